@@ -1,0 +1,98 @@
+"""REST endpoints of the catalogue: public reads, writes for staff with the model permission.
+
+Objects are addressed by UUID (artists by slug), never by database id. Writes call catalog.services, which
+run full_clean (so database constraints come back as 400s with a message, not 500s). There is no DELETE:
+tracks are archived and releases withdrawn through their workflows.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, serializers, viewsets
+
+from catalog import selectors, services
+from catalog.filters import ReleaseFilter, TrackFilter
+from catalog.serializers import ArtistSerializer, ReleaseSerializer, TrackSerializer
+
+
+def _is_staff(request) -> bool:
+    return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+def _as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
+    detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+    return serializers.ValidationError(
+        {"non_field_errors" if key == "__all__" else key: value for key, value in detail.items()}
+    )
+
+
+class _ServiceWriteViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                           mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Create/update through a service function; Django validation errors become 400 responses."""
+
+    def create_object(self, data: dict):
+        raise NotImplementedError
+
+    def update_object(self, instance, data: dict):
+        raise NotImplementedError
+
+    def perform_create(self, serializer) -> None:
+        try:
+            serializer.instance = self.create_object(dict(serializer.validated_data))
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+
+    def perform_update(self, serializer) -> None:
+        try:
+            serializer.instance = self.update_object(serializer.instance, dict(serializer.validated_data))
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+
+
+class TrackViewSet(_ServiceWriteViewSet):
+    serializer_class = TrackSerializer
+    filterset_class = TrackFilter
+    search_fields = ["title", "artist__name"]
+    ordering_fields = ["bpm", "duration_s", "created_at", "title"]
+    lookup_field = "uuid"
+
+    def get_queryset(self):
+        # Drafts and archived tracks are the label's business; the public sees what it can license.
+        qs = selectors.track_list() if _is_staff(self.request) else selectors.track_list_public()
+        return qs.distinct() if "mood" in self.request.query_params else qs
+
+    def create_object(self, data: dict):
+        return services.track_create(**data)
+
+    def update_object(self, instance, data: dict):
+        return services.track_update(track=instance, **data)
+
+
+class ReleaseViewSet(_ServiceWriteViewSet):
+    serializer_class = ReleaseSerializer
+    filterset_class = ReleaseFilter
+    search_fields = ["title", "artist__name"]
+    ordering_fields = ["release_date", "created_at", "title"]
+    lookup_field = "uuid"
+
+    def get_queryset(self):
+        return selectors.release_list() if _is_staff(self.request) else selectors.release_list_public()
+
+    def create_object(self, data: dict):
+        return services.release_create(**data)
+
+    def update_object(self, instance, data: dict):
+        return services.release_update(release=instance, **data)
+
+
+class ArtistViewSet(_ServiceWriteViewSet):
+    serializer_class = ArtistSerializer
+    search_fields = ["name"]
+    queryset = selectors.artist_list()
+    lookup_field = "slug"
+
+    def create_object(self, data: dict):
+        return services.artist_create(**data)
+
+    def update_object(self, instance, data: dict):
+        return services.artist_update(artist=instance, **data)

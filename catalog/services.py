@@ -1,0 +1,256 @@
+"""Every write to the catalogue goes through here."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import transaction
+from django.utils import timezone
+from stdnum import ean, isrc
+
+from catalog.models import (
+    Artist,
+    Asset,
+    IsrcCounter,
+    Mood,
+    Release,
+    ReleaseTrack,
+    Style,
+    Track,
+    validate_isrc,
+    validate_upc,
+)
+
+_CHUNK = 1024 * 1024
+
+
+def asset_store(
+    *,
+    track: Track,
+    kind: str,
+    content: bytes | BinaryIO,
+    filename: str,
+    label: str = "",
+    **details,
+) -> Asset:
+    """Write a file of a track to its storage (private for masters, stems, originals and MIDI) and record it.
+
+    Replaces the earlier file of the same kind and label. `details` fills format, sample_rate,
+    bit_depth, channels and duration_s. The sha256 is computed while the file is copied, in chunks.
+    """
+    storage_name = (Asset.StorageName.PUBLIC if kind in PUBLIC_KINDS else Asset.StorageName.PRIVATE)
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
+    digest, size = _sha256_and_size(stream)
+    storage = storages[storage_name]
+    path = storage.save(f"tracks/{track.uuid}/{filename}", File(stream, name=filename))
+    previous = Asset.objects.filter(track=track, kind=kind, label=label).first()
+    if previous is not None:
+        storages[previous.storage].delete(previous.path)
+        previous.delete()
+    asset = Asset(track=track, kind=kind, label=label, storage=storage_name, path=path, size_bytes=size,
+                  sha256=digest, **details)
+    asset.full_clean()
+    asset.save()
+    return asset
+
+
+PUBLIC_KINDS = {Asset.Kind.PREVIEW, Asset.Kind.WAVEFORM, Asset.Kind.PEAKS, Asset.Kind.SPECTROGRAM}
+
+
+def _sha256_and_size(stream: BinaryIO) -> tuple[str, int]:
+    stream.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+@transaction.atomic
+def track_assign_isrc(*, track: Track, year: int | None = None) -> str:
+    """Give the track the next ISRC of the label's registrant prefix; a track that has one keeps it.
+
+    The code is ISRC_PREFIX (country + registrant), the two-digit year (this year unless `year` is
+    given) and the next 5-digit designation number of that year, so numbering restarts at 00001 each
+    January. Codes already on a track (typed in by hand) are skipped. Guarantees a code that
+    python-stdnum validates and that no other track carries; raises ValidationError when the prefix is
+    malformed or the year's 99,999 numbers are used up.
+    """
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    if track.isrc:
+        return track.isrc
+    prefix = settings.ISRC_PREFIX
+    yy = (year or timezone.now().year) % 100
+    if len(prefix) != 5 or not isrc.is_valid(f"{prefix}{yy:02d}00001"):
+        raise ValidationError(
+            f"ISRC_PREFIX {prefix!r} must be a known 2-letter country code plus a 3-character "
+            "registrant code."
+        )
+    counter, _ = IsrcCounter.objects.select_for_update().get_or_create(prefix=prefix, year=yy)
+    while True:
+        if counter.last_number >= 99999:
+            raise ValidationError(f"All 99,999 ISRCs of {prefix} for year {yy:02d} are used.")
+        counter.last_number += 1
+        code = f"{prefix}{yy:02d}{counter.last_number:05d}"
+        if not Track.objects.filter(isrc=code).exists():
+            break
+    counter.save(update_fields=["last_number"])
+    track.isrc = code
+    track.full_clean()
+    track.save(update_fields=["isrc", "updated_at"])
+    return code
+
+
+@transaction.atomic
+def track_approve(*, track: Track) -> Track:
+    """Approve a draft track. Refused, with every reason, when QC failed or it duplicates the catalogue."""
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    if track.status == Track.Status.APPROVED:
+        return track
+    if track.status != Track.Status.DRAFT:
+        raise ValidationError(f"Only draft tracks can be approved; this one is {track.get_status_display()}.")
+    blockers = track.approval_blockers()
+    if blockers:
+        raise ValidationError(blockers)
+    track.status = Track.Status.APPROVED
+    track.save(update_fields=["status", "updated_at"])
+    return track
+
+
+@transaction.atomic
+def track_archive(*, track: Track) -> Track:
+    track = Track.objects.select_for_update().get(pk=track.pk)
+    if track.status != Track.Status.ARCHIVED:
+        track.status = Track.Status.ARCHIVED
+        track.save(update_fields=["status", "updated_at"])
+    return track
+
+
+@transaction.atomic
+def release_set_tracks(*, release: Release, tracks: Iterable[Track]) -> None:
+    """Replace a release's tracklist with `tracks`, in that order."""
+    tracks = list(tracks)
+    if len({t.pk for t in tracks}) != len(tracks):
+        raise ValidationError("A track can appear only once in a release.")
+    ReleaseTrack.objects.filter(release=release).delete()
+    ReleaseTrack.objects.bulk_create(
+        ReleaseTrack(release=release, track=track, position=i) for i, track in enumerate(tracks, start=1)
+    )
+
+
+def upc_normalise(value: str) -> str:
+    """The digits of a UPC-A/EAN-13 typed with spaces or hyphens; ValidationError (with the expected check
+    digit) when python-stdnum rejects it."""
+    digits = ean.compact(value)
+    validate_upc(digits)
+    return digits
+
+
+def isrc_normalise(value: str) -> str:
+    """An ISRC typed as "QZ-LF1-26-00001" or in lower case, stored as "QZLF12600001"; ValidationError when
+    python-stdnum rejects it."""
+    code = isrc.compact(value)
+    validate_isrc(code)
+    return code
+
+
+# --- Plain records: created and edited by the API, the cockpit and the demo seed -------------------------
+
+TRACK_EDITABLE_FIELDS = frozenset({"title", "artist", "style", "is_ai_generated", "isrc", "bpm", "key",
+                                   "mode"})
+RELEASE_EDITABLE_FIELDS = frozenset({"title", "artist", "kind", "upc", "catalogue_number", "release_date",
+                                     "genre", "p_line", "c_line"})
+ARTIST_EDITABLE_FIELDS = frozenset({"name", "slug", "bio", "is_persona"})
+
+
+def _apply(instance, allowed: frozenset[str], fields: dict) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        # Status, QC and analysis facts change only through their own services, never as plain edits.
+        raise TypeError(f"{type(instance).__name__} fields {sorted(unknown)} cannot be set here")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+
+
+@transaction.atomic
+def track_create(*, moods: Iterable[Mood] = (), **fields) -> Track:
+    """A new draft track from editable metadata (see TRACK_EDITABLE_FIELDS); validated with full_clean."""
+    track = Track()
+    _apply(track, TRACK_EDITABLE_FIELDS, fields)
+    track.moods.set(moods)
+    return track
+
+
+@transaction.atomic
+def track_update(*, track: Track, moods: Iterable[Mood] | None = None, **fields) -> Track:
+    """Edit a track's metadata; moods are replaced only when given. Status and facts are not editable."""
+    _apply(track, TRACK_EDITABLE_FIELDS, fields)
+    if moods is not None:
+        track.moods.set(moods)
+    return track
+
+
+@transaction.atomic
+def release_create(**fields) -> Release:
+    """A new draft release from editable metadata (see RELEASE_EDITABLE_FIELDS)."""
+    release = Release()
+    _apply(release, RELEASE_EDITABLE_FIELDS, fields)
+    return release
+
+
+@transaction.atomic
+def release_update(*, release: Release, **fields) -> Release:
+    _apply(release, RELEASE_EDITABLE_FIELDS, fields)
+    return release
+
+
+@transaction.atomic
+def artist_create(**fields) -> Artist:
+    artist = Artist()
+    _apply(artist, ARTIST_EDITABLE_FIELDS, fields)
+    return artist
+
+
+@transaction.atomic
+def artist_update(*, artist: Artist, **fields) -> Artist:
+    _apply(artist, ARTIST_EDITABLE_FIELDS, fields)
+    return artist
+
+
+@transaction.atomic
+def artist_ensure(*, slug: str, name: str, bio: str = "", is_persona: bool = True) -> Artist:
+    """The artist with this slug, created when missing; an existing one is left as editors made it."""
+    artist = Artist.objects.filter(slug=slug).first()
+    return artist or artist_create(slug=slug, name=name, bio=bio, is_persona=is_persona)
+
+
+@transaction.atomic
+def style_ensure(*, slug: str, name: str, description: str = "") -> Style:
+    """The style with this slug, created when missing (idempotent: seeds and migrations call it again)."""
+    style = Style.objects.filter(slug=slug).first()
+    if style is None:
+        style = Style(slug=slug, name=name, description=description)
+        style.full_clean()
+        style.save()
+    return style
+
+
+@transaction.atomic
+def mood_ensure(*, slug: str, name: str) -> Mood:
+    """The mood with this slug, created when missing."""
+    mood = Mood.objects.filter(slug=slug).first()
+    if mood is None:
+        mood = Mood(slug=slug, name=name)
+        mood.full_clean()
+        mood.save()
+    return mood

@@ -1,0 +1,37 @@
+"""Public forms: a track request and a newsletter sign-up. Both carry a honeypot field people never see."""
+
+from __future__ import annotations
+
+from django import forms
+
+from community.models import TrackRequest
+
+HONEYPOT_FIELD = "website"
+
+
+class HoneypotMixin(forms.Form):
+    # Hidden from people by CSS and from screen readers by aria-hidden; form-filling bots fill it in.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_bot(self) -> bool:
+        return bool((self.data.get(HONEYPOT_FIELD) or "").strip())
+
+
+class TrackRequestForm(HoneypotMixin, forms.ModelForm):
+    class Meta:
+        model = TrackRequest
+        fields = ["mood", "activity", "tempo_feel", "note", "email"]
+        labels = {
+            "tempo_feel": "Tempo",
+            "note": "Anything else? (optional)",
+            "email": "E-mail (optional: we write once when it is out)",
+        }
+        widgets = {"note": forms.Textarea(attrs={"rows": 3, "maxlength": 500})}
+
+
+class NewsletterForm(HoneypotMixin, forms.Form):
+    email = forms.EmailField(label="Your e-mail address")

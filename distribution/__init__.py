@@ -1,0 +1,1 @@
+"""Distribution: releases, media, metadata and publishing to platforms."""

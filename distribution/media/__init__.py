@@ -1,0 +1,1 @@
+"""Pure media engines for releases: artwork, video, timecodes. No Django imports."""

@@ -1,0 +1,1 @@
+"""Pure platform adapters: YouTube, SoundCloud, DDEX delivery packages. No Django imports."""

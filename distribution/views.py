@@ -1,0 +1,213 @@
+"""Cockpit pages of distribution that are not plain model screens: the release calendar, connecting a
+YouTube channel, and downloads of private files (delivery packages, release videos). The admin classes
+route to them from `get_urls`, wrapped in `admin_site.admin_view` (staff login, CSRF)."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from distribution import release_calendar, selectors, youtube_services
+from distribution.files import PRIVATE
+from distribution.forms import YouTubeCodeForm
+from distribution.models import DeliveryPackage, Platform, PlatformAccount, ReleaseMedia
+
+SESSION_OAUTH = "distribution_youtube_oauth"
+
+
+def _anchor(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.localdate()
+
+
+def release_calendar_view(request, model_admin):
+    """Month or week view of what goes out when, optionally for one platform."""
+    if not request.user.has_perm("distribution.view_publication"):
+        raise PermissionDenied
+    view = request.GET.get("view") if request.GET.get("view") in release_calendar.VIEWS else "month"
+    anchor = _anchor(request.GET.get("date"))
+    platform = request.GET.get("platform") if request.GET.get("platform") in Platform.values else ""
+    period = release_calendar.period_for(view, anchor)
+    start, end = period.bounds()
+    publications = list(selectors.publications_between(start, end, platform=platform))
+    planned = [] if platform else list(selectors.releases_planned_between(period.first_day, period.last_day))
+    weeks = release_calendar.calendar_weeks(
+        period, publications, planned, anchor=anchor, today=timezone.localdate()
+    )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": f"Release calendar: {period.title}",
+        "period": period,
+        "weeks": weeks,
+        "view": view,
+        "anchor": anchor,
+        "platform": platform,
+        "platforms": Platform.choices,
+        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "count": len(publications) + len(planned),
+    }
+    return TemplateResponse(request, "admin/distribution/publication/calendar.html", context)
+
+
+# --- YouTube connection -----------------------------------------------------------------------------------
+
+
+def youtube_redirect_uri(request) -> str:
+    from django.conf import settings
+
+    configured = getattr(settings, "YOUTUBE_OAUTH_REDIRECT_URI", "")
+    return configured or request.build_absolute_uri(
+        reverse("admin:distribution_platformaccount_youtube_callback")
+    )
+
+
+def youtube_connect_view(request, model_admin, object_id):
+    """Start page: a link to Google's consent screen (state and PKCE verifier kept in the session), and a
+    form to paste the code when the browser cannot come back to the cockpit by itself."""
+    account = get_object_or_404(PlatformAccount, pk=object_id, platform=Platform.YOUTUBE)
+    if not model_admin.has_change_permission(request, account):
+        raise PermissionDenied
+    redirect_uri = youtube_redirect_uri(request)
+    oauth = request.session.get(SESSION_OAUTH) or {}
+    form = YouTubeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and oauth.get("account") == account.pk:
+        try:
+            youtube_services.youtube_connect_finish(
+                account=account,
+                actor=request.user,
+                code=form.cleaned_data["code"],
+                redirect_uri=oauth["redirect_uri"],
+                state=oauth.get("state"),
+                code_verifier=oauth.get("verifier"),
+            )
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            request.session.pop(SESSION_OAUTH, None)
+            return _connected(request, account)
+    consent_url, error = "", ""
+    try:
+        consent_url, state, verifier = youtube_services.youtube_connect_start(
+            account=account, redirect_uri=redirect_uri
+        )
+        request.session[SESSION_OAUTH] = {
+            "account": account.pk,
+            "state": state,
+            "verifier": verifier,
+            "redirect_uri": redirect_uri,
+        }
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": f"Connect {account.name} to a YouTube channel",
+        "account": account,
+        "consent_url": consent_url,
+        "redirect_uri": redirect_uri,
+        "error": error,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/distribution/platformaccount/youtube_connect.html", context)
+
+
+def youtube_callback_view(request, model_admin):
+    """Where Google sends the browser back with ?code and ?state."""
+    oauth = request.session.get(SESSION_OAUTH) or {}
+    account = get_object_or_404(PlatformAccount, pk=oauth.get("account"), platform=Platform.YOUTUBE)
+    if not model_admin.has_change_permission(request, account):
+        raise PermissionDenied
+    connect_url = reverse("admin:distribution_platformaccount_youtube_connect", args=[account.pk])
+    if request.GET.get("error"):
+        messages.error(request, f"Google did not grant access: {request.GET['error']}.")
+        return HttpResponseRedirect(connect_url)
+    if request.GET.get("state") != oauth.get("state"):
+        messages.error(
+            request, "The answer from Google does not belong to this connection attempt; start again."
+        )
+        return HttpResponseRedirect(connect_url)
+    try:
+        youtube_services.youtube_connect_finish(
+            account=account,
+            actor=request.user,
+            code=request.GET.get("code", ""),
+            redirect_uri=oauth["redirect_uri"],
+            state=oauth.get("state"),
+            code_verifier=oauth.get("verifier"),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(connect_url)
+    request.session.pop(SESSION_OAUTH, None)
+    return _connected(request, account)
+
+
+def _connected(request, account: PlatformAccount):
+    account.refresh_from_db()
+    messages.success(request, f"{account.name} is {account.connected_as}.")
+    return HttpResponseRedirect(reverse("admin:distribution_platformaccount_change", args=[account.pk]))
+
+
+# --- Private downloads ------------------------------------------------------------------------------------
+
+
+def _private_file(name: str, filename: str, content_type: str) -> FileResponse:
+    if not name or not storages[PRIVATE].exists(name):
+        raise Http404("The file is not there (any more).")
+    return FileResponse(
+        storages[PRIVATE].open(name, "rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+
+
+def delivery_package_download_view(request, model_admin, object_id):
+    """The zip, streamed from private storage to staff who may view packages (VAs upload from it)."""
+    if not request.user.has_perm("distribution.view_deliverypackage"):
+        raise PermissionDenied
+    package = get_object_or_404(
+        DeliveryPackage.objects.select_related("release", "account"),
+        pk=object_id,
+        status=DeliveryPackage.Status.READY,
+    )
+    return _private_file(package.path, package.filename, "application/zip")
+
+
+def release_video_download_view(request, model_admin, object_id):
+    if not request.user.has_perm("distribution.view_releasemedia"):
+        raise PermissionDenied
+    media = get_object_or_404(ReleaseMedia.objects.select_related("release"), pk=object_id)
+    return _private_file(media.video_path, f"{media.release.uuid}.mp4", "video/mp4")
+
+
+@require_POST
+def release_action_view(request, model_admin, object_id, action):
+    """One workflow button of the release page: the list action of that name, on this release only, with
+    the same permission checks as on the list."""
+    release = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    actions = model_admin.get_actions(request)
+    if action not in model_admin.PAGE_ACTIONS or action not in actions:
+        raise PermissionDenied
+    func = actions[action][0]
+    func(model_admin, request, model_admin.get_queryset(request).filter(pk=release.pk))
+    return HttpResponseRedirect(reverse("admin:catalog_release_change", args=[release.pk]))
+
+
+def calendar_url(*, view: str = "month", day: date | None = None, platform: str = "") -> str:
+    query = {"view": view}
+    if day:
+        query["date"] = day.isoformat()
+    if platform:
+        query["platform"] = platform
+    return reverse("admin:distribution_publication_calendar") + "?" + urlencode(query)

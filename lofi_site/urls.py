@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("lofi_site.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Track requests at /requests/, the newsletter (sign-up, confirm, unsubscribe, free pack) at /newsletter/.
+    path("", include("community.urls")),
+    # Storefront at /, Stripe's webhook at /stripe/webhook/, licence verification at /licences/verify/<code>/.
+    path("", include("monetization.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    # Public media only: private files are never served by URL.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,88 @@
+"""Sales panels on the cockpit dashboard: money for Finance, pack builds for whoever edits packs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from lofi_site.dashboard import Panel, PanelRow, panel
+from monetization import selectors
+from monetization.models import Licence, Order, SamplePack
+from monetization.money import format_money
+
+
+def _money_text(totals: dict[str, int]) -> str:
+    return (
+        ", ".join(format_money(v, c) for c, v in sorted(totals.items())) if totals else format_money(0, "usd")
+    )
+
+
+@panel(order=30)
+def sales(request) -> Panel | None:
+    if not request.user.has_perm("monetization.view_order"):
+        return None
+    now = timezone.localtime()
+    today = now.date()
+    month_start = today.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month_start_dt = day_start.replace(day=1)
+    paid_today = Order.objects.filter(paid_at__gte=day_start).count()
+    failed_today = Order.objects.filter(status=Order.Status.FAILED, updated_at__gte=day_start).count()
+    refunds = Order.objects.filter(refunded_at__gte=month_start_dt).values("currency").annotate(n=Count("id"))
+    revoked = Licence.objects.filter(status=Licence.Status.REVOKED, revoked_at__gte=month_start_dt).count()
+    orders_url = reverse("admin:monetization_order_changelist")
+    rows = [
+        PanelRow(
+            "Storefront revenue this month",
+            _money_text(selectors.storefront_revenue(start=month_start, end=next_month)),
+            reverse("admin:monetization_ledger_report") + f"?month={month_start:%Y-%m}&group=source",
+            detail="Sales minus refunds, by currency",
+        ),
+        PanelRow(
+            "Orders paid today",
+            paid_today,
+            f"{orders_url}?status__exact=paid",
+            tone="ok" if paid_today else "",
+        ),
+        PanelRow(
+            "Payments failed today",
+            failed_today,
+            f"{orders_url}?status__exact=failed",
+            tone="warn" if failed_today else "",
+        ),
+        PanelRow(
+            "Refunded orders this month", sum(r["n"] for r in refunds), f"{orders_url}?status__exact=refunded"
+        ),
+        PanelRow(
+            "Licences revoked this month",
+            revoked,
+            reverse("admin:monetization_licence_changelist") + "?status__exact=revoked",
+            tone="warn" if revoked else "",
+        ),
+    ]
+    return Panel(
+        "Sales", rows, link_url=reverse("admin:monetization_ledger_report"), link_text="Revenue report"
+    )
+
+
+@panel(order=36)
+def sample_packs(request) -> Panel | None:
+    if not request.user.has_perm("monetization.view_samplepack"):
+        return None
+    counts = dict(SamplePack.objects.values_list("status").annotate(n=Count("id")))
+    url = reverse("admin:monetization_samplepack_changelist")
+    rows = [
+        PanelRow(
+            label,
+            counts.get(value, 0),
+            f"{url}?status__exact={value}",
+            tone="bad" if value == SamplePack.Status.FAILED and counts.get(value) else "",
+        )
+        for value, label in SamplePack.Status.choices
+        if counts.get(value)
+    ]
+    return Panel("Sample packs", rows, empty_text="No sample packs yet.", link_url=url, link_text="All packs")

@@ -1,0 +1,1 @@
+"""The pure audio engine: numpy arrays in, numpy arrays out. No Django imports here."""

@@ -1,0 +1,145 @@
+"""Compose a LoFi track from a brief: form, harmony, and every part as a pretty_midi score.
+
+Same brief (including seed) and preset give an identical score. Every part draws from its own random
+stream derived from the seed, so switching a layer off leaves the other parts unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pretty_midi
+
+from .arrangement import (
+    HARMONY_PARTS,
+    ChordSpan,
+    Context,
+    NoteEvent,
+    Section,
+    Timeline,
+    keys_voicings,
+    plan_harmony,
+    plan_sections,
+)
+from .brief import PARTS, Brief, Key
+from .comping import keys, pad, piano, pluck
+from .groove import KICK, drums, perc
+from .lines import bass, melody
+from .styles import StylePreset
+from .theory import Chord
+
+# General MIDI programs, so the score also renders through a SoundFont.
+GM_PROGRAMS = {"epiano": 4, "piano": 0, "upright_bass": 32, "sub_bass": 38, "pad": 89, "guitar": 24,
+               "koto": 107, "lead": 73, "vibes": 11, "kit": 0}
+
+
+@dataclass
+class Score:
+    """The composed track. `midi` holds one Instrument per playing part, named after the part."""
+
+    midi: pretty_midi.PrettyMIDI
+    sections: tuple[Section, ...]
+    chords: tuple[ChordSpan, ...]
+    kick_times_s: np.ndarray
+    approach_notes: dict[str, tuple[tuple[float, int], ...]]  # part -> (onset_s, pitch) of approach notes
+    voices: dict[str, str]  # part -> synth instrument
+    kit: str
+    style: str
+    key: Key
+    key_mode: str  # harmony mode actually used (e.g. "dorian" for a minor key in the jazz style)
+    bpm: float
+    swing: float
+    swing_unit: int
+    duration_s: float
+    total_bars: int
+    keys_voicings: tuple[tuple[int, ...], ...] = field(default_factory=tuple)  # per chord span
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(inst.name for inst in self.midi.instruments)
+
+    def part(self, name: str) -> pretty_midi.Instrument | None:
+        return next((inst for inst in self.midi.instruments if inst.name == name), None)
+
+    @property
+    def bar_chords(self) -> list[list[Chord]]:
+        """Chords of every bar (one or two per bar)."""
+        bars: list[list[Chord]] = [[] for _ in range(self.total_bars)]
+        for span in self.chords:
+            bars[span.bar].append(span.chord)
+        return bars
+
+    def chord_at(self, time_s: float) -> ChordSpan:
+        """The chord span sounding at `time_s` (the last one after the end)."""
+        for span in self.chords:
+            if span.start_s <= time_s < span.end_s:
+                return span
+        return self.chords[-1] if time_s >= self.chords[-1].start_s else self.chords[0]
+
+
+def _pentatonic(preset: StylePreset, mode: str) -> str | None:
+    if preset.melody_scale == "pentatonic":
+        return "major_pentatonic" if mode == "major" else "minor_pentatonic"
+    if preset.melody_scale == "yo_in":
+        return "yo" if mode == "major" else "in"
+    return None
+
+
+_Generator = Callable[[Context, np.random.Generator], object]
+_GENERATORS: dict[str, _Generator] = {"drums": drums, "perc": perc, "bass": bass, "keys": keys, "piano": piano,
+                                      "pad": pad, "pluck": pluck, "melody": melody}
+
+
+def compose(brief: Brief, preset: StylePreset) -> Score:
+    """Compose the track the brief asks for with the given style preset.
+
+    Guarantees: parts are the preset's parts minus those switched off in `brief.layers`; no note starts
+    after `brief.duration_s`; chords and pitched notes come from the chord scales (chromatic notes are
+    listed in `approach_notes`); identical input gives an identical score.
+    """
+    timeline = Timeline(bpm=brief.bpm, swing=preset.swing, swing_unit=preset.swing_unit)
+    total_bars = max(1, round(brief.duration_s / timeline.bar_s))
+    sections = plan_sections(total_bars, timeline)
+    key_mode = "ionian" if brief.key.mode == "major" else preset.minor_mode
+    form_rng = np.random.default_rng([brief.seed, 0])
+    spans, bar_spans = plan_harmony(brief, preset, sections, timeline, form_rng, key_mode)
+    playing = [p for p in PARTS if p in preset.parts and brief.layer_on(p)]
+    main_harmony = next((p for p in HARMONY_PARTS if p in playing), None)
+    ctx = Context(brief=brief, preset=preset, timeline=timeline, sections=sections, spans=spans,
+                  bar_spans=bar_spans, total_bars=total_bars, duration_s=brief.duration_s,
+                  tonic_pc=brief.key.pitch_class, key_mode=key_mode,
+                  pentatonic=_pentatonic(preset, brief.key.mode), main_harmony=main_harmony)
+    ctx.voicings = keys_voicings(ctx)
+
+    midi = pretty_midi.PrettyMIDI(initial_tempo=float(brief.bpm))
+    midi.time_signature_changes.append(pretty_midi.TimeSignature(4, 4, 0.0))
+    key_number = brief.key.pitch_class + (12 if brief.key.mode == "minor" else 0)
+    midi.key_signature_changes.append(pretty_midi.KeySignature(key_number, 0.0))
+    approaches: dict[str, tuple[tuple[float, int], ...]] = {}
+    voices: dict[str, str] = {}
+    for part in playing:
+        rng = np.random.default_rng([brief.seed, 1 + PARTS.index(part)])
+        result = _GENERATORS[part](ctx, rng)
+        if isinstance(result, tuple):
+            events, approaches[part] = result
+        else:
+            events = result
+        voice = preset.instruments[part]
+        voices[part] = voice
+        instrument = pretty_midi.Instrument(program=GM_PROGRAMS[voice], is_drum=voice == "kit", name=part)
+        instrument.notes = [_midi_note(e) for e in events]
+        midi.instruments.append(instrument)
+    drum_part = next((inst for inst in midi.instruments if inst.name == "drums"), None)
+    kicks = sorted(n.start for n in drum_part.notes if n.pitch == KICK) if drum_part else []
+    return Score(midi=midi, sections=tuple(sections), chords=tuple(spans),
+                 kick_times_s=np.asarray(kicks, dtype=np.float64), approach_notes=approaches, voices=voices,
+                 kit=preset.kit, style=preset.name, key=brief.key, key_mode=key_mode, bpm=float(brief.bpm),
+                 swing=preset.swing, swing_unit=preset.swing_unit, duration_s=float(brief.duration_s),
+                 total_bars=total_bars, keys_voicings=tuple(ctx.voicings[i] for i in range(len(spans))))
+
+
+def _midi_note(event: NoteEvent) -> pretty_midi.Note:
+    return pretty_midi.Note(velocity=int(event.velocity), pitch=int(event.pitch), start=float(event.start_s),
+                            end=float(event.end_s))

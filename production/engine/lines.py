@@ -1,0 +1,325 @@
+"""Single lines: the bass (root-following, walking, syncopated, sub) and the melody (motifs that repeat
+and mutate under contour rules).
+
+Chromatic notes appear only as approach notes: a note one semitone from the next note of the same part,
+which is a chord-scale tone. Every approach note is returned so callers (and tests) can tell intended
+approaches from mistakes; a planned approach whose resolution did not happen is turned into a chord tone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .arrangement import STEPS_PER_BAR, ChordSpan, Context, NoteEvent, clamp
+from .theory import chord_scale_for_melody
+
+BASS_REGISTER = {"upright_bass": (33, 52, 40), "sub_bass": (28, 45, 35)}  # low, high, centre
+MELODY_REGISTER = {"vibes": (65, 86), "lead": (67, 88), "piano": (64, 84), "guitar": (59, 81),
+                   "koto": (62, 86), "epiano": (62, 84), "pad": (60, 79), "upright_bass": (43, 60),
+                   "sub_bass": (40, 55)}
+
+
+@dataclass
+class _Planned:
+    start_s: float
+    end_s: float
+    pitch: int
+    velocity: int
+    approach: bool = False
+
+
+def _nearest(pitches: list[int], target: float) -> int:
+    return min(pitches, key=lambda p: (abs(p - target), p))
+
+
+def _in_register(pcs, low: int, high: int) -> list[int]:
+    pcs = set(pcs)
+    return [p for p in range(low, high + 1) if p % 12 in pcs]
+
+
+def _settle_approaches(ctx: Context, notes: list[_Planned], low: int, high: int, *,
+                       scale_of) -> tuple[list[NoteEvent], tuple[tuple[float, int], ...]]:
+    """Keep an approach only if the next note is a semitone away and in its chord scale; otherwise
+    turn it into the nearest chord tone. Returns the events and the kept approaches."""
+    notes.sort(key=lambda n: n.start_s)
+    kept = []
+    for index, note in enumerate(notes):
+        if not note.approach:
+            continue
+        nxt = notes[index + 1] if index + 1 < len(notes) else None
+        resolves = nxt is not None and abs(nxt.pitch - note.pitch) == 1 \
+            and nxt.pitch % 12 in scale_of(nxt.start_s) and nxt.start_s - note.end_s < 0.25
+        if resolves:
+            kept.append((note.start_s, note.pitch))
+        else:
+            note.approach = False
+            span = ctx.span_at(*_bar_step(ctx, note.start_s))
+            note.pitch = _nearest(_in_register(span.chord.pitch_classes, low, high) or [note.pitch], note.pitch)
+    events = [NoteEvent(n.start_s, n.end_s, n.pitch, n.velocity) for n in notes]
+    return events, tuple(kept)
+
+
+def _bar_step(ctx: Context, time_s: float) -> tuple[int, float]:
+    """The grid position of a time (bar, step) that `span_at` understands; humanised onsets are late,
+    never early, so flooring to the sixteenth finds the chord the note was written for."""
+    bar = int(time_s // ctx.timeline.bar_s)
+    bar = min(bar, ctx.total_bars - 1)
+    best = 0
+    for step in range(STEPS_PER_BAR):
+        if ctx.timeline.time(bar, step) <= time_s + 1e-9:
+            best = step
+    return bar, best
+
+
+def _scale_lookup(ctx: Context, pentatonic: str | None):
+    def scale_of(time_s: float) -> tuple[int, ...]:
+        span = ctx.span_at(*_bar_step(ctx, time_s))
+        return chord_scale_for_melody(span.chord, tonic_pc=ctx.tonic_pc, pentatonic=pentatonic)
+    return scale_of
+
+
+# ----------------------------------------------------------------------------------------------- bass
+
+def _root_pitches(ctx: Context, low: int, high: int, centre: int) -> list[int]:
+    """Root of each chord span placed near the previous root (root following, no wild octave jumps)."""
+    roots, previous = [], centre
+    for span in ctx.spans:
+        options = _in_register([span.chord.root_pc], low, high)
+        pitch = _nearest(options, 0.7 * previous + 0.3 * centre)
+        roots.append(pitch)
+        previous = pitch
+    return roots
+
+
+def _chord_tone_near(span: ChordSpan, target: float, low: int, high: int, exclude: int | None = None) -> int:
+    core = [i for i in span.chord.intervals if i < 12]  # root, third, fifth, seventh
+    options = [p for p in _in_register({(span.chord.root_pc + i) % 12 for i in core}, low, high) if p != exclude]
+    return _nearest(options, target)
+
+
+def bass(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple[tuple[float, int], ...]]:
+    """Bass line per section style: "root" (root-following with fifths/octaves), "walking" (quarter
+    notes with chromatic approaches into the next root), "syncopated" (boom-bap pushes), "sub"
+    (long sub notes)."""
+    instrument = ctx.preset.instruments.get("bass", "upright_bass")
+    low, high, centre = BASS_REGISTER.get(instrument, BASS_REGISTER["upright_bass"])
+    roots = _root_pitches(ctx, low, high, centre)
+    styles = ctx.preset.bass_styles
+    section_style = {"intro": styles[0], "A": styles[0], "B": styles[1 % len(styles)],
+                     "A'": styles[2 % len(styles)], "outro": styles[0]}
+    late_s = ctx.preset.humanize_ms / 1000.0
+    timeline = ctx.timeline
+    planned: list[_Planned] = []
+
+    def add(bar: int, step: float, dur: float, pitch: int, velocity: float, approach: bool = False) -> None:
+        start = timeline.time(bar, step) + float(rng.uniform(0, late_s * 0.6))
+        end = timeline.time(bar, step + dur) - 0.03
+        if start < ctx.duration_s - 0.05:
+            planned.append(_Planned(start, min(max(end, start + 0.05), ctx.duration_s), int(pitch),
+                                    int(clamp(velocity + rng.normal(0, 4), 30, 127)), approach))
+
+    for index, span in enumerate(ctx.spans):
+        level = ctx.part_level("bass", span.bar)
+        if level == 0:
+            continue
+        section, _ = ctx.section_of(span.bar)
+        style = section_style[section.name] if level == 2 else "root_sparse"
+        root = roots[index]
+        length = span.end_step - span.start_step
+        nxt = ctx.spans[index + 1] if index + 1 < len(ctx.spans) else None
+        next_plays = nxt is not None and ctx.part_level("bass", nxt.bar) > 0
+        next_root = roots[index + 1] if nxt is not None else root
+        is_last = nxt is None
+        bar, s0 = span.bar, span.start_step
+        if is_last or style == "root_sparse":
+            hold = length if not is_last else (ctx.duration_s - span.start_s) / timeline.time(0, 1)
+            add(bar, s0, hold, root, 92)
+        elif style == "sub":
+            add(bar, s0, length - 0.5, root, 96)
+        elif style == "root":
+            if length >= 8:
+                add(bar, s0, length - 5, root, 94)
+                other = _chord_tone_near(span, root + 7 if rng.random() < 0.6 else root + 12, low, high, root)
+                add(bar, s0 + length - 4, 3, other, 82)
+            else:
+                add(bar, s0, length - 0.5, root, 94)
+        elif style == "walking":
+            beats = length // 4
+            pitches = [root]
+            if beats >= 2 and next_plays:
+                if rng.random() < 0.7:
+                    approach = next_root + (1 if rng.random() < 0.5 else -1)
+                    approach_is_chromatic = True
+                else:
+                    approach = _chord_tone_near(span, next_root + 2, low, high)
+                    approach_is_chromatic = False
+                for j in range(1, beats - 1):  # chord tones heading for the approach, never repeated
+                    target = root + (approach - root) * j / (beats - 1) + (3 if j % 2 else -2)
+                    options = [p for p in _in_register(
+                        {(span.chord.root_pc + i) % 12 for i in span.chord.intervals if i < 12}, low, high)
+                        if p not in (pitches[-1], approach)]
+                    pitches.append(_nearest(options, target) if options else pitches[-1])
+                for j, pitch in enumerate(pitches):
+                    add(bar, s0 + 4 * j, 3.6, pitch, 96 if j == 0 else 84)
+                add(bar, s0 + 4 * (beats - 1), 3.6, approach, 86, approach=approach_is_chromatic)
+            else:
+                for j in range(beats):
+                    pitch = root if j == 0 else _chord_tone_near(span, root + 3 * j, low, high, root)
+                    add(bar, s0 + 4 * j, 3.6, pitch, 92 if j == 0 else 82)
+        elif style == "syncopated":
+            cells = ((0, 3, "R"), (3, 2, "R"), (6, 3, "O"), (10, 2, "R"), (14, 2, "A")) if length >= 16 \
+                else ((0, 3, "R"), (3, 2, "R"), (6, 2, "5"))
+            if rng.random() < 0.4 and length >= 16:
+                cells = ((0, 5, "R"), (7, 2, "5"), (10, 3, "R"), (13, 2, "O"))
+            for step, dur, role in cells:
+                if step >= length:
+                    continue
+                if role == "R":
+                    pitch = root
+                elif role == "O":
+                    pitch = root + 12 if root + 12 <= high else root
+                elif role == "5":
+                    pitch = _chord_tone_near(span, root + 7, low, high, root)
+                else:  # anticipate the next root when it belongs to this chord's scale
+                    fits = next_plays and next_root % 12 in span.chord.scale
+                    pitch = next_root if fits else _chord_tone_near(span, root + 7, low, high, root)
+                add(bar, s0 + step, min(dur, length - step) - 0.3, pitch, 96 if step == 0 else 80)
+    scale_of = _scale_lookup(ctx, None)
+    return _settle_approaches(ctx, planned, low, high, scale_of=scale_of)
+
+
+# --------------------------------------------------------------------------------------------- melody
+
+Motif = list[tuple[int, int, int]]  # (step, duration in steps, move in scale steps from previous note)
+_MOVES = np.array([-3, -2, -1, 0, 1, 2, 3, 4])
+_MOVE_P = np.array([0.06, 0.18, 0.24, 0.06, 0.24, 0.14, 0.05, 0.03])
+
+
+def _make_motif(rng: np.random.Generator, density: float) -> Motif:
+    count = int(clamp(round(2 + density * 5 + rng.normal(0, 0.8)), 2, 7))
+    grid = [s for s in range(0, 14, 2)] + ([3, 7, 11] if density > 0.45 else [])
+    onsets = sorted(int(s) for s in rng.choice(grid, size=min(count, len(grid)), replace=False))
+    if onsets[0] > 6:
+        onsets[0] = int(rng.choice((0, 2)))
+        onsets = sorted(set(onsets))
+    motif = []
+    for j, step in enumerate(onsets):
+        nxt = onsets[j + 1] if j + 1 < len(onsets) else 16
+        room = nxt - step
+        dur = room if rng.random() < 0.6 else max(1, room - int(rng.integers(1, max(2, room))))
+        move = 0 if j == 0 else int(rng.choice(_MOVES, p=_MOVE_P))
+        motif.append((step, max(1, dur), move))
+    return motif
+
+
+def _mutate(motif: Motif, rng: np.random.Generator, times: int = 1) -> Motif:
+    """Variation that keeps the motif recognisable: invert, shift a note, drop a note, change the ending."""
+    out = list(motif)
+    for _ in range(times):
+        kind = int(rng.integers(4))
+        if kind == 0:
+            out = [(s, d, -m) for s, d, m in out]
+        elif kind == 1 and len(out) >= 2:
+            j = int(rng.integers(1, len(out)))
+            s, d, m = out[j]
+            lo = out[j - 1][0] + 1
+            hi = out[j + 1][0] - 1 if j + 1 < len(out) else 15
+            new = int(clamp(s + rng.choice((-2, -1, 1, 2)), lo, hi))
+            out[j] = (new, d, m)
+        elif kind == 2 and len(out) >= 3:
+            j = int(rng.integers(1, len(out)))
+            del out[j]
+        else:
+            s, d, m = out[-1]
+            out[-1] = (s, d, int(rng.choice((-2, -1, 1, 2))))
+        # durations may not overlap the next onset after a shift
+        out = [(s, max(1, min(d, (out[k + 1][0] if k + 1 < len(out) else 16) - s)), m)
+               for k, (s, d, m) in enumerate(out)]
+    return out
+
+
+def _cadence(motif: Motif) -> Motif:
+    """Phrase ending: the first notes of the motif, then a long note and a rest."""
+    head = [n for n in motif if n[0] < 8][:2] or motif[:1]
+    last_step = head[-1][0]
+    head = [(s, d, m) for s, d, m in head[:-1]] + [(last_step, max(4, 12 - last_step), head[-1][2])]
+    return head
+
+
+def melody(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple[tuple[float, int], ...]]:
+    """Melody from the chord scale (style pentatonic over diatonic chords): a motif per section in 2 or
+    4 bar phrases (statement, mutated answer, restatement, cadence with a rest), chord tones on strong
+    beats, leaps recovered by step, an arch per phrase, and chromatic approach notes into chord tones."""
+    instrument = ctx.preset.instruments.get("melody", "lead")
+    low, high = MELODY_REGISTER.get(instrument, (64, 84))
+    centre = (low + high) / 2
+    density = ctx.preset.melody_density
+    approach_prob = 0.15 + 0.25 * (ctx.preset.rootless)
+    late_s = ctx.preset.humanize_ms / 1000.0
+    timeline = ctx.timeline
+    motif_a = _make_motif(rng, density)
+    motifs = {"intro": motif_a, "A": motif_a, "B": _make_motif(rng, density), "A'": _mutate(motif_a, rng, 2),
+              "outro": motif_a}
+    planned: list[_Planned] = []
+    previous: int | None = None
+    last_interval = 0
+    for bar in range(ctx.total_bars):
+        level = ctx.part_level("melody", bar)
+        if level == 0:
+            previous = None
+            continue
+        section, i = ctx.section_of(bar)
+        phrase_len = 4 if section.bars >= 4 else 2 if section.bars >= 2 else 1
+        k = i % phrase_len
+        motif = motifs[section.name]
+        if level == 1 or (phrase_len > 1 and k == phrase_len - 1):
+            notes = _cadence(motif)
+        elif k == 1:
+            notes = _mutate(motif, rng)
+        elif k == 2:
+            notes = _mutate(motif, rng) if rng.random() < 0.5 else motif
+        else:
+            notes = motif
+        arch = centre - 3 + 6 * np.sin(np.pi * (k + 0.5) / phrase_len)
+        bar_notes: list[_Planned] = []
+        for j, (step, dur, move) in enumerate(notes):
+            span = ctx.span_at(bar, step)
+            allowed = _in_register(chord_scale_for_melody(span.chord, tonic_pc=ctx.tonic_pc,
+                                                          pentatonic=ctx.pentatonic), low, high)
+            chord_tones = [p for p in allowed if p % 12 in span.chord.pitch_classes] or allowed
+            strong = step in (0, 8) or dur >= 4
+            if previous is None or (j == 0 and k == 0):
+                pitch = _nearest(chord_tones, arch if previous is None else 0.5 * (arch + previous))
+            else:
+                if abs(last_interval) > 4:  # recover a leap by step in the opposite direction
+                    move = -int(np.sign(last_interval))
+                index = allowed.index(_nearest(allowed, previous))
+                target = index + move
+                if not 0 <= target < len(allowed):
+                    target = index - move
+                target = int(clamp(target, 0, len(allowed) - 1))
+                pitch = allowed[target]
+                if strong:
+                    pitch = _nearest(chord_tones, pitch)
+            if previous is not None:
+                last_interval = pitch - previous
+            velocity = 82 + (8 if strong else 0) - (6 if step % 2 else 0) - (8 if level == 1 else 0)
+            start = timeline.time(bar, step) + float(rng.uniform(0, late_s))
+            end = timeline.time(bar, step + dur) - 0.02
+            if j > 0 and strong and rng.random() < approach_prob and bar_notes:
+                gap_ok = notes[j - 1][0] <= step - 2
+                if gap_ok and pitch % 12 in span.chord.pitch_classes:
+                    prev = bar_notes[-1]
+                    a_start = timeline.time(bar, step - 1) + float(rng.uniform(0, late_s * 0.5))
+                    prev.end_s = min(prev.end_s, a_start - 0.01)
+                    a_pitch = pitch - 1 if rng.random() < 0.7 else pitch + 1
+                    bar_notes.append(_Planned(a_start, start - 0.005, a_pitch, velocity - 12, True))
+            bar_notes.append(_Planned(start, max(end, start + 0.06), pitch, int(clamp(
+                velocity + rng.normal(0, 4), 30, 120))))
+            previous = pitch
+        planned.extend(n for n in bar_notes if n.start_s < ctx.duration_s - 0.05 and n.end_s > n.start_s)
+    for note in planned:
+        note.end_s = min(note.end_s, ctx.duration_s)
+    return _settle_approaches(ctx, planned, low, high, scale_of=_scale_lookup(ctx, ctx.pentatonic))

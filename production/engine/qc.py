@@ -1,0 +1,264 @@
+"""Quality control of a finished master: the checks a release must pass, each with a readable reason.
+
+Checks: clipping, silence (lead-in, tail, gaps), stereo phase and mono compatibility, loudness and true
+peak against the target, spectral balance per band against the style's expected range, and duration
+against the brief. `check` never raises on bad audio: it reports every failure it finds.
+
+Loudness is measured with libebur128 (integrated, LRA) and the true peak with master.true_peak_dbtp,
+which runs libebur128's own 4x interpolator but only where a peak can be (tests hold it equal to
+loudness.measure); together they read the same numbers as loudness.measure in a fraction of the time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pyebur128
+
+from production.engine.master import LOUDNESS_TOLERANCE_LU, true_peak_dbtp
+
+DURATION_TOLERANCE = 0.02  # ±2 % of the brief's length
+SILENCE_DBFS = -60.0  # a 50 ms frame quieter than this (RMS, loudest channel) counts as silence
+SILENCE_FRAME_S = 0.05
+MAX_EDGE_SILENCE_S = 2.0
+MAX_GAP_S = 1.0
+MIN_CORRELATION = 0.2  # below this the channels are close to cancelling
+MAX_MONO_LOSS_DB = 3.0  # level lost when L and R are summed to mono (uncorrelated = 3 dB)
+
+BANDS_HZ = {"sub": (20.0, 60.0), "low": (60.0, 250.0), "mid": (250.0, 4000.0), "high": (4000.0, 12000.0),
+            "air": (12000.0, 20000.0)}
+
+# Share of the total energy (dB) each band may hold. LoFi is warm and dark: plenty of low and mid, a
+# modest high band and little air. Generous on purpose (arrangements differ), but a master with no
+# bass, a harsh top, or a low end swallowing everything falls outside.
+_GENERIC_RANGES_DB = {"sub": (-40.0, -2.0), "low": (-16.0, -0.5), "mid": (-16.0, -0.5), "high": (-40.0, -6.0),
+                      "air": (-65.0, -14.0)}
+STYLE_BAND_RANGES_DB: dict[str, dict[str, tuple[float, float]]] = {
+    "jazz": _GENERIC_RANGES_DB,
+    "boom_bap": {**_GENERIC_RANGES_DB, "sub": (-36.0, -1.5), "high": (-42.0, -7.0)},  # sub-heavy by design
+    "ambient": {**_GENERIC_RANGES_DB, "low": (-18.0, -0.5), "high": (-45.0, -8.0)},
+    "study": _GENERIC_RANGES_DB,
+    "rainy_day": {**_GENERIC_RANGES_DB, "high": (-42.0, -6.0)},
+    "cafe": {**_GENERIC_RANGES_DB, "high": (-38.0, -5.0)},
+    "japanese": {**_GENERIC_RANGES_DB, "high": (-38.0, -5.0), "air": (-65.0, -12.0)},
+}
+
+
+@dataclass
+class QCReport:
+    """What `check` measured and why it failed. `passed` is True only when `failures` is empty."""
+
+    style: str
+    sample_rate: int
+    duration_s: float
+    expected_duration_s: float
+    duration_error_pct: float
+    integrated_lufs: float
+    target_lufs: float
+    loudness_range_lu: float
+    true_peak_dbtp: float
+    true_peak_ceiling_db: float
+    sample_peak_dbfs: float
+    clipped_samples: int
+    leading_silence_s: float
+    trailing_silence_s: float
+    longest_gap_s: float
+    gaps_s: list[tuple[float, float]]
+    phase_correlation: float
+    min_window_correlation: float
+    mono_loss_db: float
+    band_energy_db: dict[str, float]
+    band_ranges_db: dict[str, tuple[float, float]]
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict:
+        """JSON-safe: plain floats, ints, strings, lists and dicts; no NaN or infinity."""
+        data = asdict(self)
+        data["passed"] = self.passed
+        data["gaps_s"] = [[start, end] for start, end in self.gaps_s]
+        data["band_ranges_db"] = {band: [low, high] for band, (low, high) in self.band_ranges_db.items()}
+        return _json_safe(data)
+
+
+def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_ceiling_db: float,
+          expected_duration_s: float, style: str) -> QCReport:
+    """Measure a (2, n) master and judge it against the brief.
+
+    Fails (with one human-readable reason each) on: any sample at or over 0 dBFS; more than 2 s of
+    silence at the start or end, or a gap over 1 s inside; phase correlation under 0.2 or more than
+    3 dB lost in mono; integrated loudness more than 0.5 LU from target; true peak above the ceiling;
+    a frequency band outside the style's range; a duration more than 2 % off the brief.
+    A style without its own ranges is judged against the generic LoFi ranges.
+    """
+    audio = np.atleast_2d(np.asarray(audio, dtype=np.float32))
+    if audio.shape[0] == 1:
+        audio = np.concatenate([audio, audio])
+    n = audio.shape[1]
+    failures: list[str] = []
+    duration_s = n / sample_rate
+
+    finite = bool(np.isfinite(audio).all())
+    if not finite:
+        failures.append("audio contains NaN or infinite samples")
+        audio = np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0)
+
+    clipped = int(np.count_nonzero(np.abs(audio) >= 1.0))
+    if clipped:
+        failures.append(f"{clipped} samples at or over 0 dBFS (clipping)")
+
+    integrated, lra = _loudness(audio, sample_rate)
+    true_peak = true_peak_dbtp(audio, sample_rate=sample_rate)
+    sample_peak = float(20 * np.log10(max(float(np.max(np.abs(audio))) if n else 0.0, 1e-10)))
+    if abs(integrated - target_lufs) > LOUDNESS_TOLERANCE_LU:
+        failures.append(f"integrated loudness {integrated:.1f} LUFS is off target {target_lufs:.1f} "
+                        f"by more than {LOUDNESS_TOLERANCE_LU} LU")
+    if true_peak > true_peak_ceiling_db:
+        failures.append(f"true peak {true_peak:.1f} dBTP above ceiling {true_peak_ceiling_db:.1f}")
+
+    leading_s, trailing_s, gaps = _silences(audio, sample_rate)
+    if leading_s > MAX_EDGE_SILENCE_S:
+        failures.append(f"{leading_s:.1f} s of silence at the start (max {MAX_EDGE_SILENCE_S:.0f} s)")
+    if trailing_s > MAX_EDGE_SILENCE_S:
+        failures.append(f"{trailing_s:.1f} s of silence at the end (max {MAX_EDGE_SILENCE_S:.0f} s)")
+    for start, end in gaps:
+        failures.append(f"{end - start:.1f} s gap of silence at {start:.1f} s (max {MAX_GAP_S:.0f} s)")
+
+    correlation, min_window, mono_loss = _stereo(audio, sample_rate)
+    if correlation < MIN_CORRELATION:
+        failures.append(f"stereo phase correlation {correlation:.2f} below {MIN_CORRELATION} "
+                        "(channels out of phase)")
+    if mono_loss > MAX_MONO_LOSS_DB:
+        failures.append(f"{mono_loss:.1f} dB lost when summed to mono (max {MAX_MONO_LOSS_DB:.0f} dB)")
+
+    ranges = STYLE_BAND_RANGES_DB.get(style, _GENERIC_RANGES_DB)
+    bands = band_energy_db(audio, sample_rate=sample_rate)
+    for band, value in bands.items():
+        low, high = ranges[band]
+        if not low <= value <= high:
+            side = "below" if value < low else "above"
+            failures.append(f"{band} band holds {value:.1f} dB of the energy, {side} the {style} range "
+                            f"{low:.0f}..{high:.0f} dB")
+
+    error_pct = (100.0 * (duration_s - expected_duration_s) / expected_duration_s
+                 if expected_duration_s > 0 else 0.0)
+    if abs(error_pct) > 100 * DURATION_TOLERANCE:
+        failures.append(f"duration {duration_s:.1f} s is {error_pct:+.1f} % off the brief's "
+                        f"{expected_duration_s:.1f} s (max ±{100 * DURATION_TOLERANCE:.0f} %)")
+
+    return QCReport(
+        style=style, sample_rate=sample_rate, duration_s=duration_s, expected_duration_s=expected_duration_s,
+        duration_error_pct=error_pct, integrated_lufs=integrated, target_lufs=target_lufs,
+        loudness_range_lu=lra, true_peak_dbtp=true_peak, true_peak_ceiling_db=true_peak_ceiling_db,
+        sample_peak_dbfs=sample_peak, clipped_samples=clipped, leading_silence_s=leading_s,
+        trailing_silence_s=trailing_s, longest_gap_s=max((end - start for start, end in gaps), default=0.0),
+        gaps_s=gaps, phase_correlation=correlation, min_window_correlation=min_window,
+        mono_loss_db=mono_loss, band_energy_db=bands, band_ranges_db=dict(ranges), failures=failures)
+
+
+# --- measurements ---------------------------------------------------------------------------------
+
+def _loudness(audio: np.ndarray, sample_rate: int) -> tuple[float, float]:
+    """(integrated LUFS, loudness range LU) from libebur128."""
+    mode = pyebur128.MeasurementMode.MODE_I | pyebur128.MeasurementMode.MODE_LRA
+    state = pyebur128.R128State(audio.shape[0], sample_rate, mode)
+    if audio.shape[1]:
+        state.add_frames(np.ascontiguousarray(audio.T).ravel(), audio.shape[1])
+    integrated = pyebur128.get_loudness_global(state)
+    try:
+        lra = float(pyebur128.get_loudness_range(state))
+    except Exception:  # libebur128 refuses LRA on very short input: report none rather than fail
+        lra = 0.0
+    integrated = float(integrated) if np.isfinite(integrated) else -70.0
+    return max(integrated, -70.0), lra if np.isfinite(lra) else 0.0
+
+
+def _silences(audio: np.ndarray, sample_rate: int) -> tuple[float, float, list[tuple[float, float]]]:
+    """(leading s, trailing s, inner gaps longer than MAX_GAP_S as (start s, end s))."""
+    frame = max(int(SILENCE_FRAME_S * sample_rate), 1)
+    frames = audio.shape[1] // frame
+    if frames == 0:
+        return 0.0, 0.0, []
+    power = np.square(audio[:, :frames * frame].reshape(2, frames, frame), dtype=np.float32).mean(axis=2)
+    silent = 10 * np.log10(np.maximum(power.max(axis=0), 1e-20)) < SILENCE_DBFS
+    frame_s = frame / sample_rate
+    if silent.all():
+        total = frames * frame_s
+        return total, total, []
+    sound = np.flatnonzero(~silent)
+    leading = sound[0] * frame_s
+    trailing = (frames - 1 - sound[-1]) * frame_s
+    inner = silent[sound[0]:sound[-1] + 1].astype(np.int8)
+    edges = np.diff(np.concatenate([[0], inner, [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    gaps = [((sound[0] + s) * frame_s, (sound[0] + e) * frame_s) for s, e in zip(starts, ends, strict=True)
+            if (e - s) * frame_s > MAX_GAP_S]
+    return float(leading), float(trailing), [(float(s), float(e)) for s, e in gaps]
+
+
+def _stereo(audio: np.ndarray, sample_rate: int) -> tuple[float, float, float]:
+    """(overall phase correlation, worst 1 s window correlation, dB lost summing to mono)."""
+    left, right = np.ascontiguousarray(audio[0]), np.ascontiguousarray(audio[1])
+    ll, rr, lr = float(np.dot(left, left)), float(np.dot(right, right)), float(np.dot(left, right))
+    if ll <= 0 or rr <= 0:
+        return 1.0, 1.0, 0.0  # one silent channel cannot cancel the other
+    correlation = lr / np.sqrt(ll * rr)
+    mono_energy = (ll + rr + 2 * lr) / 4
+    stereo_energy = (ll + rr) / 2
+    mono_loss = 10 * np.log10(stereo_energy / mono_energy) if mono_energy > 0 else 120.0
+    window = int(sample_rate)
+    count = audio.shape[1] // window
+    min_window = correlation
+    if count:
+        shaped_l = left[:count * window].reshape(count, window)
+        shaped_r = right[:count * window].reshape(count, window)
+        wl, wr = np.einsum("ij,ij->i", shaped_l, shaped_l), np.einsum("ij,ij->i", shaped_r, shaped_r)
+        wlr = np.einsum("ij,ij->i", shaped_l, shaped_r)
+        loud = (wl > 1e-6 * window) & (wr > 1e-6 * window)  # ignore windows that are near silence
+        if loud.any():
+            min_window = float(np.min(wlr[loud] / np.sqrt(wl[loud] * wr[loud])))
+    return float(correlation), float(min_window), float(min(mono_loss, 120.0))
+
+
+def band_energy_db(audio: np.ndarray, *, sample_rate: int, frame: int = 8192,
+                   max_frames: int = 160) -> dict[str, float]:
+    """Share of the total energy in each of BANDS_HZ, in dB (0 dB = all of it).
+
+    Averaged over up to `max_frames` Hann-windowed frames spread evenly over the track: a long master
+    costs the same as a short one.
+    """
+    mono = (np.asarray(audio[0], dtype=np.float32) + audio[1]) * np.float32(0.5)
+    if mono.size < frame:
+        mono = np.pad(mono, (0, frame - mono.size))
+    count = min(max_frames, mono.size // frame)
+    starts = np.linspace(0, mono.size - frame, count).astype(np.int64)
+    frames = mono[starts[:, None] + np.arange(frame)[None, :]] * np.hanning(frame).astype(np.float32)
+    power = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).sum(axis=0)
+    freqs = np.fft.rfftfreq(frame, 1 / sample_rate)
+    total = float(power[(freqs >= 20.0) & (freqs < 20000.0)].sum())
+    result = {}
+    for band, (low, high) in BANDS_HZ.items():
+        energy = float(power[(freqs >= low) & (freqs < high)].sum())
+        result[band] = float(10 * np.log10(max(energy, 1e-30) / total)) if total > 0 else -120.0
+    return {band: max(value, -120.0) for band, value in result.items()}
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if np.isnan(number):
+            return None
+        return max(min(number, 1e9), -1e9)
+    return value

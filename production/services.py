@@ -1,0 +1,454 @@
+"""Every production write: render jobs and their runs, batches, style presets, demo renders."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Artist, Asset, Track
+from catalog.services import artist_ensure, asset_store, mood_ensure, style_ensure
+from lofi_site.queue import enqueue
+from operations.services import audit_log
+from production import media_outputs, naming
+from production.engine import visuals
+from production.ingest_services import track_intelligence_enqueue
+from production.models import SEED_MAX, Batch, RenderJob, StylePreset
+
+logger = logging.getLogger(__name__)
+
+RENDER_TASK = "production.tasks.render_job_run_task"
+BATCH_MAX_JOBS = 200  # one form submit should not fill the queue for days
+# Shares of the progress bar: the engine reports 0-100 for its own stages; encoding and storing follow.
+_ENGINE_SHARE, _ENCODED_AT = 85, 95
+
+
+# --- Jobs -------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def render_job_create(
+    *,
+    style: str,
+    bpm: float,
+    key: str,
+    duration_s: float,
+    seed: int,
+    mood: str = "chill",
+    ambience: str = "none",
+    layers: dict[str, bool] | None = None,
+    title: str = "",
+    artist: Artist | None = None,
+    batch: Batch | None = None,
+    target_lufs: float = -14.0,
+    true_peak_ceiling_db: float = -1.0,
+    created_by=None,
+    queue: bool = True,
+) -> RenderJob:
+    """Record a brief to render and, with `queue`, enqueue its task once the transaction commits.
+
+    Raises ValidationError (with the engine's own words where it refuses a value) before anything is saved.
+    """
+    job = RenderJob(style=style, bpm=bpm, key=key, duration_s=duration_s, seed=seed, mood=mood,
+                    ambience=ambience, layers=layers or {}, title=title, artist=artist, batch=batch,
+                    target_lufs=target_lufs, true_peak_ceiling_db=true_peak_ceiling_db, created_by=created_by)
+    job.full_clean()
+    try:
+        job.brief()
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+    job.save()
+    if queue:
+        enqueue(RENDER_TASK, job.pk)
+    return job
+
+
+def render_job_stale_before():
+    """Running jobs that started before this have outlived the worker's timeout: the worker died."""
+    return timezone.now() - timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 1800)) + 60)
+
+
+@transaction.atomic
+def render_job_retry(*, job: RenderJob, actor=None) -> RenderJob:
+    """Queue a failed job again (or one stuck running after its worker died). A queued job is left as is."""
+    job = RenderJob.objects.select_for_update().get(pk=job.pk)
+    if job.status == RenderJob.Status.QUEUED:
+        return job
+    stale = (job.status == RenderJob.Status.RUNNING and job.started_at is not None
+             and job.started_at < render_job_stale_before())
+    if job.status != RenderJob.Status.FAILED and not stale:
+        raise ValidationError(
+            f"Job #{job.pk} is {job.get_status_display().lower()}; only failed jobs are retried.")
+    previous_error = job.error
+    job.status = RenderJob.Status.QUEUED
+    job.progress = 0
+    job.error = ""
+    job.started_at = job.finished_at = None
+    job.save(update_fields=["status", "progress", "error", "started_at", "finished_at", "updated_at"])
+    audit_log(actor=actor, verb="render.job_retried", obj=job, summary=f"Retried render job #{job.pk}",
+              changes={"error": [previous_error[:500], ""]})
+    enqueue(RENDER_TASK, job.pk)
+    return job
+
+
+def render_job_run(*, job: RenderJob) -> RenderJob:
+    """Render a queued job, store its files and create its draft Track; mark the job succeeded or failed.
+
+    Guarantees: only one run claims a job (a redelivered or duplicate task returns the job untouched);
+    `progress` rises to 100 while it runs; on success the Track and all its Assets appear in one
+    transaction together with the job's `succeeded` status; on any failure there is no Track, every file
+    this run wrote is deleted, and the job is `failed` with the reason in `error`.
+
+    Not one big transaction on purpose: a render takes minutes, progress must be visible meanwhile, and
+    an open write transaction would lock SQLite for everyone else.
+    """
+    claimed = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED).update(
+        status=RenderJob.Status.RUNNING, progress=0, error="", started_at=timezone.now(), finished_at=None,
+        attempts=F("attempts") + 1, updated_at=timezone.now(),
+    )
+    if not claimed:  # finished, running elsewhere, retried or deleted meanwhile: leave it alone
+        return RenderJob.objects.filter(pk=job.pk).first() or job
+    job.refresh_from_db()
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"render-{job.pk}-") as workdir:
+            rendered = _render(job)
+            outputs = _encode(rendered, Path(workdir))
+            _set_progress(job, _ENCODED_AT)
+            _store(job=job, rendered=rendered, outputs=outputs)
+    except Exception as error:  # any failure at all must end as a failed job, never a job stuck "running"
+        logger.exception("render job %s failed", job.pk)
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        RenderJob.objects.filter(pk=job.pk).update(
+            status=RenderJob.Status.FAILED, error=f"{type(error).__name__}: {message}"[:4000],
+            finished_at=timezone.now(), updated_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job
+
+
+@dataclass
+class _Rendered:
+    brief: Any  # production.engine.brief.Brief
+    result: Any  # production.engine.render.RenderResult
+    overrides: dict
+    timings: dict[str, float]
+
+
+@dataclass
+class _Output:
+    kind: str
+    label: str
+    path: Path
+    details: dict
+
+
+def _render(job: RenderJob) -> _Rendered:
+    from production.engine import render as engine_render  # heavy imports stay out of web requests
+
+    brief = job.brief()
+    preset = StylePreset.objects.filter(style=brief.style).first()
+    composition = dict(preset.composition_overrides) if preset else {}
+    fx = dict(preset.fx_overrides) if preset else {}
+    started = time.perf_counter()
+    result = engine_render.render(brief, preset_overrides=composition or None, fx_overrides=fx or None,
+                                  progress=lambda percent: _set_progress(job, percent * _ENGINE_SHARE / 100))
+    timings = {stage: round(float(seconds), 3) for stage, seconds in dict(result.timings).items()}
+    timings["render_total"] = round(time.perf_counter() - started, 3)
+    return _Rendered(brief=brief, result=result, overrides={"composition": composition, "fx": fx},
+                     timings=timings)
+
+
+def _set_progress(job: RenderJob, percent: float) -> None:
+    """Write progress only when it rises, and only while this run owns the job."""
+    value = max(0, min(99, int(percent)))  # 100 is written with the Track, never before
+    if value > job.progress:
+        job.progress = value
+        RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING, progress__lt=value).update(
+            progress=value)
+
+
+def _encode(rendered: _Rendered, workdir: Path) -> list[_Output]:
+    """Every file of the track, written to a temporary folder before any storage is touched."""
+    started = time.perf_counter()
+    result = rendered.result
+    sample_rate = int(result.sample_rate)
+    master = np.asarray(result.master, dtype=np.float32)
+    duration_s = master.shape[1] / sample_rate
+    audio_details = {"sample_rate": sample_rate, "channels": master.shape[0]}
+    outputs = []
+
+    path = workdir / "master.wav"
+    media_outputs.write_wav_24(path, master, sample_rate)
+    outputs.append(_Output(Asset.Kind.MASTER, "", path, {**audio_details, "format": "wav", "bit_depth": 24,
+                                                          "duration_s": duration_s}))
+    path = workdir / "preview.mp3"
+    preview_s = media_outputs.write_mp3_preview(path, master, sample_rate)
+    outputs.append(_Output(Asset.Kind.PREVIEW, "", path, {**audio_details, "format": "mp3",
+                                                           "duration_s": preview_s}))
+    for part, stem in result.stems.items():
+        stem = np.asarray(stem, dtype=np.float32)
+        path = workdir / f"stem-{part}.flac"
+        media_outputs.write_flac_24(path, stem, sample_rate)
+        outputs.append(_Output(Asset.Kind.STEM, part, path,
+                               {"sample_rate": sample_rate, "channels": stem.shape[0], "format": "flac",
+                                "bit_depth": 24, "duration_s": stem.shape[1] / sample_rate}))
+    path = workdir / "score.mid"
+    result.score.write(str(path))
+    outputs.append(_Output(Asset.Kind.MIDI, "", path, {"format": "mid"}))
+    pictures = (
+        (Asset.Kind.WAVEFORM, "waveform.png", visuals.waveform_png((master, sample_rate)), "png"),
+        (Asset.Kind.PEAKS, "peaks.json", json.dumps(visuals.peaks_json((master, sample_rate)),
+                                                    separators=(",", ":")).encode(), "json"),
+        (Asset.Kind.SPECTROGRAM, "spectrogram.png", visuals.spectrogram_png((master, sample_rate)), "png"),
+    )
+    for kind, filename, content, fmt in pictures:
+        path = workdir / filename
+        path.write_bytes(content)
+        outputs.append(_Output(kind, "", path, {"format": fmt}))
+    rendered.timings["encode"] = round(time.perf_counter() - started, 3)
+    return outputs
+
+
+def _store(*, job: RenderJob, rendered: _Rendered, outputs: Sequence[_Output]) -> Track:
+    """Create the Track and its Assets and mark the job succeeded, all or nothing."""
+    started = time.perf_counter()
+    track = Track()  # its uuid names the storage folder, known before anything is written
+    try:
+        with transaction.atomic():
+            track = _track_create(job=job, rendered=rendered, track=track)
+            for output in outputs:
+                with output.path.open("rb") as stream:
+                    asset_store(track=track, kind=output.kind, label=output.label, content=stream,
+                                filename=output.path.name, **output.details)
+            rendered.timings["store"] = round(time.perf_counter() - started, 3)
+            locked = RenderJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != RenderJob.Status.RUNNING:
+                raise RuntimeError(f"job #{job.pk} is {locked.status} now; this run no longer owns it")
+            locked.status = RenderJob.Status.SUCCEEDED
+            locked.progress = 100
+            locked.track = track
+            locked.timings = rendered.timings
+            locked.overrides_used = rendered.overrides
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["status", "progress", "track", "timings", "overrides_used",
+                                       "finished_at", "updated_at"])
+            audit_log(actor=None, verb="render.track_created", obj=track,
+                      summary=f"Render job #{job.pk} made draft track {track.title!r}",
+                      changes={"qc_passed": [None, track.qc_passed]})
+            # Analysis and the fingerprint with its duplicate check run after commit, like an upload's.
+            track_intelligence_enqueue(track=track)
+    except BaseException:
+        _delete_track_files(track)
+        raise
+    return track
+
+
+def _track_create(*, job: RenderJob, rendered: _Rendered, track: Track) -> Track:
+    brief, result = rendered.brief, rendered.result
+    qc = _json_safe(result.qc.to_dict())
+    qc["passed"] = bool(result.qc.passed)
+    qc["failures"] = [str(f) for f in result.qc.failures]
+    style = style_ensure(slug=brief.style, name=_label(brief.style))
+    mood = mood_ensure(slug=brief.mood, name=_label(brief.mood))
+    track.title = job.title or naming.track_title(style=brief.style, seed=brief.seed)
+    track.artist = job.artist or _default_persona(brief.style)
+    track.style = style
+    track.status = Track.Status.DRAFT
+    track.source = Track.Source.GENERATED
+    track.is_ai_generated = True
+    track.bpm = float(brief.bpm)
+    track.key = brief.key.tonic
+    track.mode = brief.key.mode
+    track.duration_s = round(np.asarray(result.master).shape[1] / int(result.sample_rate), 3)
+    track.integrated_lufs = _float_or_none(qc.get("integrated_lufs"))
+    track.true_peak_dbtp = _float_or_none(qc.get("true_peak_dbtp"))
+    track.loudness_range_lu = _float_or_none(qc.get("loudness_range_lu"))
+    track.qc_passed = qc["passed"]
+    track.qc_report = qc
+    # What the engine knows about its own track; the ingest analysis adds its measurements beside it.
+    track.analysis = {"render": _json_safe({
+        "job": job.pk, "seed": brief.seed, "sections": result.section_map(), "chords": result.chord_chart(),
+        "master_gain_db": getattr(result, "master_gain_db", None),
+    })}
+    track.full_clean()
+    track.save()
+    track.moods.set([mood])
+    return track
+
+
+def _default_persona(style: str) -> Artist:
+    slug, name = naming.default_persona(style)
+    return artist_ensure(slug=slug, name=name, is_persona=True,
+                         bio=f"A persona of the label's generative engine: {style.replace('_', ' ')} lo-fi.")
+
+
+def _label(slug: str) -> str:
+    return slug.replace("_", " ").replace("-", " ").capitalize()
+
+
+def _delete_track_files(track: Track) -> None:
+    """Remove everything under the track's folder in both storages (the folder is unique to this run)."""
+    prefix = f"tracks/{track.uuid}"
+    for name in (Asset.StorageName.PUBLIC, Asset.StorageName.PRIVATE):
+        storage = storages[name]
+        try:
+            _, files = storage.listdir(prefix)
+        except FileNotFoundError:
+            continue
+        for filename in files:
+            storage.delete(f"{prefix}/{filename}")
+        # A local folder stays behind once empty; object stores have no folders to remove.
+        with contextlib.suppress(NotImplementedError, OSError):
+            Path(storage.path(prefix)).rmdir()
+
+
+def _float_or_none(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _json_safe(value):
+    """Numpy scalars and arrays become plain numbers and lists; non-finite floats become null."""
+    def default(item):
+        if isinstance(item, np.generic):
+            return item.item()
+        if isinstance(item, np.ndarray):
+            return item.tolist()
+        if hasattr(item, "to_dict"):
+            return item.to_dict()
+        if hasattr(item, "__dataclass_fields__"):
+            from dataclasses import asdict
+
+            return asdict(item)
+        return str(item)
+
+    text = json.dumps(value, default=default, allow_nan=True)
+    return json.loads(text, parse_constant=lambda _constant: None)
+
+
+# --- Batches ----------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def batch_create(
+    *,
+    name: str,
+    kind: str = Batch.Kind.GRID,
+    styles: Sequence[str],
+    bpms: Sequence[float],
+    keys: Sequence[str],
+    moods: Sequence[str],
+    duration_s: float,
+    per_cell: int = 1,
+    seed_base: int = 0,
+    ambience: str = "none",
+    layers: dict[str, bool] | None = None,
+    artist: Artist | None = None,
+    created_by=None,
+) -> Batch:
+    """Record a batch and create (and queue) one render job per brief it expands to.
+
+    A grid gives every style x BPM x key x mood combination `per_cell` times; variations gives `per_cell`
+    renders of the single brief with different seeds. Job n of the batch gets seed `seed_base + n`.
+    """
+    batch = Batch(name=name, kind=kind, styles=list(styles), bpms=[float(b) for b in bpms], keys=list(keys),
+                  moods=list(moods), per_cell=per_cell, duration_s=duration_s, seed_base=seed_base,
+                  ambience=ambience, layers=layers or {}, artist=artist, created_by=created_by)
+    batch.full_clean()
+    briefs = batch_briefs(batch)
+    if not briefs:
+        raise ValidationError("This batch expands to no jobs: every list needs at least one value.")
+    if len(briefs) > BATCH_MAX_JOBS:
+        raise ValidationError(f"This batch would create {len(briefs)} jobs; the limit is {BATCH_MAX_JOBS}. "
+                              "Split it, or lower the count per cell.")
+    if seed_base + len(briefs) - 1 > SEED_MAX:
+        raise ValidationError(f"Seeds would pass {SEED_MAX}; choose a lower seed base.")
+    batch.save()
+    for brief in briefs:
+        render_job_create(batch=batch, artist=artist, created_by=created_by, ambience=ambience,
+                          layers=batch.layers, duration_s=duration_s, **brief)
+    audit_log(actor=created_by, verb="render.batch_created", obj=batch,
+              summary=f"Batch {batch.name!r}: {len(briefs)} render jobs queued")
+    return batch
+
+
+def batch_briefs(batch: Batch) -> list[dict]:
+    """The briefs a batch expands to, in job order: style, then BPM, key, mood, then the copy in the cell."""
+    one_brief = len(batch.styles) == len(batch.bpms) == len(batch.keys) == len(batch.moods) == 1
+    if batch.kind == Batch.Kind.VARIATIONS and not one_brief:
+        raise ValidationError("Variations are of ONE brief: give exactly one style, BPM, key and mood.")
+    cells = [(style, bpm, key, mood) for style in batch.styles for bpm in batch.bpms for key in batch.keys
+             for mood in batch.moods]
+    briefs = []
+    for style, bpm, key, mood in cells:
+        for _ in range(batch.per_cell):
+            briefs.append({"style": style, "bpm": float(bpm), "key": key, "mood": mood,
+                           "seed": batch.seed_base + len(briefs)})
+    return briefs
+
+
+# --- Style presets ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def style_preset_save(*, preset: StylePreset, actor=None) -> StylePreset:
+    """Save an editor's overrides after the engine has accepted them (see StylePreset.clean)."""
+    preset.full_clean()
+    before = StylePreset.objects.filter(pk=preset.pk).values("composition_overrides", "fx_overrides").first()
+    after = {"composition_overrides": preset.composition_overrides, "fx_overrides": preset.fx_overrides}
+    changed = before != after
+    preset.save()
+    if changed:
+        audit_log(actor=actor, verb="render.preset_changed", obj=preset,
+                  summary=f"{preset.style} preset overrides saved",
+                  changes={field: [(before or {}).get(field), value] for field, value in after.items()})
+    return preset
+
+
+@transaction.atomic
+def style_presets_ensure() -> list[StylePreset]:
+    """One preset row per engine style (no overrides), so editors find all of them in the cockpit."""
+    from production.models import engine_style_slugs
+
+    return [StylePreset.objects.get_or_create(style=slug)[0] for slug in engine_style_slugs()]
+
+
+# --- Demo data --------------------------------------------------------------------------------------------
+
+# Styles whose default personas the catalogue's demo seeds already (catalog/demo.py), moods from its list.
+DEMO_BRIEFS = (
+    {"style": "jazz", "bpm": 82.0, "key": "A minor", "mood": "chill", "ambience": "rain", "seed": 7},
+    {"style": "cafe", "bpm": 86.0, "key": "F major", "mood": "cozy", "ambience": "cafe", "seed": 11},
+    {"style": "rainy_day", "bpm": 72.0, "key": "D minor", "mood": "dreamy", "ambience": "rain", "seed": 23},
+)
+DEMO_DURATION_S = 24.0
+
+
+def demo_tracks_render(*, duration_s: float | None = None) -> list[RenderJob]:
+    """Render the demo tracks synchronously, skipping any whose brief already made a track (idempotent)."""
+    duration_s = duration_s or DEMO_DURATION_S
+    jobs = []
+    for brief in DEMO_BRIEFS:
+        done = (RenderJob.objects.filter(status=RenderJob.Status.SUCCEEDED, track__isnull=False,
+                                         duration_s=duration_s, **brief)
+                .select_related("track").first())
+        if done is not None:
+            jobs.append(done)
+            continue
+        job = render_job_create(duration_s=duration_s, queue=False, **brief)
+        jobs.append(render_job_run(job=job))
+    return jobs

@@ -1,0 +1,25 @@
+"""Community test fixtures: a clean cache for rate limits, the site address in links, queued tasks
+recorded."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _community_settings(settings):
+    settings.SITE_URL = "https://label.test"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()  # rate-limit counters must not leak between tests
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Tasks community services enqueue, as (dotted path, args), instead of reaching the broker."""
+    calls: list[tuple[str, tuple]] = []
+    monkeypatch.setattr("community.services.enqueue", lambda func, *args, **kw: calls.append((func, args)))
+    monkeypatch.setattr("community.tasks.enqueue", lambda func, *args, **kw: calls.append((func, args)))
+    return calls

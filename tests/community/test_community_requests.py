@@ -1,0 +1,176 @@
+"""Track requests: the public form (honeypot, rate limit), upvotes, the one-click brief and the released
+e-mail."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from catalog.models import Release
+from community import services, tasks
+from community.models import TrackRequest, TrackRequestVote
+from production.models import RenderJob
+from tests.community.factories import TrackRequestFactory
+from tests.factories import ReleaseFactory, ReleaseTrackFactory, TrackFactory
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "mood": "melancholic",
+    "activity": "study",
+    "tempo_feel": "slow",
+    "note": "Rain on a window, please",
+    "email": "Fan@Example.com",
+}
+
+
+def test_a_listener_submits_a_request_and_sees_it_listed_without_note_or_email(client):
+    response = client.post(reverse("community:requests"), FORM, follow=True)
+
+    request = TrackRequest.objects.get()
+    assert (request.mood, request.activity, request.tempo_feel) == ("melancholic", "study", "slow")
+    assert request.email == "fan@example.com" and request.status == TrackRequest.Status.NEW
+    page = response.content.decode()
+    assert "Melancholic" in page and "Studying" in page
+    assert "Rain on a window" not in page and "fan@example.com" not in page
+
+
+def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client):
+    response = client.post(
+        reverse("community:requests"), {**FORM, "website": "http://spam.example"}, follow=True
+    )
+
+    assert response.status_code == 200 and "Thanks" in response.content.decode()
+    assert TrackRequest.objects.count() == 0
+
+
+def test_requests_are_rate_limited_per_address(client, settings):
+    settings.TRACK_REQUEST_RATE_LIMIT_PER_HOUR = 2
+    for _ in range(2):
+        assert client.post(reverse("community:requests"), FORM).status_code == 302
+
+    response = client.post(reverse("community:requests"), FORM)
+
+    assert response.status_code == 429
+    assert TrackRequest.objects.count() == 2
+    other_address = client.post(reverse("community:requests"), FORM, REMOTE_ADDR="10.0.0.9")
+    assert other_address.status_code == 302
+
+
+def test_an_invalid_request_shows_the_form_again_with_errors(client):
+    response = client.post(reverse("community:requests"), {**FORM, "mood": "furious"})
+
+    assert response.status_code == 400 and TrackRequest.objects.count() == 0
+
+
+def test_one_upvote_per_browser_session(client):
+    request = TrackRequestFactory()
+    url = reverse("community:request_vote", args=[request.uuid])
+
+    client.post(url)
+    client.post(url)
+
+    request.refresh_from_db()
+    assert request.votes == 1
+    assert "Upvoted" in client.get(reverse("community:requests")).content.decode()
+
+
+def test_one_upvote_per_address_even_from_a_fresh_browser():
+    request = TrackRequestFactory()
+    url = reverse("community:request_vote", args=[request.uuid])
+
+    Client().post(url, REMOTE_ADDR="203.0.113.5")
+    Client().post(url, REMOTE_ADDR="203.0.113.5")  # cookies cleared
+    Client().post(url, REMOTE_ADDR="203.0.113.6")
+
+    request.refresh_from_db()
+    assert request.votes == 2
+
+
+def test_votes_keep_no_address_or_session_in_clear(client):
+    request = TrackRequestFactory()
+    client.post(reverse("community:request_vote", args=[request.uuid]), REMOTE_ADDR="198.51.100.7")
+
+    vote = TrackRequestVote.objects.get()
+    assert "198.51.100.7" not in vote.ip_hash and len(vote.ip_hash) == 64
+    assert client.session.session_key not in vote.session_hash
+
+
+def test_an_editor_turns_a_request_into_a_render_job_in_one_click(client, editor, monkeypatch):
+    monkeypatch.setattr("production.services.enqueue", lambda *a, **k: None)  # no render in this test
+    request = TrackRequestFactory(mood="melancholic", activity="sleep", tempo_feel="slow")
+    client.force_login(editor)
+
+    client.post(
+        reverse("admin:community_trackrequest_changelist"),
+        {"action": "make_brief", "_selected_action": [request.pk]},
+    )
+    client.post(
+        reverse("admin:community_trackrequest_changelist"),
+        {"action": "make_brief", "_selected_action": [request.pk]},
+    )  # a second click
+
+    job = RenderJob.objects.get()
+    assert (job.style, job.key, job.mood, job.created_by) == ("ambient", "A minor", "melancholic", editor)
+    request.refresh_from_db()
+    assert request.status == TrackRequest.Status.PLANNED and request.render_job == job
+
+
+def test_a_va_cannot_make_render_briefs(client, va):
+    request = TrackRequestFactory()
+    client.force_login(va)
+
+    client.post(
+        reverse("admin:community_trackrequest_changelist"),
+        {"action": "make_brief", "_selected_action": [request.pk]},
+    )
+
+    assert RenderJob.objects.count() == 0
+
+
+def test_a_va_does_not_see_the_requesters_address(client, va, editor):
+    request = TrackRequestFactory(email="private@example.com")
+    url = reverse("admin:community_trackrequest_change", args=[request.pk])
+
+    client.force_login(va)
+    assert "private@example.com" not in client.get(url).content.decode()
+    client.force_login(editor)
+    assert "private@example.com" in client.get(url).content.decode()
+
+
+def test_requests_follow_their_track_to_release_and_the_requester_is_told_once(editor, monkeypatch, queued):
+    monkeypatch.setattr("production.services.enqueue", lambda *a, **k: None)
+    request = TrackRequestFactory(email="fan@example.com")
+    job = services.track_request_plan(track_request=request, actor=editor)
+    track = TrackFactory()
+    RenderJob.objects.filter(pk=job.pk).update(status=RenderJob.Status.SUCCEEDED, progress=100, track=track)
+
+    services.track_requests_progress()
+    request.refresh_from_db()
+    assert request.status == TrackRequest.Status.RENDERED and request.track == track
+
+    release = ReleaseFactory(status=Release.Status.PUBLISHED, title="Rain Tapes")
+    ReleaseTrackFactory(release=release, track=track, position=1)
+    services.track_requests_progress()
+    request.refresh_from_db()
+    assert request.status == TrackRequest.Status.RELEASED and request.release == release
+    assert queued == [(services.REQUEST_RELEASED_TASK, (request.pk,))]
+
+    tasks.track_request_notify_released_task(request.pk)
+    tasks.track_request_notify_released_task(request.pk)  # redelivered
+
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["fan@example.com"]
+    assert "Rain Tapes" in mail.outbox[0].body
+    request.refresh_from_db()
+    assert request.email == "" and request.released_notified_at is not None
+
+
+def test_requests_never_move_backwards(editor):
+    request = TrackRequestFactory(status=TrackRequest.Status.RENDERED)
+
+    with pytest.raises(Exception, match="only move forward"):
+        services.track_request_advance(
+            track_request=request, status=TrackRequest.Status.PLANNED, actor=editor
+        )

@@ -1,0 +1,56 @@
+"""Shared fixtures: isolated storages per test, and one user per staff role."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from lofi_site.roles import EDITOR, FINANCE, VA
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The real hasher costs most of a second per user; tests check roles, not password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path):
+    """Every test writes public and private files into its own temporary folders."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"}},
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
+    }
+
+
+def _staff_user(django_user_model, username: str, group: str | None):
+    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-only",
+                                                 email=f"{username}@example.com", is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _staff_user(django_user_model, "editor", EDITOR)
+
+
+@pytest.fixture
+def va(db, django_user_model):
+    return _staff_user(django_user_model, "va", VA)
+
+
+@pytest.fixture
+def finance(db, django_user_model):
+    return _staff_user(django_user_model, "finance", FINANCE)
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-for-tests-only")

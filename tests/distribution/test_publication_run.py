@@ -1,0 +1,202 @@
+"""Running publications: claiming due ones once, requeueing interrupted ones, the every-minute job and its
+schedule, and the SoundCloud adapter under the same publication model."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+import requests
+from django.core.management import call_command
+from django.utils import timezone
+from django_q.models import Schedule
+
+from catalog.models import Release
+from distribution import publishing, services, tasks
+from distribution.crypto import decrypt_json
+from distribution.models import Platform, Publication, PublicationAttempt
+from distribution.youtube_services import platform_account_credentials_set
+from tests.distribution.conftest import build_release
+from tests.distribution.factories import PlatformAccountFactory, PublicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_migrations_schedule_the_minute_and_hourly_jobs_once():
+    funcs = list(
+        Schedule.objects.filter(func__startswith="distribution.").values_list(
+            "func", "schedule_type", "minutes"
+        )
+    )
+
+    assert sorted(funcs) == [
+        ("distribution.tasks.publications_run_due_task", "I", 1),
+        ("distribution.tasks.publications_sync_status_task", "H", None),
+    ]
+
+
+def test_only_due_publications_of_active_accounts_are_claimed_and_only_once():
+    now = timezone.now()
+    due = PublicationFactory(run_at=now - timedelta(minutes=1))
+    quota_over = PublicationFactory(
+        status=Publication.Status.WAITING_QUOTA, run_at=now - timedelta(seconds=5)
+    )
+    PublicationFactory(run_at=now + timedelta(minutes=5))  # not yet
+    PublicationFactory(status=Publication.Status.MANUAL, run_at=None)
+    PublicationFactory(run_at=now, account=PlatformAccountFactory(name="Old channel", is_active=False))
+
+    first = publishing.publications_claim_due(now=now)
+    second = publishing.publications_claim_due(now=now)
+
+    assert sorted(first) == sorted([due.pk, quota_over.pk]) and second == []
+    due.refresh_from_db()
+    assert due.status == Publication.Status.PUBLISHING and due.attempts == 1 and due.claimed_at == now
+
+
+def test_the_minute_job_requeues_interrupted_runs_and_enqueues_one_task_per_claim(recorded_enqueues):
+    now = timezone.now()
+    due = PublicationFactory(run_at=now - timedelta(minutes=1))
+    stuck = PublicationFactory(status=Publication.Status.PUBLISHING, claimed_at=now - timedelta(hours=3))
+    PublicationAttempt.objects.create(publication=stuck, number=1, started_at=now - timedelta(hours=3))
+
+    publishing.publications_run_due(now=now)
+
+    assert sorted(recorded_enqueues) == sorted(
+        [
+            ("distribution.tasks.publication_publish_task", due.pk),
+            ("distribution.tasks.publication_publish_task", stuck.pk),
+        ]
+    )
+    assert PublicationAttempt.objects.get(publication=stuck).outcome == PublicationAttempt.Outcome.FAILED
+
+
+def test_a_publication_of_a_store_without_api_is_never_run_by_the_task():
+    store = PublicationFactory(
+        status=Publication.Status.MANUAL,
+        run_at=None,
+        account=PlatformAccountFactory(name="Bandcamp", platform=Platform.BANDCAMP),
+    )
+
+    tasks.publication_publish_task(store.pk)
+
+    store.refresh_from_db()
+    assert store.status == Publication.Status.MANUAL and store.attempts == 0
+
+
+class FakeSoundCloud(requests.adapters.BaseAdapter):
+    """Answers SoundCloud's token and upload endpoints inside requests, recording each request."""
+
+    def __init__(self, upload_statuses: list[int]) -> None:
+        super().__init__()
+        self.upload_statuses = list(upload_statuses)
+        self.requests: list[tuple[str, str, bytes]] = []
+
+    def send(self, request, **kwargs):
+        body = request.body.read() if hasattr(request.body, "read") else (request.body or b"")
+        body = body.encode() if isinstance(body, str) else body
+        self.requests.append((request.method, request.url, body))
+        response = requests.Response()
+        response.request, response.url = request, request.url
+        response.headers["Content-Type"] = "application/json"
+        if request.url.endswith("/oauth/token"):
+            response.status_code = 200
+            payload = {"access_token": "sc-access", "refresh_token": "sc-refresh", "expires_in": 3600}
+        else:
+            response.status_code = self.upload_statuses.pop(0)
+            payload = {"id": 42, "permalink_url": "https://soundcloud.com/lantern-lofi/window-seat"}
+        response._content = json.dumps(payload).encode()
+        return response
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def soundcloud_publication(editor):
+    account = PlatformAccountFactory(name="SoundCloud", platform=Platform.SOUNDCLOUD)
+    platform_account_credentials_set(
+        account=account, actor=editor, values={"client_id": "sc-client", "client_secret": "sc-secret"}
+    )
+    release = build_release(kind="ep", tracks=2, seconds=1.0)
+    Release.objects.filter(pk=release.pk).update(status=Release.Status.SCHEDULED)
+    services.release_metadata_generate(release=release, actor=editor)
+    return PublicationFactory(
+        release=release, account=account, scheduled_at=timezone.now(), run_at=timezone.now()
+    )
+
+
+def _session(adapter: FakeSoundCloud) -> requests.Session:
+    session = requests.Session()
+    session.mount("https://", adapter)
+    return session
+
+
+def test_soundcloud_gets_the_whole_release_as_one_track_with_cover_and_tags(soundcloud_publication):
+    adapter = FakeSoundCloud([201])
+
+    result = publishing.publication_publish(publication=soundcloud_publication, session=_session(adapter))
+
+    assert result.status == Publication.Status.PUBLISHED
+    assert (result.external_id, result.external_url) == (
+        "42",
+        "https://soundcloud.com/lantern-lofi/window-seat",
+    )
+    method, url, body = adapter.requests[-1]
+    assert (method, url) == ("POST", "https://api.soundcloud.com/tracks")
+    metadata = soundcloud_publication.release.platform_metadata.get(platform="soundcloud")
+    assert metadata.title.encode() in body and b'name="track[artwork_data]"' in body
+    assert b'"study music"' in body  # multi-word tags quoted, SoundCloud's form
+    assert b"RIFF" in body  # the concatenated release audio as WAV
+    stored = decrypt_json(
+        type(soundcloud_publication.account)
+        .objects.get(pk=soundcloud_publication.account_id)
+        .credentials_encrypted
+    )
+    assert stored["access_token"] == "sc-access" and stored["client_secret"] == "sc-secret"
+    release = Release.objects.get(pk=soundcloud_publication.release_id)
+    assert release.status == Release.Status.PUBLISHED  # its only publication is out and due
+
+
+def test_an_unconfirmed_soundcloud_upload_is_not_sent_twice_unless_asked(soundcloud_publication, editor):
+    Publication.objects.filter(pk=soundcloud_publication.pk).update(steps={"upload_started": True})
+    adapter = FakeSoundCloud([201])
+
+    failed = publishing.publication_publish(publication=soundcloud_publication, session=_session(adapter))
+
+    assert failed.status == Publication.Status.FAILED and "never confirmed" in failed.last_error
+    assert adapter.requests == []
+    services.publication_retry(publication=failed, actor=editor, fresh_upload=True)
+    done = publishing.publication_publish(publication=failed, session=_session(adapter))
+    assert done.status == Publication.Status.PUBLISHED
+
+
+def test_a_va_cannot_retry_or_cancel(va, editor):
+    failed = PublicationFactory(status=Publication.Status.FAILED)
+
+    with pytest.raises(services.PermissionDenied):
+        services.publication_retry(publication=failed, actor=va)
+    with pytest.raises(services.PermissionDenied):
+        services.publication_cancel(publication=failed, actor=va)
+    assert services.publication_retry(publication=failed, actor=editor).status == Publication.Status.SCHEDULED
+
+
+def test_publish_due_queues_by_default_and_runs_here_with_wait(recorded_enqueues):
+    now = timezone.now()
+    queued = PublicationFactory(run_at=now - timedelta(minutes=1))
+    out = io.StringIO()
+
+    call_command("publish_due", stdout=out)
+    assert out.getvalue().strip() == "Queued 1 publication(s)."
+    assert recorded_enqueues == [("distribution.tasks.publication_publish_task", queued.pk)]
+
+    unconnected = PublicationFactory(
+        run_at=now - timedelta(minutes=1), account=PlatformAccountFactory(name="Second channel")
+    )
+    out = io.StringIO()
+    call_command("publish_due", "--wait", stdout=out)
+
+    unconnected.refresh_from_db()
+    assert unconnected.status == Publication.Status.FAILED
+    assert "Second channel: Failed: There is no YouTube metadata for this release" in out.getvalue()
