@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -798,26 +799,18 @@ class VideoStatsSnapshotAdmin(ReadOnlyAdmin):
         ]
 
     def analytics_view(self, request):
-        """Views per release over time, top tracks, revenue per source (ledger viewers only) and best upload
-        times, drawn as SVG on the server."""
-        try:
-            days = int(request.GET.get("days", 90))
-        except ValueError:
-            days = 90
-        analytics = cockpit.analytics_for(request.user, days=days)
+        """Views per release over time, top tracks, the charts other apps add (revenue per source, for who may
+        see the ledger) and best upload times, drawn as SVG on the server."""
+        analytics = cockpit.analytics_for(request, days=request.GET.get("days"))
         if analytics is None:
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "YouTube analytics",
+            "title": "Analytics",
             "analytics": analytics,
             "periods": cockpit.PERIODS_DAYS,
             "opts": self.model._meta,
-            "money_text": cockpit.money_text,
-            "revenue_rows": [
-                (line.source, cockpit.money_text(line.amount_minor, line.currency))
-                for line in analytics.revenue_lines
-            ],
             "superfans": selectors.superfans(),
+            "time_zone": timezone.get_current_timezone_name(),
         }
         return TemplateResponse(request, "admin/community/analytics.html", context)

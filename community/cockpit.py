@@ -1,79 +1,87 @@
-"""What the analytics page and the dashboard panel show: charts drawn as SVG on the server, checked against
-the viewer's permissions (views for whoever may see statistics; revenue only for who may see the ledger)."""
+"""What the analytics page and the dashboard panel show: charts drawn as SVG on the server (lofi_site.charts),
+checked against the viewer's permissions.
+
+The page gathers its charts from every app (lofi_site.analytics): community contributes views per release and
+top tracks (registered in community/dashboard.py); revenue per source comes from monetization, which owns the
+ledger and decides who may see it. The best upload times and superfans below the charts are community's own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from community import charts, selectors
+from community import selectors
+from lofi_site import charts
+from lofi_site.analytics import AnalyticsChart, Period, analytics_charts_for
 
 PERIODS_DAYS = (30, 90, 365)
+DEFAULT_DAYS = 90
 STATS_PERMISSION = "community.view_videostatssnapshot"
-REVENUE_PERMISSION = "monetization.view_ledgerentry"
-_ZERO_DECIMAL = {"jpy", "krw", "vnd", "clp", "isk", "huf"}
-
-
-def money_text(amount_minor: float, currency: str) -> str:
-    """1234 usd -> "12.34 USD"; zero-decimal currencies (JPY...) have no minor unit."""
-    if currency.lower() in _ZERO_DECIMAL:
-        return f"{amount_minor:,.0f} {currency.upper()}"
-    return f"{amount_minor / 100:,.2f} {currency.upper()}"
 
 
 @dataclass
 class Analytics:
-    days: int
-    views_chart: SafeString
-    top_tracks_chart: SafeString
-    revenue_chart: SafeString | None  # None: the viewer may not see revenue (or no ledger is installed)
-    revenue_lines: list = field(default_factory=list)
+    period: Period
+    charts: list[AnalyticsChart]
     upload_slots: list = field(default_factory=list)
     upload_history_videos: int = 0
     summary: dict = field(default_factory=dict)
 
+    @property
+    def days(self) -> int:
+        return self.period.days
 
-def analytics_for(user, *, days: int = 90) -> Analytics | None:
-    """Everything the analytics page draws, or None when `user` may not see statistics at all."""
+
+def period_for(days) -> Period:
+    """The period the page was asked for; anything but the offered choices falls back to 90 days."""
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = DEFAULT_DAYS
+    return Period(days=days if days in PERIODS_DAYS else DEFAULT_DAYS, today=timezone.localdate())
+
+
+def views_chart(user, period: Period) -> AnalyticsChart | None:
     if not user.has_perm(STATS_PERMISSION):
         return None
-    days = days if days in PERIODS_DAYS else 90
-    today = timezone.localdate()
-    # Every string inside the SVG is escaped by community.charts, so the markup is safe to inline.
-    views = mark_safe(
-        charts.line_chart(
-            selectors.views_per_release(days=days, today=today),
-            title=f"Views per release, last {days} days",
-            empty_text="No statistics yet: the daily snapshot fills this once videos are published.",
-        )
+    # Every string inside the SVG is escaped by lofi_site.charts, so the markup is safe to inline.
+    svg = charts.line_chart(
+        selectors.views_per_release(days=period.days, today=period.today),
+        title=f"Views per release, last {period.days} days",
+        empty_text="No statistics yet: the daily snapshot fills this once videos are published.",
     )
-    top = mark_safe(charts.bar_chart(selectors.top_tracks(), title="Top tracks by views"))
-    revenue_chart, revenue_lines = None, []
-    if user.has_perm(REVENUE_PERMISSION):
-        lines = selectors.revenue_by_source(
-            start=today - timedelta(days=days - 1), end=today + timedelta(days=1)
-        )
-        if lines is not None:
-            revenue_lines = lines
-            # Mixed currencies are not added up: one bar per source and currency, each in its own unit.
-            revenue_chart = mark_safe(
-                charts.bar_chart(
-                    [(f"{line.source} ({line.currency.upper()})", line.amount_minor / 100) for line in lines],
-                    title=f"Revenue per source, last {days} days",
-                    value_format=lambda v: f"{v:,.2f}",
-                    empty_text="No revenue booked in this period.",
-                )
-            )
-    slots, history = selectors.upload_suggestions(today=today)
+    return AnalyticsChart(title="Views per release", svg=mark_safe(svg))
+
+
+def top_tracks_chart(user, period: Period) -> AnalyticsChart | None:
+    if not user.has_perm(STATS_PERMISSION):
+        return None
+    svg = charts.bar_chart(
+        selectors.top_tracks(),
+        title="Top tracks by views",
+        empty_text="No statistics yet: the daily snapshot fills this once videos are published.",
+    )
+    return AnalyticsChart(
+        title="Top tracks",
+        svg=mark_safe(svg),
+        help_text="Latest views of the YouTube videos each track is on (a compilation's views count for each "
+        "of its tracks).",
+    )
+
+
+def analytics_for(request: HttpRequest, *, days=DEFAULT_DAYS) -> Analytics | None:
+    """Everything the analytics page draws, or None when the user may not see statistics at all."""
+    if not request.user.has_perm(STATS_PERMISSION):
+        return None
+    period = period_for(days)
+    slots, history = selectors.upload_suggestions(today=period.today)
     return Analytics(
-        days=days,
-        views_chart=views,
-        top_tracks_chart=top,
-        revenue_chart=revenue_chart,
-        revenue_lines=revenue_lines,
+        period=period,
+        charts=analytics_charts_for(request, period),
         upload_slots=slots,
         upload_history_videos=history,
         summary=selectors.stats_summary(),

@@ -1,4 +1,5 @@
-"""Community panels on the cockpit dashboard: the comment inbox and the YouTube numbers."""
+"""Community's contributions to the cockpit: dashboard panels (the comment inbox, the YouTube numbers) and the
+charts it adds to the analytics page (views per release, top tracks)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.urls import reverse
 
 from community import cockpit, selectors
 from community.models import Comment
+from lofi_site.analytics import AnalyticsChart, Period, analytics_chart
 from lofi_site.dashboard import Panel, PanelRow, panel
 
 
@@ -94,3 +96,13 @@ def youtube_numbers(request) -> Panel | None:
         link_url=reverse("admin:community_analytics"),
         link_text="Analytics",
     )
+
+
+@analytics_chart(order=10)
+def views_per_release(request, period: Period) -> AnalyticsChart | None:
+    return cockpit.views_chart(request.user, period)
+
+
+@analytics_chart(order=20)
+def top_tracks(request, period: Period) -> AnalyticsChart | None:
+    return cockpit.top_tracks_chart(request.user, period)

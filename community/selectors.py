@@ -1,21 +1,17 @@
-"""Community reads: public request lists, the inbox counts, and the analytics behind the cockpit charts.
-
-Revenue comes from monetization's ledger when that app is installed. Community does not import monetization
-(see docs/ARCHITECTURE.md); the ledger is looked up through the app registry, read-only.
-"""
+"""Community reads: public request lists, the inbox counts, and the YouTube analytics behind the cockpit
+charts. Revenue is not read here: monetization owns the ledger and draws its own chart on the analytics page
+(lofi_site/analytics.py)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from catalog.models import ReleaseTrack
-from community import charts, conf
+from community import conf
 from community.models import (
     Comment,
     Commenter,
@@ -27,6 +23,7 @@ from community.models import (
 )
 from community.upload_times import UploadOutcome, UploadSlot, best_upload_slots
 from distribution.models import Platform, Publication
+from lofi_site import charts
 
 # --- Public pages -------------------------------------------------------------------------------------------
 
@@ -123,36 +120,6 @@ def top_tracks(*, limit: int = 10) -> list[tuple[str, int]]:
         titles[row["track_id"]] = row["track__title"]
     ranked = sorted(totals, key=lambda tid: (-totals[tid], titles[tid]))[:limit]
     return [(titles[tid], totals[tid]) for tid in ranked]
-
-
-@dataclass(frozen=True)
-class RevenueLine:
-    source: str
-    currency: str
-    amount_minor: int
-
-
-def revenue_by_source(*, start: date, end: date) -> list[RevenueLine] | None:
-    """Ledger totals per source and currency for start <= booked_on < end; None when monetization is not
-    installed. Only for users who may see the ledger (callers check monetization.view_ledgerentry)."""
-    if not apps.is_installed("monetization"):
-        return None
-    ledger = apps.get_model("monetization", "LedgerEntry")
-    labels = dict(ledger.Source.choices)
-    rows = (
-        ledger.objects.filter(booked_on__gte=start, booked_on__lt=end)
-        .values("source", "currency")
-        .annotate(total=Sum("amount_minor"))
-        .order_by("source", "currency")
-    )
-    return [
-        RevenueLine(
-            source=str(labels.get(r["source"], r["source"])),
-            currency=r["currency"],
-            amount_minor=int(r["total"] or 0),
-        )
-        for r in rows
-    ]
 
 
 def upload_outcomes(*, today: date | None = None) -> list[UploadOutcome]:

@@ -1,4 +1,5 @@
-"""Sales panels on the cockpit dashboard: money for Finance, pack builds for whoever edits packs."""
+"""Sales panels on the cockpit dashboard (money for Finance, pack builds for whoever edits packs) and the
+revenue-per-source chart on the analytics page (lofi_site/analytics.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import datetime as dt
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from lofi_site import charts
+from lofi_site.analytics import AnalyticsChart, Period, analytics_chart
 from lofi_site.dashboard import Panel, PanelRow, panel
 from monetization import selectors
 from monetization.models import Licence, Order, SamplePack
-from monetization.money import format_money
+from monetization.money import exponent, format_money
 
 
 def _money_text(totals: dict[str, int]) -> str:
@@ -86,3 +90,30 @@ def sample_packs(request) -> Panel | None:
         if counts.get(value)
     ]
     return Panel("Sample packs", rows, empty_text="No sample packs yet.", link_url=url, link_text="All packs")
+
+
+@analytics_chart(order=30)
+def revenue_per_source(request, period: Period) -> AnalyticsChart | None:
+    """Net revenue per source (storefront, YouTube, distributor) over the page's period, for ledger viewers."""
+    if not request.user.has_perm("monetization.view_ledgerentry"):
+        return None
+    rows = selectors.revenue_by_source(start=period.start, end=period.end)
+    # Mixed currencies are never added up: one bar per source and currency, each in its own unit.
+    labels = [f"{row['label']} ({row['currency'].upper()})" for row in rows]
+    bars = [
+        (label, row["amount_minor"] / 10 ** exponent(row["currency"])) for label, row in zip(labels, rows, strict=True)
+    ]
+    svg = charts.bar_chart(
+        bars,
+        title=f"Revenue per source, last {period.days} days",
+        value_format=lambda value: f"{value:,.2f}",
+        empty_text="No revenue booked in this period.",
+    )
+    return AnalyticsChart(
+        title="Revenue per source",
+        svg=mark_safe(svg),  # lofi_site.charts escapes every string it draws
+        rows=[
+            (label, format_money(row["amount_minor"], row["currency"])) for label, row in zip(labels, rows, strict=True)
+        ],
+        help_text="Sales minus refunds, and platform royalties by the month they belong to.",
+    )

@@ -416,3 +416,24 @@ def storefront_revenue(*, start: dt.date, end: dt.date) -> dict[str, int]:
     for row in rows:
         totals[row["currency"]] += row["total"] or 0
     return dict(totals)
+
+
+def revenue_by_source(*, start: dt.date, end: dt.date) -> list[dict]:
+    """Net money booked in [start, end) per source and currency: rows {"source", "label", "currency",
+    "amount_minor"}, by source then currency. Currencies are never added together."""
+    labels = dict(LedgerEntry.Source.choices)
+    rows = (
+        LedgerEntry.objects.filter(booked_on__gte=start, booked_on__lt=end)
+        .values("source", "currency")
+        .annotate(total=Sum("amount_minor"))
+        .order_by("source", "currency")
+    )
+    return [
+        {
+            "source": row["source"],
+            "label": str(labels.get(row["source"], row["source"])),
+            "currency": row["currency"],
+            "amount_minor": int(row["total"] or 0),
+        }
+        for row in rows
+    ]

@@ -76,9 +76,28 @@ def test_finance_sees_views_top_tracks_and_revenue_charts(client, finance, histo
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count('class="community-chart"') == 3
+    assert page.count('class="cockpit-chart"') == 3
     assert "Rain Tapes" in page and "Window Drops" in page
-    assert "Revenue per source" in page and "42.00 USD" in page
+    assert "Revenue per source" in page and "$42.00" in page  # drawn by monetization, which owns the ledger
+
+
+def test_revenue_per_source_covers_the_chosen_period_and_never_adds_currencies(client, finance):
+    today = timezone.localdate()
+    LedgerEntryFactory(source="storefront", amount_minor=1900, currency="usd", booked_on=today)
+    LedgerEntryFactory(source="storefront", amount_minor=-400, currency="usd", kind="refund", booked_on=today)
+    LedgerEntryFactory(source="storefront", amount_minor=1500, currency="eur", booked_on=today - timedelta(days=10))
+    LedgerEntryFactory(
+        source="youtube", kind="royalty", amount_minor=99900, currency="usd", booked_on=today - timedelta(days=60)
+    )
+    client.force_login(finance)
+
+    month = client.get(reverse("admin:community_analytics"), {"days": 30}).content.decode()
+    quarter = client.get(reverse("admin:community_analytics"), {"days": 90}).content.decode()
+
+    assert "Storefront (USD)" in month and "$15.00" in month  # sales minus the refund
+    assert "Storefront (EUR)" in month and "€15.00" in month
+    assert "$999.00" not in month and "YouTube (USD)" not in month  # booked before the period
+    assert "YouTube (USD)" in quarter and "$999.00" in quarter
 
 
 @pytest.mark.parametrize("role", ["va", "editor"])
@@ -90,7 +109,7 @@ def test_vas_and_editors_see_the_view_charts_but_never_revenue(client, request, 
     assert "Rain Tapes" in page and "Window Drops" in page
     assert "Revenue per source" not in page
     assert "42.00" not in page
-    assert page.count('class="community-chart"') == 2
+    assert page.count('class="cockpit-chart"') == 2
 
 
 def test_the_va_dashboard_shows_no_revenue(client, va, history):

@@ -1,6 +1,6 @@
-"""Server-side SVG charts: a line chart (values over days) and a horizontal bar chart. Pure Python, no
-JavaScript and no plotting library; the markup is small enough to inline in a cockpit page or a dashboard
-panel.
+"""Server-side SVG charts for the cockpit: a line chart (values over days) and a horizontal bar chart. Pure
+Python, no JavaScript; the markup is small enough to inline in a cockpit page or a dashboard panel. Any app
+may draw with these (the analytics page gathers charts from several apps, see lofi_site/analytics.py).
 
 Every piece of text is escaped here, so callers may mark the returned string safe.
 """
@@ -47,7 +47,7 @@ def nice_ticks(high: float, count: int = 4) -> list[float]:
 def _svg_open(width: int, height: int, title: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" class="community-chart">',
+        f'role="img" aria-label="{escape(title)}" class="cockpit-chart">',
         f"<title>{escape(title)}</title>",
     ]
 
