@@ -4,8 +4,9 @@ Patterns are matched (fnmatch) against "app_label.codename". A role gets every p
 its patterns and nothing else: `roles_sync` sets the groups to exactly this. Finance data (the monetization
 app: orders, licences, prices, the ledger) is never given to VAs, and only Editors may publish.
 
-When an app adds models, add a migration that runs `roles_sync` (see operations/migrations/0001_roles.py)
-so the new permissions reach the groups.
+`roles_sync` runs after every `migrate` and `flush` (post_migrate, see lofi_site/apps.py), so new models'
+permissions reach the groups and a flushed database (transactional tests) gets its groups back. Some data
+migrations also call it, so the groups exist at that point of the migration history.
 """
 
 from __future__ import annotations
@@ -81,11 +82,13 @@ def roles_sync(apps, schema_editor=None) -> None:
     from django.contrib.contenttypes.management import create_contenttypes
 
     # Permissions normally appear after all migrations (post_migrate); create them now so we can assign them.
+    # A migration's historical app configs have no models module, which the two helpers require: lend one.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_contenttypes(app_config, apps=apps, verbosity=0)
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     all_perms = list(Permission.objects.select_related("content_type"))

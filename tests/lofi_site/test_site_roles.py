@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -93,6 +94,14 @@ def test_roles_sync_repairs_drift_and_is_idempotent():
 
     assert "catalog.publish_release" not in _perms(VA)
     assert "catalog.view_track" in _perms(VA)
+
+
+def test_a_flushed_database_gets_its_roles_back():
+    """`flush` (run between transactional tests, or by an operator) empties the auth tables; the roles return."""
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert set(Group.objects.values_list("name", flat=True)) == {EDITOR, VA, FINANCE}
+    assert "catalog.view_track" in _perms(VA) and "catalog.publish_release" in _perms(EDITOR)
 
 
 @pytest.mark.parametrize("admin_name", _money_admins())
