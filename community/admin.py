@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -507,19 +508,49 @@ class SubscriberAdmin(admin.ModelAdmin):
         self.message_user(request, f"{queryset.count()} address(es) unsubscribed.")
 
 
+class LeadMagnetForm(forms.ModelForm):
+    upload = forms.FileField(
+        label="Zip",
+        required=False,
+        help_text="The zip subscribers download, e.g. a built sample pack's zip (its page under Sample packs "
+        "has a download button). Kept in private storage; confirmed subscribers get a signed link that expires.",
+    )
+
+    class Meta:
+        model = LeadMagnet
+        fields = ["headline", "is_active"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None and not self.instance.archive_path:
+            raise ValidationError("Upload the zip subscribers will download.")
+        if upload is not None:
+            services.lead_magnet_upload_check(upload)
+        return upload
+
+
 @admin.register(LeadMagnet)
 class LeadMagnetAdmin(admin.ModelAdmin):
-    list_display = ["headline", "pack", "is_active", "pack_ready"]
-    list_select_related = ["pack"]
-    raw_id_fields = ["pack"]
+    """The free pack new subscribers download after confirming. Upload its zip; one lead magnet is active."""
 
-    @admin.display(description="Pack built", boolean=True)
-    def pack_ready(self, obj):
-        return bool(obj.pack.archive_path) and obj.pack.status == "ready"
+    form = LeadMagnetForm
+    list_display = ["headline", "archive_name", "size", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["archive_name", "size", "history"]
+
+    def get_fields(self, request, obj=None):
+        return ["headline", "upload", "is_active"] + (["archive_name", "size", "history"] if obj else [])
+
+    @admin.display(description="Size", ordering="archive_size_bytes")
+    def size(self, obj):
+        return filesizeformat(obj.archive_size_bytes) if obj.archive_path else "—"
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_link_html(obj)
 
     def save_model(self, request, obj, form, change):
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
+        services.lead_magnet_save(magnet=obj, actor=request.user, upload=form.cleaned_data.get("upload"))
 
 
 @admin.register(Campaign)

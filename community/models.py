@@ -8,6 +8,7 @@ Comment sync, replies and video statistics are in the second half of this module
 from __future__ import annotations
 
 import uuid
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -149,18 +150,36 @@ class Subscriber(TimeStamped):
         return self.email
 
 
-class LeadMagnet(TimeStamped):
-    """The free sample pack a new subscriber may download once their address is confirmed. One is active."""
+def validate_zip_archive(upload) -> None:
+    """A readable zip with at least one file (the lead magnet: subscribers get exactly this file)."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            names = [name for name in archive.namelist() if not name.endswith("/")]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise ValidationError("This is not a readable zip archive.") from error
+    finally:
+        upload.seek(0)
+    if not names:
+        raise ValidationError("This zip archive holds no files.")
 
-    pack = models.ForeignKey(
-        "monetization.SamplePack",
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="A built sample pack; its zip is what subscribers download.",
-    )
+
+class LeadMagnet(TimeStamped):
+    """The free download a new subscriber gets once their address is confirmed (a sample pack's zip). One is
+    active.
+
+    The zip is uploaded here (services.lead_magnet_save) rather than linked to a monetization sample pack:
+    community may not depend on monetization (docs/ARCHITECTURE.md), and subscribers keep getting the same
+    file even when the shop's pack is rebuilt or withdrawn. It lives in the private storage."""
+
     headline = models.CharField(
         max_length=120, help_text='Shown on the sign-up form, e.g. "Free: 20 dusty keys loops".'
     )
+    archive_path = models.CharField(max_length=400, blank=True, editable=False, help_text="In private storage.")
+    archive_name = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="The file name subscribers download."
+    )
+    archive_size_bytes = models.BigIntegerField(default=0, editable=False)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -39,11 +39,8 @@ def track_requests_public() -> QuerySet[TrackRequest]:
 
 
 def lead_magnet_active() -> LeadMagnet | None:
-    """The active lead magnet whose pack is built, or None (then no free download is offered)."""
-    magnet = LeadMagnet.objects.filter(is_active=True).select_related("pack").first()
-    if magnet is None or not magnet.pack.archive_path or magnet.pack.status != "ready":
-        return None
-    return magnet
+    """The active lead magnet with its zip uploaded, or None (then no free download is offered)."""
+    return LeadMagnet.objects.filter(is_active=True).exclude(archive_path="").first()
 
 
 # --- Inbox --------------------------------------------------------------------------------------------------

@@ -128,7 +128,11 @@ def newsletter_confirm(request, token):
     return render(
         request,
         "community/newsletter_confirmed.html",
-        {"magnet": magnet, "download_url": services.lead_magnet_url(subscriber) if magnet else ""},
+        {
+            "magnet": magnet,
+            "download_url": services.lead_magnet_url(subscriber) if magnet else "",
+            "link_hours": conf.lead_magnet_link_max_age_s() // 3600,
+        },
     )
 
 
@@ -153,7 +157,7 @@ class _LargeBlockFileResponse(FileResponse):
 
 @never_cache
 def lead_magnet_download(request, token):
-    """The free sample pack's zip, for a confirmed subscriber holding a link that has not expired."""
+    """The lead magnet's zip, for a confirmed subscriber holding a link that has not expired."""
     subscriber_uuid = tokens.lead_magnet_token_read(token)
     subscriber = (
         Subscriber.objects.filter(uuid=subscriber_uuid, status=Subscriber.Status.CONFIRMED).first()
@@ -170,18 +174,12 @@ def lead_magnet_download(request, token):
             {"what": "download", "reason": "The free pack is not available at the moment."},
             status=404,
         )
-    pack = magnet.pack
-    storage = storages["private"]
-    filename = f"{pack.slug}.zip"
+    storage, name, filename = storages["private"], magnet.archive_path, magnet.archive_name
     if isinstance(storage, FileSystemStorage):
-        return _LargeBlockFileResponse(
-            storage.open(pack.archive_path, "rb"), as_attachment=True, filename=filename
-        )
+        return _LargeBlockFileResponse(storage.open(name, "rb"), as_attachment=True, filename=filename)
     # Object storage: a presigned URL valid for a few minutes, so the bytes never pass through Django.
     try:
-        url = storage.url(
-            pack.archive_path, parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'}
-        )
+        url = storage.url(name, parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'})
     except TypeError:  # a storage whose url() takes no parameters
-        url = storage.url(pack.archive_path)
+        url = storage.url(name)
     return redirect(url)

@@ -8,8 +8,9 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -117,7 +118,7 @@ class SamplePackAdmin(admin.ModelAdmin):
     list_select_related = ["tier"]
     autocomplete_fields = ["tracks", "tier"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "build_error", "built_at", "archive_size_bytes", "demo_player"]
+    readonly_fields = ["status", "build_error", "built_at", "archive_size_bytes", "archive_download", "demo_player"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "code", "description", "is_published"]}),
         (
@@ -129,7 +130,10 @@ class SamplePackAdmin(admin.ModelAdmin):
             },
         ),
         ("Sale", {"fields": ["tier", "price_minor", "currency"]}),
-        ("Build", {"fields": ["status", "build_error", "built_at", "archive_size_bytes", "demo_player"]}),
+        (
+            "Build",
+            {"fields": ["status", "build_error", "built_at", "archive_size_bytes", "archive_download", "demo_player"]},
+        ),
     ]
     inlines = [SamplePackItemInline]
     actions = ["build"]
@@ -144,6 +148,29 @@ class SamplePackAdmin(admin.ModelAdmin):
     @admin.display(description="Files", ordering="n_items")
     def file_count(self, obj: SamplePack):
         return obj.n_items
+
+    @admin.display(description="Zip")
+    def archive_download(self, obj: SamplePack):
+        # Staff check a build here, or download it to use as the newsletter's free pack (community's lead magnet).
+        if not obj.pk or obj.status != SamplePack.Status.READY or not obj.archive_path:
+            return "—"
+        url = reverse("admin:monetization_samplepack_archive", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Download {}</a>', url, obj.archive_filename)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.archive_view)
+        return [path("<int:pk>/archive/", view, name="monetization_samplepack_archive"), *super().get_urls()]
+
+    def archive_view(self, request, pk):
+        """The built zip from private storage, for staff who may view sample packs."""
+        pack = SamplePack.objects.filter(pk=pk).first()
+        if pack is None or not self.has_view_or_change_permission(request, pack):
+            raise PermissionDenied
+        if pack.status != SamplePack.Status.READY or not pack.archive_path:
+            raise Http404("This pack has not been built.")
+        return FileResponse(
+            storages["private"].open(pack.archive_path, "rb"), as_attachment=True, filename=pack.archive_filename
+        )
 
     @admin.display(description="Demo")
     def demo_player(self, obj: SamplePack):

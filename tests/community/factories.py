@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import timedelta
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -146,17 +149,30 @@ class CampaignDeliveryFactory(DjangoModelFactory):
     subscriber = factory.SubFactory(SubscriberFactory)
 
 
+def zip_bytes(files: dict[str, bytes] | None = None) -> bytes:
+    """A real zip archive holding `files` (name -> content)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in (files or {"DUSK_keys_loop-01_Amin.wav": b"RIFF....WAVE"}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 class LeadMagnetFactory(DjangoModelFactory):
+    """Saved through the service, so the zip really is in the private storage."""
+
     class Meta:
         model = LeadMagnet
 
-    pack = factory.LazyFunction(
-        lambda: __import__("tests.monetization.factories", fromlist=["x"]).SamplePackFactory(
-            status="ready", archive_path="packs/free.zip"
-        )
-    )
     headline = "Free: 20 dusty keys loops"
     is_active = False  # one active at a time: tests switch the one they use on
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from community import services
+
+        upload = ContentFile(zip_bytes(), name="dusty-keys-free.zip")
+        return services.lead_magnet_save(magnet=model_class(*args, **kwargs), actor=None, upload=upload)
 
 
 class SocialPostFactory(DjangoModelFactory):

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import zipfile
 
 import pytest
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from community import services, tasks
-from community.models import Subscriber
-from tests.community.factories import LeadMagnetFactory, SubscriberFactory
+from community.models import LeadMagnet, Subscriber
+from tests.community.factories import LeadMagnetFactory, SubscriberFactory, zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +196,6 @@ def test_a_forged_unsubscribe_link_unsubscribes_nobody(client):
 
 @pytest.fixture
 def free_pack():
-    storages["private"].save("packs/free.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
     return LeadMagnetFactory(is_active=True)
 
 
@@ -207,11 +210,37 @@ def test_after_confirming_the_free_pack_downloads_with_a_signed_link(client, sig
     response = client.get(download.group(1))
 
     assert response.status_code == 200
-    assert (
-        response["Content-Disposition"].startswith("attachment")
-        and free_pack.pack.slug in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith("attachment")
+    assert 'filename="dusty-keys-free.zip"' in response["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        assert archive.namelist() == ["DUSK_keys_loop-01_Amin.wav"]
+
+
+def test_the_free_pack_lives_in_private_storage_out_of_public_reach(free_pack):
+    assert storages["private"].exists(free_pack.archive_path)
+    assert not storages["default"].exists(free_pack.archive_path)
+
+
+def test_an_editor_uploads_the_free_pack_and_a_file_that_is_not_a_zip_is_refused(client, editor):
+    client.force_login(editor)
+    url = reverse("admin:community_leadmagnet_add")
+
+    refused = client.post(
+        url,
+        {"headline": "Free: loops", "is_active": "on",
+         "upload": SimpleUploadedFile("loops.zip", b"this is not a zip", content_type="application/zip")},
     )
-    assert b"".join(response.streaming_content).startswith(b"PK")
+    accepted = client.post(
+        url,
+        {"headline": "Free: loops", "is_active": "on",
+         "upload": SimpleUploadedFile("loops.zip", zip_bytes(), content_type="application/zip")},
+    )
+
+    assert refused.status_code == 200 and "not a readable zip archive" in refused.content.decode()
+    assert accepted.status_code == 302
+    magnet = LeadMagnet.objects.get()
+    assert magnet.is_active and magnet.archive_name == "loops.zip"
+    assert storages["private"].exists(magnet.archive_path)
 
 
 def test_the_free_pack_is_refused_to_a_pending_subscriber_and_on_an_expired_link(
@@ -234,3 +263,29 @@ def test_no_free_pack_is_offered_when_none_is_active(client, sign_up):
     confirmed = client.post(_link(mail.outbox[0], "confirm")).content.decode()
 
     assert "free-pack" not in confirmed
+
+
+def test_a_new_zip_replaces_the_old_one_which_is_deleted_once_saved(
+    free_pack, editor, django_capture_on_commit_callbacks
+):
+    old_path = free_pack.archive_path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lead_magnet_save(
+            magnet=free_pack, actor=editor, upload=ContentFile(zip_bytes({"keys.wav": b"x"}), name="v2.zip")
+        )
+
+    free_pack.refresh_from_db()
+    assert free_pack.archive_name == "v2.zip" and free_pack.archive_path != old_path
+    assert storages["private"].exists(free_pack.archive_path) and not storages["private"].exists(old_path)
+
+
+def test_a_second_active_lead_magnet_is_refused_and_its_zip_not_stored(free_pack, editor):
+    with pytest.raises(ValidationError, match="Another lead magnet is active"):
+        services.lead_magnet_save(
+            magnet=LeadMagnet(headline="Also free", is_active=True),
+            actor=editor,
+            upload=ContentFile(zip_bytes(), name="other.zip"),
+        )
+
+    assert storages["private"].listdir("lead-magnets")[0] == [free_pack.archive_path.split("/")[1]]
