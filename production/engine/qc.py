@@ -25,6 +25,7 @@ MAX_EDGE_SILENCE_S = 2.0
 MAX_GAP_S = 1.0
 MIN_CORRELATION = 0.2  # below this the channels are close to cancelling
 MAX_MONO_LOSS_DB = 3.0  # level lost when L and R are summed to mono (uncorrelated = 3 dB)
+_BLOCK = 1 << 16  # samples per block of the whole-track measurements: temporaries stay in cache
 
 BANDS_HZ = {"sub": (20.0, 60.0), "low": (60.0, 250.0), "mid": (250.0, 4000.0), "high": (4000.0, 12000.0),
             "air": (12000.0, 20000.0)}
@@ -102,18 +103,22 @@ def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_
     failures: list[str] = []
     duration_s = n / sample_rate
 
-    finite = bool(np.isfinite(audio).all())
+    flat = np.ascontiguousarray(audio).reshape(-1)
+    # NaN and infinity survive a dot product (one pass, no mask); only a non-finite result (or an
+    # overflow from absurdly large samples) needs the exact look.
+    finite = bool(np.isfinite(np.dot(flat, flat))) or bool(np.isfinite(audio).all())
     if not finite:
         failures.append("audio contains NaN or infinite samples")
         audio = np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0)
 
-    clipped = int(np.count_nonzero(np.abs(audio) >= 1.0))
+    peak = _sample_peak(audio)
+    clipped = _count_at_or_over(audio, 1.0) if peak >= 1.0 else 0
     if clipped:
         failures.append(f"{clipped} samples at or over 0 dBFS (clipping)")
 
     integrated, lra = _loudness(audio, sample_rate)
     true_peak = true_peak_dbtp(audio, sample_rate=sample_rate)
-    sample_peak = float(20 * np.log10(max(float(np.max(np.abs(audio))) if n else 0.0, 1e-10)))
+    sample_peak = float(20 * np.log10(max(peak, 1e-10)))
     if abs(integrated - target_lufs) > LOUDNESS_TOLERANCE_LU:
         failures.append(f"integrated loudness {integrated:.1f} LUFS is off target {target_lufs:.1f} "
                         f"by more than {LOUDNESS_TOLERANCE_LU} LU")
@@ -163,11 +168,16 @@ def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_
 # --- measurements ---------------------------------------------------------------------------------
 
 def _loudness(audio: np.ndarray, sample_rate: int) -> tuple[float, float]:
-    """(integrated LUFS, loudness range LU) from libebur128."""
+    """(integrated LUFS, loudness range LU) from libebur128, fed block by block (interleaved per block,
+    so no full-length interleaved copy is made)."""
     mode = pyebur128.MeasurementMode.MODE_I | pyebur128.MeasurementMode.MODE_LRA
     state = pyebur128.R128State(audio.shape[0], sample_rate, mode)
-    if audio.shape[1]:
-        state.add_frames(np.ascontiguousarray(audio.T).ravel(), audio.shape[1])
+    scratch = np.empty((_BLOCK, audio.shape[0]), dtype=np.float32)
+    for start in range(0, audio.shape[1], _BLOCK):
+        block = audio[:, start:start + _BLOCK]
+        interleaved = scratch[:block.shape[1]]
+        interleaved[...] = block.T
+        state.add_frames(interleaved.reshape(-1), block.shape[1])
     integrated = pyebur128.get_loudness_global(state)
     try:
         lra = float(pyebur128.get_loudness_range(state))
@@ -177,13 +187,29 @@ def _loudness(audio: np.ndarray, sample_rate: int) -> tuple[float, float]:
     return max(integrated, -70.0), lra if np.isfinite(lra) else 0.0
 
 
+def _sample_peak(audio: np.ndarray) -> float:
+    """Largest |sample|, block by block (no full-length temporary)."""
+    peak = 0.0
+    for start in range(0, audio.shape[1], _BLOCK):
+        block = audio[:, start:start + _BLOCK]
+        peak = max(peak, float(block.max()), -float(block.min()))
+    return peak
+
+
+def _count_at_or_over(audio: np.ndarray, level: float) -> int:
+    """How many samples have |x| >= level, block by block."""
+    return sum(int(np.count_nonzero(np.abs(audio[:, start:start + _BLOCK]) >= level))
+               for start in range(0, audio.shape[1], _BLOCK))
+
+
 def _silences(audio: np.ndarray, sample_rate: int) -> tuple[float, float, list[tuple[float, float]]]:
     """(leading s, trailing s, inner gaps longer than MAX_GAP_S as (start s, end s))."""
     frame = max(int(SILENCE_FRAME_S * sample_rate), 1)
     frames = audio.shape[1] // frame
     if frames == 0:
         return 0.0, 0.0, []
-    power = np.square(audio[:, :frames * frame].reshape(2, frames, frame), dtype=np.float32).mean(axis=2)
+    framed = audio[:, :frames * frame].reshape(2, frames, frame)
+    power = np.einsum("cfk,cfk->cf", framed, framed) / frame  # mean square per frame, no temporary
     silent = 10 * np.log10(np.maximum(power.max(axis=0), 1e-20)) < SILENCE_DBFS
     frame_s = frame / sample_rate
     if silent.all():
@@ -231,12 +257,15 @@ def band_energy_db(audio: np.ndarray, *, sample_rate: int, frame: int = 8192,
     Averaged over up to `max_frames` Hann-windowed frames spread evenly over the track: a long master
     costs the same as a short one.
     """
-    mono = (np.asarray(audio[0], dtype=np.float32) + audio[1]) * np.float32(0.5)
-    if mono.size < frame:
-        mono = np.pad(mono, (0, frame - mono.size))
-    count = min(max_frames, mono.size // frame)
-    starts = np.linspace(0, mono.size - frame, count).astype(np.int64)
-    frames = mono[starts[:, None] + np.arange(frame)[None, :]] * np.hanning(frame).astype(np.float32)
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.shape[1] < frame:
+        audio = np.pad(audio, ((0, 0), (0, frame - audio.shape[1])))
+    count = min(max_frames, audio.shape[1] // frame)
+    starts = np.linspace(0, audio.shape[1] - frame, count).astype(np.int64)
+    index = starts[:, None] + np.arange(frame)[None, :]  # only the frames are read: no full-length mono sum
+    frames = np.take(audio[0], index)
+    frames += np.take(audio[1], index)
+    frames *= (0.5 * np.hanning(frame)).astype(np.float32)
     power = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).sum(axis=0)
     freqs = np.fft.rfftfreq(frame, 1 / sample_rate)
     total = float(power[(freqs >= 20.0) & (freqs < 20000.0)].sum())
