@@ -59,7 +59,7 @@ from production.services import render_job_create
 
 logger = logging.getLogger(__name__)
 
-SOCIAL_POST_CHECKLIST = "social-post"  # created by community/migrations/0002
+SOCIAL_POST_CHECKLIST = "social-post"  # standing data: community/procedures.py
 APPROVE_REPLY_PERMISSION = "community.approve_reply"
 SEND_CAMPAIGN_PERMISSION = "community.send_campaign"
 PLAN_REQUEST_PERMISSIONS = ("community.change_trackrequest", "production.add_renderjob")

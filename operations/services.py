@@ -1,18 +1,19 @@
 """Operations writes: audit events, checklists and their assignments.
 
 Other apps attach checklists to their own objects by template slug; operations never imports them.
-The templates are seeded by migrations/0004_checklist_templates.py (editors may refine their steps in the
-cockpit; a checklist copies the steps when it is attached, so later edits never change running checklists):
+The templates are seeded by operations/procedures.py after every migrate and flush (editors may refine their
+steps in the cockpit; a checklist copies the steps when it is attached, so later edits never change running
+checklists):
 
     "release-qa"          Release QA: attach to every catalog Release when it is created
                           (`checklist_attach(template_slug=RELEASE_QA, obj=release)`); its required steps
                           block scheduling via `selectors.checklist_blockers(release)`.
     "manual-upload"       Manual upload: attach to a Release that goes to stores without an API
                           (DistroKid web form, Bandcamp), so a VA uploads it and pastes the URLs back.
-    "listen-and-approve"  Listen and approve: attach to every render batch (production).
+    "listen-and-approve"  Listen and approve: attach to every render batch (production.services.batch_create).
     "comment-triage"      Comment triage: one per ISO week, attached to a `Week` by
-                          `weekly_checklists_ensure`, which django-q2 runs daily (Schedule created by the
-                          same migration).
+                          `weekly_checklists_ensure`, which django-q2 runs daily (its Schedule is standing
+                          data in operations/procedures.py too).
 """
 
 from __future__ import annotations

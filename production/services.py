@@ -24,7 +24,7 @@ from django.utils import timezone
 from catalog.models import Artist, Asset, Track
 from catalog.services import artist_ensure, asset_store, mood_ensure, style_ensure
 from lofi_site.queue import enqueue
-from operations.services import audit_log
+from operations.services import LISTEN_AND_APPROVE, audit_log, checklist_attach
 from production import media_outputs, naming
 from production.engine import visuals
 from production.ingest_services import track_intelligence_enqueue
@@ -384,6 +384,10 @@ def batch_create(
                           layers=batch.layers, duration_s=duration_s, **brief)
     audit_log(actor=created_by, verb="render.batch_created", obj=batch,
               summary=f"Batch {batch.name!r}: {len(briefs)} render jobs queued")
+    # Nothing from a batch reaches the catalogue unheard: the "Listen and approve" SOP, first on the list of
+    # whoever commissioned the batch (an editor hands the listening steps to a VA from the checklist page).
+    commissioner = created_by if created_by is not None and created_by.is_active and created_by.is_staff else None
+    checklist_attach(template_slug=LISTEN_AND_APPROVE, obj=batch, assignee=commissioner)
     return batch
 
 
