@@ -41,6 +41,7 @@ from distribution.platforms.youtube import pacific_day
 from distribution.release_calendar import STATUS_TONES
 from distribution.youtube_services import account_credentials, platform_account_credentials_set
 from operations.admin import COCKPIT_CSS, audit_link_html, checklist_progress_html
+from production.intel_admin import release_mix_actions
 
 
 def _status_html(publication: Publication):
@@ -87,6 +88,7 @@ class ReleaseCockpitAdmin(CatalogReleaseAdmin):
         "build_delivery_packages",
         "return_to_draft",
         "withdraw",
+        *release_mix_actions,  # long mixes: sequence the tracklist, render one master (production)
     ]
     # Shown as buttons on the release page (each posts to release_action_view).
     PAGE_ACTIONS = (

@@ -13,14 +13,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 import catalog.admin  # noqa: F401 (the Track admin this module extends must be registered first)
 from lofi_site.queue import enqueue
 from production.ingest_services import FINGERPRINT_TASK, ingest_duration_limits, uploads_ingest
-from production.models import IngestUpload, MixRender, MoodSuggestion, TrackFingerprint
+from production.models import IngestUpload, MixRender, MoodModel, MoodSuggestion, TrackFingerprint
 
 _COCKPIT_CSS = {"all": ["cockpit/cockpit.css"]}
 
@@ -198,9 +198,11 @@ class TrackIntelligenceAdminMixin:
     page), and an action that queues analysis and fingerprinting again."""
 
     INTELLIGENCE_FIELDS = ("spectrogram", "duplicate_check", "next_tracks", "mood_suggestions_block")
+    # Who may decide on suggestions sees buttons; everyone else the same list without them.
+    DECIDING_FIELD = "mood_suggestions_decide"
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *self.INTELLIGENCE_FIELDS]
+        return [*super().get_readonly_fields(request, obj), *self.INTELLIGENCE_FIELDS, self.DECIDING_FIELD]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -208,7 +210,34 @@ class TrackIntelligenceAdminMixin:
             return fieldsets
         shown = {name for _, options in fieldsets for name in options.get("fields", ())}
         fields = [name for name in self.INTELLIGENCE_FIELDS if name not in shown]
+        if request.user.has_perm("production.change_moodsuggestion"):
+            fields = [self.DECIDING_FIELD if name == "mood_suggestions_block" else name for name in fields]
         return [*fieldsets, ("Catalogue intelligence", {"fields": fields})]
+
+    def get_urls(self):
+        return [path("<path:object_id>/mood-suggestion/<int:suggestion_id>/<slug:decision>/",
+                     self.admin_site.admin_view(self.mood_suggestion_decide_view),
+                     name="catalog_track_mood_suggestion_decide"),
+                *super().get_urls()]
+
+    def mood_suggestion_decide_view(self, request, object_id, suggestion_id, decision):
+        """POST from the Track page's Accept/Reject buttons (they submit the page's form here, CSRF token
+        included); back to the Track page with a message."""
+        from django.http import HttpResponseNotAllowed
+
+        from production.mood_services import mood_suggestion_accept, mood_suggestion_reject
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("production.change_moodsuggestion") or decision not in ("accept", "reject"):
+            raise PermissionDenied
+        suggestion = get_object_or_404(MoodSuggestion.objects.select_related("mood"), pk=suggestion_id,
+                                       track_id=object_id)
+        decide = mood_suggestion_accept if decision == "accept" else mood_suggestion_reject
+        decide(suggestion=suggestion, actor=request.user)
+        verb = "added to the track" if decision == "accept" else "rejected"
+        self.message_user(request, f"Mood {suggestion.mood.name!r} {verb}.", messages.SUCCESS)
+        return redirect("admin:catalog_track_change", object_id)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -239,6 +268,10 @@ class TrackIntelligenceAdminMixin:
     def mood_suggestions_block(self, obj):
         return mood_suggestions_html(obj)
 
+    @admin.display(description="Mood suggestions")
+    def mood_suggestions_decide(self, obj):
+        return mood_suggestions_html(obj, buttons=True)
+
 
 @admin.action(description="Analyse and fingerprint the selected tracks again")
 def analyse_again(modeladmin, request, queryset):
@@ -267,17 +300,28 @@ def next_tracks_html(track, *, n: int = 8):
                        "<th>Camelot</th><th>Fit</th></tr></thead><tbody>{}</tbody></table>", rows)
 
 
-def mood_suggestions_html(track):
-    """HTML: the tagger's pending mood suggestions for `track`, with a link to accept or reject them."""
-    from production.models import MoodSuggestion
-
+def mood_suggestions_html(track, *, buttons: bool = False):
+    """HTML: the tagger's pending mood suggestions for `track`. With `buttons`, each has Accept and Reject
+    buttons that post the page's own form (and its CSRF token) to the decide view; without, a link to the
+    suggestions list."""
     pending = list(MoodSuggestion.objects.filter(track=track, status=MoodSuggestion.Status.PENDING)
                    .select_related("mood").order_by("-probability"))
     if not pending:
         return "No pending suggestions."
     url = f"{reverse('admin:production_moodsuggestion_changelist')}?track__id__exact={track.pk}&status__exact=pending"
-    items = format_html_join(", ", "{} ({})", ((s.mood.name, f"{s.probability:.0%}") for s in pending))
-    return format_html('{} — <a href="{}">accept or reject</a>', items, url)
+    if not buttons:
+        items = format_html_join(", ", "{} ({})", ((s.mood.name, f"{s.probability:.0%}") for s in pending))
+        return format_html('{} — <a href="{}">accept or reject</a>', items, url)
+
+    def decide_url(suggestion, decision):
+        return reverse("admin:catalog_track_mood_suggestion_decide", args=[track.pk, suggestion.pk, decision])
+
+    rows = format_html_join(
+        "", '<li>{} ({}) <button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate>Accept</button> <button type="submit" class="button" formaction="{}" '
+            'formmethod="post" formnovalidate>Reject</button></li>',
+        ((s.mood.name, f"{s.probability:.0%}", decide_url(s, "accept"), decide_url(s, "reject")) for s in pending))
+    return format_html('<ul class="cockpit-mood-suggestions">{}</ul><a href="{}">all suggestions</a>', rows, url)
 
 
 def extend_track_admin(site=None) -> type:
@@ -445,6 +489,99 @@ class MixRenderAdmin(admin.ModelAdmin):
 
 
 # --- Mood tagging ------------------------------------------------------------------------------------------------
+
+def confusion_matrix_html(model: MoodModel):
+    """The held-out confusion matrix as a table: rows the editors' mood, columns the tagger's."""
+    if not model.labels or not model.confusion_matrix:
+        return "—"
+    head = format_html_join("", "<th>{}</th>", ((label,) for label in model.labels))
+    rows = format_html_join(
+        "", "<tr><th>{}</th>{}</tr>",
+        ((label, format_html_join("", '<td class="{}">{}</td>',
+                                  (("tone-ok" if i == j and count else "", count) for j, count in enumerate(row))))
+         for i, (label, row) in enumerate(zip(model.labels, model.confusion_matrix, strict=True))))
+    return format_html('<table class="cockpit-confusion"><thead><tr><th>editors ↓ / tagger →</th>{}</tr></thead>'
+                       "<tbody>{}</tbody></table>", head, rows)
+
+
+@admin.register(MoodModel)
+class MoodModelAdmin(admin.ModelAdmin):
+    """Trained mood taggers with their held-out figures; the newest one makes the suggestions. "Train a new
+    model" queues a training run on every tagged, analysed track (or says at once why it cannot)."""
+
+    list_display = ["__str__", "accuracy_display", "n_train", "n_test", "labels_display", "suggestion_count",
+                    "trained_by", "created_at"]
+    list_select_related = ["trained_by"]
+    raw_id_fields = ["trained_by"]
+    readonly_fields = ["uuid", "accuracy_display", "n_train", "n_test", "labels_display", "confusion_display",
+                       "metrics", "path", "size_bytes", "sha256", "trained_by", "created_at"]
+    fields = readonly_fields
+
+    class Media:
+        css = _COCKPIT_CSS
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return super().get_queryset(request).annotate(
+            pending=Count("suggestions", filter=Q(suggestions__status=MoodSuggestion.Status.PENDING)))
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def get_urls(self):
+        return [path("train/", self.admin_site.admin_view(self.train_view), name="production_moodmodel_train"),
+                *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.train_view(request)  # "Add" trains a model
+
+    def train_view(self, request):
+        """GET: what training would learn from (or why it cannot). POST: queue the training task."""
+        from django.core.exceptions import ValidationError
+
+        from production.mood_services import mood_model_train_enqueue, mood_training_refusal, mood_training_set
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                mood_model_train_enqueue(actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, "Training queued: the new model appears in this list when it is done "
+                                           "(a few minutes for a few hundred tracks).", messages.SUCCESS)
+            return redirect("admin:production_moodmodel_changelist")
+        training = mood_training_set()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Train the mood tagger",
+            "tracks_per_mood": training.tracks_per_mood(),
+            "n_tracks": len(training.track_ids),
+            "not_analysed": training.not_analysed,
+            "refusal": mood_training_refusal(training),
+            "opts": self.model._meta,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return render(request, "admin/production/moodmodel/train.html", context)
+
+    @admin.display(description="Held-out accuracy", ordering="held_out_accuracy")
+    def accuracy_display(self, obj: MoodModel):
+        return f"{obj.held_out_accuracy:.0%}"
+
+    @admin.display(description="Moods")
+    def labels_display(self, obj: MoodModel):
+        return ", ".join(obj.labels)
+
+    @admin.display(description="Pending suggestions", ordering="pending")
+    def suggestion_count(self, obj: MoodModel):
+        return obj.pending
+
+    @admin.display(description="Confusion matrix (held-out tracks)")
+    def confusion_display(self, obj: MoodModel):
+        return confusion_matrix_html(obj)
+
 
 @admin.register(MoodSuggestion)
 class MoodSuggestionAdmin(admin.ModelAdmin):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,36 +102,54 @@ def mood_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return feature_vector(analysis_values(analyze((audio, sample_rate))))
 
 
-def train(features: np.ndarray, labels: Sequence[str], *, seed: int,
+def train(features: np.ndarray, labels: Sequence[str | Collection[str]], *, seed: int,
           min_examples_per_label: int = MIN_EXAMPLES_PER_LABEL, min_total: int = MIN_TOTAL_EXAMPLES,
           test_fraction: float = 0.2, epochs: int = EPOCHS) -> TrainedModel:
-    """Train a mood classifier on (n, len(FEATURE_NAMES)) features and one mood per row.
+    """Train a mood classifier on (n, len(FEATURE_NAMES)) features and the moods of each row.
+
+    A row's label is one mood or a collection of moods (editors may give a track several): the network
+    learns to spread its probability over them (soft targets), and on held-out tracks a prediction counts
+    as right when its top mood is one of the track's moods. The confusion matrix has one count per held-out
+    track: row = the predicted mood when it was right, else the track's rarest mood; column = predicted.
 
     Raises NotEnoughLabels with fewer than MIN_LABELS moods, fewer than `min_examples_per_label` tracks
-    for any mood or fewer than `min_total` tracks. Deterministic for a seed. Every mood keeps at least one
-    track out of training for the held-out figures; the returned model is the one those figures describe.
+    for any mood or fewer than `min_total` tracks. Deterministic for a seed. The split is stratified on
+    each track's rarest mood: `test_fraction` of the tracks of each such mood (at least one) stay out of
+    training for the held-out figures; the returned model is the one those figures describe.
     """
     import torch
 
     features = np.asarray(features, dtype=np.float32)
-    labels = [str(label) for label in labels]
+    label_sets = [frozenset({label}) if isinstance(label, str) else frozenset(str(m) for m in label)
+                  for label in labels]
     if features.ndim != 2 or features.shape[1] != len(FEATURE_NAMES):
         raise ValueError(f"features must have shape (n, {len(FEATURE_NAMES)}), got {features.shape}")
-    if features.shape[0] != len(labels):
-        raise ValueError(f"{features.shape[0]} feature rows but {len(labels)} labels")
+    if features.shape[0] != len(label_sets):
+        raise ValueError(f"{features.shape[0]} feature rows but {len(label_sets)} labels")
+    if any(not moods for moods in label_sets):
+        raise ValueError("every row needs at least one mood")
     if not np.all(np.isfinite(features)):
         raise ValueError("features contain NaN or infinite values")
-    counts = Counter(labels)
-    _check_enough(counts, min_examples_per_label, min_total)
+    check_training_labels(label_sets, min_examples_per_label=min_examples_per_label, min_total=min_total)
+    counts = Counter(mood for moods in label_sets for mood in moods)
 
     names = sorted(counts)
-    targets = np.array([names.index(label) for label in labels])
+    index_of = {name: i for i, name in enumerate(names)}
+    # Each row's rarest mood (ties: alphabetical) stands for it in the stratified split and the confusion
+    # matrix, so a rare mood is never swallowed by a common one it shares tracks with.
+    primary = np.array([index_of[min(moods, key=lambda m: (counts[m], m))] for moods in label_sets])
+    members = np.zeros((len(label_sets), len(names)), dtype=np.float32)
+    for row, moods in enumerate(label_sets):
+        members[row, [index_of[m] for m in moods]] = 1.0
+    soft_targets = members / members.sum(axis=1, keepdims=True)
+
     rng = np.random.default_rng(seed)
     test_rows = []
     for index in range(len(names)):  # stratified: the same share of every mood is held out
-        rows = rng.permutation(np.flatnonzero(targets == index))
-        test_rows.extend(rows[: max(1, round(test_fraction * rows.size))].tolist())
-    is_test = np.zeros(len(labels), dtype=bool)
+        rows = rng.permutation(np.flatnonzero(primary == index))
+        if rows.size:
+            test_rows.extend(rows[: max(1, round(test_fraction * rows.size))].tolist())
+    is_test = np.zeros(len(label_sets), dtype=bool)
     is_test[test_rows] = True
 
     mean = features[~is_test].mean(axis=0)
@@ -144,9 +162,9 @@ def train(features: np.ndarray, labels: Sequence[str], *, seed: int,
         torch.manual_seed(seed)
         network = _network(len(FEATURE_NAMES), len(names), HIDDEN_UNITS)
         x_train = torch.from_numpy(standardised[~is_test])
-        y_train = torch.from_numpy(targets[~is_test])
+        y_train = torch.from_numpy(soft_targets[~is_test])
         optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
-        loss_fn = torch.nn.CrossEntropyLoss()
+        loss_fn = torch.nn.CrossEntropyLoss()  # with class-probability targets
         network.train()
         for _ in range(epochs):  # full batch: a label's catalogue is hundreds of tracks, not millions
             optimiser.zero_grad()
@@ -161,12 +179,23 @@ def train(features: np.ndarray, labels: Sequence[str], *, seed: int,
     finally:
         torch.set_num_threads(previous_threads)
 
-    truth = targets[is_test]
+    right = members[is_test][np.arange(predicted.size), predicted] > 0
+    truth = np.where(right, predicted, primary[is_test])
     confusion = np.zeros((len(names), len(names)), dtype=np.int64)
     np.add.at(confusion, (truth, predicted), 1)
     return TrainedModel(state=buffer.getvalue(), labels=names, feature_mean=mean, feature_std=std,
-                        held_out_accuracy=float(np.mean(predicted == truth)), confusion_matrix=confusion,
-                        n_train=int((~is_test).sum()), n_test=int(is_test.sum()))
+                        held_out_accuracy=float(np.mean(right)) if right.size else 0.0,
+                        confusion_matrix=confusion, n_train=int((~is_test).sum()), n_test=int(is_test.sum()))
+
+
+def check_training_labels(labels: Sequence[str | Collection[str]], *,
+                          min_examples_per_label: int = MIN_EXAMPLES_PER_LABEL,
+                          min_total: int = MIN_TOTAL_EXAMPLES) -> None:
+    """Raise NotEnoughLabels (saying what to tag) when these labels cannot train a model: what `train`
+    checks before it starts, cheap enough to ask before queueing a training run."""
+    label_sets = [{label} if isinstance(label, str) else set(label) for label in labels]
+    counts = Counter(str(mood) for moods in label_sets for mood in moods)
+    _check_enough(counts, len(label_sets), min_examples_per_label, min_total)
 
 
 Ranked = list[tuple[str, float]]
@@ -194,7 +223,7 @@ def predict(model: TrainedModel, features: np.ndarray) -> Ranked | list[Ranked]:
     return ranked[0] if single else ranked
 
 
-def _check_enough(counts: Counter, min_examples_per_label: int, min_total: int) -> None:
+def _check_enough(counts: Counter, n_tracks: int, min_examples_per_label: int, min_total: int) -> None:
     if len(counts) < MIN_LABELS:
         only = f" (only {next(iter(counts))!r})" if counts else ""
         raise NotEnoughLabels(
@@ -204,9 +233,8 @@ def _check_enough(counts: Counter, min_examples_per_label: int, min_total: int) 
         listed = ", ".join(f"{label!r} has {n}" for label, n in rare)
         raise NotEnoughLabels(f"Every mood needs at least {min_examples_per_label} tagged tracks: {listed}. "
                               "Tag more tracks with these moods or leave them out of training.")
-    total = sum(counts.values())
-    if total < min_total:
-        raise NotEnoughLabels(f"Only {total} tagged tracks; a mood model needs at least {min_total}.")
+    if n_tracks < min_total:
+        raise NotEnoughLabels(f"Only {n_tracks} tagged tracks; a mood model needs at least {min_total}.")
 
 
 def _network(n_features: int, n_labels: int, hidden: int):

@@ -89,3 +89,25 @@ def test_mood_features_of_audio_follow_feature_names():
     assert np.all(np.isfinite(features))
     assert features[FEATURE_NAMES.index("bpm")] == pytest.approx(82, rel=0.02)
     assert features[FEATURE_NAMES.index("mode_is_major")] == 0.0
+
+
+def test_tracks_with_several_moods_count_as_right_when_the_top_mood_is_one_of_them():
+    features, labels, centres = _separable(seed=4)
+    # Every "upbeat" track is also tagged "chill": both moods are right for it.
+    label_sets = [{"upbeat", "chill"} if label == "upbeat" else label for label in labels]
+
+    model = train(features, label_sets, seed=3)
+
+    assert model.labels == sorted(MOODS)
+    assert model.held_out_accuracy >= 0.9
+    assert np.trace(model.confusion_matrix) == round(model.held_out_accuracy * model.n_test)
+    ranked = dict(predict(model, centres[2]))
+    assert ranked["upbeat"] + ranked["chill"] > 0.8 and ranked["rainy"] < 0.2
+
+
+def test_a_mood_only_ever_given_alongside_others_still_needs_enough_tracks():
+    features = np.zeros((30, len(FEATURE_NAMES)), dtype=np.float32)
+    label_sets = [{"chill", "rainy"} if i < 3 else ("chill" if i % 2 else "cozy") for i in range(30)]
+
+    with pytest.raises(NotEnoughLabels, match="'rainy' has 3"):
+        train(features, label_sets, seed=0)

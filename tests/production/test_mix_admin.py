@@ -46,7 +46,7 @@ def test_the_track_page_shows_spectrogram_duplicate_pointer_next_tracks_and_mood
     assert 'alt="Spectrogram of Paper Boats (copy)"' in html
     assert f"exact duplicate of &#x27;Paper Boats&#x27; (track #{original.pk})" in html
     assert "Harbour Lights" in html and "neighbouring key" in html
-    assert "Rainy (82%)" in html and "accept or reject" in html
+    assert "Rainy (82%)" in html and ">Accept</button>" in html and ">Reject</button>" in html
 
 
 def test_the_analyse_again_action_queues_both_tasks_per_track(client, editor, queued,
@@ -134,3 +134,17 @@ def test_a_va_may_view_mix_renders_and_mood_suggestions_but_not_act_on_them(clie
     assert MixRender.objects.get().status == MixRender.Status.FAILED and not queued
     suggestion.refresh_from_db()
     assert suggestion.status == MoodSuggestion.Status.PENDING and not suggestion.track.moods.exists()
+
+
+def test_the_release_list_offers_sequencing_and_rendering_of_mixes(client, editor):
+    release = ReleaseFactory(kind=Release.Kind.MIX, title="Night Study Mix")
+    client.force_login(editor)
+
+    page = client.post(reverse("admin:catalog_release_changelist"),
+                       {"action": "apply_mix_sequence", helpers.ACTION_CHECKBOX_NAME: [release.pk]})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="target_minutes"' in html and "Night Study Mix" in html
+    changelist = client.get(reverse("admin:catalog_release_changelist")).content.decode()
+    assert 'value="render_mix"' in changelist and 'value="apply_mix_sequence"' in changelist
