@@ -83,14 +83,14 @@ def _new_password() -> str:
 
 @demo_step(order=10)
 def staff_accounts(out: Out) -> None:
-    """A superuser when there is none (DJANGO_SUPERUSER_PASSWORD or a generated password, printed once) and
+    """A superuser when there is none (ADMIN_PASSWORD or a generated password, printed once) and
     one demo staff account per role group, each with a generated password printed once at creation."""
     users = get_user_model()
     if not users.objects.filter(is_superuser=True).exists():
-        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or _new_password()
+        password = os.environ.get("ADMIN_PASSWORD") or _new_password()
         users.objects.create_superuser(SUPERUSER_NAME, f"{SUPERUSER_NAME}@example.com", password)
-        if os.environ.get("DJANGO_SUPERUSER_PASSWORD"):
-            out(f"  superuser {SUPERUSER_NAME!r} created with the password in DJANGO_SUPERUSER_PASSWORD")
+        if os.environ.get("ADMIN_PASSWORD"):
+            out(f"  superuser {SUPERUSER_NAME!r} created with the password in ADMIN_PASSWORD")
         else:
             out(f"  superuser {SUPERUSER_NAME!r} created, password: {password}   (shown only this once)")
     for username, role in DEMO_STAFF:

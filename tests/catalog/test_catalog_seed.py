@@ -45,7 +45,7 @@ def _seed() -> str:
 
 
 def test_seed_creates_the_vocabularies_personas_and_one_account_per_role(monkeypatch, client):
-    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
 
     output = _seed()
 
@@ -68,7 +68,7 @@ def test_the_catalogue_steps_make_no_tracks():
 
 
 def test_a_second_run_changes_nothing_and_prints_no_password(monkeypatch):
-    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
     _seed()
     before = _counts()
 
@@ -79,7 +79,7 @@ def test_a_second_run_changes_nothing_and_prints_no_password(monkeypatch):
 
 
 def test_the_admin_password_can_come_from_the_environment(monkeypatch, client):
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-demo-password-2026")
+    monkeypatch.setenv("ADMIN_PASSWORD", "a-long-demo-password-2026")
 
     output = _seed()
 
