@@ -234,7 +234,8 @@ def track_request_notify_released(*, track_request: TrackRequest) -> bool:
     this). Returns True when a mail was sent."""
     with transaction.atomic():
         track_request = (
-            TrackRequest.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the outer joins, and only the request is ours.
+            TrackRequest.objects.select_for_update(of=("self",))
             .select_related("release", "track")
             .get(pk=track_request.pk)
         )
@@ -924,7 +925,7 @@ def reply_draft(*, comment: Comment, actor, text: str = "", template: ReplyTempl
     to "needs reply".
     """
     comment = (
-        Comment.objects.select_for_update()
+        Comment.objects.select_for_update(of=("self",))  # the comment, not its video's rows
         .select_related("publication__release", "publication__account")
         .get(pk=comment.pk)
     )
