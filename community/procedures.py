@@ -1,6 +1,6 @@
 """Community's standing data: the "social-post" checklist template (a VA posts to Instagram, TikTok, X or
 Reddit by hand) and community's django-q2 schedules: hourly comment sync (it also posts approved replies left
-waiting), daily video statistics, hourly track request progress.
+waiting), daily video statistics, hourly track request progress, hourly resumption of dropped campaigns.
 
 `procedures_ensure` creates what is missing and never changes what exists (the template by slug, schedules by
 function name). It runs from migration 0002 and after every `migrate` and `flush` (post_migrate, see
@@ -49,6 +49,7 @@ SCHEDULES = (
     ("community.tasks.comments_sync_all_task", "Sync YouTube comments and post approved replies", "H"),
     ("community.tasks.video_stats_snapshot_task", "Daily YouTube video statistics", "D"),
     ("community.tasks.track_requests_progress_task", "Advance track requests (rendered, released)", "H"),
+    ("community.tasks.campaigns_resume_task", "Resume newsletter campaigns a worker dropped", "H"),
 )
 
 

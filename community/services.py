@@ -585,6 +585,22 @@ def _campaign_finish(campaign: Campaign) -> None:
     )
 
 
+def campaigns_resume() -> int:
+    """Pick up campaigns a worker dropped: queue the delivery task of every sending campaign with deliveries a
+    run may take (never claimed, or claimed by a run that died), and finish one with nothing pending left.
+    Run hourly; the delivery task itself stops queueing itself when a run finds nothing it may take, so without
+    this a campaign whose worker died mid-batch would stay "sending". Returns how many campaigns were queued."""
+    now = timezone.now()
+    queued = 0
+    for campaign in Campaign.objects.filter(status=Campaign.Status.SENDING).order_by("id"):
+        if CampaignDelivery.objects.filter(_claimable(campaign, now)).exists():
+            enqueue(CAMPAIGN_TASK, campaign.pk)
+            queued += 1
+        elif not campaign.deliveries.filter(status=CampaignDelivery.Status.PENDING).exists():
+            _campaign_finish(campaign)
+    return queued
+
+
 @transaction.atomic
 def campaign_retry_failed(*, campaign: Campaign, actor) -> int:
     """Put a sent campaign's failed deliveries back to pending and send them again; returns how many."""

@@ -9,18 +9,18 @@ from lofi_site.queue import enqueue
 
 
 def comments_sync_all_task() -> None:
-    """Scheduled hourly (migrations/0002): new comments of every published video, then approved replies."""
+    """Scheduled hourly (community/procedures.py): new comments of every published video, then approved replies."""
     services.comments_sync_all()
     services.replies_post_pending()
 
 
 def video_stats_snapshot_task() -> None:
-    """Scheduled daily (migrations/0002): today's statistics of every published video."""
+    """Scheduled daily (community/procedures.py): today's statistics of every published video."""
     services.video_stats_snapshot_take()
 
 
 def track_requests_progress_task() -> None:
-    """Scheduled hourly (migrations/0002): requests whose track rendered or came out move on."""
+    """Scheduled hourly (community/procedures.py): requests whose track rendered or came out move on."""
     services.track_requests_progress()
 
 
@@ -46,6 +46,11 @@ def campaign_deliver_task(campaign_id: int) -> None:
     result = services.campaign_deliver_batch(campaign=campaign)
     if result.remaining and (result.sent or result.failed):
         enqueue(services.CAMPAIGN_TASK, campaign_id)
+
+
+def campaigns_resume_task() -> None:
+    """Scheduled hourly (community/procedures.py): campaigns a dead worker left half-sent carry on."""
+    services.campaigns_resume()
 
 
 def track_request_notify_released_task(track_request_id: int) -> None:

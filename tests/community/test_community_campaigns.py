@@ -164,3 +164,34 @@ def test_failed_deliveries_can_be_retried(editor, queued, refusing_mail, setting
 
     assert _recipients() == [REFUSED]
     assert CampaignDelivery.objects.get().status == CampaignDelivery.Status.SENT
+
+
+def test_a_campaign_whose_worker_died_mid_batch_is_resumed_by_the_hourly_sweep(editor, queued, settings):
+    settings.NEWSLETTER_CLAIM_STALE_S = 600
+    a, b = SubscriberFactory(), SubscriberFactory()
+    campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
+    # The worker claimed both deliveries and died before sending: a redelivered task finds nothing to take yet.
+    CampaignDelivery.objects.update(claimed_at=timezone.now())
+    tasks.campaign_deliver_task(campaign.pk)
+    assert mail.outbox == [] and services.campaigns_resume() == 0
+
+    CampaignDelivery.objects.update(claimed_at=timezone.now() - timedelta(seconds=601))  # the claims go stale
+    queued.clear()
+    assert services.campaigns_resume() == 1
+    for _func, args in queued:
+        tasks.campaign_deliver_task(*args)
+
+    assert _recipients() == sorted([a.email, b.email])
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+
+
+def test_the_sweep_finishes_a_sending_campaign_with_nothing_pending(editor, queued):
+    SubscriberFactory()
+    campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
+    CampaignDelivery.objects.update(status=CampaignDelivery.Status.SENT, sent_at=timezone.now())
+
+    assert services.campaigns_resume() == 0
+
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT and campaign.finished_at

@@ -19,6 +19,7 @@ SCHEDULED = {
     "community.tasks.comments_sync_all_task": Schedule.HOURLY,
     "community.tasks.video_stats_snapshot_task": Schedule.DAILY,
     "community.tasks.track_requests_progress_task": Schedule.HOURLY,
+    "community.tasks.campaigns_resume_task": Schedule.HOURLY,
 }
 
 
