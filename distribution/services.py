@@ -302,7 +302,6 @@ def _run_at(account: PlatformAccount, publish_at: datetime, now: datetime) -> da
     return max(now, publish_at)
 
 
-@transaction.atomic
 def release_schedule(
     *, release: Release, actor, publish_at: datetime | None = None, now: datetime | None = None
 ) -> list[Publication]:
@@ -316,6 +315,19 @@ def release_schedule(
     Idempotent: a scheduled release keeps its publications and only gains those of newly added accounts.
     """
     _require(actor, PUBLISH_PERMISSION, "schedule releases")
+    # The duplicate check records each track's verdict as it goes. It runs before the scheduling transaction,
+    # so a refusal (which rolls that transaction back) keeps what it found visible on the tracks.
+    # (A release that cannot be scheduled skips it here; should it become ready meanwhile, it runs under the lock.)
+    status = Release.objects.filter(pk=release.pk).values_list("status", flat=True).first()
+    schedulable = status in (Release.Status.READY, Release.Status.SCHEDULED)
+    duplicate_blockers = _duplicate_blockers(release) if schedulable else None
+    return _release_schedule(release=release, actor=actor, publish_at=publish_at, now=now,
+                             duplicate_blockers=duplicate_blockers)
+
+
+@transaction.atomic
+def _release_schedule(*, release: Release, actor, publish_at: datetime | None, now: datetime | None,
+                      duplicate_blockers: list[str] | None) -> list[Publication]:
     now = now or timezone.now()
     release = _locked(release)
     plan = release_prepare(release=release, actor=actor)
@@ -324,8 +336,8 @@ def release_schedule(
             f"Only a ready release can be scheduled; this one is {release.get_status_display()}."
         )
     when = publish_at or plan.publish_at or default_publish_at(release)
-    # Production checks every track against the catalogue again (new tracks may match) and names the match.
-    blockers = _duplicate_blockers(release)
+    # Production checked every track against the catalogue again (new tracks may match) and named the match.
+    blockers = list(duplicate_blockers) if duplicate_blockers is not None else _duplicate_blockers(release)
     blockers += selectors.release_readiness_blockers(release, duplicates=False)
     blockers += selectors.release_schedule_blockers(release, publish_at=when)
     if blockers:

@@ -184,6 +184,8 @@ def release_duplicate_blockers(release: Release) -> list[str]:
     Each track is checked against the catalogue again now (tracks added since its last check count), from
     the hashes already in the index; a track never fingerprinted is fingerprinted first (this decodes its
     audio, about a second per five minutes). A track without any audio file is a blocker in itself.
+    The verdicts found are written to the tracks (each check commits on its own): call this outside a
+    transaction that a refusal rolls back, or the tracks keep showing their old verdict.
     """
     blockers = []
     tracks = [rt.track for rt in release.release_tracks.select_related("track").order_by("position")]
