@@ -21,7 +21,7 @@ faults than the filtering itself.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -35,7 +35,7 @@ from production.engine.dsp import CHUNK, blocks, mean_square, sosfilt_blocks, up
 
 __all__ = [
     "FX_PRESETS", "STYLES", "FxSettings", "bitcrush", "chorus", "compress", "default_ambience", "delay",
-    "filter_sos", "fx_settings_for", "haas", "highpass", "lowpass", "ms_width", "pan", "process",
+    "filter_sos", "fx_settings_for", "haas", "highpass", "insert_filters", "lowpass", "ms_width", "pan", "process",
     "resample_lofi", "reverb", "shelf_sos", "sidechain_gain", "sidechain_pump", "tape_saturate", "tone_sos",
     "vinyl_noise", "wow_flutter",
 ]
@@ -251,7 +251,7 @@ def _number(name: str, value: object) -> float:
 
 def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed: int,
             kick_times_s: np.ndarray, ambience: str, overrides: dict | None = None,
-            in_place: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+            in_place: bool = False, prefiltered: Collection[str] = ()) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Run the LoFi chain over `stems` and return (mix, processed_stems).
 
     Takes: stems keyed by brief.PARTS (any subset), each (2, n) float32 of one common length; the style
@@ -261,6 +261,9 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
     depends only on the inputs and `seed`. Levels are not normalised: master.master does that.
     With `in_place` the processed stems are written over the input arrays (float32 (2, n) ones), which
     saves allocating eight full-length buffers; the caller must not need the raw stems afterwards.
+    `prefiltered` names parts whose stems already went through their insert tone filter
+    (`insert_filters`; the synth can apply it note by note, which for a linear filter is the same sound
+    at a fraction of the cost): their filter is not run again.
     """
     settings = fx_settings_for(style, overrides)
     if ambience == "default":
@@ -271,28 +274,32 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
     seeds = np.random.SeedSequence(seed).generate_state(4)
     kick_times_s = np.asarray(kick_times_s, dtype=np.float64).reshape(-1)
 
-    pumps = {}  # depth share -> gain every _CONTROL_HOP samples (interpolated block by block when applied)
+    pumps: dict[float, np.ndarray] = {}  # share of the depth -> side-chain gain every _CONTROL_HOP samples
     if settings.sidechain_depth_db > 0 and kick_times_s.size:
-        for amount in set(_SIDECHAINED.values()):
-            pumps[amount] = _sidechain_control(n_samples, sample_rate=sample_rate, kick_times_s=kick_times_s,
-                                               depth_db=settings.sidechain_depth_db * amount,
-                                               release_s=settings.sidechain_release_s, attack_s=0.004)
+        full = _sidechain_control(n_samples, sample_rate=sample_rate, kick_times_s=kick_times_s,
+                                  depth_db=settings.sidechain_depth_db, release_s=settings.sidechain_release_s,
+                                  attack_s=0.004)
+        # depth_db * share in dB is the full-depth gain to the power share
+        pumps = {share: full if share == 1.0 else np.power(full, np.float32(share))
+                 for share in set(_SIDECHAINED.values())}
 
+    # Inserts part by part (whole-signal stages: filters, plugins), then one pass block by block that
+    # pans, pumps, sums and feeds the sends of every part while the block is in cache.
     processed: dict[str, np.ndarray] = {}
+    placed: list[tuple[str, np.ndarray, bool]] = []  # (part, processed stem, mono: only row 0 computed)
+    for part in PARTS:
+        if part in stems:
+            out, mono = _inserts(part, stems[part], settings=settings, sample_rate=sample_rate,
+                                 in_place=in_place, prefiltered=part in prefiltered)
+            processed[part] = out
+            if mono is not None:
+                placed.append((part, out, mono))
+
     send_length = -(-n_samples // _SEND_DECIMATION)
     reverb_send = np.zeros((2, send_length), dtype=np.float32)
     delay_send = np.zeros((2, send_length), dtype=np.float32)
-    mix = np.zeros((2, n_samples), dtype=np.float32)
-    for part in PARTS:
-        if part not in stems:
-            continue
-        out, send_source = _part_chain(part, stems[part], settings=settings, sample_rate=sample_rate,
-                                       pump=pumps.get(_SIDECHAINED.get(part, 0.0)), mix=mix,
-                                       in_place=in_place)
-        processed[part] = out
-        for send, levels in ((reverb_send, settings.reverb_send_db), (delay_send, settings.delay_send_db)):
-            if send_source is not None and levels[part] > _OFF_DB:
-                send += send_source * np.float32(_db_to_gain(levels[part]))
+    mix = np.empty((2, n_samples), dtype=np.float32) if placed else np.zeros((2, n_samples), dtype=np.float32)
+    _place_parts(placed, mix, settings=settings, pumps=pumps, reverb_send=reverb_send, delay_send=delay_send)
 
     # Both returns are summed at the send rate and brought up to full rate together: one upsample.
     send_rate = sample_rate / _SEND_DECIMATION
@@ -322,6 +329,21 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
     return mix, processed
 
 
+def insert_filters(style: str, *, sample_rate: int, overrides: Mapping | None = None) -> dict[str, np.ndarray]:
+    """The insert tone filter (high-pass + warm low-pass, one SOS cascade) of every part that has one.
+
+    `process` runs these first in each part's chain; a caller that applies them earlier (the synth, note
+    by note) passes those parts as `prefiltered`. Drums, percussion and plucks have none.
+    """
+    settings = fx_settings_for(style, overrides)
+    filters = {}
+    for part in PARTS:
+        lowpass_hz = _part_lowpass_hz(part, settings)
+        if lowpass_hz is not None:
+            filters[part] = tone_sos(sample_rate, highpass_hz=_PART_HIGHPASS_HZ[part], lowpass_hz=lowpass_hz)
+    return filters
+
+
 def _check_stems(stems: Mapping[str, np.ndarray]) -> int:
     if not stems:
         raise ValueError("no stems to process")
@@ -338,25 +360,31 @@ def _check_stems(stems: Mapping[str, np.ndarray]) -> int:
     return lengths.pop()
 
 
-def _part_chain(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate: int,
-                pump: np.ndarray | None, mix: np.ndarray,
-                in_place: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """One part's inserts -> (processed stereo stem, its send feed at the send rate or None).
+def _channels_equal(audio: np.ndarray) -> bool:
+    """Whether both channels are identical, block by block (a stereo stem usually differs at once)."""
+    return all(np.array_equal(audio[0, start:stop], audio[1, start:stop]) for start, stop in blocks(audio.shape[1]))
 
-    The processed part is also added into `mix`.
 
-    Mono stems (identical channels) are processed once, then panned: half the work. Level-dependent
-    stages (compressor threshold, saturation drive, bit depth) are set against the stem's own RMS, so
-    they act the same whatever level the synth delivered. The result buffer is allocated once and every
-    stage after the first works in place on it (see dsp: fresh buffers cost more than the math).
+def _inserts(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate: int, in_place: bool = False,
+             prefiltered: bool = False) -> tuple[np.ndarray, bool | None]:
+    """One part's inserts -> (processed stem, mono), mono None for a silent part (nothing to place).
+
+    Mono stems (identical channels) are processed once: only row 0 of the result is computed (mono
+    True), and `_place_parts` pans it into both channels. Level-dependent stages (compressor threshold,
+    saturation drive, bit depth) are set against the stem's own RMS, so they act the same whatever level
+    the synth delivered. The result buffer is allocated once (or is the input, with `in_place`) and
+    every stage after the first works in place on it (see dsp: fresh buffers cost more than the math).
     """
     audio = np.asarray(audio, dtype=np.float32)
-    x = audio[:1] if np.array_equal(audio[0], audio[1]) else audio
+    x = audio[:1] if _channels_equal(audio) else audio
     rms = float(np.sqrt(mean_square(x)))
-    if rms == 0.0:  # a muted layer: nothing to process, nothing to send, nothing to add
-        return np.zeros((2, audio.shape[1]), dtype=np.float32), None
     # Every stage below reads a block before it writes it, so the result may overwrite the input.
     reuse = in_place and audio.dtype == np.float32 and audio.flags.c_contiguous and audio.shape[0] == 2
+    if rms == 0.0:  # a muted layer: nothing to process, nothing to send, nothing to add
+        if reuse:
+            audio.fill(0.0)
+            return audio, None
+        return np.zeros((2, audio.shape[1]), dtype=np.float32), None
     out = audio if reuse else np.empty((2, audio.shape[1]), dtype=np.float32)
     work = out[:x.shape[0]]  # the channels being processed: one for a mono stem, both otherwise
     to_reference = _db_to_gain(REFERENCE_RMS_DBFS) / rms if rms > 1e-9 else 1.0
@@ -374,11 +402,16 @@ def _part_chain(part: str, audio: np.ndarray, *, settings: FxSettings, sample_ra
         tape_saturate(work, drive_db=settings.drums_drive_db, input_gain=to_reference, out=work)
     else:
         lowpass_hz = _part_lowpass_hz(part, settings)
-        if lowpass_hz is None:
-            work[...] = x
+        if lowpass_hz is None or prefiltered:
+            if not np.shares_memory(work, x):
+                work[...] = x
         else:
             sos = tone_sos(sample_rate, highpass_hz=_PART_HIGHPASS_HZ[part], lowpass_hz=lowpass_hz)
             filter_sos(x, sos, out=work)
+            # Level-dependent stages below see the filtered part: the same reference whether the filter
+            # ran here or before (prefiltered).
+            rms = float(np.sqrt(mean_square(work)))
+            to_reference = _db_to_gain(REFERENCE_RMS_DBFS) / rms if rms > 1e-9 else 1.0
     if part == "bass" and settings.part_drive_db > 0:
         tape_saturate(work, drive_db=settings.part_drive_db, input_gain=to_reference, out=work)
     if part == "keys" and settings.chorus_mix > 0:
@@ -388,30 +421,52 @@ def _part_chain(part: str, audio: np.ndarray, *, settings: FxSettings, sample_ra
             out[1] = out[0]
             work = out
         _haas_in_place(work, sample_rate=sample_rate, delay_ms=settings.haas_ms, mix=settings.haas_mix)
+    return out, work.shape[0] == 1
 
-    gain = _db_to_gain(settings.part_gain_db[part])
-    left, right = (np.float32(g * gain) for g in _pan_gains(settings.part_pan[part]))
-    wants_send = settings.reverb_send_db[part] > _OFF_DB or settings.delay_send_db[part] > _OFF_DB
-    send_length = -(-out.shape[1] // _SEND_DECIMATION)
-    send_source = np.zeros((2, send_length), dtype=np.float32) if wants_send else None
-    # The last stages run block by block while the block is in cache: pan and gain, the pump, adding the
-    # part into the mix and decimating its send feed (blocks start on control points and on send samples).
-    for start, stop in blocks(out.shape[1]):
-        block = out[:, start:stop]
-        if work.shape[0] == 1:  # pan the mono result into both channels
-            np.multiply(block[0], right, out=block[1])
-            block[0] *= left
-        else:
-            block[0] *= left
-            block[1] *= right
-        if pump is not None:  # pump: the side-chain gain every _CONTROL_HOP samples
-            block *= upsample_linear(pump[start // _CONTROL_HOP:], hop=_CONTROL_HOP, n_samples=stop - start)
-        mix[:, start:stop] += block
-        if send_source is not None:
-            decimated = _decimate(block)
-            first = start // _SEND_DECIMATION
-            send_source[:, first:first + decimated.shape[1]] = decimated
-    return out, send_source
+
+def _place_parts(placed: list[tuple[str, np.ndarray, bool]], mix: np.ndarray, *, settings: FxSettings,
+                 pumps: Mapping[float, np.ndarray], reverb_send: np.ndarray, delay_send: np.ndarray) -> None:
+    """Pan and gain every part, pump it from the kick, sum it into `mix` (overwritten) and feed the sends.
+
+    Block by block over all parts at once: each block of each stem is read once while it is in cache,
+    and the pump curve of a block is interpolated once for all the parts it ducks. Blocks start on
+    control points and on send samples.
+    """
+    gains = {}
+    for part, _, _ in placed:
+        gain = _db_to_gain(settings.part_gain_db[part])
+        gains[part] = tuple(np.float32(g * gain) for g in _pan_gains(settings.part_pan[part]))
+    sends = {part: [(send, np.float32(_db_to_gain(levels[part])))
+                    for send, levels in ((reverb_send, settings.reverb_send_db), (delay_send, settings.delay_send_db))
+                    if levels[part] > _OFF_DB] for part, _, _ in placed}
+    for start, stop in blocks(mix.shape[1]):
+        curves: dict[float, np.ndarray] = {}  # share of the pump depth -> this block's gain curve
+        target = mix[:, start:stop]
+        for index, (part, out, mono) in enumerate(placed):
+            block = out[:, start:stop]
+            left, right = gains[part]
+            if mono:  # pan the mono result into both channels
+                np.multiply(block[0], right, out=block[1])
+                block[0] *= left
+            else:
+                block[0] *= left
+                block[1] *= right
+            share = _SIDECHAINED.get(part, 0.0)
+            if share in pumps:
+                curve = curves.get(share)
+                if curve is None:
+                    curve = curves[share] = upsample_linear(pumps[share][start // _CONTROL_HOP:],
+                                                            hop=_CONTROL_HOP, n_samples=stop - start)
+                block *= curve
+            if index == 0:
+                target[...] = block
+            else:
+                target += block
+            if sends[part]:
+                decimated = _decimate(block)
+                first = start // _SEND_DECIMATION
+                for send, level in sends[part]:
+                    send[:, first:first + decimated.shape[1]] += decimated * level
 
 
 def _part_lowpass_hz(part: str, settings: FxSettings) -> float | None:

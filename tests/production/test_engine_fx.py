@@ -344,3 +344,23 @@ def test_in_place_processing_gives_the_same_result(stems_and_kicks):
     for part in stems:
         np.testing.assert_array_equal(processed[part], expected[part])
         assert processed[part] is scratch[part]  # no new buffer
+
+
+def test_prefiltered_parts_skip_the_insert_filter_they_already_went_through(stems_and_kicks):
+    from production.engine.dsp import sosfilt_blocks
+
+    stems, kicks = stems_and_kicks
+    stems = {**stems, "keys": _noise(4.0, seed=1), "melody": _noise(4.0, seed=2)}  # energy up to 20 kHz
+    common = {"style": "jazz", "sample_rate": SR, "seed": 3, "kick_times_s": kicks, "ambience": "none"}
+    filters = fx.insert_filters("jazz", sample_rate=SR)
+    assert set(filters) == {"bass", "keys", "piano", "pad", "melody"}  # drums, perc, pluck: bus tone only
+    expected_mix, expected = fx.process(stems, **common)
+    done = {part: sosfilt_blocks(filters[part], audio) if part in filters else audio
+            for part, audio in stems.items()}
+    mix, processed = fx.process(done, prefiltered=filters.keys(), **common)
+    np.testing.assert_allclose(mix, expected_mix, atol=1e-6)
+    # Filtering twice would darken the keys audibly: the prefiltered run must not do that.
+    _, twice = fx.process(done, **common)
+    for part in ("keys", "melody"):
+        np.testing.assert_allclose(processed[part], expected[part], atol=1e-6)
+        assert _band_energy(twice[part], 5000, 12000) < 0.5 * _band_energy(processed[part], 5000, 12000), part

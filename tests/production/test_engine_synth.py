@@ -188,3 +188,28 @@ def test_soundfont_rendering_without_fluidsynth_says_what_is_missing(monkeypatch
     with pytest.raises(SoundFontUnavailable, match="pyfluidsynth"):
         render_stems(_score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1,
                      soundfont_path="/nonexistent/font.sf2")
+
+
+@pytest.mark.parametrize("style", ["jazz", "ambient"])
+def test_part_filters_sound_the_same_as_filtering_the_finished_stem(style):
+    # Given the parts' insert filters, the synth applies them note by note (or to the stem when that is
+    # less work); the result must match filtering the unfiltered stem, to far below audibility.
+    from production.engine import fx
+    from production.engine.dsp import sosfilt_blocks
+
+    brief = Brief(style=style, bpm=76, key=Key("D", "minor"), duration_s=12.0, seed=6)
+    score = compose(brief, PRESETS[style])
+    filters = fx.insert_filters(style, sample_rate=SR)
+    plain = render_stems(score, sample_rate=SR, seed=6)
+    filtered = render_stems(score, sample_rate=SR, seed=6, part_filters=filters)
+    assert {"bass", "keys", "melody"} <= set(filters) & set(plain)
+    for part, stem in filtered.items():
+        if part not in filters:
+            np.testing.assert_array_equal(stem, plain[part])
+            continue
+        expected = sosfilt_blocks(filters[part], plain[part])
+        # The synth scales a stem down when it would peak over -3 dBFS: compare shapes, not that gain.
+        scale = float(np.dot(expected.ravel(), stem.ravel()) / np.dot(stem.ravel(), stem.ravel()))
+        error_db = _rms_db(expected - scale * stem) - _rms_db(expected)
+        assert error_db < -40, (part, error_db)
+        assert _rms_db(stem[:, :]) > -60, part

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 import pretty_midi
@@ -19,6 +20,7 @@ from scipy.linalg.blas import saxpy
 from threadpoolctl import threadpool_limits
 
 from ..brief import PARTS
+from ..dsp import sosfilt_blocks
 from .additive import sine_lfo
 from .drums import DRUM_SOUNDS, KITS
 from .instruments import VOICES, Voice
@@ -99,7 +101,9 @@ def _pitched_pan(voice: Voice, pitch: int) -> float:
 
 
 def _render_pitched(notes: list[pretty_midi.Note], voice: Voice, n: int, sample_rate: int,
-                    rng: np.random.Generator, *, part_gain_db: float = 0.0) -> np.ndarray:
+                    rng: np.random.Generator, *, part_gain_db: float = 0.0,
+                    tone: np.ndarray | None = None) -> np.ndarray:
+    """The stem of one pitched part; with `tone` (an SOS cascade) the stem comes out filtered by it."""
     release_len = int(6.9 * voice.release_s * sample_rate)  # the fade reaches -60 dB
     release = np.exp(-np.arange(release_len, dtype=np.float32) / np.float32(voice.release_s * sample_rate))
     plans, needed = [], {}
@@ -111,6 +115,9 @@ def _render_pitched(notes: list[pretty_midi.Note], voice: Voice, n: int, sample_
         key = (note.pitch, _band(note.velocity))
         needed[key] = max(needed.get(key, 0), length)
         plans.append((onset, min(held, length), length, note.pitch, int(note.velocity), key))
+    # A linear filter can run on each shared core instead of on the stem (the stem is a sum of scaled,
+    # shifted cores): the same sound, and much less to filter when the cores are shorter than the stem.
+    filter_cores = tone is not None and sum(needed.values()) < 2 * n
     out = _silence(n)
     cores: dict[tuple, np.ndarray] = {}
     tails = _NoteCache(NOTE_CACHE_BYTES)
@@ -119,6 +126,9 @@ def _render_pitched(notes: list[pretty_midi.Note], voice: Voice, n: int, sample_
         core = cores.get(key)
         if core is None:
             core = cores[key] = voice.render(pitch, _brightness(key[1]), needed[key], sample_rate, rng)
+            if filter_cores:
+                core = np.ascontiguousarray(core, dtype=np.float32)
+                core = cores[key] = sosfilt_blocks(tone, core, out=core)
         gain = level * velocity_gain(velocity)
         left, right = _pan_gains(_pitched_pan(voice, pitch))
         # the held part is the shared core itself, added in place with its gain (BLAS axpy: no temporary)
@@ -136,6 +146,8 @@ def _render_pitched(notes: list[pretty_midi.Note], voice: Voice, n: int, sample_
         _modulate(out, rate_hz=4.2, depth=0.22, sample_rate=sample_rate, opposite=True)
     elif voice.stem_effect == "tremolo":  # vibraphone motor
         _modulate(out, rate_hz=5.5, depth=0.12, sample_rate=sample_rate, opposite=False)
+    if tone is not None and not filter_cores:
+        sosfilt_blocks(tone, out, out=out)
     return out
 
 
@@ -206,24 +218,29 @@ def _limit_peak(stem: np.ndarray) -> None:
         stem *= np.float32(STEM_PEAK_LIMIT / peak)
 
 
-def render_stems(score, *, sample_rate: int, seed: int, soundfont_path: str | None = None
-                 ) -> dict[str, np.ndarray]:
+def render_stems(score, *, sample_rate: int, seed: int, soundfont_path: str | None = None,
+                 part_filters: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Render every part of `score` (a compose.Score) to a stereo stem.
 
     Returns part -> float32 array of shape (2, round(duration_s * sample_rate)), all the same length,
     in PARTS order, each peaking at or below -3 dBFS. Same score and seed give bit-identical stems.
     With `soundfont_path`, the parts play through FluidSynth instead of the built-in instruments
     (raises SoundFontUnavailable when pyfluidsynth is not installed).
+    `part_filters` (part -> SOS cascade, e.g. fx.insert_filters) are applied to those parts' stems; the
+    built-in synth filters each shared note core instead of the whole stem where that is less work.
     """
+    part_filters = part_filters or {}
     if soundfont_path is not None:
-        return _render_soundfont(score, sample_rate=sample_rate, soundfont_path=soundfont_path)
+        return _render_soundfont(score, sample_rate=sample_rate, soundfont_path=soundfont_path,
+                                 part_filters=part_filters)
     # The matrix products here are small; BLAS threads only contend for the cores (several times slower
     # on a busy machine), so this render keeps BLAS to one thread.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _render_builtin(score, sample_rate=sample_rate, seed=seed)
+        return _render_builtin(score, sample_rate=sample_rate, seed=seed, part_filters=part_filters)
 
 
-def _render_builtin(score, *, sample_rate: int, seed: int) -> dict[str, np.ndarray]:
+def _render_builtin(score, *, sample_rate: int, seed: int,
+                    part_filters: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     n = round(score.duration_s * sample_rate)
     stems: dict[str, np.ndarray] = {}
     by_name = {inst.name: inst for inst in score.midi.instruments}
@@ -234,18 +251,22 @@ def _render_builtin(score, *, sample_rate: int, seed: int) -> dict[str, np.ndarr
         rng = np.random.default_rng([seed, 7919, PARTS.index(part)])
         notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
         voice_name = score.voices.get(part, "kit" if instrument.is_drum else "epiano")
+        tone = part_filters.get(part)
         if voice_name == "kit":
             stem = _render_drums(notes, score.kit, n, sample_rate, rng, part_gain_db=PART_GAIN_DB.get(part, 0.0))
+            if tone is not None:
+                sosfilt_blocks(tone, stem, out=stem)
         else:
             stem = _render_pitched(notes, VOICES[voice_name], n, sample_rate, rng,
-                                   part_gain_db=PART_GAIN_DB.get(part, 0.0))
+                                   part_gain_db=PART_GAIN_DB.get(part, 0.0), tone=tone)
         _fade_edges(stem, sample_rate, score.duration_s)
         _limit_peak(stem)
         stems[part] = stem
     return stems
 
 
-def _render_soundfont(score, *, sample_rate: int, soundfont_path: str) -> dict[str, np.ndarray]:
+def _render_soundfont(score, *, sample_rate: int, soundfont_path: str,
+                      part_filters: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     if importlib.util.find_spec("fluidsynth") is None:
         raise SoundFontUnavailable(
             "SoundFont rendering needs pyfluidsynth and the FluidSynth library "
@@ -257,6 +278,8 @@ def _render_soundfont(score, *, sample_rate: int, soundfont_path: str) -> dict[s
         mono = np.asarray(instrument.fluidsynth(fs=sample_rate, sf2_path=soundfont_path), dtype=np.float32)
         mono = np.pad(mono[:n], (0, max(0, n - mono.shape[0])))
         stem = np.stack([mono, mono]) * np.float32(0.7071)
+        if instrument.name in part_filters:
+            sosfilt_blocks(part_filters[instrument.name], stem, out=stem)
         _fade_edges(stem, sample_rate, score.duration_s)
         _limit_peak(stem)
         stems[instrument.name] = stem
