@@ -1,29 +1,14 @@
 """The django-q2 schedules that run due publications every minute and read YouTube states back hourly;
 then the role groups get this app's permissions.
 
-Schedules are created once by function name, so running the migration again (or on a copy of a database
-that has them) changes nothing.
+Schedules are created once by function name (distribution/procedures.py, which also runs after every
+migrate and flush), so running the migration again, or on a copy of a database that has them, changes nothing.
 """
 
 from django.db import migrations
-from django.utils import timezone
 
+from distribution.procedures import SCHEDULES, procedures_ensure
 from lofi_site.roles import roles_sync
-
-SCHEDULES = (
-    # (function, name, schedule_type, minutes)
-    ("distribution.tasks.publications_run_due_task", "Publish due publications", "I", 1),
-    ("distribution.tasks.publications_sync_status_task", "Read back YouTube video states", "H", None),
-)
-
-
-def schedules_create(apps, schema_editor) -> None:
-    Schedule = apps.get_model("django_q", "Schedule")
-    for func, name, schedule_type, minutes in SCHEDULES:
-        if Schedule.objects.filter(func=func).exists():
-            continue
-        Schedule.objects.create(name=name, func=func, schedule_type=schedule_type, minutes=minutes,
-                                repeats=-1, next_run=timezone.now())
 
 
 def schedules_delete(apps, schema_editor) -> None:
@@ -37,6 +22,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(schedules_create, schedules_delete),
+        migrations.RunPython(procedures_ensure, schedules_delete),
         migrations.RunPython(roles_sync, migrations.RunPython.noop),
     ]

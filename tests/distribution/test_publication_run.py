@@ -37,6 +37,15 @@ def test_the_migrations_schedule_the_minute_and_hourly_jobs_once():
     ]
 
 
+def test_a_flushed_database_gets_its_publishing_schedule_back():
+    """`flush` (between transactional tests, or an operator's reset) empties django_q's tables too."""
+    call_command("flush", interactive=False, verbosity=0)
+
+    schedule = Schedule.objects.get(func="distribution.tasks.publications_run_due_task")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == ("I", 1, -1)
+    assert Schedule.objects.filter(func="distribution.tasks.publications_sync_status_task").count() == 1
+
+
 def test_only_due_publications_of_active_accounts_are_claimed_and_only_once():
     now = timezone.now()
     due = PublicationFactory(run_at=now - timedelta(minutes=1))
