@@ -248,6 +248,29 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{LABEL_NAME} <hello@localhost>")
 
+# --- Storefront and Stripe (read through monetization/conf.py) --------------------------------------
+# Secret API key (sk_live_/sk_test_); empty: the checkout says online payment is not available.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+# Signing secret of the /stripe/webhook/ endpoint (whsec_...); empty: every webhook is refused.
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Where the stripe library sends API calls (tests and staging point it at a local server).
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
+# Minutes a Checkout Session stays payable (Stripe accepts 30 to 1440).
+STRIPE_CHECKOUT_EXPIRY_MIN = int(env("STRIPE_CHECKOUT_EXPIRY_MIN", "60"))
+# Download links: hours a link works and downloads it allows (buyers regenerate them on My downloads).
+DOWNLOAD_LINK_TTL_H = float(env("DOWNLOAD_LINK_TTL_H", "24"))
+DOWNLOAD_MAX_COUNT = int(env("DOWNLOAD_MAX_COUNT", "5"))
+# Hours the e-mailed "My downloads" sign-in link (and the session it opens) lasts.
+MAGIC_LINK_TTL_H = float(env("MAGIC_LINK_TTL_H", "24"))
+# Checkout attempts per client address per hour.
+CHECKOUT_RATE_LIMIT_PER_HOUR = int(env("CHECKOUT_RATE_LIMIT_PER_HOUR", "20"))
+# "My downloads" e-mails per e-mail address per hour (four times that per client address).
+MAGIC_LINK_RATE_LIMIT_PER_HOUR = int(env("MAGIC_LINK_RATE_LIMIT_PER_HOUR", "5"))
+# LABEL part of sample-pack file names (Splice convention); empty: the initials of LABEL_NAME.
+PACK_LABEL_CODE = env("PACK_LABEL_CODE")
+# Tracks per page when browsing the storefront.
+STOREFRONT_PAGE_SIZE = int(env("STOREFRONT_PAGE_SIZE", "24"))
+
 # --- Security (all on when DEBUG is off; `manage.py check --deploy` must print nothing) ----------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

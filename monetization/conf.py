@@ -1,7 +1,8 @@
-"""The settings the sales app reads, each with a default that serves `make run`.
+"""The settings the sales app reads; each is defined, env-driven and with a default that serves `make run`,
+in lofi_site/settings.py (and listed in the README's configuration table).
 
-Read through these functions (never `settings.X` directly) so tests can override them with pytest-django's
-`settings` fixture and the defaults live in one place.
+The app reads them through these functions (never `settings.X` directly), which read at call time (so tests
+override them with pytest-django's `settings` fixture) and clamp values to what the code can use.
 """
 
 from __future__ import annotations
@@ -11,58 +12,58 @@ from django.conf import settings
 
 def stripe_secret_key() -> str:
     """Stripe secret API key (sk_live_... / sk_test_...). Empty: checkout explains payments are off."""
-    return getattr(settings, "STRIPE_SECRET_KEY", "")
+    return settings.STRIPE_SECRET_KEY
 
 
 def stripe_webhook_secret() -> str:
     """Signing secret of the `/stripe/webhook/` endpoint (whsec_...). Empty: every webhook is refused."""
-    return getattr(settings, "STRIPE_WEBHOOK_SECRET", "")
+    return settings.STRIPE_WEBHOOK_SECRET
 
 
 def stripe_api_base() -> str:
     """Where the Stripe library sends API calls; tests point it at a local server."""
-    return getattr(settings, "STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+    return settings.STRIPE_API_BASE.rstrip("/")
 
 
 def stripe_checkout_expiry_min() -> int:
     """How long a Checkout Session stays payable (Stripe accepts 30 minutes to 24 hours)."""
-    return min(max(int(getattr(settings, "STRIPE_CHECKOUT_EXPIRY_MIN", 60)), 30), 24 * 60)
+    return min(max(int(settings.STRIPE_CHECKOUT_EXPIRY_MIN), 30), 24 * 60)
 
 
 def download_link_ttl_h() -> float:
-    return float(getattr(settings, "DOWNLOAD_LINK_TTL_H", 24))
+    return float(settings.DOWNLOAD_LINK_TTL_H)
 
 
 def download_max_count() -> int:
-    return int(getattr(settings, "DOWNLOAD_MAX_COUNT", 5))
+    return max(int(settings.DOWNLOAD_MAX_COUNT), 1)
 
 
 def magic_link_ttl_h() -> float:
     """How long the "my downloads" link e-mailed to a buyer works."""
-    return float(getattr(settings, "MAGIC_LINK_TTL_H", 24))
+    return float(settings.MAGIC_LINK_TTL_H)
 
 
 def checkout_rate_limit_per_hour() -> int:
     """Checkout attempts per client address per hour."""
-    return int(getattr(settings, "CHECKOUT_RATE_LIMIT_PER_HOUR", 20))
+    return int(settings.CHECKOUT_RATE_LIMIT_PER_HOUR)
 
 
 def magic_link_rate_limit_per_hour() -> int:
     """ "My downloads" e-mails per client address, and separately per e-mail address, per hour."""
-    return int(getattr(settings, "MAGIC_LINK_RATE_LIMIT_PER_HOUR", 5))
+    return int(settings.MAGIC_LINK_RATE_LIMIT_PER_HOUR)
 
 
 def pack_label_code() -> str:
     """The LABEL part of sample file names (Splice convention); defaults to the label's initials."""
-    code = getattr(settings, "PACK_LABEL_CODE", "")
+    code = settings.PACK_LABEL_CODE
     if not code:
         code = "".join(word[0] for word in settings.LABEL_NAME.split() if word[:1].isalnum())
     return "".join(ch for ch in code.upper() if ch.isalnum()) or "LABEL"
 
 
 def storefront_page_size() -> int:
-    return int(getattr(settings, "STOREFRONT_PAGE_SIZE", 24))
+    return max(int(settings.STOREFRONT_PAGE_SIZE), 1)
 
 
 def site_url() -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return settings.SITE_URL.rstrip("/")
