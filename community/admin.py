@@ -513,7 +513,8 @@ class LeadMagnetForm(forms.ModelForm):
         label="Zip",
         required=False,
         help_text="The zip subscribers download, e.g. a built sample pack's zip (its page under Sample packs "
-        "has a download button). Kept in private storage; confirmed subscribers get a signed link that expires.",
+        "has a download button); on an existing lead magnet, a new upload replaces the current zip. Kept in "
+        "private storage; confirmed subscribers get a signed link that expires.",
     )
 
     class Meta:
@@ -534,12 +535,16 @@ class LeadMagnetAdmin(admin.ModelAdmin):
     """The free pack new subscribers download after confirming. Upload its zip; one lead magnet is active."""
 
     form = LeadMagnetForm
-    list_display = ["headline", "archive_name", "size", "is_active", "created_at"]
+    list_display = ["headline", "file", "size", "is_active", "created_at"]
     list_filter = ["is_active"]
-    readonly_fields = ["archive_name", "size", "history"]
+    readonly_fields = ["file", "size", "history"]
 
     def get_fields(self, request, obj=None):
-        return ["headline", "upload", "is_active"] + (["archive_name", "size", "history"] if obj else [])
+        return ["headline", "upload", "is_active"] + (["file", "size", "history"] if obj else [])
+
+    @admin.display(description="Current zip", ordering="archive_name")
+    def file(self, obj):
+        return obj.archive_name or "—"
 
     @admin.display(description="Size", ordering="archive_size_bytes")
     def size(self, obj):

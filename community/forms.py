@@ -30,6 +30,12 @@ class TrackRequestForm(HoneypotMixin, forms.ModelForm):
             "note": "Anything else? (optional)",
             "email": "E-mail (optional: we write once when it is out)",
         }
+        # The model's help texts speak to the cockpit ("what the listener wrote"); the public form speaks to the
+        # listener, and the privacy note under the form already says what happens to the note and the address.
+        help_texts = {
+            "note": "E.g. rain sounds, no drums, for late-night reading. Up to 500 characters.",
+            "email": "",
+        }
         widgets = {"note": forms.Textarea(attrs={"rows": 3, "maxlength": 500})}
 
 

@@ -34,11 +34,12 @@ def requests_page(request):
         if form.is_bot():  # look like success, store nothing: the bot learns nothing to adapt to
             messages.success(request, "Thanks! Your request is in the list.")
             return redirect("community:requests")
-        if not rate_limit_allows(
-            scope="track-request", key=client_address(request), limit=conf.request_rate_limit_per_hour()
-        ):
-            return _rate_limited(request, "track requests")
+        # Only requests that would be stored count: a listener fixing a typo is not locked out.
         if form.is_valid():
+            if not rate_limit_allows(
+                scope="track-request", key=client_address(request), limit=conf.request_rate_limit_per_hour()
+            ):
+                return _rate_limited(request, "track requests")
             services.track_request_submit(**{f: form.cleaned_data[f] for f in TrackRequestForm.Meta.fields})
             messages.success(request, "Thanks! Your request is in the list: others can upvote it now.")
             return redirect("community:requests")

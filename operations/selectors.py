@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from lofi_site.roles import EDITOR
 from operations.models import AuditEvent, Checklist, ChecklistItem, ChecklistTemplate
 
 
@@ -65,14 +66,21 @@ WORK_ORDERING = [F("effective_due").asc(nulls_last=True), "checklist_id", "posit
 
 
 def work_items_for(user, *, items: QuerySet[ChecklistItem] | None = None) -> QuerySet[ChecklistItem]:
-    """Every step assigned to `user`: directly, or through its checklist when the step has no assignee.
+    """Every step assigned to `user`: directly, or through its checklist when the step has no assignee and its
+    role is one the user may sign off (a VA who has a release's QA checklist does not get its "Editor sign-off",
+    which they could not tick; Editors may sign off any step).
 
     Annotated with `effective_due` (the step's due date, else the checklist's); soonest due first, steps
     without a due date last. `items` narrows the starting queryset (the cockpit passes its proxy model's).
     """
     items = ChecklistItem.objects.all() if items is None else items
+    inherited = Q(assignee__isnull=True, checklist__assignee=user)
+    if not user.is_superuser:
+        roles = set(user.groups.values_list("name", flat=True))
+        if EDITOR not in roles:
+            inherited &= Q(role__in=roles)
     return (items
-            .filter(Q(assignee=user) | Q(assignee__isnull=True, checklist__assignee=user))
+            .filter(Q(assignee=user) | inherited)
             .annotate(effective_due=Coalesce("due_at", "checklist__due_at"))
             .select_related("checklist__template", "checklist__content_type", "checklist__assignee",
                             "assignee", "done_by")

@@ -59,6 +59,15 @@ def test_requests_are_rate_limited_per_address(client, settings):
     assert other_address.status_code == 302
 
 
+def test_a_listener_fixing_mistakes_is_not_rate_limited_for_them(client, settings):
+    settings.TRACK_REQUEST_RATE_LIMIT_PER_HOUR = 1
+    for _ in range(3):
+        assert client.post(reverse("community:requests"), {**FORM, "tempo_feel": ""}).status_code == 400
+
+    assert client.post(reverse("community:requests"), FORM).status_code == 302
+    assert TrackRequest.objects.count() == 1
+
+
 def test_an_invalid_request_shows_the_form_again_with_errors(client):
     response = client.post(reverse("community:requests"), {**FORM, "mood": "furious"})
 

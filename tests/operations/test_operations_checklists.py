@@ -253,6 +253,18 @@ def test_work_lists_only_the_users_open_steps_across_objects(va, editor):
     assert titles == {(mine_by_checklist.pk, "Extra"), (others.pk, "Tag")}
 
 
+def test_a_va_holding_a_checklist_does_not_get_its_editor_steps_but_an_editor_does(va, editor):
+    template = template_with_steps(("Listen", True, Role.VA), ("Sign off", True, Role.EDITOR))
+    for_va = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va)
+    for_editor = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=editor)
+
+    va_work = {(item.checklist_id, item.title) for item in selectors.work_items_open_for(va)}
+    editor_work = {(item.checklist_id, item.title) for item in selectors.work_items_open_for(editor)}
+
+    assert va_work == {(for_va.pk, "Listen")}  # "Sign off" is not theirs to tick
+    assert editor_work == {(for_editor.pk, "Listen"), (for_editor.pk, "Sign off")}
+
+
 def test_optional_steps_leave_the_work_list_when_their_checklist_completes(va):
     template = template_with_steps(("Must", True, Role.VA), ("Nice to have", False, Role.VA))
     checklist = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va)
