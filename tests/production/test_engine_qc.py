@@ -132,3 +132,18 @@ def test_silence_is_reported_without_errors():
     assert not report.passed
     assert _failed_with(report, "silence at the start")
     json.dumps(report.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize("sample_rate", [44100, 48000])
+def test_loudness_and_range_read_as_libebur128_reads_them(sample_rate):
+    # A 40 s track that swells and fades (a wide loudness range) and has a quiet stretch.
+    rng = np.random.default_rng(3)
+    t = np.arange(40 * sample_rate) / sample_rate
+    swell = 0.02 + np.abs(np.sin(2 * np.pi * t / 16)) * (t < 30)
+    audio = (rng.standard_normal((2, t.size)) * 0.2 * swell).astype(np.float32)
+    report = qc.check(audio, sample_rate=sample_rate, target_lufs=-14.0, true_peak_ceiling_db=-1.0,
+                      expected_duration_s=40.0, style=STYLE)
+    reference = measure(audio, sample_rate=sample_rate)
+    assert report.loudness_range_lu > 5  # a real range to get right, not a flat signal
+    assert report.integrated_lufs == pytest.approx(reference.integrated_lufs, abs=0.01)
+    assert report.loudness_range_lu == pytest.approx(reference.loudness_range_lu, abs=0.01)
