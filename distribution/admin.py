@@ -558,19 +558,31 @@ class PlatformAccountAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [
+        urls = [
             path(
-                "<path:object_id>/youtube/connect/",
-                view(lambda r, object_id: views.youtube_connect_view(r, self, object_id)),
-                name="distribution_platformaccount_youtube_connect",
+                "<path:object_id>/disconnect/",
+                view(lambda r, object_id: views.account_disconnect_view(r, self, object_id)),
+                name="distribution_platformaccount_disconnect",
             ),
-            path(
-                "youtube/callback/",
-                view(lambda r: views.youtube_callback_view(r, self)),
-                name="distribution_platformaccount_youtube_callback",
-            ),
-            *super().get_urls(),
         ]
+        for platform in views.PROVIDERS:
+            urls += [
+                path(
+                    f"<path:object_id>/{platform}/connect/",
+                    view(
+                        lambda r, object_id, platform=platform: views.account_connect_view(
+                            r, self, object_id, platform
+                        )
+                    ),
+                    name=f"distribution_platformaccount_{platform}_connect",
+                ),
+                path(
+                    f"{platform}/callback/",
+                    view(lambda r, platform=platform: views.account_callback_view(r, self, platform)),
+                    name=f"distribution_platformaccount_{platform}_callback",
+                ),
+            ]
+        return [*urls, *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -604,14 +616,23 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         text = obj.connected_as
         if obj.connected_at:
             text += f" since {timezone.localtime(obj.connected_at):%Y-%m-%d}"
-        if obj.platform != Platform.YOUTUBE:
+        if obj.platform not in views.PROVIDERS:
             return text
         has_client = bool((account_credentials(obj).get("client") or {}).get("client_id"))
         if not has_client:
             return f"{text}. Enter the OAuth client id and secret, save, then connect."
-        url = reverse("admin:distribution_platformaccount_youtube_connect", args=[obj.pk])
-        label = "Connect again" if obj.external_account_name else "Connect a YouTube channel"
-        return format_html('{} · <a class="button" href="{}">{}</a>', text, url, label)
+        url = reverse(f"admin:distribution_platformaccount_{obj.platform}_connect", args=[obj.pk])
+        label = "Connect again" if obj.external_account_name else f"Connect to {obj.get_platform_display()}"
+        links = format_html('{} · <a class="button" href="{}">{}</a>', text, url, label)
+        if obj.is_connected:
+            # A plain POST form would nest inside the change form: the button posts through `formaction`.
+            disconnect = reverse("admin:distribution_platformaccount_disconnect", args=[obj.pk])
+            links = format_html(
+                '{} <button type="submit" class="button" formaction="{}" formnovalidate>Disconnect</button>',
+                links,
+                disconnect,
+            )
+        return links
 
 
 # --- Metadata, media, packages, quota ---------------------------------------------------------------------

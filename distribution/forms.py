@@ -114,7 +114,8 @@ class PlatformAccountForm(forms.ModelForm):
         required=False,
         label="Client id",
         help_text="YouTube: the OAuth client id of the Google Cloud project (desktop app). "
-        "SoundCloud: the app's client id. Leave empty to keep the stored one.",
+        "SoundCloud: the client id of the app registered at soundcloud.com/you/apps. Changing it disconnects "
+        "the account. Leave empty to keep the stored one.",
     )
     client_secret = forms.CharField(
         required=False,
@@ -128,10 +129,10 @@ class PlatformAccountForm(forms.ModelForm):
         fields = ["platform", "name", "is_active", "daily_quota_units", "config"]
 
 
-class YouTubeCodeForm(forms.Form):
+class OAuthCodeForm(forms.Form):
     code = forms.CharField(
         label="Code or address",
         widget=forms.TextInput(attrs={"size": 100}),
-        help_text="If the browser did not come back here by itself, paste the code Google showed, or the "
+        help_text="If the browser did not come back here by itself, paste the code the platform showed, or the "
         "whole address of the page it sent you to.",
     )

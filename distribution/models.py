@@ -100,6 +100,14 @@ class PlatformAccount(TimeStamped):
         return self.platform in API_PLATFORMS
 
     @property
+    def is_connected(self) -> bool:
+        """Whether the publish task can act for this account: API platforms need tokens from the OAuth flow
+        (the connect page names who they act for); the others are uploaded by hand and need nothing."""
+        if not self.has_upload_api:
+            return True
+        return bool(self.credentials_encrypted and self.external_account_name)
+
+    @property
     def connected_as(self) -> str:
         """ "connected as <channel>", or why it is not usable yet; the only view of the credentials."""
         if not self.has_upload_api:

@@ -20,14 +20,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from distribution import selectors
-from distribution.crypto import CredentialsError, encrypt_json
+from distribution.crypto import CredentialsError
 from distribution.files import PRIVATE, PUBLIC, local_copy
 from distribution.media_services import release_audio
 from distribution.metadata import YOUTUBE_DESCRIPTION_MAX_BYTES, soundcloud_tag_string
 from distribution.models import (
     MetadataPlatform,
     Platform,
-    PlatformAccount,
     Publication,
     PublicationAttempt,
     ReleaseMedia,
@@ -37,7 +36,8 @@ from distribution.models import (
 from distribution.platforms import soundcloud as sc
 from distribution.platforms import youtube as yt
 from distribution.services import release_refresh_published
-from distribution.youtube_services import account_credentials, youtube_client
+from distribution.soundcloud_services import soundcloud_client
+from distribution.youtube_services import youtube_client
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 
@@ -420,46 +420,25 @@ def _publish_soundcloud(publication: Publication, *, session, sleep) -> dict:
         )
     if not release.artwork:
         raise PublishError("The release has no cover.")
-    account = publication.account
-    credentials = account_credentials(account)
-    if not credentials.get("client_id") or not credentials.get("client_secret"):
-        raise PublishError(f"{account} has no SoundCloud client id and secret.")
-    client = sc.SoundCloudClient(
-        client_id=credentials["client_id"],
-        client_secret=credentials["client_secret"],
-        access_token=credentials.get("access_token"),
-        refresh_token=credentials.get("refresh_token"),
-        expires_at=float(credentials.get("expires_at") or 0),
-        session=session,
-        api_base=account.config.get("api_base", sc.API_BASE),
-        token_url=account.config.get("token_url", sc.TOKEN_URL),
-        sleep=sleep,
-    )
+    client = soundcloud_client(account=publication.account, session=session, sleep=sleep)
     _step(publication, upload_started=True)
-    with release_audio(release) as (audio, _chapters), local_copy(PUBLIC, release.artwork.name) as cover:
-        uploaded = client.upload_track(
-            audio,
-            title=metadata.title,
-            description=metadata.description,
-            tag_list=soundcloud_tag_string(metadata.tags),
-            sharing="public",
-            artwork_path=cover,
-        )
+    try:
+        with release_audio(release) as (audio, _chapters), local_copy(PUBLIC, release.artwork.name) as cover:
+            uploaded = client.upload_track(
+                audio,
+                title=metadata.title,
+                description=metadata.description,
+                tag_list=soundcloud_tag_string(metadata.tags),
+                sharing="public",
+                artwork_path=cover,
+            )
+    except sc.SoundCloudError as error:
+        if error.status is not None and 400 <= error.status < 500:
+            # SoundCloud answered and refused (or the token did): no track exists, a retry may send it again.
+            _step(publication, upload_started=False)
+        raise
     _record(publication, external_id=str(uploaded.track_id), external_url=uploaded.permalink_url)
-    if client.token is not None:
-        _store_soundcloud_token(account, client.token)
     return {"upload": {"track_id": uploaded.track_id}}
-
-
-@transaction.atomic
-def _store_soundcloud_token(account, token: sc.TokenSet) -> None:
-    account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
-    stored = account_credentials(account)
-    stored.update(
-        access_token=token.access_token, refresh_token=token.refresh_token, expires_at=token.expires_at
-    )
-    account.credentials_encrypted = encrypt_json(stored)
-    account.save(update_fields=["credentials_encrypted", "updated_at"])
 
 
 # --- Reading YouTube back ---------------------------------------------------------------------------------

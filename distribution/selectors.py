@@ -146,7 +146,7 @@ def release_schedule_blockers(release: Release, *, publish_at: datetime | None) 
     for account in targets:
         if not account.is_active:
             reasons.append(f"{account} is inactive.")
-        elif account.has_upload_api and not account.credentials_encrypted:
+        elif not account.is_connected:
             reasons.append(f"{account} is not connected.")
     if publish_at is None:
         reasons.append("Set a publish time or a release date.")

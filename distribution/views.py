@@ -1,12 +1,15 @@
 """Cockpit pages of distribution that are not plain model screens: the release calendar, connecting a
-YouTube channel, and downloads of private files (delivery packages, release videos). The admin classes
-route to them from `get_urls`, wrapped in `admin_site.admin_view` (staff login, CSRF)."""
+YouTube channel or a SoundCloud account, and downloads of private files (delivery packages, release videos).
+The admin classes route to them from `get_urls`, wrapped in `admin_site.admin_view` (staff login, CSRF)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
@@ -17,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from distribution import release_calendar, selectors, youtube_services
+from distribution import release_calendar, selectors, soundcloud_services, youtube_services
 from distribution.files import PRIVATE
-from distribution.forms import YouTubeCodeForm
+from distribution.forms import OAuthCodeForm
 from distribution.models import DeliveryPackage, Platform, PlatformAccount, ReleaseMedia
 
 SESSION_OAUTH = "distribution_youtube_oauth"
@@ -62,30 +65,88 @@ def release_calendar_view(request, model_admin):
     return TemplateResponse(request, "admin/distribution/publication/calendar.html", context)
 
 
-# --- YouTube connection -----------------------------------------------------------------------------------
+# --- Connecting YouTube and SoundCloud accounts ------------------------------------------------------------
+#
+# Both use the OAuth authorization-code flow with PKCE: the connect page sends the editor to the platform's
+# consent screen (state and verifier kept in the session), the platform sends the browser back to the callback
+# with ?code&state, and the tokens are stored encrypted. When the browser cannot come back (the cockpit runs
+# where the platform cannot redirect), the editor pastes the code or the whole address into the connect page.
 
 
-def youtube_redirect_uri(request) -> str:
-    from django.conf import settings
+@dataclass(frozen=True)
+class _Provider:
+    platform: str
+    name: str  # who shows the consent screen
+    session_key: str
+    setting: str  # a fixed redirect URI registered with the platform, when the cockpit's own is not usable
+    start: Callable
+    finish: Callable  # (account, actor, code, redirect_uri, state, code_verifier)
+    grant: str  # what the editor allows, for the steps on the page
 
-    configured = getattr(settings, "YOUTUBE_OAUTH_REDIRECT_URI", "")
-    return configured or request.build_absolute_uri(
-        reverse("admin:distribution_platformaccount_youtube_callback")
+
+def _youtube_finish(*, account, actor, code, redirect_uri, state, code_verifier):
+    return youtube_services.youtube_connect_finish(
+        account=account,
+        actor=actor,
+        code=code,
+        redirect_uri=redirect_uri,
+        state=state,
+        code_verifier=code_verifier,
     )
 
 
-def youtube_connect_view(request, model_admin, object_id):
-    """Start page: a link to Google's consent screen (state and PKCE verifier kept in the session), and a
-    form to paste the code when the browser cannot come back to the cockpit by itself."""
-    account = get_object_or_404(PlatformAccount, pk=object_id, platform=Platform.YOUTUBE)
+def _soundcloud_finish(*, account, actor, code, redirect_uri, state, code_verifier):
+    return soundcloud_services.soundcloud_connect_finish(
+        account=account, actor=actor, code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
+    )
+
+
+PROVIDERS = {
+    Platform.YOUTUBE: _Provider(
+        Platform.YOUTUBE,
+        "Google",
+        SESSION_OAUTH,
+        "YOUTUBE_OAUTH_REDIRECT_URI",
+        youtube_services.youtube_connect_start,
+        _youtube_finish,
+        "sign in with the account that owns the channel and allow the label's app to upload and manage videos",
+    ),
+    Platform.SOUNDCLOUD: _Provider(
+        Platform.SOUNDCLOUD,
+        "SoundCloud",
+        "distribution_soundcloud_oauth",
+        "SOUNDCLOUD_OAUTH_REDIRECT_URI",
+        soundcloud_services.soundcloud_connect_start,
+        _soundcloud_finish,
+        "sign in with the label's SoundCloud account and allow the app to upload tracks for it",
+    ),
+}
+
+
+def _redirect_uri(request, provider: _Provider) -> str:
+    configured = getattr(settings, provider.setting, "")
+    return configured or request.build_absolute_uri(
+        reverse(f"admin:distribution_platformaccount_{provider.platform}_callback")
+    )
+
+
+def youtube_redirect_uri(request) -> str:
+    return _redirect_uri(request, PROVIDERS[Platform.YOUTUBE])
+
+
+def account_connect_view(request, model_admin, object_id, platform: str):
+    """Start page: a link to the platform's consent screen (state and PKCE verifier kept in the session), and
+    a form to paste the code when the browser cannot come back to the cockpit by itself."""
+    provider = PROVIDERS[platform]
+    account = get_object_or_404(PlatformAccount, pk=object_id, platform=platform)
     if not model_admin.has_change_permission(request, account):
         raise PermissionDenied
-    redirect_uri = youtube_redirect_uri(request)
-    oauth = request.session.get(SESSION_OAUTH) or {}
-    form = YouTubeCodeForm(request.POST or None)
+    redirect_uri = _redirect_uri(request, provider)
+    oauth = request.session.get(provider.session_key) or {}
+    form = OAuthCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and oauth.get("account") == account.pk:
         try:
-            youtube_services.youtube_connect_finish(
+            provider.finish(
                 account=account,
                 actor=request.user,
                 code=form.cleaned_data["code"],
@@ -96,14 +157,12 @@ def youtube_connect_view(request, model_admin, object_id):
         except ValidationError as error:
             form.add_error("code", error)
         else:
-            request.session.pop(SESSION_OAUTH, None)
+            request.session.pop(provider.session_key, None)
             return _connected(request, account)
     consent_url, error = "", ""
     try:
-        consent_url, state, verifier = youtube_services.youtube_connect_start(
-            account=account, redirect_uri=redirect_uri
-        )
-        request.session[SESSION_OAUTH] = {
+        consent_url, state, verifier = provider.start(account=account, redirect_uri=redirect_uri)
+        request.session[provider.session_key] = {
             "account": account.pk,
             "state": state,
             "verifier": verifier,
@@ -114,33 +173,36 @@ def youtube_connect_view(request, model_admin, object_id):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": f"Connect {account.name} to a YouTube channel",
+        "title": f"Connect {account.name} to {account.get_platform_display()}",
         "account": account,
+        "provider": provider,
         "consent_url": consent_url,
         "redirect_uri": redirect_uri,
         "error": error,
         "form": form,
     }
-    return TemplateResponse(request, "admin/distribution/platformaccount/youtube_connect.html", context)
+    return TemplateResponse(request, "admin/distribution/platformaccount/connect.html", context)
 
 
-def youtube_callback_view(request, model_admin):
-    """Where Google sends the browser back with ?code and ?state."""
-    oauth = request.session.get(SESSION_OAUTH) or {}
-    account = get_object_or_404(PlatformAccount, pk=oauth.get("account"), platform=Platform.YOUTUBE)
+def account_callback_view(request, model_admin, platform: str):
+    """Where the platform sends the browser back with ?code and ?state."""
+    provider = PROVIDERS[platform]
+    oauth = request.session.get(provider.session_key) or {}
+    account = get_object_or_404(PlatformAccount, pk=oauth.get("account"), platform=platform)
     if not model_admin.has_change_permission(request, account):
         raise PermissionDenied
-    connect_url = reverse("admin:distribution_platformaccount_youtube_connect", args=[account.pk])
+    connect_url = reverse(f"admin:distribution_platformaccount_{platform}_connect", args=[account.pk])
     if request.GET.get("error"):
-        messages.error(request, f"Google did not grant access: {request.GET['error']}.")
+        messages.error(request, f"{provider.name} did not grant access: {request.GET['error']}.")
         return HttpResponseRedirect(connect_url)
     if request.GET.get("state") != oauth.get("state"):
         messages.error(
-            request, "The answer from Google does not belong to this connection attempt; start again."
+            request,
+            f"The answer from {provider.name} does not belong to this connection attempt; start again.",
         )
         return HttpResponseRedirect(connect_url)
     try:
-        youtube_services.youtube_connect_finish(
+        provider.finish(
             account=account,
             actor=request.user,
             code=request.GET.get("code", ""),
@@ -151,8 +213,18 @@ def youtube_callback_view(request, model_admin):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(connect_url)
-    request.session.pop(SESSION_OAUTH, None)
+    request.session.pop(provider.session_key, None)
     return _connected(request, account)
+
+
+@require_POST
+def account_disconnect_view(request, model_admin, object_id):
+    account = get_object_or_404(PlatformAccount, pk=object_id)
+    if not model_admin.has_change_permission(request, account):
+        raise PermissionDenied
+    youtube_services.account_disconnect(account=account, actor=request.user)
+    messages.success(request, f"{account.name} is disconnected; its tokens are deleted.")
+    return HttpResponseRedirect(reverse("admin:distribution_platformaccount_change", args=[account.pk]))
 
 
 def _connected(request, account: PlatformAccount):

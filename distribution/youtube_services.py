@@ -37,15 +37,16 @@ def platform_account_credentials_set(
 ) -> PlatformAccount:
     """Merge secret values (OAuth client id/secret, API tokens) into the account's encrypted credentials.
 
-    Empty values are ignored, so a form's blank secret fields keep what is stored. Changing a YouTube OAuth
-    client drops the tokens issued to the old one (connect again). The audit event names the keys only.
+    Empty values are ignored, so a form's blank secret fields keep what is stored. For the API platforms
+    (YouTube, SoundCloud) the values are the OAuth client; changing it drops the tokens issued to the old one
+    and the account is no longer connected (connect again). The audit event names the keys only.
     """
     account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
     values = {k: v.strip() for k, v in values.items() if v and v.strip()}
     if not values:
         return account
     credentials = account_credentials(account)
-    if account.platform == Platform.YOUTUBE:
+    if account.has_upload_api:
         client = dict(credentials.get("client") or {})
         changed = any(client.get(k) != v for k, v in values.items())
         client.update(values)
@@ -55,7 +56,6 @@ def platform_account_credentials_set(
             account.connected_at = None
     else:
         credentials.update(values)
-        account.connected_at = account.connected_at or timezone.now()
     account.credentials_encrypted = encrypt_json(credentials)
     account.save()
     audit_log(
@@ -64,6 +64,51 @@ def platform_account_credentials_set(
         obj=account,
         summary=f"Credentials updated: {', '.join(sorted(values))}",
     )
+    return account
+
+
+def account_disconnect(*, account: PlatformAccount, actor) -> PlatformAccount:
+    """Forget the tokens of an account (the OAuth client stays); it must be connected again to publish."""
+    with transaction.atomic():
+        account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
+        credentials = account_credentials(account)
+        if credentials.pop("token", None) is None and not account.external_account_name:
+            return account
+        old = account.external_account_name
+        account.credentials_encrypted = encrypt_json(credentials) if credentials else ""
+        account.external_account_id = account.external_account_name = ""
+        account.connected_at = None
+        account.save()
+        audit_log(
+            actor=actor,
+            verb="platform_account.disconnected",
+            obj=account,
+            summary=f"Disconnected from {old}" if old else "Disconnected",
+            changes={"account": [old, ""]},
+        )
+    return account
+
+
+def account_tokens_store(
+    *, account: PlatformAccount, actor, tokens: dict, account_id: str, account_name: str
+) -> PlatformAccount:
+    """Keep an account's new OAuth tokens encrypted and record who they act for ("connected as ...")."""
+    with transaction.atomic():
+        account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
+        credentials = account_credentials(account)
+        credentials["token"] = tokens
+        account.credentials_encrypted = encrypt_json(credentials)
+        old = account.external_account_name
+        account.external_account_id, account.external_account_name = account_id, account_name
+        account.connected_at = timezone.now()
+        account.save()
+        audit_log(
+            actor=actor,
+            verb="platform_account.connected",
+            obj=account,
+            summary=f"Connected as {account_name}",
+            changes={"account": [old, account_name]},
+        )
     return account
 
 
@@ -151,23 +196,9 @@ def youtube_tokens_store(*, account: PlatformAccount, actor, tokens: dict, http=
     channel_id, channel_title = youtube_channel_identity(
         http or youtube_http(yt.credentials_from_dict(tokens))
     )
-    with transaction.atomic():
-        account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
-        credentials = account_credentials(account)
-        credentials["token"] = tokens
-        account.credentials_encrypted = encrypt_json(credentials)
-        old = account.external_account_name
-        account.external_account_id, account.external_account_name = channel_id, channel_title
-        account.connected_at = timezone.now()
-        account.save()
-        audit_log(
-            actor=actor,
-            verb="platform_account.connected",
-            obj=account,
-            summary=f"Connected as {channel_title}",
-            changes={"channel": [old, channel_title]},
-        )
-    return account
+    return account_tokens_store(
+        account=account, actor=actor, tokens=tokens, account_id=channel_id, account_name=channel_title
+    )
 
 
 # --- Clients and quota ------------------------------------------------------------------------------------

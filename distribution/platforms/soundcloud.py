@@ -1,8 +1,14 @@
-"""SoundCloud upload adapter: OAuth 2.1 tokens (client credentials or refresh) and multipart track uploads.
+"""SoundCloud upload adapter: OAuth 2.1 (authorization code with PKCE, single-use refresh tokens) and
+multipart track uploads.
 
-Uses `requests` (installed with google-auth-oauthlib) with an injectable session and base URLs, so tests
-talk to a local HTTP server. The multipart body is streamed from disk: a one-hour WAV is never read
-into memory whole.
+SoundCloud uploads act on a user's behalf, so they need a token from the authorization-code flow; the
+client-credentials grant only reaches public resources and is not used. `authorization_url` builds the consent
+URL (oauthlib makes the PKCE verifier and S256 challenge), `SoundCloudClient.exchange_code` trades the code for
+tokens. Refresh tokens are single-use: every token issued is handed to `on_token` at once so the caller can
+store it before anything else can fail.
+
+Uses `requests` with an injectable session and base URLs, so tests talk to a local HTTP server. The multipart
+body is streamed from disk: a one-hour WAV is never read into memory whole.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 import requests
+from oauthlib.oauth2 import WebApplicationClient
 
 API_BASE = "https://api.soundcloud.com"
+AUTHORIZE_URL = "https://secure.soundcloud.com/authorize"
 TOKEN_URL = "https://secure.soundcloud.com/oauth/token"  # noqa: S105 - a URL, not a secret
 RETRIABLE_STATUS = (500, 502, 503, 504)
 SHARING = ("public", "private")
@@ -45,6 +53,30 @@ class TokenSet:
 class UploadedTrack:
     track_id: int
     permalink_url: str
+
+
+@dataclass(frozen=True)
+class SoundCloudUser:
+    user_id: str
+    username: str
+    permalink_url: str = ""
+
+
+def authorization_url(
+    *, client_id: str, redirect_uri: str, state: str, authorize_url: str = AUTHORIZE_URL
+) -> tuple[str, str]:
+    """Start the authorization-code flow: (consent URL, PKCE code verifier). The caller keeps `state` and
+    the verifier server-side until the code comes back to `redirect_uri`."""
+    client = WebApplicationClient(client_id)
+    verifier = client.create_code_verifier(64)
+    url = client.prepare_request_uri(
+        authorize_url,
+        redirect_uri=redirect_uri,
+        state=state,
+        code_challenge=client.create_code_challenge(verifier, "S256"),
+        code_challenge_method="S256",
+    )
+    return url, verifier
 
 
 class _MultipartStream:
@@ -113,10 +145,11 @@ class _MultipartStream:
 
 
 class SoundCloudClient:
-    """Upload tracks to SoundCloud with `Authorization: OAuth <token>`.
+    """Upload tracks to SoundCloud with `Authorization: OAuth <token>` on behalf of the connected user.
 
-    Tokens come from the OAuth 2.1 token endpoint (client credentials, or a refresh token when one is
-    held); an expired or rejected (401) token is renewed once. 5xx answers and connection errors are
+    Tokens come from the OAuth 2.1 token endpoint: `exchange_code` once, then the refresh token. An expired
+    or rejected (401) access token is renewed once with it; without one the client says to connect again.
+    Each new token set is passed to `on_token` as soon as it is issued. 5xx answers and connection errors are
     retried with exponential backoff through the injectable `sleep`.
     """
 
@@ -135,6 +168,7 @@ class SoundCloudClient:
         max_retries: int = 4,
         clock: Callable[[], float] = time.time,
         timeout_s: float = 600.0,
+        on_token: Callable[[TokenSet], None] | None = None,
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
@@ -145,6 +179,7 @@ class SoundCloudClient:
         self.max_retries = max_retries
         self._clock = clock
         self.timeout_s = timeout_s
+        self.on_token = on_token
         self.token = (
             TokenSet(access_token, refresh_token, expires_at or clock() + 3600) if access_token else None
         )
@@ -173,31 +208,64 @@ class SoundCloudClient:
             expires_at=self._clock() + float(payload.get("expires_in", 3600)),
         )
         self.token = token
+        if self.on_token is not None:
+            self.on_token(token)
         return token
 
-    def fetch_token(self) -> TokenSet:
-        """Client-credentials grant: a token for the app's own account."""
-        return self._token_request({"grant_type": "client_credentials"})
+    def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str) -> TokenSet:
+        """Trade the authorization code (with the PKCE verifier of `authorization_url`) for tokens."""
+        return self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier,
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+            }
+        )
 
     def refresh(self) -> TokenSet:
-        """Refresh-token grant when a refresh token is held, else a new client-credentials token."""
-        if self.token and self.token.refresh_token:
-            return self._token_request(
-                {
-                    "grant_type": "refresh_token",
-                    "refresh_token": self.token.refresh_token,
-                    "client_id": self.client_id,
-                    "client_secret": self.client_secret,
-                }
-            )
-        return self.fetch_token()
+        """A new token set from the refresh token (single-use: the answer carries the next one)."""
+        if not (self.token and self.token.refresh_token):
+            raise SoundCloudError("no refresh token is stored: connect the SoundCloud account again", status=401)
+        return self._token_request(
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": self.token.refresh_token,
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+            }
+        )
 
     def _access_token(self) -> str:
         if self.token is None:
-            self.fetch_token()
-        elif self.token.expired(self._clock()):
+            raise SoundCloudError("the SoundCloud account is not connected: connect it first", status=401)
+        if self.token.expired(self._clock()):
             self.refresh()
         return self.token.access_token
+
+    def me(self) -> SoundCloudUser:
+        """The user the tokens act for (GET /me)."""
+        token = self._access_token()
+        response = self._send(
+            lambda: self.session.get(
+                f"{self.api_base}/me",
+                timeout=30,
+                headers={"Authorization": f"OAuth {token}", "Accept": "application/json; charset=utf-8"},
+            )
+        )
+        if response.status_code != 200:
+            raise SoundCloudError(
+                f"reading the connected user failed: HTTP {response.status_code} {response.text[:300]}",
+                status=response.status_code,
+            )
+        payload = response.json()
+        return SoundCloudUser(
+            user_id=str(payload.get("urn") or payload["id"]),
+            username=payload.get("username") or payload.get("permalink") or str(payload["id"]),
+            permalink_url=payload.get("permalink_url", ""),
+        )
 
     # -- transport -----------------------------------------------------------------------------------
 

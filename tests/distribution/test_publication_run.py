@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import pytest
 import requests
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from catalog.models import Release
-from distribution import publishing, services, tasks
+from distribution import publishing, services, soundcloud_services, tasks
 from distribution.crypto import decrypt_json
 from distribution.models import Platform, Publication, PublicationAttempt
 from distribution.youtube_services import platform_account_credentials_set
@@ -95,23 +96,31 @@ def test_a_publication_of_a_store_without_api_is_never_run_by_the_task():
 
 
 class FakeSoundCloud(requests.adapters.BaseAdapter):
-    """Answers SoundCloud's token and upload endpoints inside requests, recording each request."""
+    """Answers SoundCloud's token, /me and upload endpoints inside requests, recording each request. Every
+    token answer carries a new access and refresh token (SoundCloud's refresh tokens are single-use)."""
 
     def __init__(self, upload_statuses: list[int]) -> None:
         super().__init__()
         self.upload_statuses = list(upload_statuses)
         self.requests: list[tuple[str, str, bytes]] = []
+        self.auth: list[str] = []
+        self.tokens_issued = 0
 
     def send(self, request, **kwargs):
         body = request.body.read() if hasattr(request.body, "read") else (request.body or b"")
         body = body.encode() if isinstance(body, str) else body
         self.requests.append((request.method, request.url, body))
+        self.auth.append(request.headers.get("Authorization", ""))
         response = requests.Response()
         response.request, response.url = request, request.url
         response.headers["Content-Type"] = "application/json"
+        response.status_code = 200
         if request.url.endswith("/oauth/token"):
-            response.status_code = 200
-            payload = {"access_token": "sc-access", "refresh_token": "sc-refresh", "expires_in": 3600}
+            self.tokens_issued += 1
+            n = self.tokens_issued
+            payload = {"access_token": f"sc-access-{n}", "refresh_token": f"sc-refresh-{n}", "expires_in": 3600}
+        elif request.url.endswith("/me"):
+            payload = {"id": 7, "username": "lantern-lofi"}
         else:
             response.status_code = self.upload_statuses.pop(0)
             payload = {"id": 42, "permalink_url": "https://soundcloud.com/lantern-lofi/window-seat"}
@@ -123,16 +132,28 @@ class FakeSoundCloud(requests.adapters.BaseAdapter):
 
 
 @pytest.fixture
-def soundcloud_publication(editor):
+def soundcloud_account(editor):
     account = PlatformAccountFactory(name="SoundCloud", platform=Platform.SOUNDCLOUD)
     platform_account_credentials_set(
         account=account, actor=editor, values={"client_id": "sc-client", "client_secret": "sc-secret"}
     )
+    return soundcloud_services.soundcloud_connect_finish(
+        account=account,
+        actor=editor,
+        code="sc-code",
+        redirect_uri="https://cockpit/cb",
+        code_verifier="v" * 64,
+        session=_session(FakeSoundCloud([])),
+    )
+
+
+@pytest.fixture
+def soundcloud_publication(editor, soundcloud_account):
     release = build_release(kind="ep", tracks=2, seconds=1.0)
     Release.objects.filter(pk=release.pk).update(status=Release.Status.SCHEDULED)
     services.release_metadata_generate(release=release, actor=editor)
     return PublicationFactory(
-        release=release, account=account, scheduled_at=timezone.now(), run_at=timezone.now()
+        release=release, account=soundcloud_account, scheduled_at=timezone.now(), run_at=timezone.now()
     )
 
 
@@ -140,6 +161,10 @@ def _session(adapter: FakeSoundCloud) -> requests.Session:
     session = requests.Session()
     session.mount("https://", adapter)
     return session
+
+
+def _stored(account) -> dict:
+    return decrypt_json(type(account).objects.get(pk=account.pk).credentials_encrypted)
 
 
 def test_soundcloud_gets_the_whole_release_as_one_track_with_cover_and_tags(soundcloud_publication):
@@ -158,12 +183,7 @@ def test_soundcloud_gets_the_whole_release_as_one_track_with_cover_and_tags(soun
     assert metadata.title.encode() in body and b'name="track[artwork_data]"' in body
     assert b'"study music"' in body  # multi-word tags quoted, SoundCloud's form
     assert b"RIFF" in body  # the concatenated release audio as WAV
-    stored = decrypt_json(
-        type(soundcloud_publication.account)
-        .objects.get(pk=soundcloud_publication.account_id)
-        .credentials_encrypted
-    )
-    assert stored["access_token"] == "sc-access" and stored["client_secret"] == "sc-secret"
+    assert adapter.auth[-1] == "OAuth sc-access-1"  # as the user who connected the account
     release = Release.objects.get(pk=soundcloud_publication.release_id)
     assert release.status == Release.Status.PUBLISHED  # its only publication is out and due
 
@@ -179,6 +199,36 @@ def test_an_unconfirmed_soundcloud_upload_is_not_sent_twice_unless_asked(soundcl
     services.publication_retry(publication=failed, actor=editor, fresh_upload=True)
     done = publishing.publication_publish(publication=failed, session=_session(adapter))
     assert done.status == Publication.Status.PUBLISHED
+
+
+def test_connecting_soundcloud_stores_the_user_tokens_encrypted_and_names_the_user(soundcloud_account):
+    stored = _stored(soundcloud_account)
+
+    assert soundcloud_account.connected_as == "connected as lantern-lofi" and soundcloud_account.is_connected
+    assert stored["client"] == {"client_id": "sc-client", "client_secret": "sc-secret"}
+    assert (stored["token"]["access_token"], stored["token"]["refresh_token"]) == ("sc-access-1", "sc-refresh-1")
+    raw = type(soundcloud_account).objects.get(pk=soundcloud_account.pk).credentials_encrypted
+    assert "sc-secret" not in raw and "sc-refresh-1" not in raw
+
+
+def test_a_refreshed_soundcloud_token_is_kept_even_when_the_upload_then_fails(soundcloud_publication):
+    account = soundcloud_publication.account
+    token = _stored(account)["token"]
+    # The stored access token has expired: the upload must refresh it first.
+    soundcloud_services.soundcloud_token_store(
+        account=account,
+        token=soundcloud_services.sc.TokenSet(token["access_token"], token["refresh_token"], expires_at=1.0),
+    )
+    adapter = FakeSoundCloud([422])
+    adapter.tokens_issued = 1
+
+    failed = publishing.publication_publish(publication=soundcloud_publication, session=_session(adapter))
+
+    assert failed.status == Publication.Status.FAILED and "HTTP 422" in failed.last_error
+    refresh = parse_qs(adapter.requests[0][2].decode())
+    assert refresh["grant_type"] == ["refresh_token"] and refresh["refresh_token"] == ["sc-refresh-1"]
+    assert _stored(account)["token"]["refresh_token"] == "sc-refresh-2"  # the single-use successor, kept
+    assert not failed.steps.get("upload_started")  # SoundCloud refused it: a plain retry may send it again
 
 
 def test_a_va_cannot_retry_or_cancel(va, editor):

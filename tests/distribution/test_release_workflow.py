@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Release, Track
-from distribution import services
+from distribution import services, youtube_services
 from distribution.models import Platform, Publication
 from operations.models import AuditEvent
 from operations.selectors import checklists_for
@@ -150,7 +150,12 @@ def test_scheduling_creates_one_publication_per_platform(
 
 def test_scheduling_needs_connected_platforms_and_a_time(editor):
     unconnected = PlatformAccountFactory(name="New channel", platform=Platform.YOUTUBE)
-    release = make_complete(build_release(), editor, accounts=[unconnected])
+    client_only = youtube_services.platform_account_credentials_set(  # an OAuth client, but no user consent
+        account=PlatformAccountFactory(name="Cloud", platform=Platform.SOUNDCLOUD),
+        actor=editor,
+        values={"client_id": "sc-client", "client_secret": "sc-secret"},
+    )
+    release = make_complete(build_release(), editor, accounts=[unconnected, client_only])
     release.release_date = None
     release.save()
     media = release.media
@@ -159,6 +164,7 @@ def test_scheduling_needs_connected_platforms_and_a_time(editor):
     messages = _refusal(lambda: services.release_schedule(release=release, actor=editor))
 
     assert "YouTube: New channel is not connected." in messages
+    assert "SoundCloud: Cloud is not connected." in messages
     assert "Set a publish time or a release date." in messages
     assert media.pk  # the media row stays; nothing was scheduled
     assert not Publication.objects.filter(release=release).exists()
