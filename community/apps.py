@@ -8,6 +8,8 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
+        from community import checks  # noqa: F401 - registers the system checks
+
         post_migrate.connect(_procedures_after_migrate, sender=self, dispatch_uid="community.procedures_ensure")
 
 

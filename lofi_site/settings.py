@@ -271,6 +271,22 @@ PACK_LABEL_CODE = env("PACK_LABEL_CODE")
 # Tracks per page when browsing the storefront.
 STOREFRONT_PAGE_SIZE = int(env("STOREFRONT_PAGE_SIZE", "24"))
 
+# --- Community (read through community/conf.py) -----------------------------------------------------
+# Best upload time: weekday/hour slots suggested while fewer than BEST_UPLOAD_MIN_VIDEOS videos have a full first
+# week of statistics (label's local time, TIME_ZONE).
+BEST_UPLOAD_DEFAULTS = env_list("BEST_UPLOAD_DEFAULTS", "Friday 17,Sunday 18,Tuesday 17")
+BEST_UPLOAD_MIN_VIDEOS = int(env("BEST_UPLOAD_MIN_VIDEOS", "8"))
+# YouTube quota units comment sync and replies leave untouched each day, so an upload (1600 units) still fits.
+COMMUNITY_QUOTA_RESERVE_UNITS = int(env("COMMUNITY_QUOTA_RESERVE_UNITS", "2000"))
+# Public forms, per client address per hour (sign-ups also per e-mail address).
+TRACK_REQUEST_RATE_LIMIT_PER_HOUR = int(env("TRACK_REQUEST_RATE_LIMIT_PER_HOUR", "5"))
+NEWSLETTER_RATE_LIMIT_PER_HOUR = int(env("NEWSLETTER_RATE_LIMIT_PER_HOUR", "5"))
+# Hours the double opt-in link and the free pack's download link work.
+NEWSLETTER_CONFIRM_MAX_AGE_H = float(env("NEWSLETTER_CONFIRM_MAX_AGE_H", "48"))
+LEAD_MAGNET_LINK_MAX_AGE_H = float(env("LEAD_MAGNET_LINK_MAX_AGE_H", "72"))
+# Recipients one run of the campaign task mails before it queues the next run.
+NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "100"))
+
 # --- Security (all on when DEBUG is off; `manage.py check --deploy` must print nothing) ----------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

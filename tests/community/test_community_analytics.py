@@ -182,3 +182,14 @@ def test_the_scheduled_snapshot_task_runs_with_nothing_published():
     tasks.video_stats_snapshot_task()  # no videos: no API call, no error
 
     assert VideoStatsSnapshot.objects.count() == 0
+
+
+def test_a_typo_in_the_upload_defaults_is_reported_at_start_up(settings):
+    from community.checks import best_upload_defaults_check
+
+    settings.BEST_UPLOAD_DEFAULTS = ["Friday 17", "Caturday 9"]  # as BEST_UPLOAD_DEFAULTS="Friday 17,Caturday 9"
+    (error,) = best_upload_defaults_check(None)
+    assert error.id == "community.E001" and "Caturday" in error.msg
+
+    settings.BEST_UPLOAD_DEFAULTS = ["Friday 17", "Sunday 18"]
+    assert best_upload_defaults_check(None) == []
