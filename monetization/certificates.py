@@ -22,7 +22,7 @@ class CertificateData:
     licensee: str
     subject: str  # "Rainy Window — Mello" or "Sample pack: Dusk Keys"
     isrc: str  # empty for sample packs
-    tier_name: str
+    tier_name: str  # "Creator licence", as `LicenceTier.licence_name` spells it
     terms_version: int
     terms_text: str
     issued_on: date
@@ -87,7 +87,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
         Spacer(1, 4 * mm),
         Paragraph(
             f"This certifies that <b>{escape(data.licensee)}</b> holds a <b>{escape(data.tier_name)}</b> "
-            f"licence for <b>{escape(data.subject)}</b>, under the terms (version {data.terms_version}) "
+            f"for <b>{escape(data.subject)}</b>, under the terms (version {data.terms_version}) "
             "printed on the following pages.",
             styles["BodyText"],
         ),

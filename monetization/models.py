@@ -76,6 +76,11 @@ class LicenceTier(TimeStamped):
     def price_display(self) -> str:
         return format_money(self.price_minor, self.currency)
 
+    @property
+    def licence_name(self) -> str:
+        """ "Creator licence"; a tier already named "... licence" is not doubled ("Sample pack licence")."""
+        return self.name if self.name.lower().endswith(("licence", "license")) else f"{self.name} licence"
+
     def permits_list(self) -> list[str]:
         return [line.strip() for line in self.permits.splitlines() if line.strip()]
 

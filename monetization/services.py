@@ -492,7 +492,7 @@ def licence_issue(*, line: OrderLine) -> Licence:
         actor=None,
         verb="licence.issued",
         obj=licence,
-        summary=f"{licence.tier.name} licence for {licence.subject_title} ({order}).",
+        summary=f"{licence.tier.licence_name} for {licence.subject_title} ({order}).",
     )
     download_links_issue(licence=licence)
     return licence
@@ -736,7 +736,7 @@ def licence_certificate_ensure(*, licence: Licence) -> str:
         licensee=licence.licensee_name,
         subject=licence.subject_title,
         isrc=(licence.track.isrc or "") if licence.track_id else "",
-        tier_name=licence.tier.name,
+        tier_name=licence.tier.licence_name,
         terms_version=licence.terms.version,
         terms_text=licence.terms.text,
         issued_on=timezone.localdate(licence.created_at),
@@ -830,6 +830,16 @@ def order_refund_notice(*, order: Order) -> bool:
     return True
 
 
+def magic_link_request(*, email: str) -> None:
+    """Queue the "my downloads" sign-in e-mail for an address (sent by `magic_link_send` in the worker).
+
+    The request page answers at once and the same way for every address: looking up orders and talking to
+    the mail server happen in the background, so neither the answer nor its timing tells who bought here,
+    and a slow or failing mail server never breaks the page (the task is retried).
+    """
+    enqueue("monetization.tasks.magic_link_send_task", email.strip())
+
+
 def magic_link_send(*, email: str) -> bool:
     """E-mail a sign-in link to the "my downloads" page when the address has paid orders.
 
@@ -875,9 +885,9 @@ def channel_register(*, licence: Licence, channel_text: str) -> ChannelRegistrat
     allowance = licence.tier.max_channels
     if licence.channels.count() >= allowance:
         raise ValidationError(
-            f"The {licence.tier.name} licence covers {allowance} channel(s); remove one first or upgrade."
+            f"The {licence.tier.licence_name} covers {allowance} channel(s); remove one first or upgrade."
             if allowance
-            else f"The {licence.tier.name} licence does not include Content ID allow-listing."
+            else f"The {licence.tier.licence_name} does not include Content ID allow-listing."
         )
     registration = ChannelRegistration(licence=licence, channel_id=channel_id)
     registration.full_clean()

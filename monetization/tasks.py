@@ -36,3 +36,8 @@ def order_refund_notice_task(order_id: int) -> None:
     if order is None:
         return
     services.order_refund_notice(order=order)
+
+
+def magic_link_send_task(email: str) -> None:
+    # Sends nothing to addresses without paid orders; a redelivery sends a second, equally valid link.
+    services.magic_link_send(email=email)

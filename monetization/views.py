@@ -193,7 +193,7 @@ def cart_add_view(request):
     line = lines[0]
     text = {
         "added": f"Added to your cart: {line.description}.",
-        "switched": f"Your cart now has the {line.tier.name} licence for this track.",
+        "switched": f"Your cart now has the {line.tier.licence_name} for this track.",
         "already": "That is already in your cart.",
         "full": "Your cart is full; check out before adding more.",
     }[outcome]
@@ -353,7 +353,7 @@ def downloads_request(request):
             and rate_limit_allows(scope="magic-email", key=email, limit=limit)
         ):
             return render(request, "monetization/rate_limited.html", {"what": "sign-in e-mails"}, status=429)
-        services.magic_link_send(email=email)
+        services.magic_link_request(email=email)
         # The same answer whether or not the address bought anything: the form must not reveal customers.
         return render(request, "monetization/downloads_sent.html", {"email": email})
     return render(request, "monetization/downloads_request.html", {"form": form})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.utils.module_loading import import_string
 
 from tests.monetization.factories import STRIPE_KEY, WEBHOOK_SECRET
 from tests.monetization.stripe_stub import StripeStub
@@ -29,3 +30,11 @@ def stripe_stub(settings):
     with StripeStub() as stub:
         settings.STRIPE_API_BASE = stub.base_url
         yield stub
+
+
+@pytest.fixture
+def run_tasks(django_capture_on_commit_callbacks, monkeypatch):
+    """`with run_tasks(): ...` runs what the code enqueued inside the block, inline, when the block ends: as
+    the worker would after the commit."""
+    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: import_string(func)(*args))
+    return lambda: django_capture_on_commit_callbacks(execute=True)
