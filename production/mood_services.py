@@ -234,6 +234,7 @@ def mood_suggestions_refresh(*, model: MoodModel, trained: mood_model.TrainedMod
                     keep.add(key)
                     if (suggestion.model_id, suggestion.probability) != (model.pk, round(probability, 4)):
                         suggestion.model, suggestion.probability = model, round(probability, 4)
+                        suggestion.updated_at = timezone.now()
                         update.append(suggestion)
         stale = [s.pk for key, s in existing.items()
                  if s.status == MoodSuggestion.Status.PENDING and key not in keep]
