@@ -32,6 +32,9 @@ from monetization.money import format_money
 log = logging.getLogger(__name__)
 
 DOWNLOADS_SESSION_KEY = "downloads_email"
+PAYMENTS_OFF = "Online payment is not available on this shop yet, so no order can be placed. Nothing was charged."
+# Headings of the pack page's contents list, one per kind of file.
+PACK_GROUP_TITLES = {"loop": "Loops", "one_shot": "One-shots", "midi": "MIDI files", "document": "Documents"}
 CHECKOUT_ORDERS_SESSION_KEY = "checkout_orders"
 
 
@@ -137,9 +140,10 @@ def pack_detail(request, slug):
     if pack is None:
         raise Http404("This sample pack is not on sale.")
     items = list(pack.items.all())
-    groups: dict[str, list] = {}
+    groups: dict[str, list] = {title: [] for title in PACK_GROUP_TITLES.values()}  # the sounds first
     for item in items:
-        groups.setdefault(item.get_kind_display(), []).append(item)
+        groups.setdefault(PACK_GROUP_TITLES.get(item.kind, item.get_kind_display()), []).append(item)
+    groups = {title: group for title, group in groups.items() if group}
     return render(
         request,
         "monetization/pack_detail.html",
@@ -231,7 +235,7 @@ def checkout(request):
     if not lines:
         messages.info(request, "Your cart is empty.")
         return redirect("monetization:cart")
-    context = _cart_context(lines)
+    context = {**_cart_context(lines), "payments_on": bool(conf.stripe_secret_key())}
     form = CheckoutForm(request.POST or None)
     if request.method == "POST":
         if not rate_limit_allows(
@@ -240,7 +244,9 @@ def checkout(request):
             return render(
                 request, "monetization/rate_limited.html", {"what": "checkout attempts"}, status=429
             )
-        if context["mixed_currencies"]:
+        if not context["payments_on"]:  # no order is created that could never be paid
+            form.add_error(None, PAYMENTS_OFF)
+        elif context["mixed_currencies"]:
             form.add_error(None, "Items priced in different currencies must be bought in separate orders.")
         elif form.is_valid():
             url = _start_payment(request, lines, form)

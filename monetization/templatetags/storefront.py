@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from monetization import cart, tokens
@@ -48,6 +51,12 @@ def download_path(link) -> str:
 def cart_count(context) -> int:
     request = context.get("request")
     return len(cart.cart_keys(request.session)) if request is not None else 0
+
+
+@register.simple_tag
+def contact_email() -> str:
+    """Where buyers write to the label: the address its e-mails come from (DEFAULT_FROM_EMAIL)."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 PUBLIC_TRACK_ASSETS = {"preview", "waveform", "peaks"}

@@ -79,8 +79,10 @@ def test_visitor_plays_a_preview_adds_a_licence_and_reaches_stripe(live_server, 
                     "window.storefrontAudio && window.storefrontAudio.currentTime > 0.2", timeout=15000
                 )
                 assert page.evaluate("window.storefrontAudio.src").endswith(".wav")
-                assert page.locator(".player-toggle").get_attribute("aria-pressed") == "true"
-                page.locator(".player-toggle").click()  # pause
+                pause = page.get_by_role("button", name="Pause preview")
+                pause.click()
+                page.get_by_role("button", name="Play preview").wait_for(timeout=5000)
+                assert page.evaluate("window.storefrontAudio.paused")
 
                 page.get_by_role("button", name="Add Streamer licence to cart for Lantern Glow").click()
                 assert "Added to your cart" in page.locator(".messages").inner_text()

@@ -127,6 +127,20 @@ def test_stripe_unreachable_tells_the_buyer_and_charges_nothing(client, settings
     assert Order.objects.get().status == Order.Status.FAILED
 
 
+def test_without_stripe_keys_checkout_explains_and_creates_no_order(client, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    add_licence(client, licensable_track(), "creator")
+
+    page = client.get("/checkout/").content.decode()
+    response = client.post("/checkout/", CHECKOUT_FORM)
+
+    assert "Online payment is not available on this shop yet" in page
+    assert "Pay securely with Stripe" not in page
+    assert response.status_code == 200
+    assert "no order can be placed. Nothing was charged." in response.content.decode()
+    assert not Order.objects.exists()
+
+
 def test_csrf_is_enforced_on_cart_and_checkout():
     from django.test import Client
 

@@ -179,6 +179,8 @@ def test_pack_page_lists_contents_and_sells_the_zip(client, built_pack):
     for item in built_pack.items.all():
         assert item.basename in page
     assert built_pack.demo_url in page
+    headings = [page.index(f">{title} <") for title in ("Loops", "One-shots", "MIDI files", "Documents")]
+    assert headings == sorted(headings)  # the sounds first, the readme and licence last
     assert "Dusk Keys" in client.get("/packs/").content.decode()
 
     from monetization import selectors
@@ -195,6 +197,8 @@ def test_pack_page_lists_contents_and_sells_the_zip(client, built_pack):
     data = b"".join(response.streaming_content)
     assert zipfile.ZipFile(io.BytesIO(data)).namelist() == zip_names(built_pack)
     assert licence.terms.tier.slug == "sample-pack"
+    verification = client.get(f"/licences/verify/{licence.code}/").content.decode()
+    assert "What the Sample pack licence allows" in verification and "licence licence" not in verification
     from monetization.models import LedgerEntry
     from monetization.selectors import ledger_month_report
 

@@ -136,3 +136,14 @@ def test_public_api_lists_tiers_with_terms(client):
     assert creator["price_minor"] == 2900 and creator["terms_version"] == 1 and creator["max_channels"] == 3
     assert client.get("/api/v1/sample-packs/").status_code == 200
     assert client.post("/api/v1/licence-tiers/", {}).status_code in (401, 403, 405)
+
+
+def test_unknown_pages_answer_404_with_a_way_back(client):
+    track_gone = client.get("/tracks/00000000-0000-0000-0000-000000000000/")
+    nowhere = client.get("/no-such-page/")
+
+    assert track_gone.status_code == 404 and nowhere.status_code == 404
+    assert "This track is not available for licensing." in track_gone.content.decode()
+    body = nowhere.content.decode()
+    assert "We could not find that page" in body and 'href="/tracks/"' in body
+    assert "Resolver404" not in body

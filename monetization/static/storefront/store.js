@@ -87,13 +87,16 @@
     var canvas = el.querySelector(".wave-canvas");
     var src = el.getAttribute("data-src");
     var peaks = [];
+    // The button's name says what it does next ("Play preview" / "Pause preview"); no aria-pressed on top,
+    // which would make screen readers announce "Pause, pressed".
     var idleLabel = label ? label.textContent : "Play";
+    var idleName = button.getAttribute("aria-label") || idleLabel;
     var controller = {
       el: el,
       setPlaying: function (on) {
-        button.setAttribute("aria-pressed", on ? "true" : "false");
-        button.setAttribute("aria-label", (on ? "Pause" : idleLabel));
-        if (label) { label.textContent = on ? "Pause" : idleLabel; }
+        button.classList.toggle("is-playing", on);
+        button.setAttribute("aria-label", on ? idleName.replace(/^Play/, "Pause") : idleName);
+        if (label) { label.textContent = on ? idleLabel.replace(/^Play/, "Pause") : idleLabel; }
         if (icon) { icon.textContent = on ? "❚❚" : "▶"; }
       },
       update: function () {
@@ -136,7 +139,7 @@
     var controller = {
       el: button,
       setPlaying: function (on) {
-        button.setAttribute("aria-pressed", on ? "true" : "false");
+        button.classList.toggle("is-playing", on);
         button.setAttribute("aria-label", on ? idle.replace(/^Play/, "Pause") : idle);
         button.firstElementChild.textContent = on ? "❚❚" : "▶";
       }
