@@ -107,3 +107,18 @@ def test_refund_for_an_unknown_charge_is_acknowledged(client):
     )
     assert response.status_code == 200
     assert "no order" in response.json()["outcome"]
+
+
+def test_the_buyers_confirmation_page_says_refunded_not_confirmed(client, paid_order):
+    paid_order.stripe_session_id = "cs_test_refunded"
+    paid_order.save(update_fields=["stripe_session_id"])
+    session = client.session
+    session["checkout_orders"] = [str(paid_order.uuid)]
+    session.save()
+    post_event(client, charge_refunded(paid_order, amount_refunded=paid_order.total_minor))
+
+    page = client.get("/checkout/complete/?session_id=cs_test_refunded").content.decode()
+
+    assert f"Order {paid_order.reference} was refunded" in page
+    assert "your order is confirmed" not in page and "Download Master" not in page
+    assert "This licence was revoked" in page
