@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from production.engine.dsp import mean_square, sosfilt_blocks, upsample_linear
+from production.engine.dsp import butter_sos, mean_square, sosfilt_blocks, upsample_linear
 
 KINDS = ("none", "rain", "cafe", "nature", "vinyl")
 BED_RMS_DBFS = -24.0  # nominal level of every bed; fx.process scales it against the music
@@ -158,7 +158,7 @@ def _cafe(rng: np.random.Generator, n: int, sr: int) -> _Layers:
         left, right = _pan_gains(position)
         audio[0] += voice * left
         audio[1] += voice * right
-    audio = sosfilt_blocks(signal.butter(2, 2500.0, fs=rate, output="sos"), audio, out=audio)
+    audio = sosfilt_blocks(butter_sos(2, 2500.0, "lowpass", rate), audio, out=audio)
     audio = _to_rms(audio, -27.0)
     audio += _to_rms(_band_noise(rng, m, rate, low_hz=80.0, high_hz=1200.0), -36.0)  # room tone
     layers = _Layers(n)
@@ -326,7 +326,7 @@ def _uniform_noise(rng: np.random.Generator, channels: int, n: int) -> np.ndarra
 
 def _band_filter(audio: np.ndarray, rate: float, *, low_hz: float, high_hz: float) -> np.ndarray:
     """Band-pass `audio` in place (2nd-order Butterworth)."""
-    sos = signal.butter(2, [low_hz, min(high_hz, 0.45 * rate)], "bandpass", fs=rate, output="sos")
+    sos = butter_sos(2, (float(low_hz), float(min(high_hz, 0.45 * rate))), "bandpass", rate)
     return sosfilt_blocks(sos, audio, out=audio)
 
 

@@ -8,6 +8,7 @@ their state from block to block, so the result is identical to one pass over the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -19,6 +20,18 @@ except ImportError:  # pragma: no cover - another scipy: fall back to the public
     _sosfilt_in_place = None
 
 CHUNK = 1 << 17  # samples per block: a stereo float32 block (1 MB) about fills a core's L2 cache
+
+
+def butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str, sample_rate: float) -> np.ndarray:
+    """scipy.signal.butter(..., output="sos"), remembered: a design costs about a millisecond (more than
+    filtering a drum hit), and a render asks for the same few designs hundreds of times. A fresh copy
+    each call, so callers may do as they like with it."""
+    return _butter_sos(order, cutoff_hz, btype, float(sample_rate)).copy()
+
+
+@functools.lru_cache(maxsize=512)
+def _butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str, sample_rate: float) -> np.ndarray:
+    return signal.butter(order, cutoff_hz, btype, fs=sample_rate, output="sos")
 
 
 def blocks(n_samples: int, size: int = CHUNK) -> Iterator[tuple[int, int]]:

@@ -31,7 +31,7 @@ from scipy import signal
 
 from production.engine.ambience import add_bed, add_vinyl_noise, vinyl_noise
 from production.engine.brief import AMBIENCES, PARTS
-from production.engine.dsp import CHUNK, blocks, mean_square, sosfilt_blocks, upsample_linear
+from production.engine.dsp import CHUNK, blocks, butter_sos, mean_square, sosfilt_blocks, upsample_linear
 
 __all__ = [
     "FX_PRESETS", "STYLES", "FxSettings", "bitcrush", "chorus", "compress", "default_ambience", "delay",
@@ -532,13 +532,13 @@ def tone_sos(sample_rate: float, *, highpass_hz: float | None = None, lowpass_hz
     nyquist_limit = 0.49 * sample_rate
     sections = []
     if highpass_hz:
-        sections.append(signal.butter(order, highpass_hz, "highpass", fs=sample_rate, output="sos"))
+        sections.append(butter_sos(order, float(highpass_hz), "highpass", sample_rate))
     if low_shelf and low_shelf[1] != 0:
         sections.append(shelf_sos(sample_rate, kind="low", freq_hz=low_shelf[0], gain_db=low_shelf[1]))
     if high_shelf and high_shelf[1] != 0 and high_shelf[0] < nyquist_limit:
         sections.append(shelf_sos(sample_rate, kind="high", freq_hz=high_shelf[0], gain_db=high_shelf[1]))
     if lowpass_hz and lowpass_hz < nyquist_limit:
-        sections.append(signal.butter(order, lowpass_hz, "lowpass", fs=sample_rate, output="sos"))
+        sections.append(butter_sos(order, float(lowpass_hz), "lowpass", sample_rate))
     if not sections:
         return np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]])
     return np.concatenate(sections)

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfilt
+from scipy.signal import sosfilt
 
+from ..dsp import butter_sos
 from .additive import partials, t60_to_decay
 
 
@@ -45,9 +46,9 @@ def _band_noise(n: int, band: tuple[float, float], sample_rate: int, rng: np.ran
     nyquist = sample_rate / 2
     noise = rng.standard_normal(n).astype(np.float32)
     if kind == "high":
-        sos = butter(2, band[0] / nyquist, btype="high", output="sos")
+        sos = butter_sos(2, float(band[0]), "highpass", sample_rate)
     else:
-        sos = butter(2, [band[0] / nyquist, min(band[1] / nyquist, 0.99)], btype="band", output="sos")
+        sos = butter_sos(2, (float(band[0]), float(min(band[1], 0.99 * nyquist))), "bandpass", sample_rate)
     return sosfilt(sos, noise).astype(np.float32)
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfilt
+from scipy.signal import sosfilt
 
+from ..dsp import butter_sos
 from .additive import attack_ramp, block_times, partials, t60_to_decay
 from .strings import karplus_strong
 
@@ -34,8 +35,7 @@ def _noise_burst(n: int, length_s: float, tau_s: float, band_hz: tuple[float, fl
     count = min(n, max(8, int(length_s * sample_rate)))
     noise = rng.standard_normal(count)
     low, high = band_hz
-    nyquist = sample_rate / 2
-    sos = butter(2, [low / nyquist, min(high / nyquist, 0.99)], btype="band", output="sos")
+    sos = butter_sos(2, (float(low), float(min(high, 0.99 * sample_rate / 2))), "bandpass", sample_rate)
     burst = sosfilt(sos, noise) * np.exp(-np.arange(count) / (tau_s * sample_rate))
     out = np.zeros(n, dtype=np.float32)
     out[:count] = burst / (np.max(np.abs(burst)) or 1.0)
