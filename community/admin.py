@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -676,6 +677,13 @@ class SocialPostForm(forms.ModelForm):
         help_text="Paste the public link once the post is live: the post then counts as published.",
     )
 
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username"),
+        required=False,
+        label="Assign to",
+        help_text="Who posts it by hand: the steps land in their My work, due at the scheduled time.",
+    )
+
     class Meta:
         model = SocialPost
         fields = ["release", "platform", "scheduled_at"]
@@ -697,7 +705,7 @@ class SocialPostAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["release", "platform", "scheduled_at"]
+            return ["release", "platform", "scheduled_at", "assignee"]
         return [
             "release",
             "platform",
@@ -769,6 +777,7 @@ class SocialPostAdmin(admin.ModelAdmin):
                     platform=obj.platform,
                     scheduled_at=obj.scheduled_at,
                     actor=request.user,
+                    assignee=form.cleaned_data.get("assignee"),
                 )
                 obj.pk = saved.pk
             elif form.cleaned_data.get("record_posted_url"):

@@ -116,3 +116,22 @@ def test_the_social_post_template_comes_from_the_migration():
 
     template = ChecklistTemplate.objects.get(slug="social-post")
     assert template.items.filter(role="VA").count() == template.items.count() >= 3
+
+
+def test_an_editor_schedules_a_post_for_a_va_and_it_lands_in_their_work(client, editor, va, release):
+    from operations.selectors import work_items_open_for
+
+    at = timezone.now() + timedelta(days=2)
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:community_socialpost_add"),
+        {"release": release.pk, "platform": "instagram", "scheduled_at_0": at.strftime("%Y-%m-%d"),
+         "scheduled_at_1": at.strftime("%H:%M:%S"), "assignee": va.pk},
+    )
+
+    assert response.status_code == 302
+    post = SocialPost.objects.get()
+    work = list(work_items_open_for(va))
+    assert work and {item.checklist.object_id for item in work} == {str(post.pk)}
+    assert "Download the clip and copy the caption" in {item.title for item in work}
