@@ -272,14 +272,19 @@ class OrderAdmin(admin.ModelAdmin):
         )
         self.message_user(request, f"{count} confirmation e-mail(s) queued.", messages.SUCCESS)
 
-    @admin.action(description="Issue fresh download links", permissions=["change"])
+    @admin.action(description="E-mail fresh download links to the buyer", permissions=["change"])
     def fresh_links(self, request, queryset):
+        sent = 0
         for order in queryset:
             try:
-                services.order_download_links_regenerate(order=order)
+                services.order_download_links_send(order=order, actor=request.user)
+                sent += 1
             except ValidationError as error:
                 self.message_user(request, f"{order}: {' '.join(error.messages)}", messages.ERROR)
-        self.message_user(request, "Fresh links issued; use “Re-send the confirmation e-mail” to send them.")
+        if sent:
+            self.message_user(
+                request, f"Fresh download links issued and being e-mailed for {sent} order(s).", messages.SUCCESS
+            )
 
 
 class DownloadLinkInline(ReadOnlyInline):

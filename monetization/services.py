@@ -524,7 +524,7 @@ def download_links_issue(*, licence: Licence) -> list[DownloadLink]:
 
 
 @transaction.atomic
-def order_download_links_regenerate(*, order: Order) -> int:
+def order_download_links_regenerate(*, order: Order, actor=None) -> int:
     """New download links for every valid licence of a paid order (the "my downloads" page's button)."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if not order.is_paid:
@@ -533,12 +533,29 @@ def order_download_links_regenerate(*, order: Order) -> int:
     for licence in Licence.objects.filter(order_line__order=order, status=Licence.Status.ACTIVE):
         count += len(download_links_issue(licence=licence))
     audit_log(
-        actor=None,
+        actor=actor,
         verb="order.download_links_regenerated",
         obj=order,
         summary=f"{count} fresh download link(s) issued.",
     )
     return count
+
+
+@transaction.atomic
+def order_download_links_send(*, order: Order, actor) -> int:
+    """Support's "send fresh links": new download links for a paid order's valid licences, e-mailed to the
+    buyer by the worker. Returns how many links were issued; an order with no valid licence is refused."""
+    count = order_download_links_regenerate(order=order, actor=actor)
+    if not count:
+        raise ValidationError("No valid licence in this order: there is nothing to download.")
+    enqueue("monetization.tasks.order_download_links_email_task", order.pk)
+    return count
+
+
+def order_download_links_email(*, order: Order) -> None:
+    """E-mail the order's current download links (text and HTML), without certificates attached: the
+    certificate is one of the links."""
+    _send_order_email(order=selectors.order_with_licences(order.pk), template="download_links")
 
 
 class DownloadRefused(Exception):

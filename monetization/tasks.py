@@ -41,3 +41,10 @@ def order_refund_notice_task(order_id: int) -> None:
 def magic_link_send_task(email: str) -> None:
     # Sends nothing to addresses without paid orders; a redelivery sends a second, equally valid link.
     services.magic_link_send(email=email)
+
+
+def order_download_links_email_task(order_id: int) -> None:
+    order = Order.objects.filter(pk=order_id, status__in=[Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED]).first()
+    if order is None:  # refunded since: its links are disabled, there is nothing to send
+        return
+    services.order_download_links_email(order=order)

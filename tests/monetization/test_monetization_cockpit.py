@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 
 from lofi_site.roles import EDITOR, FINANCE, VA
 from monetization.models import LicenceTier, SamplePack
@@ -120,6 +123,28 @@ def test_finance_revokes_a_licence_from_the_cockpit(client, finance):
     licence.refresh_from_db()
     assert licence.status == "revoked"
     assert AuditEvent.objects.get(verb="licence.revoked").actor == finance
+
+
+def test_finance_emails_fresh_download_links_to_a_buyer(client, finance, run_tasks, settings):
+    settings.LABEL_NAME = "Tea & Tapes"
+    order = pending_order()
+    post_event(client, checkout_completed(order))
+    old = order.lines.get().licence.download_links.get(kind="master")
+    mail.outbox.clear()
+    client.force_login(finance)
+
+    with run_tasks():
+        client.post("/admin/monetization/order/", {"action": "fresh_links", "_selected_action": [order.pk]})
+
+    [message] = mail.outbox
+    assert message.to == ["buyer@example.com"]
+    assert message.subject == f"Fresh download links for your Tea & Tapes order {order.reference}"
+    assert message.alternatives[0][1] == "text/html" and not message.attachments
+    [master_path, _certificate_path] = re.findall(r"http://shop\.test(/downloads/file/[^\s]+/)", message.body)
+    assert client.post(master_path).status_code == 200
+    old.refresh_from_db()
+    assert old.disabled_at is not None
+    assert AuditEvent.objects.get(verb="order.download_links_regenerated").actor == finance
 
 
 def test_dashboard_sales_panel_for_finance_only(client, finance, va):
