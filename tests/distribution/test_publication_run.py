@@ -231,6 +231,17 @@ def test_a_refreshed_soundcloud_token_is_kept_even_when_the_upload_then_fails(so
     assert not failed.steps.get("upload_started")  # SoundCloud refused it: a plain retry may send it again
 
 
+def test_credentials_no_key_can_read_fail_the_publication_with_what_to_do(soundcloud_publication, settings):
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-key-the-tokens-were-not-written-with", []
+    adapter = FakeSoundCloud([201])
+
+    failed = publishing.publication_publish(publication=soundcloud_publication, session=_session(adapter))
+
+    assert failed.status == Publication.Status.FAILED
+    assert "cannot be decrypted with the current keys; connect the account again" in failed.last_error
+    assert adapter.requests == [] and not failed.steps.get("upload_started")
+
+
 def test_a_va_cannot_retry_or_cancel(va, editor):
     failed = PublicationFactory(status=Publication.Status.FAILED)
 

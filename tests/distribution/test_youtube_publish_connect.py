@@ -3,12 +3,16 @@ stored encrypted and shown never again ("connected as <channel>"), refreshed tok
 
 from __future__ import annotations
 
+import io
 import json
 import threading
+import webbrowser
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from googleapiclient.http import HttpMockSequence
 
@@ -169,3 +173,44 @@ def test_a_new_oauth_client_drops_the_tokens_of_the_old_one(editor, account):
 
     assert changed.connected_as == "not connected"
     assert "token" not in youtube_services.account_credentials(changed)
+
+
+def test_the_command_connects_with_the_installed_app_flow(editor, account, token_server, monkeypatch):
+    """`manage.py youtube_connect`: a local redirect server catches Google's answer (here a stand-in browser
+    that consents at once), the code is traded at the token endpoint and the channel is named."""
+    opened: list[str] = []
+
+    class ConsentingBrowser:
+        def open(self, url, new=0, autoraise=True):
+            opened.append(url)
+            query = parse_qs(urlparse(url).query)
+            redirect = query["redirect_uri"][0]
+
+            def consent():
+                requests.get(redirect, params={"state": query["state"][0], "code": "4/local-code"}, timeout=10)
+
+            threading.Thread(target=consent, daemon=True).start()
+            return True
+
+    monkeypatch.setattr(webbrowser, "get", lambda using=None: ConsentingBrowser())
+    monkeypatch.setattr(youtube_services, "youtube_http", lambda credentials: channel_lookup())
+    out = io.StringIO()
+
+    call_command("youtube_connect", "Main channel", "--port", "0", "--open-browser", stdout=out)
+
+    consent = parse_qs(urlparse(opened[0]).query)
+    assert consent["client_id"] == ["cid.apps.googleusercontent.com"]
+    assert consent["redirect_uri"][0].startswith("http://localhost:")
+    assert token_server[1]["code"] == ["4/local-code"]
+    assert out.getvalue().strip() == "Main channel is connected as Lantern LoFi Radio."
+    stored = decrypt_json(PlatformAccount.objects.get(pk=account.pk).credentials_encrypted)
+    assert stored["token"]["refresh_token"] == "1//secret-refresh"
+
+
+def test_the_command_names_what_is_missing(editor):
+    PlatformAccountFactory(name="Bare channel", platform=Platform.YOUTUBE)
+
+    with pytest.raises(CommandError, match="No YouTube platform account named 'Nope'"):
+        call_command("youtube_connect", "Nope")
+    with pytest.raises(CommandError, match="Enter the OAuth client id and secret"):
+        call_command("youtube_connect", "Bare channel")
