@@ -36,6 +36,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - DEBUG only
+# Earlier keys, still accepted while rotating SECRET_KEY (signatures, stored platform credentials).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -238,6 +240,26 @@ LABEL_NAME = env("LABEL_NAME", "Lantern LoFi")
 ISRC_PREFIX = env("ISRC_PREFIX", "QZLF1").replace("-", "").upper()
 # Optional GS1 company prefix: when set, UPCs can be assigned from it; otherwise editors type them in.
 UPC_COMPANY_PREFIX = env("UPC_COMPANY_PREFIX")
+
+# --- Distribution (release media and publishing; read by distribution/) -------------------------------
+# Key for the platform credentials encrypted at rest; empty: derived from SECRET_KEY (and SECRET_KEY_FALLBACKS).
+DISTRIBUTION_CREDENTIALS_KEY = env("DISTRIBUTION_CREDENTIALS_KEY")
+# Local hour a release goes public on its release date when no publish time is set.
+DISTRIBUTION_PUBLISH_HOUR = int(env("DISTRIBUTION_PUBLISH_HOUR", "16"))
+# Hours ahead of going public that YouTube uploads start (private with publishAt, processed by then).
+DISTRIBUTION_YOUTUBE_UPLOAD_LEAD_H = float(env("DISTRIBUTION_YOUTUBE_UPLOAD_LEAD_H", "24"))
+# Resumable upload chunk size in bytes (a multiple of 256 KiB).
+DISTRIBUTION_YOUTUBE_CHUNK_BYTES = int(env("DISTRIBUTION_YOUTUBE_CHUNK_BYTES", str(8 * 1024 * 1024)))
+# Release videos: frame rate, length of the repeated loop, of the vertical preview (15-30) and the canvas (3-8).
+DISTRIBUTION_VIDEO_FPS = int(env("DISTRIBUTION_VIDEO_FPS", "24"))
+DISTRIBUTION_VIDEO_LOOP_S = float(env("DISTRIBUTION_VIDEO_LOOP_S", "4"))
+DISTRIBUTION_PREVIEW_S = float(env("DISTRIBUTION_PREVIEW_S", "20"))
+DISTRIBUTION_CANVAS_S = float(env("DISTRIBUTION_CANVAS_S", "6"))
+# OAuth redirect URIs registered with Google / SoundCloud; empty: the cockpit's own callback URL.
+YOUTUBE_OAUTH_REDIRECT_URI = env("YOUTUBE_OAUTH_REDIRECT_URI")
+SOUNDCLOUD_OAUTH_REDIRECT_URI = env("SOUNDCLOUD_OAUTH_REDIRECT_URI")
+# The label's DDEX Party ID (DPID), the sender of delivery packages; empty: packages say it is missing.
+DDEX_SENDER_DPID = env("DDEX_SENDER_DPID")
 
 # --- E-mail ------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
