@@ -73,12 +73,15 @@ class TrackSearchForm(StorefrontForm):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         sort = data.get("sort") or "new"
+        bpm_min, bpm_max = data.get("bpm_min"), data.get("bpm_max")
+        if bpm_min is not None and bpm_max is not None and bpm_min > bpm_max:
+            bpm_min, bpm_max = bpm_max, bpm_min  # "100 to 80" typed backwards still means 80 to 100
         return TrackSearch(
             q=(data.get("q") or "").strip(),
             mood=data.get("mood") or "",
             style=data.get("style") or "",
-            bpm_min=data.get("bpm_min"),
-            bpm_max=data.get("bpm_max"),
+            bpm_min=bpm_min,
+            bpm_max=bpm_max,
             key=data.get("key") or "",
             duration=data.get("duration") or "",
             sort=sort if sort in SORTS else "new",

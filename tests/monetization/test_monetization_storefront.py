@@ -48,6 +48,7 @@ def test_browse_filters_by_mood_style_bpm_key_and_length(client):
     assert titles(mood="chill") == {"Slow Jazz Rain"}
     assert titles(style="ambient") == {"Fast Ambient"}
     assert titles(bpm_min=80, bpm_max=100) == {"Fast Ambient"}
+    assert titles(bpm_min=100, bpm_max=80) == {"Fast Ambient"}  # a range typed backwards still means 80-100
     assert titles(key="A:minor") == {"Slow Jazz Rain"}
     assert titles(duration="gt5") == {"Fast Ambient"}
     assert titles(duration="2-3") == {"Slow Jazz Rain"}
