@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from production import services
-from production.engine.brief import PARTS, Key
+from production.engine.brief import MOODS, PARTS, Key
 from production.models import BPM_MAX, BPM_MIN, SEED_MAX, Batch, RenderJob, StylePreset, engine_style_slugs
 
 
@@ -71,7 +71,7 @@ class BatchForm(forms.ModelForm):
     styles = forms.MultipleChoiceField(choices=_style_choices, widget=forms.CheckboxSelectMultiple)
     bpms = forms.CharField(label="BPMs", help_text=f"Comma-separated, e.g. 72, 82, 90 ({BPM_MIN}-{BPM_MAX}).")
     keys = forms.CharField(help_text="Comma-separated, e.g. A minor, C major, F# minor.")
-    moods = forms.CharField(initial="chill", help_text="Comma-separated mood slugs, e.g. chill, sad, focus.")
+    moods = forms.CharField(initial="chill", help_text=f"Comma-separated, from: {', '.join(MOODS)}.")
     per_cell = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Count",
                                   help_text="Grid: tracks per combination. Variations: how many variations.")
     seed_base = forms.IntegerField(min_value=0, max_value=SEED_MAX, initial=_random_seed,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .brief import Brief
+from .moods import Mood
 from .styles import StylePreset
 from .theory import Chord, progression_chords, voice_chord
 
@@ -144,6 +145,7 @@ class Context:
     pentatonic: str | None
     main_harmony: str | None
     voicings: dict[int, tuple[int, ...]] = field(default_factory=dict)  # span index -> keys voicing
+    register_shift: int = 0  # semitones the melody and the comping voicings sit above (below) their usual range
 
     def section_of(self, bar: int) -> tuple[Section, int]:
         for section in self.sections:
@@ -229,12 +231,18 @@ class Context:
 
 
 def plan_harmony(brief: Brief, preset: StylePreset, sections: list[Section], timeline: Timeline,
-                 rng: np.random.Generator, key_mode: str) -> tuple[list[ChordSpan], list[list[ChordSpan]]]:
+                 rng: np.random.Generator, key_mode: str, *, mood: Mood | None = None,
+                 ) -> tuple[list[ChordSpan], list[list[ChordSpan]]]:
     """Choose a progression per section (A and B differ, A' is reharmonised, turnarounds lead into the
-    next section) and lay the chords out as spans on the timeline."""
+    next section) and lay the chords out as spans on the timeline. A mood weights the choice of
+    progressions towards or away from borrowed-chord colour."""
     major = brief.key.mode == "major"
     pool = preset.progressions_major if major else preset.progressions_minor
-    order = rng.permutation(len(pool))
+    weights = np.array([mood.progression_weight(t) for t in pool]) if mood is not None else np.ones(len(pool))
+    if np.all(weights == 1.0):
+        order = rng.permutation(len(pool))
+    else:
+        order = rng.choice(len(pool), size=len(pool), replace=False, p=weights / weights.sum())
     template_a = pool[order[0]]
     template_b = pool[order[1 % len(pool)]]
     template_a2 = _vary_template(template_a, rng, major)
@@ -271,7 +279,9 @@ def plan_harmony(brief: Brief, preset: StylePreset, sections: list[Section], tim
 
 
 def keys_voicings(ctx: Context, *, low: int = 50, high: int = 74) -> dict[int, tuple[int, ...]]:
-    """One voice-led voicing per chord span, shared by the comping parts."""
+    """One voice-led voicing per chord span, shared by the comping parts (half the mood's register shift)."""
+    shift = round(ctx.register_shift / 2)
+    low, high = low + shift, high + shift
     voicings, previous = {}, None
     for index, span in enumerate(ctx.spans):
         previous = voice_chord(span.chord, previous=previous, size=ctx.preset.voicing_size, low=low, high=high,

@@ -9,6 +9,8 @@ _FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#", "Cb": "B",
           "E#": "F", "B#": "C"}
 MODES = ("major", "minor")
 AMBIENCES = ("none", "rain", "cafe", "nature", "vinyl")
+# Moods the engine knows how to play (moods.MOOD_PROFILES says what each does); "chill" is neutral.
+MOODS = ("chill", "focus", "sleepy", "melancholy", "happy", "dreamy", "nostalgic", "cozy")
 PARTS = ("drums", "perc", "bass", "keys", "piano", "pad", "pluck", "melody")
 
 
@@ -60,6 +62,8 @@ class Brief:
     def __post_init__(self) -> None:
         if self.ambience not in AMBIENCES:
             raise ValueError(f"unknown ambience {self.ambience!r}; use one of {', '.join(AMBIENCES)}")
+        if self.mood not in MOODS:
+            raise ValueError(f"unknown mood {self.mood!r}; use one of {', '.join(MOODS)}")
         if not 40 <= self.bpm <= 200:
             raise ValueError(f"bpm {self.bpm} is outside 40-200")
         if self.duration_s <= 0:

@@ -27,6 +27,7 @@ from .brief import PARTS, Brief, Key
 from .comping import keys, pad, piano, pluck
 from .groove import KICK, drums, perc
 from .lines import bass, melody
+from .moods import Mood, mood_profile
 from .styles import StylePreset
 from .theory import Chord
 
@@ -97,20 +98,24 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
 
     Guarantees: parts are the preset's parts minus those switched off in `brief.layers`; no note starts
     after `brief.duration_s`; chords and pitched notes come from the chord scales (chromatic notes are
-    listed in `approach_notes`); identical input gives an identical score.
+    listed in `approach_notes`); identical input gives an identical score. The brief's mood leans the
+    preset (moods.Mood.preset), the choice of progressions and every note's velocity its way.
     """
+    mood = mood_profile(brief.mood)
+    preset = mood.preset(preset)
     timeline = Timeline(bpm=brief.bpm, swing=preset.swing, swing_unit=preset.swing_unit)
     total_bars = max(1, round(brief.duration_s / timeline.bar_s))
     sections = plan_sections(total_bars, timeline)
     key_mode = "ionian" if brief.key.mode == "major" else preset.minor_mode
     form_rng = np.random.default_rng([brief.seed, 0])
-    spans, bar_spans = plan_harmony(brief, preset, sections, timeline, form_rng, key_mode)
+    spans, bar_spans = plan_harmony(brief, preset, sections, timeline, form_rng, key_mode, mood=mood)
     playing = [p for p in PARTS if p in preset.parts and brief.layer_on(p)]
     main_harmony = next((p for p in HARMONY_PARTS if p in playing), None)
     ctx = Context(brief=brief, preset=preset, timeline=timeline, sections=sections, spans=spans,
                   bar_spans=bar_spans, total_bars=total_bars, duration_s=brief.duration_s,
                   tonic_pc=brief.key.pitch_class, key_mode=key_mode,
-                  pentatonic=_pentatonic(preset, brief.key.mode), main_harmony=main_harmony)
+                  pentatonic=_pentatonic(preset, brief.key.mode), main_harmony=main_harmony,
+                  register_shift=mood.register)
     ctx.voicings = keys_voicings(ctx)
 
     midi = pretty_midi.PrettyMIDI(initial_tempo=float(brief.bpm))
@@ -129,7 +134,7 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         voice = preset.instruments[part]
         voices[part] = voice
         instrument = pretty_midi.Instrument(program=GM_PROGRAMS[voice], is_drum=voice == "kit", name=part)
-        instrument.notes = [_midi_note(e) for e in events]
+        instrument.notes = [_midi_note(e, mood) for e in events]
         midi.instruments.append(instrument)
     drum_part = next((inst for inst in midi.instruments if inst.name == "drums"), None)
     kicks = sorted(n.start for n in drum_part.notes if n.pitch == KICK) if drum_part else []
@@ -140,6 +145,6 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
                  total_bars=total_bars, keys_voicings=tuple(ctx.voicings[i] for i in range(len(spans))))
 
 
-def _midi_note(event: NoteEvent) -> pretty_midi.Note:
-    return pretty_midi.Note(velocity=int(event.velocity), pitch=int(event.pitch), start=float(event.start_s),
-                            end=float(event.end_s))
+def _midi_note(event: NoteEvent, mood: Mood) -> pretty_midi.Note:
+    return pretty_midi.Note(velocity=mood.scale_velocity(int(event.velocity)), pitch=int(event.pitch),
+                            start=float(event.start_s), end=float(event.end_s))

@@ -32,6 +32,7 @@ from scipy import signal
 from production.engine.ambience import add_bed, add_vinyl_noise, vinyl_noise
 from production.engine.brief import AMBIENCES, PARTS
 from production.engine.dsp import CHUNK, blocks, butter_sos, mean_square, sosfilt_blocks, upsample_linear
+from production.engine.moods import mood_profile
 
 __all__ = [
     "FX_PRESETS", "STYLES", "FxSettings", "bitcrush", "chorus", "compress", "default_ambience", "delay",
@@ -203,15 +204,20 @@ def default_ambience(style: str) -> str:
     return fx_settings_for(style).ambience
 
 
-def fx_settings_for(style: str, overrides: Mapping | None = None) -> FxSettings:
-    """The preset for `style`, with `overrides` (e.g. an admin JSON field) applied on top.
+def fx_settings_for(style: str, overrides: Mapping | None = None, *, mood: str = "chill") -> FxSettings:
+    """The preset for `style`, leaned towards `mood` (moods.Mood.fx_changes: tone, wobble, surface, space),
+    with `overrides` (e.g. an admin JSON field) applied on top: an explicit override has the last word.
 
-    Scalars replace the preset's value; per-part maps are merged part by part. Unknown styles, unknown
+    Scalars replace the preset's value; per-part maps are merged part by part. Unknown styles, moods,
     keys, unknown parts, wrong types and out-of-range values raise ValueError naming the culprit.
     """
     if style not in FX_PRESETS:
         raise ValueError(f"unknown style {style!r}; use one of {', '.join(STYLES)}")
     preset = FX_PRESETS[style]
+    changes = mood_profile(mood).fx_changes(preset)
+    if changes:
+        preset = dataclasses.replace(preset, **{name: min(max(value, _RANGES[name][0]), _RANGES[name][1])
+                                                for name, value in changes.items()})
     if not overrides:
         return preset
     if not isinstance(overrides, Mapping):
@@ -250,13 +256,14 @@ def _number(name: str, value: object) -> float:
 # --- the whole chain ------------------------------------------------------------------------------
 
 def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed: int,
-            kick_times_s: np.ndarray, ambience: str, overrides: dict | None = None,
+            kick_times_s: np.ndarray, ambience: str, overrides: dict | None = None, mood: str = "chill",
             in_place: bool = False, prefiltered: Collection[str] = ()) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Run the LoFi chain over `stems` and return (mix, processed_stems).
 
     Takes: stems keyed by brief.PARTS (any subset), each (2, n) float32 of one common length; the style
     (one of STYLES); the kick onsets in seconds (the side-chain key); ambience (one of brief.AMBIENCES, or
-    "default" for the style's own bed); optional overrides of the style preset (see fx_settings_for).
+    "default" for the style's own bed); the brief's mood and optional overrides of the style preset (see
+    fx_settings_for).
     Guarantees: mix is (2, n) float32, finite; processed stems have the same keys and shapes; the result
     depends only on the inputs and `seed`. Levels are not normalised: master.master does that.
     With `in_place` the processed stems are written over the input arrays (float32 (2, n) ones), which
@@ -265,7 +272,7 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
     (`insert_filters`; the synth can apply it note by note, which for a linear filter is the same sound
     at a fraction of the cost): their filter is not run again.
     """
-    settings = fx_settings_for(style, overrides)
+    settings = fx_settings_for(style, overrides, mood=mood)
     if ambience == "default":
         ambience = settings.ambience
     if ambience not in AMBIENCES:
@@ -329,13 +336,14 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
     return mix, processed
 
 
-def insert_filters(style: str, *, sample_rate: int, overrides: Mapping | None = None) -> dict[str, np.ndarray]:
+def insert_filters(style: str, *, sample_rate: int, overrides: Mapping | None = None,
+                   mood: str = "chill") -> dict[str, np.ndarray]:
     """The insert tone filter (high-pass + warm low-pass, one SOS cascade) of every part that has one.
 
     `process` runs these first in each part's chain; a caller that applies them earlier (the synth, note
     by note) passes those parts as `prefiltered`. Drums, percussion and plucks have none.
     """
-    settings = fx_settings_for(style, overrides)
+    settings = fx_settings_for(style, overrides, mood=mood)
     filters = {}
     for part in PARTS:
         lowpass_hz = _part_lowpass_hz(part, settings)

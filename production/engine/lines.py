@@ -253,7 +253,7 @@ def melody(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tup
     4 bar phrases (statement, mutated answer, restatement, cadence with a rest), chord tones on strong
     beats, leaps recovered by step, an arch per phrase, and chromatic approach notes into chord tones."""
     instrument = ctx.preset.instruments.get("melody", "lead")
-    low, high = MELODY_REGISTER.get(instrument, (64, 84))
+    low, high = (p + ctx.register_shift for p in MELODY_REGISTER.get(instrument, (64, 84)))
     centre = (low + high) / 2
     density = ctx.preset.melody_density
     approach_prob = 0.15 + 0.25 * (ctx.preset.rootless)

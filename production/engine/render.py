@@ -90,7 +90,8 @@ def _render(brief: Brief, *, preset_overrides: dict | None, fx_overrides: dict |
     clock = stage("compose", clock)
     # The parts' insert tone filters run in the synth, on each shared note core where that is less work
     # than filtering the whole stem (a linear filter: the same sound); the effects then skip them.
-    insert_filters = fx.insert_filters(brief.style, sample_rate=brief.sample_rate, overrides=fx_overrides)
+    insert_filters = fx.insert_filters(brief.style, sample_rate=brief.sample_rate, overrides=fx_overrides,
+                                       mood=brief.mood)
     raw_stems = render_stems(score, sample_rate=brief.sample_rate, seed=brief.seed,
                              soundfont_path=soundfont_path, part_filters=insert_filters)
     clock = stage("synth", clock)
@@ -98,7 +99,7 @@ def _render(brief: Brief, *, preset_overrides: dict | None, fx_overrides: dict |
     # (seven fewer full-length buffers, which on a busy machine cost more in page faults than the math).
     mix, stems = fx.process(raw_stems, style=brief.style, sample_rate=brief.sample_rate, seed=brief.seed,
                             kick_times_s=score.kick_times_s, ambience=brief.ambience, overrides=fx_overrides,
-                            in_place=True, prefiltered=insert_filters.keys())
+                            mood=brief.mood, in_place=True, prefiltered=insert_filters.keys())
     del raw_stems
     clock = stage("fx", clock)
     mastered = master.master(mix, sample_rate=brief.sample_rate, target_lufs=brief.target_lufs,
