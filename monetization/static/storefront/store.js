@@ -112,6 +112,14 @@
       else { start(controller, src); }
     });
     if (seek) {
+      // Arrow keys move 5 seconds (the slider's own step, 1/1000 of the preview, is too small to hear).
+      seek.addEventListener("keydown", function (event) {
+        var delta = { ArrowRight: 5, ArrowUp: 5, ArrowLeft: -5, ArrowDown: -5 }[event.key];
+        if (!delta || active !== controller || !audio.duration) { return; }
+        event.preventDefault();
+        audio.currentTime = Math.min(Math.max(audio.currentTime + delta, 0), audio.duration);
+        controller.update();
+      });
       seek.addEventListener("input", function () {
         if (active !== controller) { start(controller, src); }
         var jump = function () { if (audio.duration) { audio.currentTime = seek.value / 1000 * audio.duration; } };
