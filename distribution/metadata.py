@@ -464,6 +464,18 @@ def _clip(text: str, max_chars: int) -> str:
     return text[: max_chars - 1].rstrip() + "…"
 
 
+_DECORATIONS = (" 🎧 ", " · ")
+
+
+def title_stem(title: str) -> str:
+    """The title a platform title was decorated from ("Rain Keys · lofi beats for study" -> "Rain Keys"), so a
+    generated title is never one another release already carries under its decoration."""
+    for mark in _DECORATIONS:
+        if mark in title:
+            return title.split(mark, 1)[0].strip()
+    return title
+
+
 def _youtube_title(release: ReleaseInfo) -> str:
     title = release.title.replace("<", "").replace(">", "")
     style = release.style or "lofi"
@@ -471,9 +483,9 @@ def _youtube_title(release: ReleaseInfo) -> str:
         total_s = sum(t.duration_s for t in release.tracks)
         hours = total_s / 3600
         length = f"{hours:.0f} hour" if hours >= 0.95 else f"{round(total_s / 60)} min"
-        decorated = f"{title} 🎧 {length} {style} mix for {_activity(release)}"
+        decorated = f"{title}{_DECORATIONS[0]}{length} {style} mix for {_activity(release)}"
     else:
-        decorated = f"{title} · {style} beats for {_activity(release)}"
+        decorated = f"{title}{_DECORATIONS[1]}{style} beats for {_activity(release)}"
     if len(decorated) <= YOUTUBE_TITLE_MAX_CHARS:
         return decorated
     return _clip(title, YOUTUBE_TITLE_MAX_CHARS)

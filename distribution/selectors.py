@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Asset, Release, ReleaseTrack, Track
+from distribution.metadata import title_stem
 from distribution.models import (
     UPC_PLATFORMS,
     DeliveryPackage,
@@ -51,16 +52,19 @@ def release_target_accounts(release: Release) -> list[PlatformAccount]:
 
 def catalogue_titles(*, exclude_release: Release | None = None) -> set[str]:
     """Every title already used in the catalogue: tracks, other releases and other releases' platform
-    titles. Generated titles must not repeat any of them."""
+    titles (also without their decoration, "Rain Keys · lofi beats for study" counts as "Rain Keys").
+    Generated titles must not repeat any of them."""
     releases = Release.objects.all()
     metadata = ReleaseMetadata.objects.all()
     if exclude_release is not None:
         releases = releases.exclude(pk=exclude_release.pk)
         metadata = metadata.exclude(release=exclude_release)
+    platform_titles = set(metadata.values_list("title", flat=True))
     return (
         set(Track.objects.values_list("title", flat=True))
         | set(releases.values_list("title", flat=True))
-        | set(metadata.values_list("title", flat=True))
+        | platform_titles
+        | {title_stem(title) for title in platform_titles}
     )
 
 

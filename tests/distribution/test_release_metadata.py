@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from distribution import services
+from distribution import selectors, services
 from distribution.models import MetadataPlatform, ReleaseMetadata
 from operations.models import AuditEvent
 from tests.distribution.conftest import build_release
@@ -53,6 +53,22 @@ def test_a_generated_title_never_repeats_a_catalogue_title(editor):
     chosen = _rows(release)["soundcloud"].title
     assert chosen != would_be
     assert not _rows(release)["youtube"].title.startswith(f"{would_be} ·")
+
+
+def test_a_title_another_release_carries_only_on_youtube_is_taken_too(editor):
+    other = build_release(title="Other Tapes", upc=None)
+    ReleaseMetadata.objects.create(
+        release=other,
+        platform="youtube",
+        title="Mellow Piano for Study · lofi beats for study",
+        description="x",
+    )
+    release = build_release(title="Window Seat Tapes")
+
+    taken = selectors.catalogue_titles(exclude_release=release)
+
+    assert {"Mellow Piano for Study", "Other Tapes"} <= taken
+    assert "Window Seat Tapes" not in taken  # its own title may stay its own
 
 
 def test_edits_survive_generate_missing_and_regenerate_replaces_them(editor):
