@@ -422,7 +422,7 @@ def thumbnail_variants(spec: ArtworkSpec, *, count: int = 2) -> list[RenderedArt
 def validate_upload(data: bytes, kind: str = "cover") -> ImageInfo:
     """Check an uploaded image against platform rules and describe it.
 
-    cover: JPEG or PNG, RGB, square, at least 3000x3000 (distributor rules).
+    cover: JPEG or PNG, RGB, square, at least 3000x3000, at most 10 MB (distributor rules).
     thumbnail: JPEG or PNG, 16:9, at least 1280x720, under 2 MB (YouTube rules).
     Raises ArtworkError naming the first rule that fails.
     """
@@ -457,6 +457,11 @@ def validate_upload(data: bytes, kind: str = "cover") -> ImageInfo:
             raise ArtworkError(
                 f"the cover must be at least {COVER_SIZE_PX}x{COVER_SIZE_PX} pixels; "
                 f"this one is {info.width}x{info.height}"
+            )
+        if info.size_bytes > COVER_MAX_BYTES:
+            raise ArtworkError(
+                f"the cover file is {info.size_bytes / 1024 / 1024:.1f} MB; stores accept up to "
+                f"{COVER_MAX_BYTES // (1024 * 1024)} MB (save it as a JPEG)"
             )
         return info
     if abs(info.width * 9 - info.height * 16) > 0.01 * info.width * 9:

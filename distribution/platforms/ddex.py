@@ -5,7 +5,7 @@ A package is one zip per release:
     <UPC>/<UPC>.xml                      NewReleaseMessage (namespace http://ddex.net/xml/ern/43)
     <UPC>/<UPC>.csv                      the same release as one spreadsheet row per track
     <UPC>/resources/<UPC>_01_<NN>.wav    16-bit / 44.1 kHz PCM (or .flac), converted block-wise
-    <UPC>/resources/<UPC>.jpg            the 3000x3000 front cover
+    <UPC>/resources/<UPC>.jpg            the front cover, 3000x3000 RGB JPEG (larger or PNG covers converted)
 
 Element names and their order follow the ERN 4.3 release-notification.xsd. ERN 4.3 carries its version
 in the namespace (there is no MessageSchemaVersionId element or attribute in 4.x; the root carries
@@ -162,6 +162,20 @@ def _validate(release: DeliveryRelease) -> None:
         seen.add(code)
         if not Path(track.path).is_file():
             raise DeliveryError(f"track {number} ({track.title!r}): no audio file at {track.path}")
+
+
+def _delivery_cover(path: Path, work: Path) -> Path:
+    """The cover as stores take it: a 3000x3000 RGB JPEG. A cover that already is one is used as it is
+    (same bytes); a larger one or a PNG is scaled down with Lanczos and saved as a JPEG in `work`."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        if image.format == "JPEG" and image.size == (COVER_MIN_PX, COVER_MIN_PX):
+            return path
+        fitted = image.convert("RGB").resize((COVER_MIN_PX, COVER_MIN_PX), Image.Resampling.LANCZOS)
+    out = work / "cover.jpg"
+    fitted.save(out, "JPEG", quality=95, optimize=True)
+    return out
 
 
 def _check_cover(path: Path) -> tuple[str, int, int]:
@@ -481,7 +495,7 @@ def build_delivery_package(
     if audio_format not in ("wav", "flac"):
         raise DeliveryError("audio_format must be 'wav' or 'flac'")
     _validate(release)
-    cover_ext, cover_w, cover_h = _check_cover(Path(release.cover_path))
+    _check_cover(Path(release.cover_path))
     created_at = created_at or datetime.now(UTC)
     message_id = message_id or f"{release.upc}-{uuid.uuid4().hex[:12]}"
     root = release.upc.strip()
@@ -501,15 +515,15 @@ def build_delivery_package(
                     channels=channels,
                 )
             )
-        cover_name = f"resources/{root}.{cover_ext}"
-        cover_path = Path(release.cover_path)
+        cover_path = _delivery_cover(Path(release.cover_path), work)
+        cover_name = f"resources/{root}.jpg"
         xml = build_ern_message(
             release,
             facts,
             cover_file=cover_name,
             cover_sha256=_sha256_file(cover_path),
             cover_size_bytes=cover_path.stat().st_size,
-            cover_px=(cover_w, cover_h),
+            cover_px=(COVER_MIN_PX, COVER_MIN_PX),
             message_id=message_id,
             created_at=created_at,
             test_message=test_message,

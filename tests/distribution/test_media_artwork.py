@@ -125,6 +125,14 @@ def test_thumbnail_of_2mb_or_more_is_refused():
         validate_upload(data, "thumbnail")
 
 
+def test_a_cover_file_over_10mb_is_refused():
+    noise = np.random.default_rng(0).integers(0, 256, size=(3000, 3000, 3), dtype=np.uint8)
+    data = encoded(Image.fromarray(noise), "PNG")
+    assert len(data) > 10 * 1024 * 1024
+    with pytest.raises(ArtworkError, match="stores accept up to 10 MB"):
+        validate_upload(data, "cover")
+
+
 def test_large_png_thumbnail_that_fits_is_accepted():
     info = validate_upload(encoded(Image.new("RGB", (1920, 1080), (10, 20, 30)), "PNG"), "thumbnail")
     assert (info.width, info.height, info.format) == (1920, 1080, "PNG")

@@ -243,3 +243,23 @@ def test_small_cover_is_refused(release, tmp_path):
     Image.new("RGB", (1400, 1400)).save(small)
     with pytest.raises(DeliveryError, match="at least 3000px"):
         build_delivery_package(replace(release, cover_path=small), tmp_path / "x.zip")
+
+
+def test_a_larger_png_cover_is_delivered_as_a_3000px_jpeg(release, tmp_path):
+    from dataclasses import replace
+
+    big = tmp_path / "big.png"
+    Image.new("RGB", (3600, 3600), (200, 120, 60)).save(big, "PNG")
+
+    manifest = build_delivery_package(replace(release, cover_path=big), tmp_path / "x.zip")
+
+    archive = zipfile.ZipFile(tmp_path / "x.zip")
+    name = f"{UPC}/resources/{UPC}.jpg"
+    data = archive.read(name)
+    with Image.open(io.BytesIO(data)) as delivered:
+        assert (delivered.format, delivered.mode, delivered.size) == ("JPEG", "RGB", (3000, 3000))
+    root = ET.fromstring(manifest.xml)  # noqa: S314 - our own output
+    details = root.find("ResourceList/Image/TechnicalDetails")
+    assert details.findtext("ImageCodecType") == "JPEG"
+    assert (details.findtext("ImageWidth"), details.findtext("ImageHeight")) == ("3000", "3000")
+    assert details.findtext("File/HashSum/HashSumValue") == hashlib.sha256(data).hexdigest()
