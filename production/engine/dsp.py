@@ -40,6 +40,17 @@ def blocks(n_samples: int, size: int = CHUNK) -> Iterator[tuple[int, int]]:
         yield start, min(start + size, n_samples)
 
 
+def peak_abs(audio: np.ndarray) -> float:
+    """Largest |sample|, block by block: each block is read from memory once, its second reduction comes
+    from cache (max and min of the whole array would be two passes over memory)."""
+    flat = audio.reshape(audio.shape[0], -1) if audio.ndim > 1 else audio.reshape(1, -1)
+    peak = 0.0
+    for start, stop in blocks(flat.shape[1]):
+        block = flat[:, start:stop]
+        peak = max(peak, float(block.max()), -float(block.min()))
+    return peak
+
+
 def mean_square(audio: np.ndarray) -> float:
     """Mean of squares over every sample of every channel (a BLAS dot: one fast pass, no temporary)."""
     if audio.size == 0:

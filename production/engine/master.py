@@ -116,8 +116,9 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
         gain_db, control, integrated = _search_gain(
             blocks, gain_db=gain_db, target_lufs=target_lufs, ceiling_db=ceiling_db, sample_rate=sample_rate,
             settings=settings)
-        out = _apply_gain(audio, control, out=None)
-        true_peak = true_peak_dbtp(out, sample_rate=sample_rate)
+        # Measured on exactly the samples the gain will produce, without making them yet: `audio` (our own
+        # buffer since the EQ) only takes the gain once it is known to pass.
+        true_peak = _gained_true_peak_dbtp(audio, control, sample_rate=sample_rate)
         if true_peak <= true_peak_ceiling_db:
             break
         ceiling_db -= true_peak - true_peak_ceiling_db + 0.05  # the gain moved between samples: aim lower
@@ -125,6 +126,7 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
         raise MasteringError(
             f"could not reach {target_lufs:.1f} LUFS under {true_peak_ceiling_db:.1f} dBTP "
             f"(got {integrated:.2f} LUFS, {true_peak:.2f} dBTP): the mix is too sparse or too peaky")
+    out = _apply_gain(audio, control, out=audio)
     return MasterResult(audio=out, integrated_lufs=integrated, true_peak_dbtp=true_peak,
                         gain_db=float(pre_gain_db + gain_db),
                         limiter_reduction_db=float(gain_db - 20 * np.log10(max(np.min(control), 1e-10))),
@@ -277,18 +279,46 @@ def true_peak_dbtp(audio: np.ndarray, *, sample_rate: int) -> float:
     Exact where it matters and cheap elsewhere: the interpolated values are computed only in blocks whose
     sample-peak bound could exceed the highest sample peak.
     """
+    return true_and_sample_peak(audio, sample_rate=sample_rate)[0]
+
+
+def true_and_sample_peak(audio: np.ndarray, *, sample_rate: int) -> tuple[float, float]:
+    """(true peak in dBTP as true_peak_dbtp reads it, largest |sample| as a linear value), in one pass."""
     audio = np.atleast_2d(np.asarray(audio, dtype=np.float32))
     if audio.shape[1] == 0:
-        return -200.0
+        return -200.0, 0.0
     sample_peak = _hop_abs_max(audio, _HOP)
-    peak = float(sample_peak.max())
+    peak = largest_sample = float(sample_peak.max())
     if _factor(sample_rate) == 1 or peak == 0.0:
-        return float(20 * np.log10(max(peak, 1e-10)))
+        return float(20 * np.log10(max(peak, 1e-10))), largest_sample
     interpolator = _interpolator(sample_rate)
     bound = ndimage.maximum_filter1d(sample_peak, size=3, mode="nearest") * interpolator.gain_bound
     todo = np.flatnonzero(bound > peak)
     if todo.size:
         peak = max(peak, float(_hop_true_peaks(audio, todo, sample_rate).max()))
+    return float(20 * np.log10(max(peak, 1e-10))), largest_sample
+
+
+def _gained_true_peak_dbtp(audio: np.ndarray, control: np.ndarray, *, sample_rate: int) -> float:
+    """true_peak_dbtp of `_apply_gain(audio, control)`, computed block by block in a scratch buffer (the
+    same float32 products) instead of on a full-length copy."""
+    n = audio.shape[1]
+    if n == 0:
+        return -200.0
+    sample_peak = np.empty(-(-n // _HOP), dtype=np.float64)
+    scratch = np.empty((audio.shape[0], CHUNK), dtype=np.float32)
+    for start, stop in blocks(n):  # CHUNK is a multiple of _HOP: blocks start on a control point
+        block = scratch[:, :stop - start]
+        curve = upsample_linear(control[start // _HOP:], hop=_HOP, n_samples=stop - start)
+        np.multiply(audio[:, start:stop], curve, out=block)
+        sample_peak[start // _HOP:-(-stop // _HOP)] = _hop_abs_max(block, _HOP)
+    peak = float(sample_peak.max())
+    if _factor(sample_rate) == 1 or peak == 0.0:
+        return float(20 * np.log10(max(peak, 1e-10)))
+    bound = ndimage.maximum_filter1d(sample_peak, size=3, mode="nearest") * _interpolator(sample_rate).gain_bound
+    todo = np.flatnonzero(bound > peak)
+    if todo.size:
+        peak = max(peak, float(_hop_true_peaks(audio, todo, sample_rate, control=control).max()))
     return float(20 * np.log10(max(peak, 1e-10)))
 
 
@@ -297,8 +327,11 @@ def _interpolator(sample_rate: int) -> _Interpolator:
     return _INTERPOLATOR if factor == 4 else _Interpolator(factor)
 
 
-def _hop_true_peaks(audio: np.ndarray, hops: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Exact interpolated peak (max over channels, samples and phases) of each listed hop, in chunks."""
+def _hop_true_peaks(audio: np.ndarray, hops: np.ndarray, sample_rate: int,
+                    control: np.ndarray | None = None) -> np.ndarray:
+    """Exact interpolated peak (max over channels, samples and phases) of each listed hop, in chunks.
+
+    With `control` the peaks are those of audio times that gain curve (as _apply_gain computes it)."""
     interpolator = _interpolator(sample_rate)
     taps = interpolator.taps_per_phase
     filters = interpolator.filter_matrix  # (taps, factor): reversed phase filters, one per column
@@ -306,11 +339,18 @@ def _hop_true_peaks(audio: np.ndarray, hops: np.ndarray, sample_rate: int) -> np
     # The value at time i + k/factor is sum_t phase_k[t] * x[i + delay - t]: a hop starting at s needs
     # inputs s + delay - taps + 1 .. s + HOP - 1 + delay; outside the signal they are zero.
     offsets = np.arange(_HOP + taps - 1) + (interpolator.delay - taps + 1)
+    gain_points = None if control is None else np.asarray(control, dtype=np.float32)
     results = np.empty(hops.size, dtype=np.float64)
     for first in range(0, hops.size, 4096):
         chunk = hops[first:first + 4096]
         index = chunk[:, None] * _HOP + offsets[None, :]
-        segments = np.take(audio, np.clip(index, 0, n - 1), axis=1)  # (2, hops, HOP + taps - 1)
+        clipped = np.clip(index, 0, n - 1)
+        segments = np.take(audio, clipped, axis=1)  # (2, hops, HOP + taps - 1)
+        if control is not None:  # the gain at each sample, in upsample_linear's float32 arithmetic
+            point, phase = np.divmod(clipped, _HOP)
+            gain_at_point = gain_points[point]
+            step = (gain_points[point + 1] - gain_at_point) * np.float32(1 / _HOP)
+            segments *= gain_at_point + step * phase.astype(np.float32)
         outside = (index < 0) | (index >= n)
         if outside.any():
             segments[:, outside] = 0.0

@@ -5,7 +5,7 @@ peak against the target, spectral balance per band against the style's expected 
 against the brief. `check` never raises on bad audio: it reports every failure it finds.
 
 Loudness (integrated, LRA) is measured with libebur128's blocks and gates on scipy K-weighting, and the
-true peak with master.true_peak_dbtp, which runs libebur128's own 4x interpolator but only where a peak
+true peak with master.true_and_sample_peak, which runs libebur128's own 4x interpolator but only where a peak
 can be; tests hold all three to loudness.measure (libebur128 itself), which takes several times longer.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from production.engine.dsp import SosStream
-from production.engine.master import LOUDNESS_TOLERANCE_LU, k_weighting_sos, true_peak_dbtp
+from production.engine.master import LOUDNESS_TOLERANCE_LU, k_weighting_sos, true_and_sample_peak
 
 DURATION_TOLERANCE = 0.02  # ±2 % of the brief's length
 SILENCE_DBFS = -60.0  # a 50 ms frame quieter than this (RMS, loudest channel) counts as silence
@@ -112,13 +112,12 @@ def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_
         failures.append("audio contains NaN or infinite samples")
         audio = np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0)
 
-    peak = _sample_peak(audio)
+    true_peak, peak = true_and_sample_peak(audio, sample_rate=sample_rate)
     clipped = _count_at_or_over(audio, 1.0) if peak >= 1.0 else 0
     if clipped:
         failures.append(f"{clipped} samples at or over 0 dBFS (clipping)")
 
     integrated, lra = _loudness(audio, sample_rate)
-    true_peak = true_peak_dbtp(audio, sample_rate=sample_rate)
     sample_peak = float(20 * np.log10(max(peak, 1e-10)))
     if abs(integrated - target_lufs) > LOUDNESS_TOLERANCE_LU:
         failures.append(f"integrated loudness {integrated:.1f} LUFS is off target {target_lufs:.1f} "
@@ -218,15 +217,6 @@ def _k_weighted_step_power(audio: np.ndarray, sample_rate: int, step: int) -> np
         np.square(block, out=block)
         out[first:first + count] = block.reshape(channels, count, step).sum(axis=(0, 2), dtype=np.float64)
     return out
-
-
-def _sample_peak(audio: np.ndarray) -> float:
-    """Largest |sample|, block by block (no full-length temporary)."""
-    peak = 0.0
-    for start in range(0, audio.shape[1], _BLOCK):
-        block = audio[:, start:start + _BLOCK]
-        peak = max(peak, float(block.max()), -float(block.min()))
-    return peak
 
 
 def _count_at_or_over(audio: np.ndarray, level: float) -> int:

@@ -50,6 +50,8 @@ def test_master_hits_the_loudness_target_under_the_true_peak_ceiling(name, targe
     # What master reports is what the meter reads (its loudness is computed from block power, not metered).
     assert result.integrated_lufs == pytest.approx(measured.integrated_lufs, abs=0.05)
     assert result.true_peak_dbtp == pytest.approx(measured.true_peak_dbtp, abs=0.01)
+    # measured before the gain was applied, on exactly the samples it then produced
+    assert result.true_peak_dbtp == master.true_peak_dbtp(result.audio, sample_rate=SR)
     assert result.audio.shape == MATERIAL[name].shape and result.audio.dtype == np.float32
 
 

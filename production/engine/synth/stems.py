@@ -20,7 +20,7 @@ from scipy.linalg.blas import saxpy
 from threadpoolctl import threadpool_limits
 
 from ..brief import PARTS
-from ..dsp import sosfilt_blocks
+from ..dsp import peak_abs, sosfilt_blocks
 from .additive import sine_lfo
 from .drums import DRUM_SOUNDS, KITS
 from .instruments import VOICES, Voice
@@ -213,7 +213,7 @@ def _fade_edges(stem: np.ndarray, sample_rate: int, duration_s: float) -> None:
 
 
 def _limit_peak(stem: np.ndarray) -> None:
-    peak = max(float(stem.max()), -float(stem.min())) if stem.size else 0.0  # no full-size temporary
+    peak = peak_abs(stem) if stem.size else 0.0
     if peak > STEM_PEAK_LIMIT:
         stem *= np.float32(STEM_PEAK_LIMIT / peak)
 
