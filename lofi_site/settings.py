@@ -200,6 +200,11 @@ else:
 # Tests and one-off scripts can run tasks inline.
 Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
 
+# --- Audio engine ------------------------------------------------------------------------------------
+# A General MIDI SoundFont (.sf2) that render jobs play through FluidSynth (needs pyfluidsynth and the
+# FluidSynth library); empty: the built-in synthesizer, the default.
+LOFI_SOUNDFONT_PATH = env("LOFI_SOUNDFONT_PATH")
+
 # --- Cache: shared through Redis when there is one, so API throttles count across processes and hosts ---
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,

@@ -165,7 +165,8 @@ def _render(job: RenderJob) -> _Rendered:
     fx = dict(preset.fx_overrides) if preset else {}
     started = time.perf_counter()
     result = engine_render.render(brief, preset_overrides=composition or None, fx_overrides=fx or None,
-                                  progress=lambda percent: _set_progress(job, percent * _ENGINE_SHARE / 100))
+                                  progress=lambda percent: _set_progress(job, percent * _ENGINE_SHARE / 100),
+                                  soundfont_path=settings.LOFI_SOUNDFONT_PATH or None)
     timings = {stage: round(float(seconds), 3) for stage, seconds in dict(result.timings).items()}
     timings["render_total"] = round(time.perf_counter() - started, 3)
     return _Rendered(brief=brief, result=result, overrides={"composition": composition, "fx": fx},

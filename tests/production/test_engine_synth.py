@@ -213,3 +213,15 @@ def test_part_filters_sound_the_same_as_filtering_the_finished_stem(style):
         error_db = _rms_db(expected - scale * stem) - _rms_db(expected)
         assert error_db < -40, (part, error_db)
         assert _rms_db(stem[:, :]) > -60, part
+
+
+def test_a_soundfont_path_that_is_not_a_file_is_refused_before_rendering(monkeypatch, tmp_path):
+    import importlib.machinery
+    import importlib.util
+
+    real = importlib.util.find_spec
+    present = importlib.machinery.ModuleSpec("fluidsynth", None)  # as if pyfluidsynth were installed
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: present if name == "fluidsynth" else real(name))
+    with pytest.raises(SoundFontUnavailable, match=r"missing\.sf2.*not a file"):
+        render_stems(_score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1,
+                     soundfont_path=str(tmp_path / "missing.sf2"))

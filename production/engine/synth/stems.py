@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 from collections import defaultdict
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pretty_midi
@@ -272,6 +273,9 @@ def _render_soundfont(score, *, sample_rate: int, soundfont_path: str,
             "SoundFont rendering needs pyfluidsynth and the FluidSynth library "
             "(pip install pyfluidsynth); the built-in synth needs neither: leave soundfont_path unset"
         )
+    if not Path(soundfont_path).is_file():
+        raise SoundFontUnavailable(f"SoundFont {soundfont_path!r} is not a file: check the path, or leave it "
+                                   "unset for the built-in synth")
     n = round(score.duration_s * sample_rate)
     stems = {}
     for instrument in score.midi.instruments:
