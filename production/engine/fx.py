@@ -368,6 +368,11 @@ def _check_stems(stems: Mapping[str, np.ndarray]) -> int:
     return lengths.pop()
 
 
+def _silent(audio: np.ndarray) -> bool:
+    """Whether every sample is zero, block by block (a playing part answers at its first sound)."""
+    return not any(np.any(audio[:, start:stop]) for start, stop in blocks(audio.shape[-1]))
+
+
 def _channels_equal(audio: np.ndarray) -> bool:
     """Whether both channels are identical, block by block (a stereo stem usually differs at once)."""
     return all(np.array_equal(audio[0, start:stop], audio[1, start:stop]) for start, stop in blocks(audio.shape[1]))
@@ -385,18 +390,19 @@ def _inserts(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate:
     """
     audio = np.asarray(audio, dtype=np.float32)
     x = audio[:1] if _channels_equal(audio) else audio
-    rms = float(np.sqrt(mean_square(x)))
     # Every stage below reads a block before it writes it, so the result may overwrite the input.
     reuse = in_place and audio.dtype == np.float32 and audio.flags.c_contiguous and audio.shape[0] == 2
-    if rms == 0.0:  # a muted layer: nothing to process, nothing to send, nothing to add
-        if reuse:
-            audio.fill(0.0)
-            return audio, None
-        return np.zeros((2, audio.shape[1]), dtype=np.float32), None
+    if _silent(x):  # a muted layer: nothing to process, nothing to send, nothing to add
+        return (audio if reuse else np.zeros((2, audio.shape[1]), dtype=np.float32)), None
     out = audio if reuse else np.empty((2, audio.shape[1]), dtype=np.float32)
     work = out[:x.shape[0]]  # the channels being processed: one for a mono stem, both otherwise
-    to_reference = _db_to_gain(REFERENCE_RMS_DBFS) / rms if rms > 1e-9 else 1.0
+
+    def reference_gain(signal: np.ndarray) -> float:  # brings the part's RMS to REFERENCE_RMS_DBFS
+        rms = float(np.sqrt(mean_square(signal)))
+        return _db_to_gain(REFERENCE_RMS_DBFS) / rms if rms > 1e-9 else 1.0
+
     if part == "drums":
+        to_reference = reference_gain(x)
         if settings.drums_resample_hz > 0:
             x = resample_lofi(x, sample_rate=sample_rate, target_hz=settings.drums_resample_hz)
         if settings.drums_bitcrush_bits > 0:  # quantise as if at the reference level
@@ -416,12 +422,9 @@ def _inserts(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate:
         else:
             sos = tone_sos(sample_rate, highpass_hz=_PART_HIGHPASS_HZ[part], lowpass_hz=lowpass_hz)
             filter_sos(x, sos, out=work)
-            # Level-dependent stages below see the filtered part: the same reference whether the filter
-            # ran here or before (prefiltered).
-            rms = float(np.sqrt(mean_square(work)))
-            to_reference = _db_to_gain(REFERENCE_RMS_DBFS) / rms if rms > 1e-9 else 1.0
     if part == "bass" and settings.part_drive_db > 0:
-        tape_saturate(work, drive_db=settings.part_drive_db, input_gain=to_reference, out=work)
+        # Level-dependent: measured on the filtered part, the same whether the filter ran here or before.
+        tape_saturate(work, drive_db=settings.part_drive_db, input_gain=reference_gain(work), out=work)
     if part == "keys" and settings.chorus_mix > 0:
         _half_rate_chorus(work, sample_rate=sample_rate, settings=settings)
     if part == "pad" and settings.haas_mix > 0:
