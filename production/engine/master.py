@@ -11,11 +11,14 @@ only where a sample-peak bound says a peak could come near the ceiling. The limi
 a control rate (one value per 16 samples) from that true-peak envelope: a centred maximum filter
 (look-ahead), a hold and an exponential release (scipy lfilter), then a centred moving average that can
 never undercut what the peaks need. Loudness is computed the BS.1770 way (K-weighting, 400 ms blocks,
-absolute and relative gates) from K-weighted power per control block of the limiter's input times the
-square of the gain applied there, so the gain search and the final figure cost no extra passes over the
-audio. The limiter's gain moves slowly next to the K-weighting filter's memory, which keeps that figure
-within a few hundredths of a LU of libebur128 on the output (tests hold it to 0.05 LU); the search stops
-within ±0.1 LU of the target, well inside the ±0.5 LU guarantee. The true peak is measured on the output.
+absolute and relative gates) from K-weighted power per control block of the EQ'd audio times the square
+of the gain applied there, so the gain search and the final figure cost no extra passes over the audio.
+Every gain after the EQ (level, glue compression, make-up, limiter) is such a control-rate curve, and
+they are applied together once at the end: the audio is read three times in all (EQ and measurements,
+the true-peak check, the gain). The gains move slowly next to the K-weighting filter's memory, which
+keeps that figure within a few hundredths of a LU of libebur128 on the output (tests hold it to 0.05 LU);
+the search stops within ±0.1 LU of the target, well inside the ±0.5 LU guarantee. The true peak is
+measured on exactly the output samples, before the gain is written.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage, signal
 
-from production.engine.dsp import CHUNK, SosStream, blocks, mean_square, upsample_linear
-from production.engine.fx import filter_sos, tone_sos
+from production.engine.dsp import CHUNK, SosStream, blocks, upsample_linear
+from production.engine.fx import tone_sos
 
 PLATFORM_TARGETS = {"youtube": -14.0, "spotify": -14.0, "apple_music": -16.0}
 LOUDNESS_TOLERANCE_LU = 0.5
@@ -96,16 +99,20 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
     eq = tone_sos(sample_rate, highpass_hz=settings.highpass_hz,
                   low_shelf=(settings.low_shelf_hz, settings.low_shelf_db),
                   high_shelf=(settings.high_shelf_hz, settings.high_shelf_db))
-    audio = filter_sos(audio, eq, out=working)
+    # One pass over the audio: the EQ, and what every later step needs, measured per hop while each
+    # filtered block is in cache. Every gain after the EQ (level, glue, make-up, limiter) is a curve at the
+    # control rate, and they are applied together, once, at the end.
+    audio, hop_power, k_power, sample_peak = _eq_and_measure(audio, eq, sample_rate=sample_rate, out=working)
     # Rough level first (plain RMS), so the glue compressor's threshold means the same for any input.
-    rough_lufs = -0.691 + 10 * np.log10(max(2 * mean_square(audio), 1e-20))
+    rough_lufs = -0.691 + 10 * np.log10(max(float(hop_power.sum()) / audio.shape[1], 1e-20))
     if rough_lufs <= _ABSOLUTE_GATE_LUFS - 20:
         raise MasteringError("mix is silent: nothing to master")
-    audio *= np.float32(10 ** ((target_lufs - rough_lufs) / 20))
     pre_gain_db = target_lufs - rough_lufs
-    audio = _glue(audio, sample_rate=sample_rate, target_lufs=target_lufs, settings=settings)
+    pre_gain = 10 ** (pre_gain_db / 20)
+    glue = pre_gain * _glue_gain(hop_power * pre_gain**2, sample_rate=sample_rate, target_lufs=target_lufs,
+                                 settings=settings)
 
-    blocks = _Blocks(audio, sample_rate=sample_rate)
+    blocks = _Blocks(audio, sample_rate=sample_rate, k_power=k_power, sample_peak=sample_peak, glue=glue)
     unlimited_lufs = blocks.integrated(np.ones(blocks.hops))
     if unlimited_lufs <= _ABSOLUTE_GATE_LUFS:
         raise MasteringError("mix is silent after gating: nothing to master")
@@ -118,7 +125,8 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
             settings=settings)
         # Measured on exactly the samples the gain will produce, without making them yet: `audio` (our own
         # buffer since the EQ) only takes the gain once it is known to pass.
-        true_peak = _gained_true_peak_dbtp(audio, control, sample_rate=sample_rate)
+        total = (control * glue).astype(np.float32)
+        true_peak = _gained_true_peak_dbtp(audio, total, sample_rate=sample_rate)
         if true_peak <= true_peak_ceiling_db:
             break
         ceiling_db -= true_peak - true_peak_ceiling_db + 0.05  # the gain moved between samples: aim lower
@@ -126,7 +134,7 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
         raise MasteringError(
             f"could not reach {target_lufs:.1f} LUFS under {true_peak_ceiling_db:.1f} dBTP "
             f"(got {integrated:.2f} LUFS, {true_peak:.2f} dBTP): the mix is too sparse or too peaky")
-    out = _apply_gain(audio, control, out=audio)
+    out = _apply_gain(audio, total, out=audio)
     return MasterResult(audio=out, integrated_lufs=integrated, true_peak_dbtp=true_peak,
                         gain_db=float(pre_gain_db + gain_db),
                         limiter_reduction_db=float(gain_db - 20 * np.log10(max(np.min(control), 1e-10))),
@@ -135,12 +143,13 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
 
 # --- glue compression -----------------------------------------------------------------------------
 
-def _glue(audio: np.ndarray, *, sample_rate: int, target_lufs: float, settings: MasterSettings) -> np.ndarray:
-    """A gentle stereo-linked RMS compressor, computed at the control rate and applied per sample."""
+def _glue_gain(hop_power: np.ndarray, *, sample_rate: int, target_lufs: float,
+               settings: MasterSettings) -> np.ndarray:
+    """A gentle stereo-linked RMS compressor as a gain per control point (len(hop_power) + 1 values), from
+    the signal's power per hop (both channels summed)."""
     if settings.glue_ratio <= 1.0:
-        return audio
-    power = _hop_power(audio, _HOP) / (2 * _HOP)
-    power = _one_pole(power, time_s=settings.glue_detector_s, rate=sample_rate / _HOP)
+        return np.ones(hop_power.size + 1)
+    power = _one_pole(hop_power / (2 * _HOP), time_s=settings.glue_detector_s, rate=sample_rate / _HOP)
     level_db = 10 * np.log10(np.maximum(power, 1e-12))
     over_db = level_db - (target_lufs + settings.glue_threshold_db)
     knee = settings.glue_knee_db
@@ -150,23 +159,32 @@ def _glue(audio: np.ndarray, *, sample_rate: int, target_lufs: float, settings: 
     reduction_db = excess * (1 - 1 / settings.glue_ratio)
     reduction_db = _one_pole(reduction_db, time_s=settings.glue_smoothing_s, rate=sample_rate / _HOP)
     gain = 10 ** (-reduction_db / 20)
-    gain = np.append(gain, gain[-1])
-    return _apply_gain(audio, gain, out=audio)
+    return np.append(gain, gain[-1])
 
 
 # --- limiter and gain search ----------------------------------------------------------------------
 
 class _Blocks:
-    """Per-control-block statistics of the limiter's input: K-weighted power and true-peak envelope."""
+    """Per-control-block statistics of the limiter's input (the EQ'd audio times the glue curve): its
+    K-weighted power and its true-peak envelope.
 
-    def __init__(self, audio: np.ndarray, *, sample_rate: int) -> None:
+    The glue curve moves slowly next to a hop (16 samples) and the K-weighting's memory, so the input's
+    K-weighted power per hop is the EQ'd audio's times the glue gain squared; its sample peaks are bounded
+    by the EQ'd audio's times the larger glue gain at the hop's ends. Where a bound comes near the
+    ceiling the true peak is computed exactly, on the glued samples themselves.
+    """
+
+    def __init__(self, audio: np.ndarray, *, sample_rate: int, k_power: np.ndarray, sample_peak: np.ndarray,
+                 glue: np.ndarray) -> None:
         self.audio = audio
         self.sample_rate = sample_rate
         self.hops = -(-audio.shape[1] // _HOP)
-        self.k_power = _k_weighted_hop_power(audio, sample_rate)  # summed over both channels
-        sample_peak = _hop_abs_max(audio, _HOP)
+        self.glue = np.asarray(glue, dtype=np.float32)
+        hop_glue = 0.5 * (glue[:-1] + glue[1:])
+        self.k_power = k_power * hop_glue * hop_glue  # summed over both channels
+        peak = sample_peak * np.maximum(glue[:-1], glue[1:])
         # The interpolator spans 6 samples each side (< one hop), so neighbours bound a hop's true peak.
-        neighbourhood = ndimage.maximum_filter1d(sample_peak, size=3, mode="nearest")
+        neighbourhood = ndimage.maximum_filter1d(peak, size=3, mode="nearest")
         self.bound = neighbourhood * _INTERPOLATOR.gain_bound
         self.true_peak = self.bound.copy()  # replaced by the exact value where it matters
         self._exact = np.zeros(self.hops, dtype=bool)
@@ -175,7 +193,7 @@ class _Blocks:
         """True-peak envelope, exact in every hop whose bound reaches `threshold` (linear)."""
         todo = np.flatnonzero((self.bound >= threshold) & ~self._exact)
         if todo.size:
-            self.true_peak[todo] = _hop_true_peaks(self.audio, todo, self.sample_rate)
+            self.true_peak[todo] = _hop_true_peaks(self.audio, todo, self.sample_rate, control=self.glue)
             self._exact[todo] = True
         return self.true_peak
 
@@ -412,18 +430,31 @@ def _apply_gain(audio: np.ndarray, control: np.ndarray, *, out: np.ndarray | Non
     return out
 
 
-def _k_weighted_hop_power(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """K-weighted sum of squares per hop over both channels, filtering block by block in one reused
-    scratch buffer (no full-length copy)."""
-    stream = SosStream(k_weighting_sos(sample_rate), audio.shape[0])
-    scratch = np.empty((audio.shape[0], CHUNK), dtype=np.float32)
-    n = audio.shape[1]
-    out = np.zeros(-(-n // _HOP), dtype=np.float64)
-    for start, stop in blocks(n):
-        block = scratch if stop - start == CHUNK else np.empty((audio.shape[0], stop - start), np.float32)
+def _eq_and_measure(audio: np.ndarray, eq: np.ndarray, *, sample_rate: int, out: np.ndarray | None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """EQ `audio` into `out` (a new array when None; may be `audio`) and measure, per hop of the result:
+    power (both channels summed), K-weighted power (likewise) and the largest |sample|.
+
+    Block by block through one reused scratch buffer: each block is filtered, measured, written out, then
+    K-weighted in the scratch and measured again while it is still in cache.
+    """
+    channels, n = audio.shape
+    out = np.empty((channels, n), dtype=np.float32) if out is None else out
+    eq_stream = SosStream(eq, channels)
+    k_stream = SosStream(k_weighting_sos(sample_rate), channels)
+    hops = -(-n // _HOP)
+    power, k_power, peak = np.zeros(hops), np.zeros(hops), np.zeros(hops)
+    scratch = np.empty((channels, CHUNK), dtype=np.float32)
+    for start, stop in blocks(n):  # CHUNK is a multiple of _HOP: blocks start on a hop
+        block = scratch if stop - start == CHUNK else np.empty((channels, stop - start), np.float32)
         block[...] = audio[:, start:stop]
-        out[start // _HOP:-(-stop // _HOP)] = _hop_power(stream.process(block), _HOP)
-    return out
+        eq_stream.process(block)
+        out[:, start:stop] = block
+        span = slice(start // _HOP, -(-stop // _HOP))
+        power[span] = _hop_power(block, _HOP)
+        peak[span] = _hop_abs_max(block, _HOP)
+        k_power[span] = _hop_power(k_stream.process(block), _HOP)
+    return out, power, k_power, peak
 
 
 def _hop_power(audio: np.ndarray, hop: int) -> np.ndarray:
