@@ -21,7 +21,7 @@ faults than the filtering itself.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -31,7 +31,15 @@ from scipy import signal
 
 from production.engine.ambience import add_bed, add_vinyl_noise, vinyl_noise
 from production.engine.brief import AMBIENCES, PARTS
-from production.engine.dsp import CHUNK, blocks, butter_sos, mean_square, sosfilt_blocks, upsample_linear
+from production.engine.dsp import (
+    CHUNK,
+    SosStream,
+    blocks,
+    butter_sos,
+    mean_square,
+    sosfilt_blocks,
+    upsample_linear,
+)
 from production.engine.moods import mood_profile
 
 __all__ = [
@@ -500,22 +508,42 @@ def _half_rate_chorus(x: np.ndarray, *, sample_rate: int, settings: FxSettings) 
 
 
 def _tape_bus(mix: np.ndarray, *, settings: FxSettings, sample_rate: int, seed: int) -> np.ndarray:
-    """The shared tape bus, in place where it can be: width, EQ, saturation, wow and flutter."""
-    if settings.width != 1.0:
-        mix = ms_width(mix, width=settings.width, out=mix)
-    mix = filter_sos(mix, tone_sos(sample_rate, highpass_hz=settings.bus_highpass_hz,
-                                   low_shelf=(150.0, settings.bus_low_shelf_db),
-                                   high_shelf=(5000.0, settings.bus_high_shelf_db),
-                                   lowpass_hz=settings.bus_lowpass_hz), out=mix)
-    if settings.tape_drive_db > 0:
-        rms = float(np.sqrt(mean_square(mix)))
-        if rms > 1e-9:
-            mix = tape_saturate(mix, drive_db=settings.tape_drive_db,
-                                input_gain=_db_to_gain(REFERENCE_RMS_DBFS) / rms, out=mix)
+    """The shared tape bus, in place on `mix` (2, n): width, EQ, saturation, wow and flutter.
+
+    Two passes over the mix: width and EQ block by block in a scratch buffer (measuring the level the
+    saturation is set against on the way), then saturation applied to each block as the wow-and-flutter
+    delay reads it in.
+    """
+    n = mix.shape[1]
+    eq = SosStream(tone_sos(sample_rate, highpass_hz=settings.bus_highpass_hz,
+                            low_shelf=(150.0, settings.bus_low_shelf_db),
+                            high_shelf=(5000.0, settings.bus_high_shelf_db),
+                            lowpass_hz=settings.bus_lowpass_hz), 2)
+    scratch = np.empty((2, CHUNK), dtype=np.float32)
+    energy = 0.0
+    for start, stop in blocks(n):
+        block = scratch if stop - start == CHUNK else np.empty((2, stop - start), dtype=np.float32)
+        block[...] = mix[:, start:stop]
+        if settings.width != 1.0:
+            ms_width(block, width=settings.width, out=block)
+        eq.process(block)
+        mix[:, start:stop] = block
+        energy += mean_square(block) * block.size
+    rms = float(np.sqrt(energy / max(mix.size, 1)))
+
+    def shape(block: np.ndarray) -> np.ndarray:
+        return tape_saturate(block, drive_db=settings.tape_drive_db,
+                             input_gain=_db_to_gain(REFERENCE_RMS_DBFS) / rms, out=block)
+
+    saturate = settings.tape_drive_db > 0 and rms > 1e-9
     if settings.wow_depth_ms > 0 or settings.flutter_depth_ms > 0:
-        mix = wow_flutter(mix, sample_rate=sample_rate, depth_ms=settings.wow_depth_ms,
-                          rate_hz=settings.wow_rate_hz, flutter_depth_ms=settings.flutter_depth_ms,
-                          flutter_rate_hz=settings.flutter_rate_hz, seed=seed, out=mix)
+        control = _wow_delay_control(n, sample_rate=sample_rate, depth_ms=settings.wow_depth_ms,
+                                     rate_hz=settings.wow_rate_hz, flutter_depth_ms=settings.flutter_depth_ms,
+                                     flutter_rate_hz=settings.flutter_rate_hz, seed=seed)
+        return _modulated_delay(mix, control, hop=_CONTROL_HOP, out=mix, shape=shape if saturate else None)
+    if saturate:
+        for start, stop in blocks(n):
+            shape(mix[:, start:stop])
     return mix
 
 
@@ -677,6 +705,15 @@ def wow_flutter(audio: np.ndarray, *, sample_rate: float, depth_ms: float, rate_
             return audio.copy()
         out[...] = audio
         return out
+    control = _wow_delay_control(n, sample_rate=sample_rate, depth_ms=depth_ms, rate_hz=rate_hz,
+                                 flutter_depth_ms=flutter_depth_ms, flutter_rate_hz=flutter_rate_hz, seed=seed,
+                                 drift=drift)
+    return _modulated_delay(audio, control, hop=_CONTROL_HOP, out=out)
+
+
+def _wow_delay_control(n: int, *, sample_rate: float, depth_ms: float, rate_hz: float, flutter_depth_ms: float,
+                       flutter_rate_hz: float, seed: int, drift: float = 0.2) -> np.ndarray:
+    """wow_flutter's delay in samples every _CONTROL_HOP samples (ceil(n / hop) + 1 points)."""
     rng = np.random.default_rng(seed)
     hop = _CONTROL_HOP
     m = -(-n // hop) + 1
@@ -685,24 +722,30 @@ def wow_flutter(audio: np.ndarray, *, sample_rate: float, depth_ms: float, rate_
     wow_phase = 2 * np.pi * rate_hz * (t_s + drift * wander * (hop / sample_rate)) + rng.uniform(0, 2 * np.pi)
     flutter_phase = 2 * np.pi * flutter_rate_hz * t_s + rng.uniform(0, 2 * np.pi)
     delay_ms = depth_ms * (1 + np.sin(wow_phase)) + flutter_depth_ms * (1 + np.sin(flutter_phase))
-    return _modulated_delay(audio, (delay_ms * (sample_rate / 1000)).astype(np.float32), hop=hop, out=out)
+    return (delay_ms * (sample_rate / 1000)).astype(np.float32)
 
 
-def _modulated_delay(audio: np.ndarray, delay_control: np.ndarray, *, hop: int,
-                     out: np.ndarray | None = None) -> np.ndarray:
+def _modulated_delay(audio: np.ndarray, delay_control: np.ndarray, *, hop: int, out: np.ndarray | None = None,
+                     shape: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """y[i] = x[i - delay(i)], linearly interpolated; the delay (>= 0, in samples) is given every `hop`
     samples. Block by block, so `out` may be `audio` itself: each block keeps a copy of the input it
     still needs from the block before (as far back as the longest delay), since that part of `audio`
     has been overwritten by then. Samples before the start read as the first sample.
+    `shape`, when given, is applied in place to each block of input as it is read in (x = shape(input)),
+    so a sample-wise stage before the delay costs no pass of its own.
     """
     n = audio.shape[-1]
     out = np.empty_like(audio) if out is None else out
     reach = int(np.ceil(delay_control.max())) + 2  # how far back any read can go
     history = np.repeat(audio[:, :1], reach, axis=1)  # the input just before the current block
+    if shape is not None:
+        shape(history)
     size = (CHUNK // hop) * hop
     for start in range(0, n, size):
         stop = min(start + size, n)
         segment = np.concatenate([history, audio[:, start:stop]], axis=1)
+        if shape is not None:
+            shape(segment[:, reach:])
         history = segment[:, -reach:].copy()
         delay = upsample_linear(delay_control[start // hop:], hop=hop, n_samples=stop - start)
         frac, whole = np.modf(delay)

@@ -11,6 +11,7 @@ its own length and nothing allocates a full-length buffer per note.
 from __future__ import annotations
 
 import importlib.util
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,8 +55,8 @@ def velocity_gain(velocity: int) -> float:
 
 def _pan_gains(pan: float) -> tuple[float, float]:
     """Constant-power pan law, pan in -1 (left) .. 1 (right); centre gives 0.707 per side."""
-    angle = (np.clip(pan, -1.0, 1.0) + 1.0) * np.pi / 4
-    return float(np.cos(angle)), float(np.sin(angle))
+    angle = (min(max(pan, -1.0), 1.0) + 1.0) * math.pi / 4  # scalars: math, not numpy (per note)
+    return math.cos(angle), math.sin(angle)
 
 
 class _NoteCache:
@@ -98,7 +99,7 @@ def _note_samples(note: pretty_midi.Note, sample_rate: int) -> tuple[int, int]:
 
 def _pitched_pan(voice: Voice, pitch: int) -> float:
     """Low notes lean one way, high notes the other, around the part's place in the stereo field."""
-    return float(voice.pan + voice.width * np.clip((pitch - 62) / 18.0, -1.0, 1.0))
+    return float(voice.pan + voice.width * min(max((pitch - 62) / 18.0, -1.0), 1.0))
 
 
 def _render_pitched(notes: list[pretty_midi.Note], voice: Voice, n: int, sample_rate: int,
