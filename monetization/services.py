@@ -391,6 +391,19 @@ def _on_payment_failed(intent: dict) -> str:
     return f"{order}: {order.get_status_display()}"
 
 
+def _on_async_payment_failed(session: dict) -> str:
+    # A delayed payment method (a bank debit) failed after the checkout completed unpaid: nothing was issued.
+    order = _order_for(session)
+    if order is None:
+        return f"no order for session {session.get('id')}"
+    order = order_mark_payment_failed(
+        order=order,
+        reason="The bank payment did not go through, so nothing was charged.",
+        payment_intent_id=session.get("payment_intent") or "",
+    )
+    return f"{order}: {order.get_status_display()}"
+
+
 def _on_charge_refunded(charge: dict) -> str:
     order = _order_for(charge)
     if order is None:
@@ -407,6 +420,7 @@ def _on_charge_refunded(charge: dict) -> str:
 _EVENT_HANDLERS = {
     "checkout.session.completed": _on_checkout_completed,
     "checkout.session.async_payment_succeeded": _on_checkout_completed,
+    "checkout.session.async_payment_failed": _on_async_payment_failed,
     "checkout.session.expired": _on_checkout_expired,
     "payment_intent.payment_failed": _on_payment_failed,
     "charge.refunded": _on_charge_refunded,

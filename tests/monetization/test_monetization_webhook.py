@@ -141,6 +141,20 @@ def test_unpaid_completion_waits_for_async_payment(client):
     assert order.status == Order.Status.PAID
 
 
+def test_failed_async_payment_marks_the_order_failed_and_issues_nothing(client):
+    order = pending_order()
+    post_event(client, checkout_completed(order, payment_status="unpaid"))
+
+    failed = checkout_completed(order, payment_status="unpaid")
+    failed["type"] = "checkout.session.async_payment_failed"
+    post_event(client, failed)
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.FAILED
+    assert "bank payment did not go through" in order.failure_reason
+    assert not Licence.objects.exists()
+
+
 def test_checkout_session_expired_marks_a_pending_order_expired(client):
     order = pending_order()
     obj = checkout_completed(order)["data"]["object"]
