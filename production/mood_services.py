@@ -5,6 +5,7 @@ its held-out figures, turn its predictions into suggestions, and let editors acc
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.engine import mood_model
 from production.models import MoodModel, MoodSuggestion
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -188,11 +191,16 @@ def mood_model_load(model: MoodModel) -> mood_model.TrainedModel:
 
 def track_moods_suggest(*, track: Track) -> list[MoodSuggestion]:
     """Ask the current model about one track (after its analysis) and record what it proposes. Returns the
-    track's pending suggestions; nothing happens when no model exists or the track has no analysis."""
+    track's pending suggestions; nothing happens when no model exists or the track has no analysis. A model
+    whose weights file is unusable is logged, not raised: the analysis that called this has succeeded."""
     model = mood_model_current()
     if model is None:
         return []
-    mood_suggestions_refresh(model=model, tracks=Track.objects.filter(pk=track.pk))
+    try:
+        mood_suggestions_refresh(model=model, tracks=Track.objects.filter(pk=track.pk))
+    except ValidationError as error:
+        logger.warning("no mood suggestions for track %s: %s", track.pk, " ".join(error.messages))
+        return []
     return list(MoodSuggestion.objects.filter(track=track, status=MoodSuggestion.Status.PENDING)
                 .select_related("mood"))
 

@@ -238,3 +238,20 @@ def test_the_analysis_task_asks_the_current_model_about_a_new_upload(tmp_path, s
 
     [suggestion] = MoodSuggestion.objects.filter(track=result.track)
     assert suggestion.mood == rainy and suggestion.status == MoodSuggestion.Status.PENDING
+
+
+def test_an_altered_weights_file_is_refused_and_does_not_break_the_analysis_follow_up(caplog):
+    from django.core.exceptions import ValidationError
+
+    from production.mood_services import track_moods_suggest
+
+    _tagged_catalogue()
+    model = mood_model_train(seed=0, suggest=False)
+    with storages["private"].open(model.path, "wb") as handle:
+        handle.write(b"not the weights")
+    track = _analysed_track(_centres()[0])
+
+    with pytest.raises(ValidationError, match="does not match its recorded sha256"):
+        mood_model_load(model)
+    assert track_moods_suggest(track=track) == []
+    assert "does not match its recorded sha256" in caplog.text
