@@ -17,8 +17,10 @@ urlpatterns = [
     path("", include("monetization.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.DEBUG and settings.MEDIA_URL.startswith("/"):
+    from django.urls import re_path
 
-    # Public media only: private files are never served by URL.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    from lofi_site.media_views import media_serve
+
+    # Public media only (private files are never served by URL), with Range requests so previews can seek.
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", media_serve)]
