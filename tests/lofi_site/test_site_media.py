@@ -6,8 +6,10 @@ import pytest
 from django.urls import path
 
 from lofi_site.media_views import media_serve
+from lofi_site.urls import urlpatterns as site_urlpatterns
 
-urlpatterns = [path("media/<path:path>", media_serve)]
+# The site adds this route only when DEBUG is on at import; the rest is there for the error pages' links.
+urlpatterns = [path("media/<path:path>", media_serve), *site_urlpatterns]
 pytestmark = pytest.mark.urls(__name__)
 
 BODY = bytes(range(256)) * 40  # 10240 bytes
