@@ -11,6 +11,8 @@ MODES = ("major", "minor")
 AMBIENCES = ("none", "rain", "cafe", "nature", "vinyl")
 # Moods the engine knows how to play (moods.MOOD_PROFILES says what each does); "chill" is neutral.
 MOODS = ("chill", "focus", "sleepy", "melancholy", "happy", "dreamy", "nostalgic", "cozy")
+# Other spellings in use (the listeners' request form) -> the mood they play as.
+MOOD_ALIASES = {"melancholic": "melancholy", "focused": "focus", "upbeat": "happy"}
 PARTS = ("drums", "perc", "bass", "keys", "piano", "pad", "pluck", "melody")
 
 
@@ -62,7 +64,7 @@ class Brief:
     def __post_init__(self) -> None:
         if self.ambience not in AMBIENCES:
             raise ValueError(f"unknown ambience {self.ambience!r}; use one of {', '.join(AMBIENCES)}")
-        if self.mood not in MOODS:
+        if self.mood not in MOODS and self.mood not in MOOD_ALIASES:
             raise ValueError(f"unknown mood {self.mood!r}; use one of {', '.join(MOODS)}")
         if not 40 <= self.bpm <= 200:
             raise ValueError(f"bpm {self.bpm} is outside 40-200")

@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .brief import MOODS
+from .brief import MOOD_ALIASES, MOODS
 from .styles import StylePreset
 
 _SWING_RANGE = (0.52, 0.66)  # where swung LoFi hats sit; a mood's swing shift stays inside it
@@ -129,8 +129,8 @@ assert set(MOOD_PROFILES) == set(MOODS), "every mood a brief accepts needs a pro
 
 
 def mood_profile(name: str) -> Mood:
-    """The profile of a mood named in brief.MOODS; ValueError for any other name."""
+    """The profile of a mood named in brief.MOODS (or one of its MOOD_ALIASES); ValueError for any other."""
     try:
-        return MOOD_PROFILES[name]
+        return MOOD_PROFILES[MOOD_ALIASES.get(name, name)]
     except KeyError:
         raise ValueError(f"unknown mood {name!r}; use one of {', '.join(MOODS)}") from None

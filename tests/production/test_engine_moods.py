@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from production.engine import fx
-from production.engine.brief import MOODS, Brief, Key
+from production.engine.brief import MOOD_ALIASES, MOODS, Brief, Key
 from production.engine.compose import compose
 from production.engine.groove import CLOSED_HAT, OPEN_HAT, PEDAL_HAT
-from production.engine.moods import MOOD_PROFILES
+from production.engine.moods import MOOD_PROFILES, mood_profile
 from production.engine.render import render
 from production.engine.styles import PRESETS
 from production.engine.theory import chord_scale_for_melody
@@ -38,6 +38,11 @@ def test_every_mood_a_brief_accepts_has_a_profile_and_others_are_refused():
     assert set(MOOD_PROFILES) == set(MOODS)
     with pytest.raises(ValueError, match="unknown mood 'furious'"):
         _brief("furious")
+    # the listeners' request form spells three moods its own way: they play as the engine's own
+    for alias, mood in MOOD_ALIASES.items():
+        assert mood_profile(alias) is MOOD_PROFILES[mood]
+        assert compose(_brief(alias, duration_s=20.0), PRESETS["study"]).key_mode == \
+            compose(_brief(mood, duration_s=20.0), PRESETS["study"]).key_mode
 
 
 def test_chill_is_neutral_and_leaves_the_style_as_it_is():
