@@ -115,6 +115,7 @@ def upsample_linear(control: np.ndarray, *, hop: int, n_samples: int,
         raise ValueError("control curve too short for n_samples")
     target = add_to if add_to is not None else np.empty((*control.shape[:-1], n_samples), dtype=np.float32)
     per_block = max(CHUNK // hop, 1)
+    ramp = np.arange(hop, dtype=np.float32)
     for first in range(0, segments, per_block):
         last = min(first + per_block, segments)
         begin, end = first * hop, min(last * hop, n_samples)
@@ -122,7 +123,16 @@ def upsample_linear(control: np.ndarray, *, hop: int, n_samples: int,
         step = (control[..., first + 1:last + 1] - start) * np.float32(1 / hop)
         block = target[..., begin:end]
         if hop >= 8:  # long segments: write them whole, one broadcast row per segment
-            piece = start[..., None] + step[..., None] * np.arange(hop, dtype=np.float32)
+            whole = (end - begin) // hop  # segments that fit in the block entirely
+            if add_to is None and whole:  # straight into the result, through a (..., segment, hop) view
+                rows = block[..., :whole * hop].reshape(*control.shape[:-1], whole, hop)
+                np.multiply(step[..., :whole, None], ramp, out=rows)
+                rows += start[..., :whole, None]
+                if whole * hop < end - begin:  # the last, partial segment
+                    block[..., whole * hop:] = (start[..., whole:whole + 1]
+                                                + step[..., whole:whole + 1] * ramp[:end - begin - whole * hop])
+                continue
+            piece = start[..., None] + step[..., None] * ramp
             piece = piece.reshape(*control.shape[:-1], -1)[..., :end - begin]
             if add_to is not None:
                 block += piece
