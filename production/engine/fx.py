@@ -499,12 +499,32 @@ def _part_lowpass_hz(part: str, settings: FxSettings) -> float | None:
 
 def _half_rate_chorus(x: np.ndarray, *, sample_rate: int, settings: FxSettings) -> np.ndarray:
     """Chorus on low-passed keys, in place on `x`: the wet path runs at half rate (the keys hold
-    nothing up there), and is interpolated straight into the dry signal."""
-    wet = chorus(_decimate(x, factor=2), sample_rate=sample_rate / 2, rate_hz=settings.chorus_rate_hz,
-                 depth=settings.chorus_depth, mix=1.0)
-    wet *= np.float32(settings.chorus_mix)
-    x *= np.float32(1 - settings.chorus_mix)
-    return upsample_linear(np.concatenate([wet, wet[:, -1:]], axis=1), hop=2, n_samples=x.shape[1], add_to=x)
+    nothing up there) and is interpolated straight into the dry signal.
+
+    Block by block: each block is decimated, streamed through one pedalboard.Chorus (its state carried
+    over, so the wet signal is the one a single call gives) and mixed in once the next block's first wet
+    sample, the end point of its interpolation, is known.
+    """
+    plugin = pedalboard.Chorus(rate_hz=settings.chorus_rate_hz, depth=settings.chorus_depth,
+                               centre_delay_ms=7.0, feedback=0.0, mix=1.0)
+    plugin.reset()
+    wet_gain, dry_gain = np.float32(settings.chorus_mix), np.float32(1 - settings.chorus_mix)
+    pending: tuple[int, int, np.ndarray] | None = None  # a block waiting for the next wet sample
+
+    def mix_in(start: int, stop: int, wet: np.ndarray, end_point: np.ndarray) -> None:
+        block = x[:, start:stop]
+        block *= dry_gain
+        upsample_linear(np.concatenate([wet, end_point], axis=1), hop=2, n_samples=stop - start, add_to=block)
+
+    for start, stop in blocks(x.shape[1]):  # CHUNK is even: blocks start on a half-rate sample
+        wet = plugin(np.ascontiguousarray(_decimate(x[:, start:stop], factor=2)), sample_rate / 2, reset=False)
+        wet *= wet_gain
+        if pending is not None:
+            mix_in(*pending, wet[:, :1])
+        pending = (start, stop, wet)
+    if pending is not None:
+        mix_in(*pending, pending[2][:, -1:])
+    return x
 
 
 def _tape_bus(mix: np.ndarray, *, settings: FxSettings, sample_rate: int, seed: int) -> np.ndarray:
