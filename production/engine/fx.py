@@ -310,26 +310,9 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
             if mono is not None:
                 placed.append((part, out, mono))
 
-    send_length = -(-n_samples // _SEND_DECIMATION)
-    reverb_send = np.zeros((2, send_length), dtype=np.float32)
-    delay_send = np.zeros((2, send_length), dtype=np.float32)
     mix = np.empty((2, n_samples), dtype=np.float32) if placed else np.zeros((2, n_samples), dtype=np.float32)
-    _place_parts(placed, mix, settings=settings, pumps=pumps, reverb_send=reverb_send, delay_send=delay_send)
-
-    # Both returns are summed at the send rate and brought up to full rate together: one upsample.
-    send_rate = sample_rate / _SEND_DECIMATION
-    returns = np.zeros((2, send_length + 1), dtype=np.float32)  # one extra point to interpolate to
-    if settings.reverb_return_db > _OFF_DB and np.any(reverb_send):
-        returns[:, :-1] += reverb(reverb_send, sample_rate=send_rate, room_size=settings.reverb_room_size,
-                                  damping=settings.reverb_damping) * np.float32(
-                                      _db_to_gain(settings.reverb_return_db))
-    if settings.delay_return_db > _OFF_DB and np.any(delay_send):
-        returns[:, :-1] += delay(delay_send, sample_rate=send_rate, delay_s=settings.delay_s,
-                                 feedback=settings.delay_feedback) * np.float32(
-                                     _db_to_gain(settings.delay_return_db))
-    returns[:, -1] = returns[:, -2]
-    if np.any(returns):
-        upsample_linear(returns, hop=_SEND_DECIMATION, n_samples=n_samples, add_to=mix)
+    _place_parts(placed, mix, settings=settings, pumps=pumps,
+                 returns=_Returns(settings, sample_rate=sample_rate, parts=[part for part, _, _ in placed]))
 
     mix = _tape_bus(mix, settings=settings, sample_rate=sample_rate, seed=int(seeds[0]))
     music_rms = float(np.sqrt(mean_square(mix)))
@@ -443,9 +426,68 @@ def _inserts(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate:
     return out, work.shape[0] == 1
 
 
+class _Returns:
+    """The reverb and echo sends and their returns, run block by block at sample_rate / _SEND_DECIMATION.
+
+    `feed` takes one block's send signals (already decimated) and the mix block they came from; the
+    returns are interpolated back to full rate and added into the mix one block late, once the next
+    block's first return sample (the end point of the interpolation) is known. The plugins carry their
+    state from block to block, so the result is that of one call over the whole signal.
+    """
+
+    def __init__(self, settings: FxSettings, *, sample_rate: int, parts: Collection[str]) -> None:
+        rate = sample_rate / _SEND_DECIMATION
+        self.rate = rate
+        self.reverb_levels = {p: np.float32(_db_to_gain(settings.reverb_send_db[p])) for p in parts
+                              if settings.reverb_send_db[p] > _OFF_DB}
+        self.delay_levels = {p: np.float32(_db_to_gain(settings.delay_send_db[p])) for p in parts
+                             if settings.delay_send_db[p] > _OFF_DB}
+        self.reverb = None
+        if settings.reverb_return_db > _OFF_DB and self.reverb_levels:
+            self.reverb = pedalboard.Reverb(room_size=settings.reverb_room_size, damping=settings.reverb_damping,
+                                            wet_level=1.0, dry_level=0.0, width=1.0)
+            self.reverb.reset()
+            self.reverb_return = np.float32(_db_to_gain(settings.reverb_return_db))
+        self.delay = None
+        if settings.delay_return_db > _OFF_DB and self.delay_levels:
+            self.delay = pedalboard.Delay(delay_seconds=settings.delay_s, feedback=settings.delay_feedback, mix=1.0)
+            self.delay.reset()
+            self.delay_return = np.float32(_db_to_gain(settings.delay_return_db))
+        self._pending: tuple[np.ndarray, np.ndarray] | None = None  # (mix block, its returns)
+
+    @property
+    def active(self) -> bool:
+        return self.reverb is not None or self.delay is not None
+
+    def feed(self, mix_block: np.ndarray, reverb_send: np.ndarray, delay_send: np.ndarray) -> None:
+        returns = np.zeros_like(reverb_send)
+        if self.reverb is not None:
+            wet = self.reverb(reverb_send, self.rate, reset=False)
+            wet *= self.reverb_return
+            returns += wet
+        if self.delay is not None:
+            wet = self.delay(delay_send, self.rate, reset=False)
+            wet *= self.delay_return
+            returns += wet
+        if self._pending is not None:
+            self._mix_in(*self._pending, returns[:, :1])
+        self._pending = (mix_block, returns)
+
+    def finish(self) -> None:
+        if self._pending is not None:
+            self._mix_in(*self._pending, self._pending[1][:, -1:])
+            self._pending = None
+
+    @staticmethod
+    def _mix_in(mix_block: np.ndarray, returns: np.ndarray, end_point: np.ndarray) -> None:
+        upsample_linear(np.concatenate([returns, end_point], axis=1), hop=_SEND_DECIMATION,
+                        n_samples=mix_block.shape[1], add_to=mix_block)
+
+
 def _place_parts(placed: list[tuple[str, np.ndarray, bool]], mix: np.ndarray, *, settings: FxSettings,
-                 pumps: Mapping[float, np.ndarray], reverb_send: np.ndarray, delay_send: np.ndarray) -> None:
-    """Pan and gain every part, pump it from the kick, sum it into `mix` (overwritten) and feed the sends.
+                 pumps: Mapping[float, np.ndarray], returns: _Returns) -> None:
+    """Pan and gain every part, pump it from the kick, sum it into `mix` (overwritten), feed the sends and
+    add their returns.
 
     Block by block over all parts at once: each block of each stem is read once while it is in cache,
     and the pump curve of a block is interpolated once for all the parts it ducks. Blocks start on
@@ -455,12 +497,12 @@ def _place_parts(placed: list[tuple[str, np.ndarray, bool]], mix: np.ndarray, *,
     for part, _, _ in placed:
         gain = _db_to_gain(settings.part_gain_db[part])
         gains[part] = tuple(np.float32(g * gain) for g in _pan_gains(settings.part_pan[part]))
-    sends = {part: [(send, np.float32(_db_to_gain(levels[part])))
-                    for send, levels in ((reverb_send, settings.reverb_send_db), (delay_send, settings.delay_send_db))
-                    if levels[part] > _OFF_DB] for part, _, _ in placed}
     for start, stop in blocks(mix.shape[1]):
         curves: dict[float, np.ndarray] = {}  # share of the pump depth -> this block's gain curve
         target = mix[:, start:stop]
+        send_length = -(-(stop - start) // _SEND_DECIMATION)
+        reverb_send = np.zeros((2, send_length), dtype=np.float32) if returns.active else None
+        delay_send = np.zeros((2, send_length), dtype=np.float32) if returns.active else None
         for index, (part, out, mono) in enumerate(placed):
             block = out[:, start:stop]
             left, right = gains[part]
@@ -481,11 +523,14 @@ def _place_parts(placed: list[tuple[str, np.ndarray, bool]], mix: np.ndarray, *,
                 target[...] = block
             else:
                 target += block
-            if sends[part]:
+            if returns.active and (part in returns.reverb_levels or part in returns.delay_levels):
                 decimated = _decimate(block)
-                first = start // _SEND_DECIMATION
-                for send, level in sends[part]:
-                    send[:, first:first + decimated.shape[1]] += decimated * level
+                for send, levels in ((reverb_send, returns.reverb_levels), (delay_send, returns.delay_levels)):
+                    if part in levels:
+                        send += decimated * levels[part]
+        if returns.active:
+            returns.feed(target, reverb_send, delay_send)
+    returns.finish()
 
 
 def _part_lowpass_hz(part: str, settings: FxSettings) -> float | None:
