@@ -8,6 +8,11 @@ Signal flow of `process` (every stage is a small function below that can be used
     tape bus:   sum + returns -> mid/side width -> bus EQ -> tape saturation -> wow and flutter
     surface:    vinyl crackle and hiss + the ambience bed, set against the music's RMS
 
+The style preset sets every amount, the brief's mood leans tone and space (moods.py), admin overrides
+have the last word (`fx_settings_for`). The parts' warm filters (`insert_filters`) are linear, so the
+render pipeline has the synth apply them note by note and tells `process` they are done (`prefiltered`).
+Pan, pump, sums and sends run in one pass over all parts, block by block (`_place_parts`).
+
 The processed stems returned are each part after its own inserts (what a stem pack ships); the mix adds
 the shared sends, the tape bus and the surface noise on top, so the stems do not sum exactly to the mix.
 
