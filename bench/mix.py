@@ -90,10 +90,24 @@ def run_one(pool: list[dict], hours: float, out_path: Path, measure_tracks: bool
     result = render_mix(items, out_path=out_path, sample_rate=SAMPLE_RATE, ambience_bed=bed,
                         ambience_gain_db=-12.0)
     elapsed_s = time.perf_counter() - started
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
+    peak_rss_mb = peak_rss_mib()
     return {"duration_s": result.duration_s, "elapsed_s": elapsed_s, "peak_rss_mb": peak_rss_mb,
             "integrated_lufs": result.integrated_lufs, "true_peak_dbtp": result.true_peak_dbtp,
             "tracks": len(items)}
+
+
+def peak_rss_mib() -> float:
+    """This process's own peak RSS. Linux keeps getrusage's ru_maxrss across exec, so a child started by a
+    parent that peaked higher (building the pool) would report the parent's figure; /proc's VmHWM belongs
+    to the new program alone."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux, bytes on macOS
 
 
 def main() -> None:
