@@ -44,6 +44,7 @@ from production.engine.dsp import (
     mean_square,
     sosfilt_blocks,
     upsample_linear,
+    zeros_prefaulted,
 )
 from production.engine.moods import mood_profile
 
@@ -315,7 +316,7 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
             if mono is not None:
                 placed.append((part, out, mono))
 
-    mix = np.empty((2, n_samples), dtype=np.float32) if placed else np.zeros((2, n_samples), dtype=np.float32)
+    mix = zeros_prefaulted((2, n_samples))
     _place_parts(placed, mix, settings=settings, pumps=pumps,
                  returns=_Returns(settings, sample_rate=sample_rate, parts=[part for part, _, _ in placed]))
 

@@ -22,7 +22,7 @@ from scipy.linalg.blas import saxpy
 from threadpoolctl import threadpool_limits
 
 from ..brief import PARTS
-from ..dsp import peak_abs, sosfilt_blocks
+from ..dsp import peak_abs, sosfilt_blocks, zeros_prefaulted
 from .additive import sine_lfo
 from .drums import DRUM_SOUNDS, KITS
 from .instruments import VOICES, Voice
@@ -77,11 +77,10 @@ class _NoteCache:
 
 
 def _silence(n: int) -> np.ndarray:
-    """A zeroed (2, n) float32 stem, written once up front: zeros from calloc are mapped lazily, and the
-    first read-modify-write of each page by the note adds would then fault twice (read, then copy)."""
-    out = np.empty((2, n), dtype=np.float32)
-    out.fill(0.0)
-    return out
+    """A zeroed (2, n) float32 stem with its pages mapped up front (dsp.zeros_prefaulted): zeros from
+    calloc are mapped lazily, and the first read-modify-write of each page by the note adds would then
+    fault twice (read, then copy)."""
+    return zeros_prefaulted((2, n))
 
 
 def _axpy(x: np.ndarray, y: np.ndarray, a: float) -> None:
