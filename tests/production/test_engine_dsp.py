@@ -53,3 +53,12 @@ def test_upsample_linear_matches_interpolation(hop):
 def test_mean_square_is_over_every_sample(noise):
     assert dsp.mean_square(noise) == pytest.approx(float(np.mean(noise.astype(np.float64) ** 2)), rel=1e-5)
     assert dsp.mean_square(np.zeros((2, 0), dtype=np.float32)) == 0.0
+
+
+@pytest.mark.parametrize("shape", [(2, 10), (2, 3_000_000)])  # small: numpy; large: pages mapped up front
+def test_zeros_prefaulted_gives_a_writable_zeroed_float32_array(shape):
+    out = dsp.zeros_prefaulted(shape)
+    assert out.shape == shape and out.dtype == np.float32 and out.flags.writeable
+    assert not out.any()
+    out[1, -1] += 2.5  # a read-modify-write, as the synth's note adds do
+    assert out[1, -1] == 2.5 and out.sum() == 2.5
