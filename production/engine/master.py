@@ -309,11 +309,7 @@ def true_and_sample_peak(audio: np.ndarray, *, sample_rate: int) -> tuple[float,
     peak = largest_sample = float(sample_peak.max())
     if _factor(sample_rate) == 1 or peak == 0.0:
         return float(20 * np.log10(max(peak, 1e-10))), largest_sample
-    interpolator = _interpolator(sample_rate)
-    bound = ndimage.maximum_filter1d(sample_peak, size=3, mode="nearest") * interpolator.gain_bound
-    todo = np.flatnonzero(bound > peak)
-    if todo.size:
-        peak = max(peak, float(_hop_true_peaks(audio, todo, sample_rate).max()))
+    peak = _largest_true_peak(audio, sample_peak, floor=peak, sample_rate=sample_rate)
     return float(20 * np.log10(max(peak, 1e-10))), largest_sample
 
 
@@ -333,11 +329,28 @@ def _gained_true_peak_dbtp(audio: np.ndarray, control: np.ndarray, *, sample_rat
     peak = float(sample_peak.max())
     if _factor(sample_rate) == 1 or peak == 0.0:
         return float(20 * np.log10(max(peak, 1e-10)))
-    bound = ndimage.maximum_filter1d(sample_peak, size=3, mode="nearest") * _interpolator(sample_rate).gain_bound
-    todo = np.flatnonzero(bound > peak)
-    if todo.size:
-        peak = max(peak, float(_hop_true_peaks(audio, todo, sample_rate, control=control).max()))
+    peak = _largest_true_peak(audio, sample_peak, floor=peak, sample_rate=sample_rate, control=control)
     return float(20 * np.log10(max(peak, 1e-10)))
+
+
+def _largest_true_peak(audio: np.ndarray, sample_peak: np.ndarray, *, floor: float, sample_rate: int,
+                       control: np.ndarray | None = None) -> float:
+    """The largest interpolated peak (linear), at least `floor`, from the per-hop sample peaks.
+
+    Branch and bound: the hops whose bound (neighbouring sample peaks times the interpolator's gain) could
+    beat the best value so far are evaluated exactly, highest bound first, until no remaining bound can:
+    the same maximum as evaluating every hop, for a fraction of the work on a limited master.
+    """
+    bound = ndimage.maximum_filter1d(sample_peak, size=3, mode="nearest") * _interpolator(sample_rate).gain_bound
+    candidates = np.flatnonzero(bound > floor)
+    candidates = candidates[np.argsort(-bound[candidates], kind="stable")]
+    best = floor
+    for first in range(0, candidates.size, 1024):
+        chunk = candidates[first:first + 1024]
+        if bound[chunk[0]] <= best:
+            break
+        best = max(best, float(_hop_true_peaks(audio, np.sort(chunk), sample_rate, control=control).max()))
+    return best
 
 
 def _interpolator(sample_rate: int) -> _Interpolator:
