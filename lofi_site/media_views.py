@@ -6,24 +6,25 @@ serves media from S3 or a web server, which answer ranges themselves. Private fi
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
+from django.utils._os import safe_join
 from django.views.static import serve
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def media_serve(request, path: str):
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)  # 404s, directory refusals, 304s
-    response["Accept-Ranges"] = "bytes"
     wanted = RANGE.match(request.headers.get("Range", "").strip())
-    if response.status_code != 200 or wanted is None:
+    file_path = Path(safe_join(settings.MEDIA_ROOT, path))  # SuspiciousFileOperation (400) outside MEDIA_ROOT
+    if wanted is None or not file_path.is_file():
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)  # 404s, directory refusals, 304s
+        response["Accept-Ranges"] = "bytes"
         return response
-    response.close()
-    file_path = Path(settings.MEDIA_ROOT) / path  # serve() has checked it stays inside MEDIA_ROOT
     size = file_path.stat().st_size
     first, last = wanted.groups()
     if first:
@@ -38,7 +39,8 @@ def media_serve(request, path: str):
         return refused
     handle = file_path.open("rb")
     handle.seek(start)
-    partial = FileResponse(_limited(handle, end - start + 1), status=206, content_type=response["Content-Type"])
+    content_type = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
+    partial = FileResponse(_limited(handle, end - start + 1), status=206, content_type=content_type)
     partial["Content-Length"] = str(end - start + 1)
     partial["Content-Range"] = f"bytes {start}-{end}/{size}"
     partial["Accept-Ranges"] = "bytes"
