@@ -39,6 +39,16 @@ def test_render_track_prints_one_json_object_with_the_track_files_qc_and_timings
     assert sf.info(str(master_copy)).duration == pytest.approx(6.0, abs=0.5)
 
 
+def test_render_track_masters_to_the_platform_asked_for():
+    out = io.StringIO()
+
+    call_command("render_track", "--style", "study", "--bpm", "76", "--key", "C major", "--duration", "6",
+                 "--seed", "3", "--platform", "apple_music", stdout=out)
+
+    qc = json.loads(out.getvalue())["qc"]
+    assert qc["integrated_lufs"] == pytest.approx(-16.0, abs=0.5)  # Apple Music's target, not the -14 default
+
+
 def test_render_track_reports_a_bad_brief_as_an_error_and_prints_no_json():
     out = io.StringIO()
 

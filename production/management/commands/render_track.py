@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog.models import Artist, Asset
 from production import services
 from production.engine.brief import AMBIENCES
+from production.engine.master import PLATFORM_TARGETS
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, required=True)
         parser.add_argument("--mood", default="chill")
         parser.add_argument("--ambience", choices=AMBIENCES, default="none")
+        parser.add_argument("--platform", choices=sorted(PLATFORM_TARGETS), default="youtube",
+                            help="Loudness target of the master: youtube and spotify -14 LUFS, apple_music -16.")
         parser.add_argument("--without", action="append", default=[], metavar="PART",
                             help="Leave a part out (repeatable), e.g. --without melody.")
         parser.add_argument("--title", default="")
@@ -49,7 +52,8 @@ class Command(BaseCommand):
                     style=options["style"], bpm=options["bpm"], key=options["key"],
                     duration_s=options["duration"], seed=options["seed"], mood=options["mood"],
                     ambience=options["ambience"], layers=dict.fromkeys(options["without"], False),
-                    title=options["title"], artist=artist, queue=False,
+                    title=options["title"], artist=artist, target_lufs=PLATFORM_TARGETS[options["platform"]],
+                    queue=False,
                 )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
