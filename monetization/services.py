@@ -79,26 +79,26 @@ def licence_tier_save(*, tier: LicenceTier, terms_text: str, actor) -> LicenceTi
             summary=f"Published {tier.name} terms v{terms.version}.",
             changes={"version": terms.version},
         )
+    _audit_priced(actor=actor, obj=tier, before=before, verb="licence_tier", what="licence tier", name=tier.name)
+    return tier
+
+
+def _audit_priced(*, actor, obj, before, verb: str, what: str, name: str) -> None:
+    """Audit a priced thing's creation, or its price change (nothing when the price stayed)."""
     if before is None:
+        audit_log(actor=actor, verb=f"{verb}.created", obj=obj,
+                  summary=f"Created {what} {name} at {obj.price_display}.")
+    elif (before.price_minor, before.currency) != (obj.price_minor, obj.currency):
         audit_log(
             actor=actor,
-            verb="licence_tier.created",
-            obj=tier,
-            summary=f"Created licence tier {tier.name} at {tier.price_display}.",
-        )
-    elif (before.price_minor, before.currency) != (tier.price_minor, tier.currency):
-        audit_log(
-            actor=actor,
-            verb="licence_tier.price_changed",
-            obj=tier,
-            summary=f"{tier.name}: {format_money(before.price_minor, before.currency)} -> "
-            f"{tier.price_display}.",
+            verb=f"{verb}.price_changed",
+            obj=obj,
+            summary=f"{name}: {format_money(before.price_minor, before.currency)} -> {obj.price_display}.",
             changes={
-                "price_minor": [before.price_minor, tier.price_minor],
-                "currency": [before.currency, tier.currency],
+                "price_minor": [before.price_minor, obj.price_minor],
+                "currency": [before.currency, obj.currency],
             },
         )
-    return tier
 
 
 @transaction.atomic
@@ -109,25 +109,7 @@ def sample_pack_save(*, pack: SamplePack, actor) -> SamplePack:
     before = SamplePack.objects.select_for_update().filter(pk=pack.pk).first() if pack.pk else None
     pack.full_clean()
     pack.save()
-    if before is None:
-        audit_log(
-            actor=actor,
-            verb="sample_pack.created",
-            obj=pack,
-            summary=f"Created sample pack {pack.title} at {pack.price_display}.",
-        )
-    elif (before.price_minor, before.currency) != (pack.price_minor, pack.currency):
-        audit_log(
-            actor=actor,
-            verb="sample_pack.price_changed",
-            obj=pack,
-            summary=f"{pack.title}: {format_money(before.price_minor, before.currency)} -> "
-            f"{pack.price_display}.",
-            changes={
-                "price_minor": [before.price_minor, pack.price_minor],
-                "currency": [before.currency, pack.currency],
-            },
-        )
+    _audit_priced(actor=actor, obj=pack, before=before, verb="sample_pack", what="sample pack", name=pack.title)
     return pack
 
 
