@@ -275,21 +275,9 @@ class ReplyAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["comment", "template", "text"]
-        return [
-            "comment",
-            "comment_text",
-            "template",
-            "text",
-            "status",
-            "drafted_by",
-            "approved_by",
-            "approved_at",
-            "approved_text",
-            "posted_at",
-            "youtube_comment_id",
-            "error",
-            "history",
-        ]
+        # The comment's text sits next to the comment; the rest of the record follows as readonly_fields lists it.
+        return ["comment", "comment_text", "template", "text",
+                *(name for name in self.readonly_fields if name != "comment_text")]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
