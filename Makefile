@@ -46,12 +46,12 @@ run: seed static
 
 # The suite runs on the embedded broker and cache whatever the shell says (tests count rows in the ORM queue and
 # rely on a private cache); a REDIS_URL given here goes to the one test that sends a task through Redis.
-test: install-dev
-	$(VENV)/bin/ruff check .
+test: lint
 	CI_REDIS_URL="$${CI_REDIS_URL:-$$REDIS_URL}" REDIS_URL= $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: install
 	@for script in $(wildcard bench/*.py); do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -141,8 +141,7 @@ def _percent(flags: list[bool]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=30.0, help="length of each synthetic item (s)")
     parser.add_argument("--renders", type=int, default=24, help="number of engine renders (0: none)")
     parser.add_argument("--render-s", type=float, default=45.0, help="length of each engine render (s)")
@@ -170,13 +169,17 @@ def main() -> None:
         tempo = [o.tempo_ok for o in subset if o.tempo_ok is not None]
         exact = [o.key_exact for o in subset if o.key_exact is not None]
         near = [o.key_near for o in subset if o.key_near is not None]
-        print(f"{source:10} items={len(subset):3d}  tempo within 2%: {_percent(tempo):18}  "
-              f"key exact: {_percent(exact):18}  key exact-or-relative/fifth: {_percent(near)}")
+        print(
+            f"{source:10} items={len(subset):3d}  tempo within 2%: {_percent(tempo):18}  "
+            f"key exact: {_percent(exact):18}  key exact-or-relative/fifth: {_percent(near)}"
+        )
     tempo = [o.tempo_ok for o in outcomes if o.tempo_ok is not None]
     exact = [o.key_exact for o in outcomes if o.key_exact is not None]
     near = [o.key_near for o in outcomes if o.key_near is not None]
-    print(f"ALL        items={len(outcomes):3d}  tempo within 2%: {_percent(tempo):18}  "
-          f"key exact: {_percent(exact):18}  key exact-or-relative/fifth: {_percent(near)}")
+    print(
+        f"ALL        items={len(outcomes):3d}  tempo within 2%: {_percent(tempo):18}  "
+        f"key exact: {_percent(exact):18}  key exact-or-relative/fifth: {_percent(near)}"
+    )
     print(f"speed: {seconds_per_3min_track():.2f} s to analyse a 3-minute 44.1 kHz stereo WAV (median of 3)")
 
 

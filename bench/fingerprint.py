@@ -66,8 +66,13 @@ def render_catalogue(n_tracks: int) -> list[dict]:
     started = time.perf_counter()
     made = 0
     for index in range(n_tracks):
-        brief = Brief(style=styles[index % len(styles)], bpm=float(rng.integers(60, 101)),
-                      key=keys[int(rng.integers(len(keys)))], duration_s=TRACK_S, seed=10_000 + index)
+        brief = Brief(
+            style=styles[index % len(styles)],
+            bpm=float(rng.integers(60, 101)),
+            key=keys[int(rng.integers(len(keys)))],
+            duration_s=TRACK_S,
+            seed=10_000 + index,
+        )
         audio_path = CACHE / f"track-{index:04d}.flac"
         hashes_path = CACHE / f"track-{index:04d}.hashes.npy"
         if not (audio_path.exists() and hashes_path.exists()):
@@ -77,8 +82,7 @@ def render_catalogue(n_tracks: int) -> list[dict]:
             soundfile.write(str(audio_path), master.mean(axis=0), result.sample_rate, subtype="PCM_16")
             made += 1
             if made % 25 == 0:
-                print(f"  rendered {made} tracks ({time.perf_counter() - started:.0f} s)", file=sys.stderr,
-                      flush=True)
+                print(f"  rendered {made} tracks ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
         catalogue.append({"index": index, "brief": brief, "audio_path": audio_path, "hashes_path": hashes_path})
     return catalogue
 
@@ -126,8 +130,14 @@ def build_index(catalogue: list[dict]) -> dict[int, int]:
     started = time.perf_counter()
     for item in catalogue:
         brief = item["brief"]
-        track = Track.objects.create(title=f"Bench {item['index']:04d}", artist=artist, bpm=brief.bpm,
-                                     key=brief.key.tonic, mode=brief.key.mode, duration_s=TRACK_S)
+        track = Track.objects.create(
+            title=f"Bench {item['index']:04d}",
+            artist=artist,
+            bpm=brief.bpm,
+            key=brief.key.tonic,
+            mode=brief.key.mode,
+            duration_s=TRACK_S,
+        )
         fingerprint_store(track=track, hashes=np.load(item["hashes_path"]), duration_s=TRACK_S)
         ids[item["index"]] = track.pk
     print(f"  index written in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
@@ -169,8 +179,8 @@ def excerpt_query(audio: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarr
     """A 10 s excerpt from a random sample position, with white noise at SNR_DB; (excerpt, start_s)."""
     length = int(EXCERPT_S * SAMPLE_RATE)
     start = int(rng.integers(0, audio.size - length + 1))
-    excerpt = audio[start:start + length].astype(np.float64)
-    noise_power = np.mean(excerpt ** 2) / 10 ** (SNR_DB / 10)
+    excerpt = audio[start : start + length].astype(np.float64)
+    noise_power = np.mean(excerpt**2) / 10 ** (SNR_DB / 10)
     noisy = excerpt + rng.normal(0.0, np.sqrt(noise_power), size=excerpt.size)
     return noisy.astype(np.float32)[None, :], start / SAMPLE_RATE
 
@@ -206,16 +216,22 @@ def main() -> None:
             matches = catalogue_matches(fingerprint.fingerprint(query_audio, SAMPLE_RATE), limit=5)
             timings.append(time.perf_counter() - started)
             best = matches[0] if matches else None
-            if best is not None and best.track_id == ids[item["index"]] \
-                    and abs(best.offset_s - start_s) <= OFFSET_TOLERANCE_S:
+            if (
+                best is not None
+                and best.track_id == ids[item["index"]]
+                and abs(best.offset_s - start_s) <= OFFSET_TOLERANCE_S
+            ):
                 identified += 1
         all_rows = FingerprintHash.objects.count()
         bench_rows = FingerprintHash.objects.filter(track__artist__slug=BENCH_ARTIST).count()
         hours = len(catalogue) * TRACK_S / 3600.0
-        print(f"catalogue: tracks={len(catalogue)} hours={hours:.2f} database={connection.vendor} "
-              f"index_rows={bench_rows}")
-        print(f"identified_with_offset={100.0 * identified / args.queries:.1f}% ({identified}/{args.queries}) "
-              f"snr_db={SNR_DB:g} excerpt_s={EXCERPT_S:g} offset_tolerance_s={OFFSET_TOLERANCE_S}")
+        print(
+            f"catalogue: tracks={len(catalogue)} hours={hours:.2f} database={connection.vendor} index_rows={bench_rows}"
+        )
+        print(
+            f"identified_with_offset={100.0 * identified / args.queries:.1f}% ({identified}/{args.queries}) "
+            f"snr_db={SNR_DB:g} excerpt_s={EXCERPT_S:g} offset_tolerance_s={OFFSET_TOLERANCE_S}"
+        )
         ms = sorted(1000.0 * t for t in timings)
         print(f"median_query_ms={statistics.median(ms):.1f} p95_query_ms={ms[int(0.95 * (len(ms) - 1))]:.1f}")
         mb_per_hour = "n/a"

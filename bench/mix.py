@@ -40,8 +40,7 @@ POOL_SIZE = 20
 TRACK_S = 180.0
 CROSSFADE_S = 8.0
 SAMPLE_RATE = 44100
-KEYS = ("A minor", "C major", "E minor", "G major", "D minor", "F major", "B minor", "D major", "F# minor",
-        "A major")
+KEYS = ("A minor", "C major", "E minor", "G major", "D minor", "F major", "B minor", "D major", "F# minor", "A major")
 
 
 def build_pool(folder: Path) -> list[dict]:
@@ -56,12 +55,20 @@ def build_pool(folder: Path) -> list[dict]:
         path = folder / f"track-{index:02d}.wav"
         soundfile.write(str(path), track.audio.T, SAMPLE_RATE, subtype="PCM_24")
         result = analyze(path)
-        pool.append({"path": str(path), "title": f"Synthetic {index + 1:02d}", "bpm": result.bpm,
-                     "key": result.key, "mode": result.mode, "camelot": result.camelot,
-                     "energy": result.energy, "duration_s": result.duration_s,
-                     "integrated_lufs": result.integrated_lufs})
-        print(f"  pool {index + 1}/{POOL_SIZE}: {result.bpm:.1f} BPM {result.key} {result.mode}",
-              file=sys.stderr)
+        pool.append(
+            {
+                "path": str(path),
+                "title": f"Synthetic {index + 1:02d}",
+                "bpm": result.bpm,
+                "key": result.key,
+                "mode": result.mode,
+                "camelot": result.camelot,
+                "energy": result.energy,
+                "duration_s": result.duration_s,
+                "integrated_lufs": result.integrated_lufs,
+            }
+        )
+        print(f"  pool {index + 1}/{POOL_SIZE}: {result.bpm:.1f} BPM {result.key} {result.mode}", file=sys.stderr)
     return pool
 
 
@@ -72,28 +79,49 @@ def run_one(pool: list[dict], hours: float, out_path: Path, measure_tracks: bool
     from production.engine.sequencing import TrackFeatures, mix_sequence
 
     started = time.perf_counter()
-    features = [TrackFeatures(id=i, bpm=t["bpm"], key=t["key"], mode=t["mode"], camelot=t["camelot"],
-                              energy=t["energy"], moods=frozenset({"chill"}), duration_s=t["duration_s"])
-                for i, t in enumerate(pool)]
+    features = [
+        TrackFeatures(
+            id=i,
+            bpm=t["bpm"],
+            key=t["key"],
+            mode=t["mode"],
+            camelot=t["camelot"],
+            energy=t["energy"],
+            moods=frozenset({"chill"}),
+            duration_s=t["duration_s"],
+        )
+        for i, t in enumerate(pool)
+    ]
     order = mix_sequence(features, hours * 3600.0, crossfade_s=CROSSFADE_S)
     items, total_s = [], 0.0
     while total_s < hours * 3600.0:  # the pool is smaller than the mix: play the running order again
         for index in order:
             track = pool[index]
-            items.append(MixItem(track["path"], title=track["title"], crossfade_s=CROSSFADE_S,
-                                 loudness_lufs=None if measure_tracks else track["integrated_lufs"]))
+            items.append(
+                MixItem(
+                    track["path"],
+                    title=track["title"],
+                    crossfade_s=CROSSFADE_S,
+                    loudness_lufs=None if measure_tracks else track["integrated_lufs"],
+                )
+            )
             total_s += track["duration_s"] - CROSSFADE_S
             if total_s >= hours * 3600.0:
                 break
-    bed = looped_bed(ambience.bed("rain", n_samples=int(30 * SAMPLE_RATE), sample_rate=SAMPLE_RATE, seed=1),
-                     sample_rate=SAMPLE_RATE)
-    result = render_mix(items, out_path=out_path, sample_rate=SAMPLE_RATE, ambience_bed=bed,
-                        ambience_gain_db=-12.0)
+    bed = looped_bed(
+        ambience.bed("rain", n_samples=int(30 * SAMPLE_RATE), sample_rate=SAMPLE_RATE, seed=1), sample_rate=SAMPLE_RATE
+    )
+    result = render_mix(items, out_path=out_path, sample_rate=SAMPLE_RATE, ambience_bed=bed, ambience_gain_db=-12.0)
     elapsed_s = time.perf_counter() - started
     peak_rss_mb = peak_rss_mib()
-    return {"duration_s": result.duration_s, "elapsed_s": elapsed_s, "peak_rss_mb": peak_rss_mb,
-            "integrated_lufs": result.integrated_lufs, "true_peak_dbtp": result.true_peak_dbtp,
-            "tracks": len(items)}
+    return {
+        "duration_s": result.duration_s,
+        "elapsed_s": elapsed_s,
+        "peak_rss_mb": peak_rss_mb,
+        "integrated_lufs": result.integrated_lufs,
+        "true_peak_dbtp": result.true_peak_dbtp,
+        "tracks": len(items),
+    }
 
 
 def peak_rss_mib() -> float:
@@ -111,11 +139,13 @@ def peak_rss_mib() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hours", type=float, nargs="+", default=[1.0, 8.0])
-    parser.add_argument("--measure-tracks", action="store_true",
-                        help="let the mix measure every track's loudness instead of using the catalogue's")
+    parser.add_argument(
+        "--measure-tracks",
+        action="store_true",
+        help="let the mix measure every track's loudness instead of using the catalogue's",
+    )
     parser.add_argument("--keep", type=Path, help="keep the pool in this folder (reused when present)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # pool manifest: render one mix
     args = parser.parse_args()
@@ -140,12 +170,18 @@ def main() -> None:
                 command.append("--measure-tracks")
             done = subprocess.run(command, check=True, capture_output=True, text=True)
             figures = json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"duration_h={figures['duration_s'] / 3600:.2f} "
-                  f"realtime_factor={figures['duration_s'] / figures['elapsed_s']:.1f} "
-                  f"peak_rss_mb={figures['peak_rss_mb']:.0f}", flush=True)
-            print(f"  ({figures['tracks']} tracks, {figures['elapsed_s']:.1f} s, "
-                  f"{figures['integrated_lufs']:.2f} LUFS, true peak {figures['true_peak_dbtp']:.2f} dBTP)",
-                  file=sys.stderr, flush=True)
+            print(
+                f"duration_h={figures['duration_s'] / 3600:.2f} "
+                f"realtime_factor={figures['duration_s'] / figures['elapsed_s']:.1f} "
+                f"peak_rss_mb={figures['peak_rss_mb']:.0f}",
+                flush=True,
+            )
+            print(
+                f"  ({figures['tracks']} tracks, {figures['elapsed_s']:.1f} s, "
+                f"{figures['integrated_lufs']:.2f} LUFS, true peak {figures['true_peak_dbtp']:.2f} dBTP)",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,13 @@ from __future__ import annotations
 
 import os
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
-                  "VECLIB_MAXIMUM_THREADS"):
+for _variable in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+):
     os.environ[_variable] = "1"  # before numpy loads: one core, as one render worker has
 # numpy asks the kernel for transparent huge pages on big arrays; with THP defrag set to "madvise" (as on
 # this machine) every first touch may compact memory synchronously, which costs more system time than the
@@ -71,8 +76,13 @@ def _stage_cpu_times(brief) -> dict[str, float]:
 
     cpu: dict[str, float] = {}
     peak_mb: dict[str, float] = {}
-    originals = {"compose": pipeline.compose, "synth": pipeline.render_stems, "fx": pipeline.fx.process,
-                 "master": pipeline.master.master, "qc": pipeline.qc.check}
+    originals = {
+        "compose": pipeline.compose,
+        "synth": pipeline.render_stems,
+        "fx": pipeline.fx.process,
+        "master": pipeline.master.master,
+        "qc": pipeline.qc.check,
+    }
 
     def wrap(name, function):
         def timed(*args, **kwargs):
@@ -83,6 +93,7 @@ def _stage_cpu_times(brief) -> dict[str, float]:
             finally:
                 cpu[name] = cpu.get(name, 0.0) + time.process_time() - started
                 peak_mb[name] = max(peak_mb.get(name, 0.0), _peak_rss_mb())
+
         return timed
 
     pipeline.compose = wrap("compose", originals["compose"])
@@ -101,8 +112,15 @@ def _stage_cpu_times(brief) -> dict[str, float]:
         pipeline.master.master = originals["master"]
         pipeline.qc.check = originals["qc"]
     peak_mb["total"] = max(peak_mb.values())
-    return {"wall": result.timings, "cpu": cpu, "peak_mb": peak_mb, "qc_passed": result.qc.passed,
-            "lufs": result.qc.integrated_lufs, "tp": result.qc.true_peak_dbtp, "parts": len(result.stems)}
+    return {
+        "wall": result.timings,
+        "cpu": cpu,
+        "peak_mb": peak_mb,
+        "qc_passed": result.qc.passed,
+        "lufs": result.qc.integrated_lufs,
+        "tp": result.qc.true_peak_dbtp,
+        "parts": len(result.stems),
+    }
 
 
 def _child(style: str, seconds: float, repeat: int, queue) -> None:
@@ -111,8 +129,13 @@ def _child(style: str, seconds: float, repeat: int, queue) -> None:
     from production.engine.styles import PRESETS
 
     low, high = PRESETS[style].tempo_range_bpm
-    brief_args = {"style": style, "bpm": (low + high) / 2, "key": Key("A", "minor"), "seed": 11,
-                  "ambience": PRESETS[style].default_ambience}
+    brief_args = {
+        "style": style,
+        "bpm": (low + high) / 2,
+        "key": Key("A", "minor"),
+        "seed": 11,
+        "ambience": PRESETS[style].default_ambience,
+    }
     render(Brief(duration_s=8.0, **brief_args))  # warm-up
     best = None
     for _ in range(max(repeat, 1)):
@@ -156,15 +179,19 @@ def main() -> None:
             stage_peaks[stage] = max(stage_peaks[stage], run["peak_mb"][stage])
         peaks.append(run["maxrss_mb"])
         factors = " ".join(f"{args.seconds / max(run['wall'][stage], 1e-9):9.1f}" for stage in (*STAGES, "total"))
-        print(f"{style:10s} {factors} {args.seconds / run['cpu']['total']:7.1f} {run['maxrss_mb']:8.0f} "
-              f"{run['parts']:5d} {run['lufs']:6.2f} {run['tp']:6.2f}  {'pass' if run['qc_passed'] else 'FAIL'}")
+        print(
+            f"{style:10s} {factors} {args.seconds / run['cpu']['total']:7.1f} {run['maxrss_mb']:8.0f} "
+            f"{run['parts']:5d} {run['lufs']:6.2f} {run['tp']:6.2f}  {'pass' if run['qc_passed'] else 'FAIL'}"
+        )
 
     audio_s = args.seconds * len(styles)
     print()
     print("stage      wall s   cpu s   wall x    cpu x  peak MB")
     for stage in (*STAGES, "total"):
-        print(f"{stage:8s} {wall_sums[stage]:8.2f} {cpu_sums[stage]:7.2f} {audio_s / wall_sums[stage]:8.1f} "
-              f"{audio_s / cpu_sums[stage]:8.1f} {stage_peaks[stage]:8.0f}")
+        print(
+            f"{stage:8s} {wall_sums[stage]:8.2f} {cpu_sums[stage]:7.2f} {audio_s / wall_sums[stage]:8.1f} "
+            f"{audio_s / cpu_sums[stage]:8.1f} {stage_peaks[stage]:8.0f}"
+        )
     print(f"peak memory per render: max {max(peaks):.0f} MB (ru_maxrss of each style's process)")
     print(f"load average at end: {_load()} (wall x counts other processes' use of the cores; cpu x does not)")
     print(f"cpu_realtime_factor={audio_s / cpu_sums['total']:.1f}")

@@ -140,17 +140,14 @@ def timing() -> None:
         features = [pa.clip_features(c, sr) for c in clips[:200]]
         pa.most_distinct(features, 8)
     cut_s = time.perf_counter() - started
-    print(
-        f"3-minute stems at 44.1 kHz: beat grid {grid_s:.2f} s, loops and one-shots of 2 stems {cut_s:.2f} s"
-    )
+    print(f"3-minute stems at 44.1 kHz: beat grid {grid_s:.2f} s, loops and one-shots of 2 stems {cut_s:.2f} s")
 
 
 def statements(rows: int = 300_000) -> None:
     lines = ["Reporting Date,Sale Month,Store,Artist,Title,ISRC,UPC,Quantity,Earnings (USD)"]
     for i in range(rows):
         lines.append(
-            f"2026-05-01,2026-0{1 + i % 3},Store {i % 7},Artist,Title,QZLF126{i % 500:05d},,{i % 50},"
-            f"0.00{i % 97:02d}"
+            f"2026-05-01,2026-0{1 + i % 3},Store {i % 7},Artist,Title,QZLF126{i % 500:05d},,{i % 50},0.00{i % 97:02d}"
         )
     data = io.BytesIO("\n".join(lines).encode())
     started = time.perf_counter()
@@ -163,9 +160,7 @@ def statements(rows: int = 300_000) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=16, help="synthetic mixes for the accuracy figures")
     args = parser.parse_args()
     accuracy(args.items)

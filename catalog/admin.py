@@ -15,12 +15,16 @@ from catalog.models import Artist, Asset, Mood, Release, ReleaseTrack, Style, Tr
 class BpmRangeFilter(admin.SimpleListFilter):
     title = "BPM range"
     parameter_name = "bpm_range"
-    RANGES = {"lt70": (0, 70), "70-80": (70, 80), "80-90": (80, 90), "90-100": (90, 100),
-              "gte100": (100, 1000)}
+    RANGES = {"lt70": (0, 70), "70-80": (70, 80), "80-90": (80, 90), "90-100": (90, 100), "gte100": (100, 1000)}
 
     def lookups(self, request, model_admin):
-        return [("lt70", "under 70"), ("70-80", "70-79"), ("80-90", "80-89"), ("90-100", "90-99"),
-                ("gte100", "100 and over")]
+        return [
+            ("lt70", "under 70"),
+            ("70-80", "70-79"),
+            ("80-90", "80-89"),
+            ("90-100", "90-99"),
+            ("gte100", "100 and over"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in self.RANGES:
@@ -45,8 +49,18 @@ class AssetInline(admin.TabularInline):
     model = Asset
     extra = 0
     can_delete = False
-    fields = ["kind", "label", "storage", "path", "format", "sample_rate", "bit_depth", "channels",
-              "size_bytes", "sha256"]
+    fields = [
+        "kind",
+        "label",
+        "storage",
+        "path",
+        "format",
+        "sample_rate",
+        "bit_depth",
+        "channels",
+        "size_bytes",
+        "sha256",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -56,27 +70,77 @@ class AssetInline(admin.TabularInline):
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
     form = TrackAdminForm
-    list_display = ["title", "artist", "style", "status", "bpm_display", "key_display", "camelot",
-                    "duration_display", "qc_badge", "duplicate_verdict", "preview_player"]
-    list_filter = ["status", "source", "style", "moods", "key", "mode", BpmRangeFilter, "qc_passed",
-                   "duplicate_verdict", "is_ai_generated"]
+    list_display = [
+        "title",
+        "artist",
+        "style",
+        "status",
+        "bpm_display",
+        "key_display",
+        "camelot",
+        "duration_display",
+        "qc_badge",
+        "duplicate_verdict",
+        "preview_player",
+    ]
+    list_filter = [
+        "status",
+        "source",
+        "style",
+        "moods",
+        "key",
+        "mode",
+        BpmRangeFilter,
+        "qc_passed",
+        "duplicate_verdict",
+        "is_ai_generated",
+    ]
     search_fields = ["title", "isrc", "artist__name"]
     list_select_related = ["artist", "style"]
     autocomplete_fields = ["artist", "style", "moods", "duplicate_of"]
-    readonly_fields = ["uuid", "status", "source", "camelot", "preview_player", "waveform", "qc_summary",
-                       "integrated_lufs", "true_peak_dbtp", "loudness_range_lu", "duration_s", "energy",
-                       "analysis", "qc_passed", "qc_report", "duplicate_verdict", "duplicate_of",
-                       "created_at", "updated_at"]
+    readonly_fields = [
+        "uuid",
+        "status",
+        "source",
+        "camelot",
+        "preview_player",
+        "waveform",
+        "qc_summary",
+        "integrated_lufs",
+        "true_peak_dbtp",
+        "loudness_range_lu",
+        "duration_s",
+        "energy",
+        "analysis",
+        "qc_passed",
+        "qc_report",
+        "duplicate_verdict",
+        "duplicate_of",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
-        (None, {"fields": ["title", "artist", "style", "moods", "status", "source", "is_ai_generated",
-                           "isrc"]}),
+        (None, {"fields": ["title", "artist", "style", "moods", "status", "source", "is_ai_generated", "isrc"]}),
         ("Listen", {"fields": ["preview_player", "waveform"]}),
         ("Musical facts", {"fields": ["bpm", "key", "mode", "camelot", "duration_s", "energy"]}),
-        ("Loudness and QC", {"fields": ["qc_summary", "integrated_lufs", "true_peak_dbtp",
-                                        "loudness_range_lu", "qc_passed", "duplicate_verdict",
-                                        "duplicate_of"]}),
-        ("Raw reports", {"classes": ["collapse"], "fields": ["analysis", "qc_report", "uuid", "created_at",
-                                                             "updated_at"]}),
+        (
+            "Loudness and QC",
+            {
+                "fields": [
+                    "qc_summary",
+                    "integrated_lufs",
+                    "true_peak_dbtp",
+                    "loudness_range_lu",
+                    "qc_passed",
+                    "duplicate_verdict",
+                    "duplicate_of",
+                ]
+            },
+        ),
+        (
+            "Raw reports",
+            {"classes": ["collapse"], "fields": ["analysis", "qc_report", "uuid", "created_at", "updated_at"]},
+        ),
     ]
     inlines = [AssetInline]
     actions = ["approve", "assign_isrc", "archive"]
@@ -165,22 +229,38 @@ class ReleaseTrackInline(admin.TabularInline):
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
     form = ReleaseAdminForm
-    list_display = ["title", "artist", "kind", "status", "release_date", "upc", "track_count",
-                    "artwork_thumb"]
+    list_display = ["title", "artist", "kind", "status", "release_date", "upc", "track_count", "artwork_thumb"]
     list_filter = ["status", "kind", "release_date"]
     search_fields = ["title", "upc", "catalogue_number", "artist__name"]
     list_select_related = ["artist"]
     autocomplete_fields = ["artist"]
     date_hierarchy = "release_date"
     readonly_fields = ["uuid", "status", "artwork_preview"]
-    fields = ["title", "artist", "kind", "status", "release_date", "upc", "catalogue_number", "genre",
-              "p_line", "c_line", "artwork", "artwork_preview", "uuid"]
+    fields = [
+        "title",
+        "artist",
+        "kind",
+        "status",
+        "release_date",
+        "upc",
+        "catalogue_number",
+        "genre",
+        "p_line",
+        "c_line",
+        "artwork",
+        "artwork_preview",
+        "uuid",
+    ]
     inlines = [ReleaseTrackInline]
 
     def get_queryset(self, request):
         # An aggregate drops Meta.ordering: restate it so pages and autocomplete stay stable.
-        return (super().get_queryset(request).annotate(_track_count=Count("release_tracks"))
-                .order_by(*Release._meta.ordering))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_track_count=Count("release_tracks"))
+            .order_by(*Release._meta.ordering)
+        )
 
     @admin.display(description="Tracks", ordering="_track_count")
     def track_count(self, obj: Release):
@@ -196,8 +276,7 @@ class ReleaseAdmin(admin.ModelAdmin):
     def artwork_preview(self, obj: Release):
         if not obj.artwork:
             return "No artwork yet."
-        return format_html('<img class="cockpit-artwork" src="{}" alt="Cover of {}">', obj.artwork.url,
-                           obj.title)
+        return format_html('<img class="cockpit-artwork" src="{}" alt="Cover of {}">', obj.artwork.url, obj.title)
 
 
 @admin.register(Artist)

@@ -26,8 +26,13 @@ def _as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
     )
 
 
-class _ServiceWriteViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                           mixins.ListModelMixin, viewsets.GenericViewSet):
+class _ServiceWriteViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
     """Create/update through a service function; Django validation errors become 400 responses."""
 
     def create_object(self, data: dict):

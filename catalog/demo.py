@@ -19,8 +19,14 @@ STYLES = [
     ("japanese", "Japanese", "Pentatonic melodies, koto and shakuhachi colours."),
 ]
 MOODS = [
-    ("chill", "Chill"), ("focus", "Focus"), ("sleepy", "Sleepy"), ("melancholy", "Melancholy"),
-    ("happy", "Happy"), ("dreamy", "Dreamy"), ("nostalgic", "Nostalgic"), ("cozy", "Cozy"),
+    ("chill", "Chill"),
+    ("focus", "Focus"),
+    ("sleepy", "Sleepy"),
+    ("melancholy", "Melancholy"),
+    ("happy", "Happy"),
+    ("dreamy", "Dreamy"),
+    ("nostalgic", "Nostalgic"),
+    ("cozy", "Cozy"),
 ]
 _PERSONA = "A persona of the label's generative engine."
 ARTISTS = [

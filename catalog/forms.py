@@ -10,9 +10,14 @@ from catalog.models import Release, Track
 
 class TrackAdminForm(forms.ModelForm):
     # Wider than the stored 12 characters: "QZ-LF1-26-00001" is how ISRCs are printed and pasted.
-    isrc = forms.CharField(label="ISRC", max_length=20, required=False, empty_value=None,
-                           help_text="Like QZ-LF1-26-00001. Leave it empty and use the “Assign ISRCs” "
-                                     "action to get the label's next code.")
+    isrc = forms.CharField(
+        label="ISRC",
+        max_length=20,
+        required=False,
+        empty_value=None,
+        help_text="Like QZ-LF1-26-00001. Leave it empty and use the “Assign ISRCs” "
+        "action to get the label's next code.",
+    )
 
     class Meta:
         model = Track
@@ -25,8 +30,13 @@ class TrackAdminForm(forms.ModelForm):
 
 
 class ReleaseAdminForm(forms.ModelForm):
-    upc = forms.CharField(label="UPC/EAN", max_length=20, required=False, empty_value=None,
-                          help_text="12-digit UPC or 13-digit EAN; spaces and hyphens are ignored.")
+    upc = forms.CharField(
+        label="UPC/EAN",
+        max_length=20,
+        required=False,
+        empty_value=None,
+        help_text="12-digit UPC or 13-digit EAN; spaces and hyphens are ignored.",
+    )
 
     class Meta:
         model = Release

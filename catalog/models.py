@@ -118,8 +118,9 @@ class Track(TimeStamped):
     is_ai_generated = models.BooleanField(
         default=True, help_text="Made by the label's generative engine: disclosed on every platform."
     )
-    isrc = models.CharField(max_length=12, unique=True, null=True, blank=True, validators=[validate_isrc],
-                            verbose_name="ISRC")
+    isrc = models.CharField(
+        max_length=12, unique=True, null=True, blank=True, validators=[validate_isrc], verbose_name="ISRC"
+    )
     bpm = models.FloatField(null=True, blank=True, db_index=True, verbose_name="BPM")
     key = models.CharField(max_length=2, blank=True, choices=[(pc, pc) for pc in PITCH_CLASSES])
     mode = models.CharField(max_length=5, blank=True, choices=Mode.choices)
@@ -131,18 +132,21 @@ class Track(TimeStamped):
     analysis = models.JSONField(default=dict, blank=True)
     qc_passed = models.BooleanField(null=True, blank=True, verbose_name="QC passed")
     qc_report = models.JSONField(default=dict, blank=True)
-    duplicate_verdict = models.CharField(max_length=10, choices=DuplicateVerdict.choices,
-                                         default=DuplicateVerdict.UNCHECKED)
-    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    duplicate_verdict = models.CharField(
+        max_length=10, choices=DuplicateVerdict.choices, default=DuplicateVerdict.UNCHECKED
+    )
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["key", "mode"])]
         permissions = [("approve_track", "Can approve tracks for release")]
         constraints = [
-            models.CheckConstraint(condition=Q(bpm__isnull=True) | Q(bpm__gt=0), name="track_bpm_positive",
-                                   violation_error_message="BPM must be above 0."),
+            models.CheckConstraint(
+                condition=Q(bpm__isnull=True) | Q(bpm__gt=0),
+                name="track_bpm_positive",
+                violation_error_message="BPM must be above 0.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,15 +249,24 @@ class Release(TimeStamped):
     artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="releases")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    upc = models.CharField(max_length=13, unique=True, null=True, blank=True, validators=[validate_upc],
-                           verbose_name="UPC/EAN")
+    upc = models.CharField(
+        max_length=13, unique=True, null=True, blank=True, validators=[validate_upc], verbose_name="UPC/EAN"
+    )
     catalogue_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
     release_date = models.DateField(null=True, blank=True, db_index=True)
     genre = models.CharField(max_length=60, default="Lo-Fi")
-    p_line = models.CharField(max_length=200, blank=True, verbose_name="℗ line",
-                              help_text="Sound recording copyright, e.g. '2026 Lantern LoFi'.")
-    c_line = models.CharField(max_length=200, blank=True, verbose_name="© line",
-                              help_text="Artwork and text copyright, e.g. '2026 Lantern LoFi'.")
+    p_line = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name="℗ line",
+        help_text="Sound recording copyright, e.g. '2026 Lantern LoFi'.",
+    )
+    c_line = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name="© line",
+        help_text="Artwork and text copyright, e.g. '2026 Lantern LoFi'.",
+    )
     artwork = models.ImageField(upload_to="artwork/", blank=True)
     tracks = models.ManyToManyField(Track, through="ReleaseTrack", related_name="releases")
 

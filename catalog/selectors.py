@@ -20,8 +20,7 @@ def track_list_public() -> QuerySet[Track]:
 
 def release_list() -> QuerySet[Release]:
     return Release.objects.select_related("artist").prefetch_related(
-        Prefetch("release_tracks", queryset=ReleaseTrack.objects.select_related("track__artist")
-                 .order_by("position"))
+        Prefetch("release_tracks", queryset=ReleaseTrack.objects.select_related("track__artist").order_by("position"))
     )
 
 

@@ -15,22 +15,51 @@ class ArtistSerializer(serializers.ModelSerializer):
 
 class TrackSerializer(serializers.ModelSerializer):
     artist = serializers.SlugRelatedField(slug_field="slug", queryset=Artist.objects.all())
-    style = serializers.SlugRelatedField(slug_field="slug", queryset=Style.objects.all(), allow_null=True,
-                                         required=False)
-    moods = serializers.SlugRelatedField(slug_field="slug", queryset=Mood.objects.all(), many=True,
-                                         required=False)
+    style = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Style.objects.all(), allow_null=True, required=False
+    )
+    moods = serializers.SlugRelatedField(slug_field="slug", queryset=Mood.objects.all(), many=True, required=False)
     camelot = serializers.CharField(source="camelot_code", read_only=True)
     preview_url = serializers.SerializerMethodField()
     waveform_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Track
-        fields = ["uuid", "title", "artist", "style", "moods", "status", "source", "is_ai_generated",
-                  "isrc", "bpm", "key", "mode", "camelot", "duration_s", "integrated_lufs", "true_peak_dbtp",
-                  "energy", "qc_passed", "duplicate_verdict", "preview_url", "waveform_url", "created_at"]
+        fields = [
+            "uuid",
+            "title",
+            "artist",
+            "style",
+            "moods",
+            "status",
+            "source",
+            "is_ai_generated",
+            "isrc",
+            "bpm",
+            "key",
+            "mode",
+            "camelot",
+            "duration_s",
+            "integrated_lufs",
+            "true_peak_dbtp",
+            "energy",
+            "qc_passed",
+            "duplicate_verdict",
+            "preview_url",
+            "waveform_url",
+            "created_at",
+        ]
         # Status moves only through services (approval checks QC and duplicates); facts come from analysis.
-        read_only_fields = ["status", "source", "duration_s", "integrated_lufs", "true_peak_dbtp", "energy",
-                            "qc_passed", "duplicate_verdict"]
+        read_only_fields = [
+            "status",
+            "source",
+            "duration_s",
+            "integrated_lufs",
+            "true_peak_dbtp",
+            "energy",
+            "qc_passed",
+            "duplicate_verdict",
+        ]
 
     def get_preview_url(self, track: Track) -> str:
         asset = track.asset(Asset.Kind.PREVIEW)
@@ -57,6 +86,20 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Release
-        fields = ["uuid", "title", "artist", "kind", "status", "upc", "catalogue_number", "release_date",
-                  "genre", "p_line", "c_line", "artwork", "tracklist", "created_at"]
+        fields = [
+            "uuid",
+            "title",
+            "artist",
+            "kind",
+            "status",
+            "upc",
+            "catalogue_number",
+            "release_date",
+            "genre",
+            "p_line",
+            "c_line",
+            "artwork",
+            "tracklist",
+            "created_at",
+        ]
         read_only_fields = ["status", "artwork"]

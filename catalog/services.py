@@ -45,7 +45,7 @@ def asset_store(
     Replaces the earlier file of the same kind and label. `details` fills format, sample_rate,
     bit_depth, channels and duration_s. The sha256 is computed while the file is copied, in chunks.
     """
-    storage_name = (Asset.StorageName.PUBLIC if kind in PUBLIC_KINDS else Asset.StorageName.PRIVATE)
+    storage_name = Asset.StorageName.PUBLIC if kind in PUBLIC_KINDS else Asset.StorageName.PRIVATE
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
     digest, size = _sha256_and_size(stream)
     storage = storages[storage_name]
@@ -54,8 +54,9 @@ def asset_store(
     if previous is not None:
         storages[previous.storage].delete(previous.path)
         previous.delete()
-    asset = Asset(track=track, kind=kind, label=label, storage=storage_name, path=path, size_bytes=size,
-                  sha256=digest, **details)
+    asset = Asset(
+        track=track, kind=kind, label=label, storage=storage_name, path=path, size_bytes=size, sha256=digest, **details
+    )
     asset.full_clean()
     asset.save()
     return asset
@@ -91,8 +92,7 @@ def track_assign_isrc(*, track: Track, year: int | None = None) -> str:
     yy = (year or timezone.now().year) % 100
     if len(prefix) != 5 or not isrc.is_valid(f"{prefix}{yy:02d}00001"):
         raise ValidationError(
-            f"ISRC_PREFIX {prefix!r} must be a known 2-letter country code plus a 3-character "
-            "registrant code."
+            f"ISRC_PREFIX {prefix!r} must be a known 2-letter country code plus a 3-character registrant code."
         )
     counter, _ = IsrcCounter.objects.select_for_update().get_or_create(prefix=prefix, year=yy)
     while True:
@@ -164,10 +164,10 @@ def isrc_normalise(value: str) -> str:
 
 # --- Plain records: created and edited by the API, the cockpit and the demo seed -------------------------
 
-TRACK_EDITABLE_FIELDS = frozenset({"title", "artist", "style", "is_ai_generated", "isrc", "bpm", "key",
-                                   "mode"})
-RELEASE_EDITABLE_FIELDS = frozenset({"title", "artist", "kind", "upc", "catalogue_number", "release_date",
-                                     "genre", "p_line", "c_line"})
+TRACK_EDITABLE_FIELDS = frozenset({"title", "artist", "style", "is_ai_generated", "isrc", "bpm", "key", "mode"})
+RELEASE_EDITABLE_FIELDS = frozenset(
+    {"title", "artist", "kind", "upc", "catalogue_number", "release_date", "genre", "p_line", "c_line"}
+)
 ARTIST_EDITABLE_FIELDS = frozenset({"name", "slug", "bio", "is_persona"})
 
 

@@ -174,9 +174,7 @@ class CommentAdmin(admin.ModelAdmin):
     def _triage(self, request, queryset, status):
         for comment in queryset:
             services.comment_triage(comment=comment, status=status, actor=request.user)
-        self.message_user(
-            request, f"{queryset.count()} comment(s) marked {Comment.Status(status).label.lower()}."
-        )
+        self.message_user(request, f"{queryset.count()} comment(s) marked {Comment.Status(status).label.lower()}.")
 
     @admin.action(description="Mark: needs a reply", permissions=["change"])
     def mark_needs_reply(self, request, queryset):
@@ -236,9 +234,7 @@ class ReplyForm(forms.ModelForm):
             self.fields["template"].queryset = ReplyTemplate.objects.filter(is_active=True)
         if "text" in self.fields and not self.instance.pk:
             self.fields["text"].required = False
-            self.fields[
-                "text"
-            ].help_text = "Leave empty to start from the template, filled in for this comment."
+            self.fields["text"].help_text = "Leave empty to start from the template, filled in for this comment."
 
     def clean(self):
         data = super().clean()
@@ -276,8 +272,13 @@ class ReplyAdmin(admin.ModelAdmin):
         if obj is None:
             return ["comment", "template", "text"]
         # The comment's text sits next to the comment; the rest of the record follows as readonly_fields lists it.
-        return ["comment", "comment_text", "template", "text",
-                *(name for name in self.readonly_fields if name != "comment_text")]
+        return [
+            "comment",
+            "comment_text",
+            "template",
+            "text",
+            *(name for name in self.readonly_fields if name != "comment_text"),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -335,9 +336,7 @@ class ReplyAdmin(admin.ModelAdmin):
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, f"{reply}: {_errors(error)}", messages.ERROR)
         if done:
-            self.message_user(
-                request, f"{done} repl{'y' if done == 1 else 'ies'} approved; posting is queued."
-            )
+            self.message_user(request, f"{done} repl{'y' if done == 1 else 'ies'} approved; posting is queued.")
 
     @admin.action(description="Reject", permissions=["approve"])
     def reject(self, request, queryset):
@@ -401,11 +400,7 @@ class TrackRequestAdmin(admin.ModelAdmin):
             "history",
         ]
         # The requester's address is personal data: only those who handle subscribers' addresses see it.
-        return (
-            fields
-            if request.user.has_perm("community.view_subscriber")
-            else [f for f in fields if f != "email"]
-        )
+        return fields if request.user.has_perm("community.view_subscriber") else [f for f in fields if f != "email"]
 
     @admin.display(description="Note")
     def note_short(self, obj):
@@ -728,9 +723,7 @@ class SocialPostAdmin(admin.ModelAdmin):
 
     @admin.display(description="Caption (copy it as it is)")
     def caption_copy(self, obj):
-        return format_html(
-            '<textarea readonly rows="8" cols="80" onclick="this.select()">{}</textarea>', obj.caption
-        )
+        return format_html('<textarea readonly rows="8" cols="80" onclick="this.select()">{}</textarea>', obj.caption)
 
     @admin.display(description="Vertical clip")
     def clip_link(self, obj):
@@ -745,9 +738,7 @@ class SocialPostAdmin(admin.ModelAdmin):
     def posted_link(self, obj):
         if not obj.posted_url:
             return "—"
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.posted_url, obj.posted_url
-        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.posted_url, obj.posted_url)
 
     @admin.display(description="Checklist")
     def checklists(self, obj):
@@ -780,9 +771,7 @@ class SocialPostAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<int:pk>/clip/", self.admin_site.admin_view(self.clip_view), name="community_socialpost_clip"
-            ),
+            path("<int:pk>/clip/", self.admin_site.admin_view(self.clip_view), name="community_socialpost_clip"),
             *super().get_urls(),
         ]
 

@@ -42,9 +42,7 @@ KEY_FOR_MOOD = {
 }
 
 
-def brief_for_request(
-    *, mood: str, activity: str, tempo_feel: str, request_uuid: uuid.UUID, duration_s: float
-) -> dict:
+def brief_for_request(*, mood: str, activity: str, tempo_feel: str, request_uuid: uuid.UUID, duration_s: float) -> dict:
     """Arguments for render_job_create. The seed comes from the request's UUID, so the same request always
     gives the same brief (a second click re-renders the identical track). Raises KeyError for an unknown mood,
     activity or tempo feel."""

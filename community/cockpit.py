@@ -93,6 +93,4 @@ def dashboard_chart(user) -> SafeString | None:
     if not user.has_perm(STATS_PERMISSION):
         return None
     series = selectors.views_per_release(days=30, limit=4)
-    return mark_safe(
-        charts.line_chart(series, title="Views per release, last 30 days", width=420, height=200)
-    )
+    return mark_safe(charts.line_chart(series, title="Views per release, last 30 days", width=420, height=200))

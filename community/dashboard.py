@@ -24,9 +24,7 @@ def community_inbox(request) -> Panel | None:
             f"{comments}?status__exact=new",
             tone="warn" if counts[Comment.Status.NEW] else "",
         ),
-        PanelRow(
-            "Waiting for a reply", counts[Comment.Status.NEEDS_REPLY], f"{comments}?status__exact=needs_reply"
-        ),
+        PanelRow("Waiting for a reply", counts[Comment.Status.NEEDS_REPLY], f"{comments}?status__exact=needs_reply"),
         PanelRow(
             "Escalated to an editor",
             counts[Comment.Status.ESCALATED],

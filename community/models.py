@@ -58,9 +58,7 @@ class TrackRequest(TimeStamped):
     mood = models.CharField(max_length=12, choices=Mood.choices)
     activity = models.CharField(max_length=12, choices=Activity.choices)
     tempo_feel = models.CharField(max_length=8, choices=TempoFeel.choices)
-    note = models.TextField(
-        max_length=500, blank=True, help_text="What the listener wrote. Never shown publicly."
-    )
+    note = models.TextField(max_length=500, blank=True, help_text="What the listener wrote. Never shown publicly.")
     email = models.EmailField(blank=True, help_text="Only used to say when the track is out. Never shown.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
     votes = models.PositiveIntegerField(default=0, editable=False, db_index=True)
@@ -96,10 +94,7 @@ class TrackRequest(TimeStamped):
         ordering = ["-votes", "-created_at"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_mood_display()} {self.get_activity_display().lower()} "
-            f"({self.get_tempo_feel_display()})"
-        )
+        return f"{self.get_mood_display()} {self.get_activity_display().lower()} ({self.get_tempo_feel_display()})"
 
 
 class TrackRequestVote(models.Model):
@@ -114,9 +109,7 @@ class TrackRequestVote(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["request", "session_hash"], name="trackrequestvote_once_per_session"
-            ),
+            models.UniqueConstraint(fields=["request", "session_hash"], name="trackrequestvote_once_per_session"),
             models.UniqueConstraint(fields=["request", "ip_hash"], name="trackrequestvote_once_per_ip"),
         ]
 
@@ -209,9 +202,7 @@ class Campaign(TimeStamped):
     subject = models.CharField(max_length=150)
     text_body = models.TextField(help_text="Plain text. Every recipient also gets an unsubscribe link.")
     html_body = models.TextField(blank=True, help_text="Optional HTML version of the same text.")
-    status = models.CharField(
-        max_length=8, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
-    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -259,9 +250,7 @@ class CampaignDelivery(models.Model):
         ordering = ["campaign_id", "id"]
         verbose_name_plural = "campaign deliveries"
         constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "subscriber"], name="campaigndelivery_once_per_subscriber"
-            ),
+            models.UniqueConstraint(fields=["campaign", "subscriber"], name="campaigndelivery_once_per_subscriber"),
         ]
 
     def __str__(self) -> str:
@@ -392,9 +381,7 @@ class Commenter(TimeStamped):
     display_name = models.CharField(max_length=200)
     comment_count = models.PositiveIntegerField(default=0)
     positive_count = models.PositiveIntegerField(default=0)
-    positive_videos = models.PositiveIntegerField(
-        default=0, help_text="Videos with a positive comment by them."
-    )
+    positive_videos = models.PositiveIntegerField(default=0, help_text="Videos with a positive comment by them.")
     is_superfan = models.BooleanField(default=False, db_index=True)
     last_comment_at = models.DateTimeField(null=True, blank=True)
 
@@ -420,9 +407,7 @@ class Comment(TimeStamped):
         NEUTRAL = "neutral", "Neutral"
         NEGATIVE = "negative", "Negative"
 
-    publication = models.ForeignKey(
-        "distribution.Publication", on_delete=models.CASCADE, related_name="comments"
-    )
+    publication = models.ForeignKey("distribution.Publication", on_delete=models.CASCADE, related_name="comments")
     commenter = models.ForeignKey(Commenter, on_delete=models.PROTECT, related_name="comments")
     youtube_thread_id = models.CharField(max_length=120, unique=True)
     youtube_comment_id = models.CharField(max_length=120, help_text="The top-level comment replies go under.")
@@ -496,9 +481,7 @@ class Reply(TimeStamped):
         editable=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
-    approved_text = models.TextField(
-        blank=True, editable=False, help_text="Exactly what the editor approved."
-    )
+    approved_text = models.TextField(blank=True, editable=False, help_text="Exactly what the editor approved.")
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     posted_at = models.DateTimeField(null=True, blank=True, editable=False)
     youtube_comment_id = models.CharField(max_length=120, blank=True, editable=False)

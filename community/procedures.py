@@ -18,20 +18,35 @@ VA = "VA"
 
 # (title, help text, required, role)
 STEPS = [
-    ("Download the clip and copy the caption",
-     "Open the social post in the cockpit: download the vertical preview clip with its link and copy the caption "
-     "exactly as written (it carries the release title, the artist and the AI disclosure).", True, VA),
-    ("Post it on the platform at the scheduled time",
-     "Instagram: a Reel with the clip, the caption as text. TikTok: the clip with the caption; switch on the "
-     "platform's AI-generated content label. X: the clip and the caption (shorten only the hashtags if it does "
-     "not fit). Reddit: only in subreddits whose rules allow self-promotion, link post with the release title; "
-     "put the caption in the first comment.", True, VA),
-    ("Record the posted URL",
-     "Paste the public link of the post into the social post's 'Record the posted URL' form and save. The post "
-     "is only counted as published once its URL is recorded.", True, VA),
-    ("Answer the first comments",
-     "Within the first hour, answer questions under the post; licensing or copyright questions go to an editor.",
-     False, VA),
+    (
+        "Download the clip and copy the caption",
+        "Open the social post in the cockpit: download the vertical preview clip with its link and copy the caption "
+        "exactly as written (it carries the release title, the artist and the AI disclosure).",
+        True,
+        VA,
+    ),
+    (
+        "Post it on the platform at the scheduled time",
+        "Instagram: a Reel with the clip, the caption as text. TikTok: the clip with the caption; switch on the "
+        "platform's AI-generated content label. X: the clip and the caption (shorten only the hashtags if it does "
+        "not fit). Reddit: only in subreddits whose rules allow self-promotion, link post with the release title; "
+        "put the caption in the first comment.",
+        True,
+        VA,
+    ),
+    (
+        "Record the posted URL",
+        "Paste the public link of the post into the social post's 'Record the posted URL' form and save. The post "
+        "is only counted as published once its URL is recorded.",
+        True,
+        VA,
+    ),
+    (
+        "Answer the first comments",
+        "Within the first hour, answer questions under the post; licensing or copyright questions go to an editor.",
+        False,
+        VA,
+    ),
 ]
 
 TEMPLATES = {

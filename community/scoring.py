@@ -71,9 +71,7 @@ _LINK = re.compile(
     r"(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|ly|me|gg|xyz|ru|info|biz|co|link|site|shop)\b(?:/\S*)?",
     re.IGNORECASE,
 )
-_QUESTION = re.compile(
-    r"\?|^\s*(?:what|which|where|when|who|how|can|could|is|are|do|does|will)\b", re.IGNORECASE
-)
+_QUESTION = re.compile(r"\?|^\s*(?:what|which|where|when|who|how|can|could|is|are|do|does|will)\b", re.IGNORECASE)
 
 
 class Sentiment:

@@ -110,9 +110,7 @@ def top_tracks(*, limit: int = 10) -> list[tuple[str, int]]:
     by_release = _latest_views_by_release()
     totals: dict[int, int] = defaultdict(int)
     titles: dict[int, str] = {}
-    for row in ReleaseTrack.objects.filter(release_id__in=by_release).values(
-        "release_id", "track_id", "track__title"
-    ):
+    for row in ReleaseTrack.objects.filter(release_id__in=by_release).values("release_id", "track_id", "track__title"):
         totals[row["track_id"]] += by_release[row["release_id"]]
         titles[row["track_id"]] = row["track__title"]
     ranked = sorted(totals, key=lambda tid: (-totals[tid], titles[tid]))[:limit]
@@ -148,9 +146,7 @@ def upload_outcomes(*, today: date | None = None) -> list[UploadOutcome]:
 def upload_suggestions(*, today: date | None = None) -> tuple[list[UploadSlot], int]:
     """(best slots, number of videos they are based on). Defaults while fewer than BEST_UPLOAD_MIN_VIDEOS."""
     outcomes = upload_outcomes(today=today)
-    slots = best_upload_slots(
-        outcomes, min_videos=conf.best_upload_min_videos(), defaults=conf.best_upload_defaults()
-    )
+    slots = best_upload_slots(outcomes, min_videos=conf.best_upload_min_videos(), defaults=conf.best_upload_defaults())
     return slots, len(outcomes)
 
 

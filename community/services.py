@@ -83,9 +83,7 @@ def _require(actor, permission: str, what: str) -> None:
 
 
 @transaction.atomic
-def track_request_submit(
-    *, mood: str, activity: str, tempo_feel: str, note: str = "", email: str = ""
-) -> TrackRequest:
+def track_request_submit(*, mood: str, activity: str, tempo_feel: str, note: str = "", email: str = "") -> TrackRequest:
     """Record a listener's request from the public form. Raises ValidationError for values off the lists."""
     request = TrackRequest(
         mood=mood, activity=activity, tempo_feel=tempo_feel, note=note.strip(), email=email.strip().lower()
@@ -173,8 +171,7 @@ def track_request_advance(
         raise ValidationError(f"Unknown status {status!r}.")
     if _STATUS_ORDER.index(status) < _STATUS_ORDER.index(track_request.status):
         raise ValidationError(
-            f"The request is already {track_request.get_status_display().lower()}; "
-            "requests only move forward."
+            f"The request is already {track_request.get_status_display().lower()}; requests only move forward."
         )
     old = track_request.status
     track_request.track = track or track_request.track
@@ -189,11 +186,7 @@ def track_request_advance(
             summary=f"Request {old} -> {status}",
             changes={"status": [old, status]},
         )
-    if (
-        status == TrackRequest.Status.RELEASED
-        and track_request.email
-        and not track_request.released_notified_at
-    ):
+    if status == TrackRequest.Status.RELEASED and track_request.email and not track_request.released_notified_at:
         enqueue(REQUEST_RELEASED_TASK, track_request.pk)
     return track_request
 
@@ -222,9 +215,7 @@ def track_requests_progress() -> int:
             .first()
         )
         if release is not None:
-            track_request_advance(
-                track_request=track_request, status=TrackRequest.Status.RELEASED, release=release
-            )
+            track_request_advance(track_request=track_request, status=TrackRequest.Status.RELEASED, release=release)
             moved += 1
     return moved
 
@@ -318,15 +309,11 @@ def confirm_url(subscriber: Subscriber) -> str:
 
 
 def unsubscribe_url(subscriber: Subscriber) -> str:
-    return _absolute(
-        reverse("community:newsletter_unsubscribe", args=[tokens.unsubscribe_token(subscriber.uuid)])
-    )
+    return _absolute(reverse("community:newsletter_unsubscribe", args=[tokens.unsubscribe_token(subscriber.uuid)]))
 
 
 def lead_magnet_url(subscriber: Subscriber) -> str:
-    return _absolute(
-        reverse("community:lead_magnet_download", args=[tokens.lead_magnet_token(subscriber.uuid)])
-    )
+    return _absolute(reverse("community:lead_magnet_download", args=[tokens.lead_magnet_token(subscriber.uuid)]))
 
 
 def subscriber_confirmation_send(*, subscriber: Subscriber) -> bool:
@@ -358,21 +345,13 @@ def subscriber_confirm(*, token: str) -> Subscriber:
     (after unsubscribing and signing up again, only the new link works).
     """
     claim = tokens.confirm_token_read(token)
-    subscriber = (
-        Subscriber.objects.select_for_update().filter(uuid=claim.subscriber_uuid).first() if claim else None
-    )
+    subscriber = Subscriber.objects.select_for_update().filter(uuid=claim.subscriber_uuid).first() if claim else None
     if subscriber is None:
-        raise TokenRefused(
-            "This confirmation link is not valid or has expired. Sign up again to get a new one."
-        )
+        raise TokenRefused("This confirmation link is not valid or has expired. Sign up again to get a new one.")
     if subscriber.status == Subscriber.Status.CONFIRMED:
         return subscriber
     sent = subscriber.confirmation_sent_at
-    if (
-        subscriber.status != Subscriber.Status.PENDING
-        or sent is None
-        or _sent_stamp(sent) != claim.sent_stamp
-    ):
+    if subscriber.status != Subscriber.Status.PENDING or sent is None or _sent_stamp(sent) != claim.sent_stamp:
         raise TokenRefused("This confirmation link has been replaced by a newer one. Use the newest e-mail.")
     subscriber.status = Subscriber.Status.CONFIRMED
     subscriber.confirmed_at = timezone.now()
@@ -537,9 +516,7 @@ def campaign_deliver_batch(*, campaign: Campaign, batch_size: int | None = None)
     sent = failed = 0
     connection = get_connection()
     for pk in candidates:
-        if not CampaignDelivery.objects.filter(_claimable(campaign, now), pk=pk).update(
-            claimed_at=timezone.now()
-        ):
+        if not CampaignDelivery.objects.filter(_claimable(campaign, now), pk=pk).update(claimed_at=timezone.now()):
             continue  # another run took it meanwhile
         delivery = CampaignDelivery.objects.select_related("subscriber").get(pk=pk)
         if delivery.subscriber.status != Subscriber.Status.CONFIRMED:
@@ -558,9 +535,7 @@ def campaign_deliver_batch(*, campaign: Campaign, batch_size: int | None = None)
             status=CampaignDelivery.Status.SENT, sent_at=timezone.now(), error=""
         )
         sent += 1
-    remaining = CampaignDelivery.objects.filter(
-        campaign=campaign, status=CampaignDelivery.Status.PENDING
-    ).count()
+    remaining = CampaignDelivery.objects.filter(campaign=campaign, status=CampaignDelivery.Status.PENDING).count()
     if remaining == 0:
         _campaign_finish(campaign)
     return BatchResult(sent=sent, failed=failed, remaining=remaining)
@@ -579,8 +554,7 @@ def _campaign_finish(campaign: Campaign) -> None:
         actor=None,
         verb="campaign.sent",
         obj=campaign,
-        summary=f"Sent to {counts[CampaignDelivery.Status.SENT]}, failed "
-        f"{counts[CampaignDelivery.Status.FAILED]}",
+        summary=f"Sent to {counts[CampaignDelivery.Status.SENT]}, failed {counts[CampaignDelivery.Status.FAILED]}",
         changes={"status": [Campaign.Status.SENDING, Campaign.Status.SENT]},
     )
 
@@ -613,9 +587,7 @@ def campaign_retry_failed(*, campaign: Campaign, actor) -> int:
         campaign.status = Campaign.Status.SENDING
         campaign.finished_at = None
         campaign.save(update_fields=["status", "finished_at", "updated_at"])
-        audit_log(
-            actor=actor, verb="campaign.retried", obj=campaign, summary=f"Retrying {count} failed deliveries"
-        )
+        audit_log(actor=actor, verb="campaign.retried", obj=campaign, summary=f"Retrying {count} failed deliveries")
         enqueue(CAMPAIGN_TASK, campaign.pk)
     return count
 
@@ -737,11 +709,7 @@ def _commenters_ensure(threads: list[yt.CommentThread]) -> dict[str, Commenter]:
     names = {_commenter_key(t): t.author[:200] for t in threads}
     existing = {c.channel_id: c for c in Commenter.objects.filter(channel_id__in=names)}
     Commenter.objects.bulk_create(
-        [
-            Commenter(channel_id=key, display_name=name or key)
-            for key, name in names.items()
-            if key not in existing
-        ],
+        [Commenter(channel_id=key, display_name=name or key) for key, name in names.items() if key not in existing],
         ignore_conflicts=True,
     )
     commenters = {c.channel_id: c for c in Commenter.objects.filter(channel_id__in=names)}
@@ -846,10 +814,7 @@ def comments_sync_all(*, http=None) -> SyncReport:
         try:
             with youtube_client(account=account, http=http) as client:
                 for publication in publications:
-                    if (
-                        client.ledger is not None
-                        and client.ledger.remaining(now) <= conf.quota_reserve_units()
-                    ):
+                    if client.ledger is not None and client.ledger.remaining(now) <= conf.quota_reserve_units():
                         errors.append(f"{account}: daily quota down to the reserve kept for uploads")
                         break
                     try:
@@ -859,9 +824,7 @@ def comments_sync_all(*, http=None) -> SyncReport:
                         raise
                     except yt.YouTubeError as error:
                         errors.append(f"{publication}: {error}")
-                        CommentSyncState.objects.filter(publication=publication).update(
-                            last_error=str(error)[:2000]
-                        )
+                        CommentSyncState.objects.filter(publication=publication).update(last_error=str(error)[:2000])
         except yt.QuotaExceeded as error:
             errors.append(f"{account}: {error}")
         except ValidationError as error:  # not connected
@@ -904,8 +867,7 @@ def reply_context(comment: Comment) -> dict[str, str]:
 # Answers most comments need; the cockpit edits them. Created once by name (edited templates stay as edited).
 STANDARD_REPLY_TEMPLATES = {
     "Thanks": "Thank you {author}! Glad {track_title} keeps you company. New music on {channel} every week.",
-    "Track ID": "Hi {author}, this is {track_title} from {release_title}. "
-    "It is on the streaming services too.",
+    "Track ID": "Hi {author}, this is {track_title} from {release_title}. It is on the streaming services too.",
     "Licensing": "Hi {author}, thanks for asking! Licences for videos, streams and podcasts are on our "
     "website (link in the channel description): each comes with a certificate you can show if a platform "
     "asks.",
@@ -1050,9 +1012,9 @@ def reply_post(*, reply: Reply, client: yt.YouTubeClient) -> Reply:
         raise ReplyNotApproved(
             f"Only replies an editor approved are posted; this one is {reply.get_status_display().lower()}."
         )
-    claimed = Reply.objects.filter(
-        pk=reply.pk, status=Reply.Status.APPROVED, approved_text=reply.text
-    ).update(status=Reply.Status.POSTING, claimed_at=timezone.now())
+    claimed = Reply.objects.filter(pk=reply.pk, status=Reply.Status.APPROVED, approved_text=reply.text).update(
+        status=Reply.Status.POSTING, claimed_at=timezone.now()
+    )
     if not claimed:
         reply.refresh_from_db()
         return reply
@@ -1092,9 +1054,7 @@ def reply_post_now(*, reply: Reply, http=None) -> Reply:
     reply = Reply.objects.select_related("comment__publication__account").get(pk=reply.pk)
     account = reply.comment.publication.account
     if reply.status == Reply.Status.APPROVED and not quota_reserve_left(account):
-        Reply.objects.filter(pk=reply.pk).update(
-            error="Waiting for quota: the day's reserve is kept for uploads."
-        )
+        Reply.objects.filter(pk=reply.pk).update(error="Waiting for quota: the day's reserve is kept for uploads.")
         reply.refresh_from_db()
         return reply  # still approved: the hourly run posts it once the quota resets
     with youtube_client(account=account, http=http) as client:
@@ -1192,9 +1152,7 @@ def social_post_record_url(*, post: SocialPost, actor, url: str) -> SocialPost:
     host = (urlparse(url).hostname or "").lower()
     hosts = URL_HOSTS[post.platform]
     if not any(host == h or host.endswith("." + h) for h in hosts):
-        raise ValidationError(
-            f"This is not a {post.get_platform_display()} link (expected {', '.join(hosts)})."
-        )
+        raise ValidationError(f"This is not a {post.get_platform_display()} link (expected {', '.join(hosts)}).")
     old = post.posted_url
     post.posted_url = url
     post.status = SocialPost.Status.POSTED

@@ -57,8 +57,6 @@ def lead_magnet_token(subscriber_uuid: uuid.UUID) -> str:
 def lead_magnet_token_read(token: str) -> uuid.UUID | None:
     """The subscriber a download link was made for; None when tampered with or expired."""
     try:
-        return uuid.UUID(
-            signing.loads(token, salt=_LEAD_MAGNET_SALT, max_age=conf.lead_magnet_link_max_age_s())
-        )
+        return uuid.UUID(signing.loads(token, salt=_LEAD_MAGNET_SALT, max_age=conf.lead_magnet_link_max_age_s()))
     except (signing.BadSignature, ValueError, TypeError):
         return None

@@ -82,9 +82,7 @@ def best_upload_slots(
     overall = sum(o.views_first_7_days for o in outcomes) / len(outcomes)
     by_slot: dict[tuple[int, int], list[int]] = defaultdict(list)
     for outcome in outcomes:
-        by_slot[(outcome.published_at.weekday(), outcome.published_at.hour)].append(
-            outcome.views_first_7_days
-        )
+        by_slot[(outcome.published_at.weekday(), outcome.published_at.hour)].append(outcome.views_first_7_days)
     slots = [
         UploadSlot(
             weekday=day,

@@ -228,9 +228,7 @@ class ReleaseCockpitAdmin(CatalogReleaseAdmin):
 
     @admin.display(description="Metadata")
     def metadata_block(self, obj: Release):
-        rows = {
-            m.platform: m for m in ReleaseMetadata.objects.filter(release=obj).select_related("edited_by")
-        }
+        rows = {m.platform: m for m in ReleaseMetadata.objects.filter(release=obj).select_related("edited_by")}
         return render_to_string(
             "distribution/release_metadata.html",
             {"rows": [(label, rows.get(value)) for value, label in MetadataPlatform.choices]},
@@ -266,9 +264,7 @@ class ReleaseCockpitAdmin(CatalogReleaseAdmin):
 
     @admin.action(description="Schedule publishing", permissions=["publish"])
     def schedule(self, request, queryset):
-        self._each(
-            request, queryset, lambda r: services.release_schedule(release=r, actor=request.user), "Scheduled"
-        )
+        self._each(request, queryset, lambda r: services.release_schedule(release=r, actor=request.user), "Scheduled")
 
     @admin.action(description="Generate missing metadata", permissions=["change"])
     def generate_metadata(self, request, queryset):
@@ -309,15 +305,11 @@ class ReleaseCockpitAdmin(CatalogReleaseAdmin):
     @admin.action(description="Build delivery packages", permissions=["change"])
     def build_delivery_packages(self, request, queryset):
         def build(release: Release) -> None:
-            accounts = [
-                a for a in selectors.release_target_accounts(release) if a.platform not in API_PLATFORMS
-            ]
+            accounts = [a for a in selectors.release_target_accounts(release) if a.platform not in API_PLATFORMS]
             if not accounts:
                 raise ValidationError("No distributor or store without an API is among its platforms.")
             for account in accounts:
-                delivery_services.delivery_package_request(
-                    release=release, account=account, actor=request.user
-                )
+                delivery_services.delivery_package_request(release=release, account=account, actor=request.user)
 
         self._each(request, queryset, build, "Delivery packages queued")
 
@@ -337,8 +329,7 @@ class ReleaseCockpitAdmin(CatalogReleaseAdmin):
             if live:
                 self.message_user(
                     request,
-                    f"{release} is still live on "
-                    f"{', '.join(p.account.name for p in live)}: take it down there.",
+                    f"{release} is still live on {', '.join(p.account.name for p in live)}: take it down there.",
                     messages.WARNING,
                 )
 
@@ -441,9 +432,7 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "external_url" in form.cleaned_data:  # only manual and failed publications take a URL by hand
-            services.publication_record_url(
-                publication=obj, actor=request.user, url=form.cleaned_data["external_url"]
-            )
+            services.publication_record_url(publication=obj, actor=request.user, url=form.cleaned_data["external_url"])
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "calendar_url": views.calendar_url()}
@@ -472,9 +461,7 @@ class PublicationAdmin(admin.ModelAdmin):
         if obj.account.has_upload_api:
             return "Uploaded by the publish task."
         release = obj.release
-        metadata = ReleaseMetadata.objects.filter(
-            release=release, platform=MetadataPlatform.DISTRIBUTOR
-        ).first()
+        metadata = ReleaseMetadata.objects.filter(release=release, platform=MetadataPlatform.DISTRIBUTOR).first()
         return render_to_string(
             "distribution/manual_upload.html",
             {
@@ -482,9 +469,7 @@ class PublicationAdmin(admin.ModelAdmin):
                 "release": release,
                 "metadata": metadata,
                 "tracks": selectors.release_tracks(release),
-                "packages": [
-                    p for p in selectors.delivery_packages_for(release) if p.account_id == obj.account_id
-                ],
+                "packages": [p for p in selectors.delivery_packages_for(release) if p.account_id == obj.account_id],
                 "release_url": reverse("admin:catalog_release_change", args=[release.pk]),
             },
         )
@@ -570,9 +555,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
                 path(
                     f"<path:object_id>/{platform}/connect/",
                     view(
-                        lambda r, object_id, platform=platform: views.account_connect_view(
-                            r, self, object_id, platform
-                        )
+                        lambda r, object_id, platform=platform: views.account_connect_view(r, self, object_id, platform)
                     ),
                     name=f"distribution_platformaccount_{platform}_connect",
                 ),
@@ -714,9 +697,7 @@ class ReleaseMediaAdmin(admin.ModelAdmin):
         return [
             path(
                 "<path:object_id>/video/",
-                self.admin_site.admin_view(
-                    lambda r, object_id: views.release_video_download_view(r, self, object_id)
-                ),
+                self.admin_site.admin_view(lambda r, object_id: views.release_video_download_view(r, self, object_id)),
                 name="distribution_releasemedia_video",
             ),
             *super().get_urls(),

@@ -8,9 +8,7 @@ class DistributionConfig(AppConfig):
     verbose_name = "Distribution"
 
     def ready(self) -> None:
-        post_migrate.connect(
-            _procedures_after_migrate, sender=self, dispatch_uid="distribution.procedures_ensure"
-        )
+        post_migrate.connect(_procedures_after_migrate, sender=self, dispatch_uid="distribution.procedures_ensure")
 
 
 def _procedures_after_migrate(sender, apps=django_apps, **kwargs) -> None:

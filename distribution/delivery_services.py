@@ -54,13 +54,11 @@ def delivery_package_blockers(release: Release, account: PlatformAccount) -> lis
     sender, recipient = _party_ids(account)
     if not sender:
         reasons.append(
-            "Set the label's DDEX Party ID (setting DDEX_SENDER_DPID, or sender_dpid in the "
-            "account's config)."
+            "Set the label's DDEX Party ID (setting DDEX_SENDER_DPID, or sender_dpid in the account's config)."
         )
     if not recipient:
         reasons.append(
-            "Set the recipient's DDEX Party ID "
-            f"(recipient_dpid in the config of the account '{account.name}')."
+            f"Set the recipient's DDEX Party ID (recipient_dpid in the config of the account '{account.name}')."
         )
     return reasons
 
@@ -95,9 +93,7 @@ def delivery_package_build(*, release: Release, account: PlatformAccount) -> Del
         _failed(package, " ".join(blockers))
         raise ValidationError(blockers)
     entries = selectors.release_tracks(release)
-    distributor = ReleaseMetadata.objects.filter(
-        release=release, platform=MetadataPlatform.DISTRIBUTOR
-    ).first()
+    distributor = ReleaseMetadata.objects.filter(release=release, platform=MetadataPlatform.DISTRIBUTOR).first()
     sender, recipient = _party_ids(account)
     created_at = timezone.now()
     try:
@@ -155,8 +151,7 @@ def delivery_package_build(*, release: Release, account: PlatformAccount) -> Del
         package.path, package.sha256, package.size_bytes = stored, digest, size
         package.message_id = manifest.message_id
         package.manifest = [
-            {"name": f.name, "kind": f.kind, "size_bytes": f.size_bytes, "sha256": f.sha256}
-            for f in manifest.files
+            {"name": f.name, "kind": f.kind, "size_bytes": f.size_bytes, "sha256": f.sha256} for f in manifest.files
         ]
         package.error = ""
         package.built_at = created_at
@@ -165,8 +160,7 @@ def delivery_package_build(*, release: Release, account: PlatformAccount) -> Del
             actor=None,
             verb="release.delivery_package_built",
             obj=release,
-            summary=f"Delivery package for {account.name}: {len(manifest.files)} files, "
-            f"{size / 1_000_000:.1f} MB",
+            summary=f"Delivery package for {account.name}: {len(manifest.files)} files, {size / 1_000_000:.1f} MB",
             changes={"message_id": manifest.message_id, "sha256": digest},
         )
     return package

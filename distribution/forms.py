@@ -90,9 +90,7 @@ class ReleaseMediaForm(forms.ModelForm):
 class PublicationUrlForm(forms.ModelForm):
     """What a VA may change on a publication: the URL of a manual upload."""
 
-    external_url = forms.URLField(
-        label="Published URL", max_length=500, required=False, assume_scheme="https"
-    )
+    external_url = forms.URLField(label="Published URL", max_length=500, required=False, assume_scheme="https")
 
     class Meta:
         model = Publication

@@ -251,9 +251,7 @@ def release_video_request(*, release: Release, actor=None) -> ReleaseMedia:
 def _set_video_state(media: ReleaseMedia, status: str, error: str = "") -> None:
     media.video_status = status
     media.video_error = error
-    ReleaseMedia.objects.filter(pk=media.pk).update(
-        video_status=status, video_error=error, updated_at=timezone.now()
-    )
+    ReleaseMedia.objects.filter(pk=media.pk).update(video_status=status, video_error=error, updated_at=timezone.now())
 
 
 def release_video_render(*, release: Release) -> ReleaseMedia:
@@ -312,12 +310,8 @@ def release_video_render(*, release: Release) -> ReleaseMedia:
                     f"The audio lasts {total_s:.1f} s; a preview clip needs at least "
                     f"{video_engine.PREVIEW_MIN_S:.0f} s."
                 )
-            canvas = video_engine.render_canvas(
-                cover, tmp / "canvas.mp4", duration_s=canvas_s, seed=seed, fps=fps
-            )
-            _store_videos(
-                release, media, video=video, preview=preview, canvas=canvas, note=note, duration_s=total_s
-            )
+            canvas = video_engine.render_canvas(cover, tmp / "canvas.mp4", duration_s=canvas_s, seed=seed, fps=fps)
+            _store_videos(release, media, video=video, preview=preview, canvas=canvas, note=note, duration_s=total_s)
     except Exception as error:
         _set_video_state(media, ReleaseMedia.VideoStatus.FAILED, f"{type(error).__name__}: {error}"[:2000])
         raise

@@ -357,9 +357,7 @@ def _activity(release: ReleaseInfo) -> str:
 def _hook(release: ReleaseInfo) -> str:
     mood = release.moods[0].lower() if release.moods else "mellow"
     template = random.Random(f"hook|{release.seed}|{release.title}").choice(DEFAULT_HOOKS)
-    return template.format(
-        mood=mood, style=release.style or "lofi", activity=_activity(release), title=release.title
-    )
+    return template.format(mood=mood, style=release.style or "lofi", activity=_activity(release), title=release.title)
 
 
 def _credits(release: ReleaseInfo) -> list[str]:
@@ -392,9 +390,7 @@ def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def build_description(
-    release: ReleaseInfo, platform: str = "youtube", *, max_bytes: int | None = None
-) -> str:
+def build_description(release: ReleaseInfo, platform: str = "youtube", *, max_bytes: int | None = None) -> str:
     """Description with hook, tracklist (timestamps for compilations and mixes), credits, licence,
     call-to-action and, when any track is AI-generated, the disclosure.
 

@@ -67,9 +67,7 @@ class PlatformAccount(TimeStamped):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     platform = models.CharField(max_length=20, choices=Platform.choices)
-    name = models.CharField(
-        max_length=120, unique=True, help_text="How the cockpit names it, e.g. 'Main channel'."
-    )
+    name = models.CharField(max_length=120, unique=True, help_text="How the cockpit names it, e.g. 'Main channel'.")
     is_active = models.BooleanField(default=True, help_text="Inactive accounts get no new publications.")
     external_account_id = models.CharField(
         max_length=120,
@@ -123,9 +121,7 @@ class QuotaUsage(models.Model):
     account = models.ForeignKey(PlatformAccount, on_delete=models.CASCADE, related_name="quota_usage")
     day = models.DateField(help_text="The Pacific-time day the units belong to.")
     units_used = models.PositiveIntegerField(default=0)
-    exhausted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When YouTube said the day's quota was spent."
-    )
+    exhausted_at = models.DateTimeField(null=True, blank=True, help_text="When YouTube said the day's quota was spent.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -284,11 +280,7 @@ class ReleaseMedia(TimeStamped):
 
     @property
     def chosen_thumbnail(self):
-        return (
-            self.thumbnail_b
-            if self.thumbnail_choice == self.Thumbnail.B and self.thumbnail_b
-            else self.thumbnail_a
-        )
+        return self.thumbnail_b if self.thumbnail_choice == self.Thumbnail.B and self.thumbnail_b else self.thumbnail_a
 
 
 class Publication(TimeStamped):
@@ -396,9 +388,7 @@ class DeliveryPackage(TimeStamped):
     size_bytes = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     message_id = models.CharField(max_length=80, blank=True)
-    manifest = models.JSONField(
-        default=list, blank=True, help_text="Every file in the zip with its size and SHA-256."
-    )
+    manifest = models.JSONField(default=list, blank=True, help_text="Every file in the zip with its size and SHA-256.")
     error = models.TextField(blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
 

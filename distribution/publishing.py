@@ -137,16 +137,12 @@ def _begin(publication: Publication, now: datetime) -> PublicationAttempt | None
             publication.claimed_at = now
             publication.attempts += 1
             publication.status_detail = ""
-            publication.save(
-                update_fields=["status", "claimed_at", "attempts", "status_detail", "updated_at"]
-            )
+            publication.save(update_fields=["status", "claimed_at", "attempts", "status_detail", "updated_at"])
         elif publication.status != Publication.Status.PUBLISHING:
             return None  # published, failed, cancelled or manual: a redelivered task has nothing to do
         elif publication.attempt_log.filter(outcome=PublicationAttempt.Outcome.RUNNING).exists():
             return None  # the same claim is already being worked on by another delivery of the task
-        return PublicationAttempt.objects.create(
-            publication=publication, number=publication.attempts, started_at=now
-        )
+        return PublicationAttempt.objects.create(publication=publication, number=publication.attempts, started_at=now)
 
 
 def publication_publish(
@@ -208,13 +204,9 @@ def _end(
 
 
 @transaction.atomic
-def _end_published(
-    publication: Publication, attempt: PublicationAttempt, detail: dict, now: datetime
-) -> Publication:
+def _end_published(publication: Publication, attempt: PublicationAttempt, detail: dict, now: datetime) -> Publication:
     publication = (
-        Publication.objects.select_for_update(of=("self",))
-        .select_related("release", "account")
-        .get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",)).select_related("release", "account").get(pk=publication.pk)
     )
     publication.status = Publication.Status.PUBLISHED
     publication.published_at = now
@@ -242,9 +234,7 @@ def _end_waiting_quota(
     publication: Publication, attempt: PublicationAttempt, resume_at: datetime, message: str
 ) -> Publication:
     publication = (
-        Publication.objects.select_for_update(of=("self",))
-        .select_related("release", "account")
-        .get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",)).select_related("release", "account").get(pk=publication.pk)
     )
     publication.status = Publication.Status.WAITING_QUOTA
     publication.run_at = resume_at
@@ -263,9 +253,7 @@ def _end_waiting_quota(
 @transaction.atomic
 def _end_failed(publication: Publication, attempt: PublicationAttempt, error: BaseException) -> Publication:
     publication = (
-        Publication.objects.select_for_update(of=("self",))
-        .select_related("release", "account")
-        .get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",)).select_related("release", "account").get(pk=publication.pk)
     )
     message = _message(error)
     publication.status = Publication.Status.FAILED
@@ -334,9 +322,7 @@ def description_with_marker(description: str, marker: str) -> str:
 def playlist_titles(publication: Publication, metadata: ReleaseMetadata) -> list[tuple[str, str]]:
     """(title, description) of the mood and activity playlists the video joins."""
     label = settings.LABEL_NAME
-    moods = sorted(
-        {m.name for entry in selectors.release_tracks(publication.release) for m in entry.track.moods.all()}
-    )
+    moods = sorted({m.name for entry in selectors.release_tracks(publication.release) for m in entry.track.moods.all()})
     playlists = [(f"{mood} Lo-Fi", f"{mood} lo-fi from {label}.") for mood in moods]
     if metadata.activity:
         activity = metadata.activity.title()
@@ -481,9 +467,7 @@ def publications_sync_status(*, now: datetime | None = None, http=None) -> int:
 @transaction.atomic
 def _apply_state(publication: Publication, state: yt.VideoState | None, now: datetime) -> None:
     publication = (
-        Publication.objects.select_for_update(of=("self",))
-        .select_related("release", "account")
-        .get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",)).select_related("release", "account").get(pk=publication.pk)
     )
     publication.remote_checked_at = now
     if state is None:

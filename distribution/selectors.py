@@ -79,9 +79,7 @@ def _track_blockers(number: int, track: Track, *, duplicates: bool) -> list[str]
     if track.status not in (Track.Status.APPROVED, Track.Status.RELEASED):
         reasons.append(f"{name} is not approved (it is {track.get_status_display()}).")
     # QC and duplicate verdicts in the catalogue's own words (the same reasons that block approval).
-    reasons += [
-        f"{name}: {reason}" for reason in track.approval_blockers() if duplicates or reason.startswith("QC")
-    ]
+    reasons += [f"{name}: {reason}" for reason in track.approval_blockers() if duplicates or reason.startswith("QC")]
     if duplicates and track.duplicate_verdict == Track.DuplicateVerdict.UNCHECKED:
         reasons.append(f"{name}: the duplicate check has not run yet.")
     if not track.isrc:
@@ -231,9 +229,7 @@ def publications_prefetch() -> Prefetch:
 
 
 def delivery_packages_for(release: Release) -> list[DeliveryPackage]:
-    return list(
-        DeliveryPackage.objects.filter(release=release).select_related("account").order_by("account__name")
-    )
+    return list(DeliveryPackage.objects.filter(release=release).select_related("account").order_by("account__name"))
 
 
 # --- Quota ------------------------------------------------------------------------------------------------

@@ -135,9 +135,7 @@ def _release_info(release: Release, *, title: str, seed: int, activity: str) -> 
     moods = Counter(m.slug for t in tracks for m in t.moods.all())
     styles = Counter(t.style.slug for t in tracks if t.style)
     ambiences = Counter(
-        a
-        for a in RenderJob.objects.filter(track__in=tracks).values_list("ambience", flat=True)
-        if a and a != "none"
+        a for a in RenderJob.objects.filter(track__in=tracks).values_list("ambience", flat=True) if a and a != "none"
     )
 
     mix = mix_render_for(release) if release.kind == Release.Kind.MIX else None
@@ -179,9 +177,7 @@ def _release_info(release: Release, *, title: str, seed: int, activity: str) -> 
 
 
 @transaction.atomic
-def release_metadata_generate(
-    *, release: Release, actor=None, regenerate: bool = False
-) -> list[ReleaseMetadata]:
+def release_metadata_generate(*, release: Release, actor=None, regenerate: bool = False) -> list[ReleaseMetadata]:
     """Generate the YouTube, distributor and SoundCloud metadata of a release and store it.
 
     YouTube and SoundCloud titles grow from a newly generated title that no track, no other release and no
@@ -197,9 +193,7 @@ def release_metadata_generate(
     if not missing:
         return sorted(existing.values(), key=lambda m: m.platform)
     if not selectors.release_tracks(release):
-        raise ValidationError(
-            "Add tracks before generating metadata: titles, tags and the tracklist come from them."
-        )
+        raise ValidationError("Add tracks before generating metadata: titles, tags and the tracklist come from them.")
     if regenerate or not existing:
         plan.metadata_revision += 1
         plan.save(update_fields=["metadata_revision", "updated_at"])
@@ -229,8 +223,7 @@ def release_metadata_generate(
         actor=actor,
         verb="release.metadata_generated",
         obj=release,
-        summary=f"Metadata {'regenerated' if regenerate else 'generated'} for {', '.join(missing)}: "
-        f"'{generated}'",
+        summary=f"Metadata {'regenerated' if regenerate else 'generated'} for {', '.join(missing)}: '{generated}'",
         changes={"platforms": missing, "revision": plan.metadata_revision},
     )
     return sorted(existing.values(), key=lambda m: m.platform)
@@ -269,9 +262,7 @@ def release_mark_ready(*, release: Release, actor) -> Release:
     if release.status == Release.Status.READY:
         return release
     if release.status != Release.Status.DRAFT:
-        raise ValidationError(
-            f"Only a draft release can be marked ready; this one is {release.get_status_display()}."
-        )
+        raise ValidationError(f"Only a draft release can be marked ready; this one is {release.get_status_display()}.")
     release_prepare(release=release, actor=actor)
     blockers = selectors.release_readiness_blockers(release)
     if blockers:
@@ -321,20 +312,20 @@ def release_schedule(
     status = Release.objects.filter(pk=release.pk).values_list("status", flat=True).first()
     schedulable = status in (Release.Status.READY, Release.Status.SCHEDULED)
     duplicate_blockers = _duplicate_blockers(release) if schedulable else None
-    return _release_schedule(release=release, actor=actor, publish_at=publish_at, now=now,
-                             duplicate_blockers=duplicate_blockers)
+    return _release_schedule(
+        release=release, actor=actor, publish_at=publish_at, now=now, duplicate_blockers=duplicate_blockers
+    )
 
 
 @transaction.atomic
-def _release_schedule(*, release: Release, actor, publish_at: datetime | None, now: datetime | None,
-                      duplicate_blockers: list[str] | None) -> list[Publication]:
+def _release_schedule(
+    *, release: Release, actor, publish_at: datetime | None, now: datetime | None, duplicate_blockers: list[str] | None
+) -> list[Publication]:
     now = now or timezone.now()
     release = _locked(release)
     plan = release_prepare(release=release, actor=actor)
     if release.status not in (Release.Status.READY, Release.Status.SCHEDULED):
-        raise ValidationError(
-            f"Only a ready release can be scheduled; this one is {release.get_status_display()}."
-        )
+        raise ValidationError(f"Only a ready release can be scheduled; this one is {release.get_status_display()}.")
     when = publish_at or plan.publish_at or default_publish_at(release)
     # Production checked every track against the catalogue again (new tracks may match) and named the match.
     blockers = list(duplicate_blockers) if duplicate_blockers is not None else _duplicate_blockers(release)
@@ -422,9 +413,7 @@ def release_withdraw(*, release: Release, actor) -> list[Publication]:
     _require(actor, PUBLISH_PERMISSION, "withdraw releases")
     release = _locked(release)
     live = list(
-        Publication.objects.filter(release=release, status=Publication.Status.PUBLISHED).select_related(
-            "account"
-        )
+        Publication.objects.filter(release=release, status=Publication.Status.PUBLISHED).select_related("account")
     )
     if release.status == Release.Status.WITHDRAWN:
         return live
@@ -434,18 +423,14 @@ def release_withdraw(*, release: Release, actor) -> list[Publication]:
         summary += "; still live, take down by hand: " + ", ".join(
             f"{p.account.name} {p.external_url}".strip() for p in live
         )
-    _set_release_status(
-        release, Release.Status.WITHDRAWN, actor=actor, verb="release.withdrawn", summary=summary
-    )
+    _set_release_status(release, Release.Status.WITHDRAWN, actor=actor, verb="release.withdrawn", summary=summary)
     return live
 
 
 def _cancel_open(release: Release, *, reason: str) -> None:
     Publication.objects.filter(release=release).exclude(
         status__in=[Publication.Status.PUBLISHED, Publication.Status.CANCELLED]
-    ).update(
-        status=Publication.Status.CANCELLED, status_detail=reason, run_at=None, updated_at=timezone.now()
-    )
+    ).update(status=Publication.Status.CANCELLED, status_detail=reason, run_at=None, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -456,9 +441,7 @@ def release_refresh_published(*, release: Release, now: datetime | None = None) 
     if release.status != Release.Status.SCHEDULED:
         return release
     publications = list(Publication.objects.filter(Publication.OPEN, release=release))
-    if not publications or any(
-        p.status != Publication.Status.PUBLISHED or p.scheduled_at > now for p in publications
-    ):
+    if not publications or any(p.status != Publication.Status.PUBLISHED or p.scheduled_at > now for p in publications):
         return release
     return _set_release_status(
         release,
@@ -476,9 +459,7 @@ def releases_refresh_published(*, now: datetime | None = None) -> int:
     candidates = (
         Release.objects.filter(status=Release.Status.SCHEDULED)
         .exclude(
-            publications__in=Publication.objects.filter(Publication.OPEN).exclude(
-                status=Publication.Status.PUBLISHED
-            )
+            publications__in=Publication.objects.filter(Publication.OPEN).exclude(status=Publication.Status.PUBLISHED)
         )
         .exclude(publications__in=Publication.objects.filter(Publication.OPEN, scheduled_at__gt=now))
     )
@@ -500,9 +481,7 @@ def publication_record_url(*, publication: Publication, actor, url: str) -> Publ
     Idempotent for the same URL. Raises ValidationError for an invalid URL or another state.
     """
     publication = (
-        Publication.objects.select_for_update(of=("self",))
-        .select_related("release", "account")
-        .get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",)).select_related("release", "account").get(pk=publication.pk)
     )
     url = (url or "").strip()
     try:
@@ -513,8 +492,7 @@ def publication_record_url(*, publication: Publication, actor, url: str) -> Publ
         return publication
     if publication.status not in (Publication.Status.MANUAL, Publication.Status.FAILED):
         raise ValidationError(
-            f"A {publication.get_status_display().lower()} publication's URL is set by the "
-            "publish task, not by hand."
+            f"A {publication.get_status_display().lower()} publication's URL is set by the publish task, not by hand."
         )
     old_status = publication.status
     publication.external_url = url
@@ -545,9 +523,7 @@ def publication_retry(
     Needs `distribution.publish_publication`."""
     _require(actor, RETRY_PERMISSION, "retry publications")
     publication = (
-        Publication.objects.select_for_update(of=("self",))
-        .select_related("release", "account")
-        .get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",)).select_related("release", "account").get(pk=publication.pk)
     )
     if publication.status not in (Publication.Status.FAILED, Publication.Status.WAITING_QUOTA):
         raise ValidationError(
@@ -555,9 +531,7 @@ def publication_retry(
             f"{publication.get_status_display().lower()}."
         )
     if not publication.account.has_upload_api:
-        raise ValidationError(
-            f"{publication.account} has no upload API: record the URL of the manual upload."
-        )
+        raise ValidationError(f"{publication.account} has no upload API: record the URL of the manual upload.")
     old = publication.status
     publication.status = Publication.Status.SCHEDULED
     publication.run_at = now or timezone.now()
@@ -580,16 +554,12 @@ def publication_cancel(*, publication: Publication, actor) -> Publication:
     """Cancel a publication that is not out yet (the release stays as it is). Needs publish permission."""
     _require(actor, RETRY_PERMISSION, "cancel publications")
     publication = (
-        Publication.objects.select_for_update(of=("self",))
-        .select_related("release", "account")
-        .get(pk=publication.pk)
+        Publication.objects.select_for_update(of=("self",)).select_related("release", "account").get(pk=publication.pk)
     )
     if publication.status == Publication.Status.CANCELLED:
         return publication
     if publication.status in (Publication.Status.PUBLISHED, Publication.Status.PUBLISHING):
-        raise ValidationError(
-            f"A {publication.get_status_display().lower()} publication cannot be cancelled."
-        )
+        raise ValidationError(f"A {publication.get_status_display().lower()} publication cannot be cancelled.")
     old = publication.status
     publication.status = Publication.Status.CANCELLED
     publication.run_at = None

@@ -46,9 +46,7 @@ def release_calendar_view(request, model_admin):
     start, end = period.bounds()
     publications = list(selectors.publications_between(start, end, platform=platform))
     planned = [] if platform else list(selectors.releases_planned_between(period.first_day, period.last_day))
-    weeks = release_calendar.calendar_weeks(
-        period, publications, planned, anchor=anchor, today=timezone.localdate()
-    )
+    weeks = release_calendar.calendar_weeks(period, publications, planned, anchor=anchor, today=timezone.localdate())
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

@@ -32,9 +32,7 @@ def account_credentials(account: PlatformAccount) -> dict:
 
 
 @transaction.atomic
-def platform_account_credentials_set(
-    *, account: PlatformAccount, actor, values: dict[str, str]
-) -> PlatformAccount:
+def platform_account_credentials_set(*, account: PlatformAccount, actor, values: dict[str, str]) -> PlatformAccount:
     """Merge secret values (OAuth client id/secret, API tokens) into the account's encrypted credentials.
 
     Empty values are ignored, so a form's blank secret fields keep what is stored. For the API platforms
@@ -182,9 +180,7 @@ def youtube_connect_finish(
     try:
         tokens = yt.exchange_code(config, redirect_uri, code, state=state, code_verifier=code_verifier)
     except Exception as error:  # oauthlib raises its own classes for invalid_grant, mismatched state...
-        raise ValidationError(
-            f"Google refused the code ({type(error).__name__}: {error}). Start again."
-        ) from error
+        raise ValidationError(f"Google refused the code ({type(error).__name__}: {error}). Start again.") from error
     return youtube_tokens_store(account=account, actor=actor, tokens=tokens, http=http)
 
 
@@ -193,9 +189,7 @@ def youtube_tokens_store(*, account: PlatformAccount, actor, tokens: dict, http=
 
     Used by the cockpit's code exchange and by `manage.py youtube_connect` (installed-app flow).
     """
-    channel_id, channel_title = youtube_channel_identity(
-        http or youtube_http(yt.credentials_from_dict(tokens))
-    )
+    channel_id, channel_title = youtube_channel_identity(http or youtube_http(yt.credentials_from_dict(tokens)))
     return account_tokens_store(
         account=account, actor=actor, tokens=tokens, account_id=channel_id, account_name=channel_title
     )

@@ -119,9 +119,7 @@ def line_chart(
         row, col = divmod(index, 3)
         lx, ly = left + col * (plot_w / 3), height - 16 * (legend_rows - row) + 4
         parts.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" fill="{colour}"/>')
-        parts.append(
-            f'<text x="{lx + 14:.1f}" y="{ly:.1f}" {_FONT} fill="#1a202c">{escape(s.name[:40])}</text>'
-        )
+        parts.append(f'<text x="{lx + 14:.1f}" y="{ly:.1f}" {_FONT} fill="#1a202c">{escape(s.name[:40])}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -155,12 +153,9 @@ def bar_chart(
             f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" {_FONT} fill="#1a202c">'
             f"<title>{escape(label)}</title>{escape(short)}</text>"
         )
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(bar_w, 1):.1f}" height="{bar_h}" fill="{colour}"/>')
         parts.append(
-            f'<rect x="{x:.1f}" y="{y}" width="{max(bar_w, 1):.1f}" height="{bar_h}" fill="{colour}"/>'
-        )
-        parts.append(
-            f'<text x="{label_w + plot_w + 6}" y="{y + 13}" {_FONT} fill="#1a202c">'
-            f"{escape(value_format(value))}</text>"
+            f'<text x="{label_w + plot_w + 6}" y="{y + 13}" {_FONT} fill="#1a202c">{escape(value_format(value))}</text>'
         )
     parts.append(f'<line x1="{zero_x:.1f}" x2="{zero_x:.1f}" y1="0" y2="{height}" stroke="#a0aec0"/>')
     parts.append("</svg>")

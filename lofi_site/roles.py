@@ -94,6 +94,4 @@ def roles_sync(apps, schema_editor=None) -> None:
     all_perms = list(Permission.objects.select_related("content_type"))
     for role in ROLE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            [p for p in all_perms if permitted(role, f"{p.content_type.app_label}.{p.codename}")]
-        )
+        group.permissions.set([p for p in all_perms if permitted(role, f"{p.content_type.app_label}.{p.codename}")])

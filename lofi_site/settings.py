@@ -153,14 +153,23 @@ if S3_BUCKET:
     }
     _public_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_s3, "location": "public", "querystring_auth": False,
-                    "custom_domain": env("S3_PUBLIC_DOMAIN") or None},
+        "OPTIONS": {
+            **_s3,
+            "location": "public",
+            "querystring_auth": False,
+            "custom_domain": env("S3_PUBLIC_DOMAIN") or None,
+        },
     }
     _private_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         # Presigned URLs only, valid for a few minutes: downloads are authorised by our own signed links.
-        "OPTIONS": {**_s3, "location": "private", "querystring_auth": True, "querystring_expire": 300,
-                    "default_acl": "private"},
+        "OPTIONS": {
+            **_s3,
+            "location": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "default_acl": "private",
+        },
     }
 else:
     _public_storage = {
@@ -207,8 +216,13 @@ LOFI_SOUNDFONT_PATH = env("LOFI_SOUNDFONT_PATH")
 
 # --- Cache: shared through Redis when there is one, so API throttles count across processes and hosts ---
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "lofi"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "lofi",
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -233,8 +247,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LoFi label API",
-    "DESCRIPTION": "Catalogue, releases and artists of the label. Reads are public; writes need a staff "
-                   "token.",
+    "DESCRIPTION": "Catalogue, releases and artists of the label. Reads are public; writes need a staff token.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
@@ -332,8 +345,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
-                            "formatter": "plain"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

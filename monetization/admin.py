@@ -98,9 +98,7 @@ class LicenceTierAdmin(admin.ModelAdmin):
         return f"v{current.version}" if current else "—"
 
     def save_model(self, request, obj, form, change):
-        services.licence_tier_save(
-            tier=obj, terms_text=form.cleaned_data.get("terms_text", ""), actor=request.user
-        )
+        services.licence_tier_save(tier=obj, terms_text=form.cleaned_data.get("terms_text", ""), actor=request.user)
 
 
 class SamplePackItemInline(ReadOnlyInline):
@@ -191,9 +189,7 @@ class SamplePackAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{pack}: {' '.join(error.messages)}", messages.ERROR)
         if queued:
-            self.message_user(
-                request, f"{queued} pack(s) queued; refresh to follow their status.", messages.SUCCESS
-            )
+            self.message_user(request, f"{queued} pack(s) queued; refresh to follow their status.", messages.SUCCESS)
 
 
 # --- Orders and licences ------------------------------------------------------------------------------------
@@ -267,9 +263,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-send the confirmation e-mail", permissions=["change"])
     def resend_confirmation(self, request, queryset):
-        count = sum(
-            1 for order in queryset if services.order_confirmation_resend(order=order, actor=request.user)
-        )
+        count = sum(1 for order in queryset if services.order_confirmation_resend(order=order, actor=request.user))
         self.message_user(request, f"{count} confirmation e-mail(s) queued.", messages.SUCCESS)
 
     @admin.action(description="E-mail fresh download links to the buyer", permissions=["change"])
@@ -393,9 +387,7 @@ class ChannelRegistrationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         rows = selectors.active_channel_allowlist()
         response = HttpResponse(content_type="text/csv")
-        response["Content-Disposition"] = (
-            f'attachment; filename="allowlist-{timezone.localdate():%Y%m%d}.csv"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="allowlist-{timezone.localdate():%Y%m%d}.csv"'
         writer = csv.writer(response)
         writer.writerow(["channel_id", "licence_codes", "tiers", "registered_since"])
         for row in rows:
@@ -544,10 +536,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
                     [
                         r["name"],
                         r["currency"].upper(),
-                        *(
-                            _minor_to_decimal_text(r[k], r["currency"])
-                            for k in ("sale", "refund", "royalty", "net")
-                        ),
+                        *(_minor_to_decimal_text(r[k], r["currency"]) for k in ("sale", "refund", "royalty", "net")),
                         r["units"],
                     ]
                     for r in rows
@@ -561,16 +550,12 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         display = [
             {
                 **r,
-                **{
-                    f"{k}_display": format_money(r[k], r["currency"])
-                    for k in ("sale", "refund", "royalty", "net")
-                },
+                **{f"{k}_display": format_money(r[k], r["currency"]) for k in ("sale", "refund", "royalty", "net")},
             }
             for r in rows
         ]
         total_display = [
-            {"currency": c.upper(), **{k: format_money(v, c) for k, v in t.items()}}
-            for c, t in sorted(totals.items())
+            {"currency": c.upper(), **{k: format_money(v, c) for k, v in t.items()}} for c, t in sorted(totals.items())
         ]
         months = selectors.ledger_months()
         if month not in months:
@@ -593,9 +578,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         """Every entry of a month (or all, with month=all) as CSV, for the accountant."""
         if not request.user.has_perm("monetization.export_ledger"):
             raise PermissionDenied
-        qs = LedgerEntry.objects.select_related("track", "release", "order", "pack").order_by(
-            "booked_on", "id"
-        )
+        qs = LedgerEntry.objects.select_related("track", "release", "order", "pack").order_by("booked_on", "id")
         label = "all"
         if request.GET.get("month") != "all":
             month = self._month(request)
@@ -716,9 +699,7 @@ class StatementImportAdmin(admin.ModelAdmin):
                     f"{record.rows_skipped} skipped.",
                     messages.SUCCESS if not record.rows_unmatched else messages.WARNING,
                 )
-                return HttpResponseRedirect(
-                    reverse("admin:monetization_statementimport_change", args=[record.pk])
-                )
+                return HttpResponseRedirect(reverse("admin:monetization_statementimport_change", args=[record.pk]))
         context = {
             **self.admin_site.each_context(request),
             "title": "Import a platform statement",

@@ -101,9 +101,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
             small,
         ),
         PageBreak(),
-        Paragraph(
-            f"Licence terms — {escape(data.tier_name)}, version {data.terms_version}", styles["Heading2"]
-        ),
+        Paragraph(f"Licence terms — {escape(data.tier_name)}, version {data.terms_version}", styles["Heading2"]),
     ]
     for paragraph in data.terms_text.split("\n\n"):
         lines = [escape(line) for line in paragraph.strip().splitlines()]

@@ -19,9 +19,7 @@ from monetization.money import exponent, format_money
 
 
 def _money_text(totals: dict[str, int]) -> str:
-    return (
-        ", ".join(format_money(v, c) for c, v in sorted(totals.items())) if totals else format_money(0, "usd")
-    )
+    return ", ".join(format_money(v, c) for c, v in sorted(totals.items())) if totals else format_money(0, "usd")
 
 
 @panel(order=30)
@@ -58,9 +56,7 @@ def sales(request) -> Panel | None:
             f"{orders_url}?status__exact=failed",
             tone="warn" if failed_today else "",
         ),
-        PanelRow(
-            "Refunded orders this month", sum(r["n"] for r in refunds), f"{orders_url}?status__exact=refunded"
-        ),
+        PanelRow("Refunded orders this month", sum(r["n"] for r in refunds), f"{orders_url}?status__exact=refunded"),
         PanelRow(
             "Licences revoked this month",
             revoked,
@@ -68,9 +64,7 @@ def sales(request) -> Panel | None:
             tone="warn" if revoked else "",
         ),
     ]
-    return Panel(
-        "Sales", rows, link_url=reverse("admin:monetization_ledger_report"), link_text="Revenue report"
-    )
+    return Panel("Sales", rows, link_url=reverse("admin:monetization_ledger_report"), link_text="Revenue report")
 
 
 @panel(order=36)

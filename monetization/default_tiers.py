@@ -46,12 +46,12 @@ TIERS = [
         "max_channels": 1,
         "summary": "For your own projects that don't earn money: home videos, school work, hobby streams.",
         "permits": "Personal videos and slideshows, weddings and family events\n"
-                   "School, university and portfolio projects\n"
-                   "Non-monetised YouTube videos, social posts and streams\n"
-                   "Allow-list 1 YouTube channel against Content ID claims",
+        "School, university and portfolio projects\n"
+        "Non-monetised YouTube videos, social posts and streams\n"
+        "Allow-list 1 YouTube channel against Content ID claims",
         "excludes": "Monetised channels, sponsorships or ads\n"
-                    "Work for clients or businesses\n"
-                    "TV, radio, film and broadcast",
+        "Work for clients or businesses\n"
+        "TV, radio, film and broadcast",
         "body": """
 What you can do
 You may use the track in personal projects that do not earn money: videos and slideshows of your own life and
@@ -73,12 +73,10 @@ Upgrade to Creator or Commercial for those uses.
         "max_channels": 3,
         "summary": "For monetised YouTube, Twitch, TikTok, Instagram and podcasts on your own channels.",
         "permits": "Monetised YouTube videos, Shorts and live streams\n"
-                   "Twitch, TikTok, Instagram, Facebook and podcasts, with ads and sponsorships\n"
-                   "Allow-list up to 3 YouTube channels against Content ID claims\n"
-                   "Any number of videos and streams on your own channels",
-        "excludes": "Paid advertising campaigns\n"
-                    "Work made for clients\n"
-                    "TV, radio, film, apps and games",
+        "Twitch, TikTok, Instagram, Facebook and podcasts, with ads and sponsorships\n"
+        "Allow-list up to 3 YouTube channels against Content ID claims\n"
+        "Any number of videos and streams on your own channels",
+        "excludes": "Paid advertising campaigns\nWork made for clients\nTV, radio, film, apps and games",
         "body": """
 What you can do
 You may use the track in any number of videos, streams, Shorts, reels and podcast episodes published on
@@ -100,10 +98,10 @@ Commercial and Sync/Broadcast cover those uses.
         "max_channels": 10,
         "summary": "For businesses, brands and client work: ads online, corporate video, apps and games.",
         "permits": "Everything in Creator\n"
-                   "Online advertising and paid social campaigns\n"
-                   "Client work, corporate and product videos, presentations and events\n"
-                   "Apps, games and e-learning (up to 100,000 sales or downloads)\n"
-                   "Allow-list up to 10 YouTube channels against Content ID claims",
+        "Online advertising and paid social campaigns\n"
+        "Client work, corporate and product videos, presentations and events\n"
+        "Apps, games and e-learning (up to 100,000 sales or downloads)\n"
+        "Allow-list up to 10 YouTube channels against Content ID claims",
         "excludes": "TV and radio broadcast, cinema and streaming-service productions",
         "body": """
 What you can do
@@ -127,10 +125,10 @@ Sync/Broadcast covers those uses.
         "max_channels": 10,
         "summary": "For TV, radio, film, streaming services and broadcast advertising.",
         "permits": "Everything in Commercial\n"
-                   "TV and radio programmes and broadcast advertising\n"
-                   "Films, documentaries, festivals and cinema\n"
-                   "Productions for streaming services\n"
-                   "Apps and games without a download limit",
+        "TV and radio programmes and broadcast advertising\n"
+        "Films, documentaries, festivals and cinema\n"
+        "Productions for streaming services\n"
+        "Apps and games without a download limit",
         "excludes": "Music-only releases (albums, playlists, compilations)",
         "body": """
 What you can do
@@ -157,10 +155,10 @@ PACK_TIER = {
     "max_channels": 0,
     "summary": "Royalty-free use of the sounds in music you make and release.",
     "permits": "Use the loops, one-shots and MIDI in your own songs, beats and productions\n"
-               "Release, stream, sell and sync the music you make with them, with no royalties to us\n"
-               "Edit, chop, pitch, layer and process the sounds as you like",
+    "Release, stream, sell and sync the music you make with them, with no royalties to us\n"
+    "Edit, chop, pitch, layer and process the sounds as you like",
     "excludes": "Selling or sharing the sounds themselves, or in other sample packs, kits or templates\n"
-                "Registering music that uses them with Content ID",
+    "Registering music that uses them with Content ID",
     "body": """
 What you can do
 You may use the loops, one-shots and MIDI files of the pack in musical works you create: songs, beats,

@@ -19,9 +19,7 @@ def send_templated(
     subject = " ".join(render_to_string(f"monetization/email/{template}_subject.txt", context).split())
     text = render_to_string(f"monetization/email/{template}.txt", context)
     html = render_to_string(f"monetization/email/{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
-    )
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)

@@ -90,9 +90,7 @@ class TrackSearchForm(StorefrontForm):
     @property
     def is_filtered(self) -> bool:
         search = self.search()
-        return any(
-            [search.q, search.mood, search.style, search.bpm_min, search.bpm_max, search.key, search.duration]
-        )
+        return any([search.q, search.mood, search.style, search.bpm_min, search.bpm_max, search.key, search.duration])
 
 
 class CheckoutForm(StorefrontForm):
@@ -123,8 +121,7 @@ class ChannelForm(StorefrontForm):
     channel = forms.CharField(
         max_length=200,
         label="YouTube channel id or address",
-        help_text="Starts with UC, e.g. UCxxxxxxxxxxxxxxxxxxxxxx, or paste "
-        "https://www.youtube.com/channel/UC…",
+        help_text="Starts with UC, e.g. UCxxxxxxxxxxxxxxxxxxxxxx, or paste https://www.youtube.com/channel/UC…",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 

@@ -21,9 +21,7 @@ from monetization.money import CURRENCY_CHOICES, format_money
 # Licence codes avoid characters people confuse when reading them aloud or off paper: 0/O, 1/I/L, U/V.
 LICENCE_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 LICENCE_CODE_PREFIX = "LOFI"
-LICENCE_CODE_RE = re.compile(
-    rf"^{LICENCE_CODE_PREFIX}-[{LICENCE_CODE_ALPHABET}]{{4}}-[{LICENCE_CODE_ALPHABET}]{{4}}$"
-)
+LICENCE_CODE_RE = re.compile(rf"^{LICENCE_CODE_PREFIX}-[{LICENCE_CODE_ALPHABET}]{{4}}-[{LICENCE_CODE_ALPHABET}]{{4}}$")
 YOUTUBE_CHANNEL_ID_RE = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 
 validate_channel_id = RegexValidator(
@@ -57,9 +55,7 @@ class LicenceTier(TimeStamped):
         verbose_name="price (minor units)",
         help_text="Price per track in cents (2900 = 29.00). Sample packs carry their own price.",
     )
-    currency = models.CharField(
-        max_length=3, choices=CURRENCY_CHOICES, default="usd", validators=[validate_currency]
-    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="usd", validators=[validate_currency])
     max_channels = models.PositiveSmallIntegerField(
         default=0, help_text="YouTube channels a buyer may register for Content ID allow-listing."
     )
@@ -104,9 +100,7 @@ class LicenceTerms(models.Model):
         ordering = ["tier_id", "-version"]
         verbose_name = "licence terms version"
         verbose_name_plural = "licence terms versions"
-        constraints = [
-            models.UniqueConstraint(fields=["tier", "version"], name="licenceterms_one_per_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tier", "version"], name="licenceterms_one_per_version")]
 
     def __str__(self) -> str:
         return f"{self.tier.name} terms v{self.version}"
@@ -142,18 +136,12 @@ class SamplePack(TimeStamped):
         limit_choices_to={"scope": LicenceTier.Scope.PACK},
         help_text="The licence terms the pack is sold under.",
     )
-    price_minor = models.PositiveIntegerField(
-        verbose_name="price (minor units)", help_text="In cents: 1900 = 19.00."
-    )
-    currency = models.CharField(
-        max_length=3, choices=CURRENCY_CHOICES, default="usd", validators=[validate_currency]
-    )
+    price_minor = models.PositiveIntegerField(verbose_name="price (minor units)", help_text="In cents: 1900 = 19.00.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="usd", validators=[validate_currency])
     loop_bars = models.PositiveSmallIntegerField(
         default=4, validators=[MinValueValidator(1)], help_text="Length of each loop in bars of 4/4."
     )
-    is_published = models.BooleanField(
-        default=False, help_text="Shown and sold on the storefront once built."
-    )
+    is_published = models.BooleanField(default=False, help_text="Shown and sold on the storefront once built.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
     build_error = models.TextField(blank=True, editable=False)
     built_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -201,15 +189,11 @@ class SamplePackItem(models.Model):
     key = models.CharField(max_length=8, blank=True)
     duration_s = models.FloatField(null=True, blank=True)
     size_bytes = models.BigIntegerField(default=0)
-    source_track = models.ForeignKey(
-        Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    source_track = models.ForeignKey(Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["pack_id", "kind", "filename"]
-        constraints = [
-            models.UniqueConstraint(fields=["pack", "filename"], name="samplepackitem_unique_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["pack", "filename"], name="samplepackitem_unique_name")]
 
     def __str__(self) -> str:
         return self.filename
@@ -234,9 +218,7 @@ class Order(TimeStamped):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(db_index=True)
-    licensee_name = models.CharField(
-        max_length=200, help_text="Person or company the licences are issued to."
-    )
+    licensee_name = models.CharField(max_length=200, help_text="Person or company the licences are issued to.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     currency = models.CharField(max_length=3, validators=[validate_currency])
     total_minor = models.PositiveIntegerField()
@@ -311,9 +293,7 @@ class Licence(TimeStamped):
     code = models.CharField(max_length=14, unique=True)
     order_line = models.OneToOneField(OrderLine, on_delete=models.PROTECT, related_name="licence")
     track = models.ForeignKey(Track, on_delete=models.PROTECT, null=True, blank=True, related_name="licences")
-    pack = models.ForeignKey(
-        SamplePack, on_delete=models.PROTECT, null=True, blank=True, related_name="licences"
-    )
+    pack = models.ForeignKey(SamplePack, on_delete=models.PROTECT, null=True, blank=True, related_name="licences")
     tier = models.ForeignKey(LicenceTier, on_delete=models.PROTECT, related_name="licences")
     terms = models.ForeignKey(LicenceTerms, on_delete=models.PROTECT, related_name="licences")
     licensee_name = models.CharField(max_length=200)
@@ -363,9 +343,7 @@ class ChannelRegistration(TimeStamped):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["licence", "channel_id"], name="channel_once_per_licence")
-        ]
+        constraints = [models.UniqueConstraint(fields=["licence", "channel_id"], name="channel_once_per_licence")]
 
     def __str__(self) -> str:
         return self.channel_id
@@ -483,9 +461,7 @@ class LedgerEntry(TimeStamped):
         REFUND = "refund", "Refund"
         ROYALTY = "royalty", "Platform royalties"
 
-    booked_on = models.DateField(
-        db_index=True, help_text="The day (or month, for statements) the money belongs to."
-    )
+    booked_on = models.DateField(db_index=True, help_text="The day (or month, for statements) the money belongs to.")
     source = models.CharField(max_length=12, choices=Source.choices, db_index=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     amount_minor = models.BigIntegerField(help_text="Signed, in minor units: refunds are negative.")
@@ -494,12 +470,8 @@ class LedgerEntry(TimeStamped):
     release = models.ForeignKey(Release, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     pack = models.ForeignKey(SamplePack, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     isrc = models.CharField(max_length=12, blank=True, db_index=True, verbose_name="ISRC")
-    units = models.BigIntegerField(
-        null=True, blank=True, help_text="Views, streams or downloads, when reported."
-    )
-    order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
-    )
+    units = models.BigIntegerField(null=True, blank=True, help_text="Views, streams or downloads, when reported.")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries")
     statement = models.ForeignKey(
         StatementImport, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
     )
@@ -512,9 +484,7 @@ class LedgerEntry(TimeStamped):
         indexes = [models.Index(fields=["booked_on", "source"])]
         permissions = [("export_ledger", "Can export the revenue ledger and reports")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "external_ref"], name="ledger_entry_once_per_source_ref"
-            ),
+            models.UniqueConstraint(fields=["source", "external_ref"], name="ledger_entry_once_per_source_ref"),
         ]
 
     def __str__(self) -> str:

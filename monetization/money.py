@@ -52,9 +52,7 @@ def format_money(amount_minor: int, currency: str) -> str:
 
 def parse_amount(text: str) -> Decimal:
     """A money figure from a report ("1,234.56", "$0.000123", "(12.00)" for a debit) as a Decimal."""
-    cleaned = (
-        text.strip().replace(",", "").replace("$", "").replace("€", "").replace("£", "").replace(" ", "")
-    )
+    cleaned = text.strip().replace(",", "").replace("$", "").replace("€", "").replace("£", "").replace(" ", "")
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     cleaned = cleaned.strip("()")
     if not cleaned:

@@ -117,21 +117,15 @@ def pack_build(pack: SamplePack) -> PackBuildResult:
             builder = _Builder(pack=pack, label=label, zf=zf, root=root)
             for track in tracks:
                 _add_track(builder, track)
-            if not any(
-                i.kind in (SamplePackItem.Kind.LOOP, SamplePackItem.Kind.ONE_SHOT) for i in builder.items
-            ):
-                raise ValueError(
-                    "No audible loops or one-shots could be cut: do the tracks have stems or a master?"
-                )
+            if not any(i.kind in (SamplePackItem.Kind.LOOP, SamplePackItem.Kind.ONE_SHOT) for i in builder.items):
+                raise ValueError("No audible loops or one-shots could be cut: do the tracks have stems or a master?")
             builder.add_bytes(
                 "",
                 "README.txt",
                 _readme(pack, builder.items, tracks).encode(),
                 kind=SamplePackItem.Kind.DOCUMENT,
             )
-            builder.add_bytes(
-                "", "LICENCE.txt", _licence_text(pack).encode(), kind=SamplePackItem.Kind.DOCUMENT
-            )
+            builder.add_bytes("", "LICENCE.txt", _licence_text(pack).encode(), kind=SamplePackItem.Kind.DOCUMENT)
         size = archive.tell()
         archive.seek(0)
         stamp = timezone.now().strftime("%Y%m%d%H%M%S")
@@ -139,9 +133,7 @@ def pack_build(pack: SamplePack) -> PackBuildResult:
             f"packs/{pack.uuid}/{pack.slug}-{stamp}.zip", File(archive, name=f"{pack.slug}.zip")
         )
     demo_path = _store_demo(pack, builder.demo_clips, stamp)
-    return PackBuildResult(
-        items=builder.items, archive_path=archive_path, archive_size_bytes=size, demo_path=demo_path
-    )
+    return PackBuildResult(items=builder.items, archive_path=archive_path, archive_size_bytes=size, demo_path=demo_path)
 
 
 def _add_track(builder: _Builder, track: Track) -> None:
@@ -164,9 +156,7 @@ def _add_track(builder: _Builder, track: Track) -> None:
         audio, sample_rate = _read_audio(stem)
         stem_grid = grid or _beat_grid(track, audio, sample_rate)
         pitched = part not in DRUM_PARTS
-        _add_loops(
-            builder, track, stem_grid, audio, sample_rate, part, key if pitched else "", LOOPS_PER_STEM
-        )
+        _add_loops(builder, track, stem_grid, audio, sample_rate, part, key if pitched else "", LOOPS_PER_STEM)
         if part in DRUM_PARTS:
             _add_drum_hits(builder, track, audio, sample_rate)
         elif part in CHORD_PARTS:
@@ -269,9 +259,7 @@ def _add_loops(
     for region in packs_audio.pick_regions(audio, regions, count=count):
         loop = audio[..., region.start : region.stop]
         # Edges only get 1-2 ms: enough to kill a click, too short to soften the downbeat.
-        loop = packs_audio.normalise_peak(
-            packs_audio.fade(loop, sample_rate, fade_in_s=0.001, fade_out_s=0.002)
-        )
+        loop = packs_audio.normalise_peak(packs_audio.fade(loop, sample_rate, fade_in_s=0.001, fade_out_s=0.002))
         n = builder.number("loop", part)
         bpm = _bpm(track, grid)
         name = packs_audio.splice_name(
@@ -334,12 +322,8 @@ def _add_drum_hits(builder: _Builder, track: Track, audio: np.ndarray, sample_ra
             )
 
 
-def _add_chord_stabs(
-    builder: _Builder, track: Track, audio: np.ndarray, sample_rate: int, part: str, key: str
-) -> None:
-    clips = [
-        c for c in _one_shots(audio, sample_rate, max_len_s=2.0) if c.shape[-1] >= int(0.25 * sample_rate)
-    ]
+def _add_chord_stabs(builder: _Builder, track: Track, audio: np.ndarray, sample_rate: int, part: str, key: str) -> None:
+    clips = [c for c in _one_shots(audio, sample_rate, max_len_s=2.0) if c.shape[-1] >= int(0.25 * sample_rate)]
     if not clips:
         return
     features = [packs_audio.clip_features(c, sample_rate) for c in clips]
@@ -388,9 +372,7 @@ def _store_demo(pack: SamplePack, clips: list[tuple[np.ndarray, int]], stamp: st
     excerpts = [clip[..., : int(per_clip_s * sample_rate)] for clip in same_rate]
     demo = packs_audio.demo_mix(excerpts, sample_rate, max_s=DEMO_MAX_S)
     buffer = io.BytesIO()
-    with AudioFile(
-        buffer, "w", samplerate=sample_rate, num_channels=demo.shape[0], format="mp3", quality="96k"
-    ) as out:
+    with AudioFile(buffer, "w", samplerate=sample_rate, num_channels=demo.shape[0], format="mp3", quality="96k") as out:
         out.write(demo)
     return storages["default"].save(f"packs/{pack.uuid}/demo-{stamp}.mp3", ContentFile(buffer.getvalue()))
 
@@ -411,10 +393,7 @@ def _readme(pack: SamplePack, items: list[SamplePackItem], tracks: list[Track]) 
         *(f"  {n:3d} {kind.lower()} file(s)" for kind, n in sorted(counts.items())),
         "",
         "Source tracks",
-        *(
-            f"  {t.title} by {t.artist.name}: {t.bpm or '?'} BPM, {t.key_display or 'key unknown'}"
-            for t in tracks
-        ),
+        *(f"  {t.title} by {t.artist.name}: {t.bpm or '?'} BPM, {t.key_display or 'key unknown'}" for t in tracks),
         "",
         "File names",
         "  LABEL_PACK_BPM_instrument_descriptor_Key.wav, e.g. "

@@ -55,9 +55,7 @@ def beat_grid_detect(
             onset_envelope=onset_env, sr=sample_rate, bpm=float(bpm_hint), units="frames"
         )
     else:  # LoFi sits around 70-95 BPM: start there so the tracker doesn't lock onto the hi-hats
-        tempo, beats = librosa.beat.beat_track(
-            onset_envelope=onset_env, sr=sample_rate, start_bpm=85.0, units="frames"
-        )
+        tempo, beats = librosa.beat.beat_track(onset_envelope=onset_env, sr=sample_rate, start_bpm=85.0, units="frames")
     bpm = float(bpm_hint) if bpm_hint else float(np.atleast_1d(tempo)[0])
     beat_times = snap_to_attacks(mono, sample_rate, librosa.frames_to_time(beats, sr=sample_rate))
     phase = downbeat_phase(bar_evidence(mono, sample_rate, beat_times), beats_per_bar)
@@ -114,9 +112,7 @@ def attack_start(mono: np.ndarray, lo: int, hi: int, *, hop: int = 64) -> int:
     return lo + min(first, peak_frame) * hop
 
 
-def snap_to_attacks(
-    mono: np.ndarray, sample_rate: int, times_s: np.ndarray, *, window_s: float = 0.04
-) -> np.ndarray:
+def snap_to_attacks(mono: np.ndarray, sample_rate: int, times_s: np.ndarray, *, window_s: float = 0.04) -> np.ndarray:
     """Each time moved to the start of the strongest attack within ±`window_s` (unchanged in silence)."""
     window = int(window_s * sample_rate)
     snapped = np.asarray(times_s, dtype=np.float64).copy()
@@ -165,9 +161,7 @@ def rms_db(audio: np.ndarray) -> float:
     return 20.0 * np.log10(max(value, 1e-10))
 
 
-def pick_regions(
-    audio: np.ndarray, regions: list[Region], *, count: int, min_rms_db: float = -45.0
-) -> list[Region]:
+def pick_regions(audio: np.ndarray, regions: list[Region], *, count: int, min_rms_db: float = -45.0) -> list[Region]:
     """The `count` loudest regions above `min_rms_db` (silent or near-silent bars are never sold as loops),
     returned in time order."""
     loudness = [(rms_db(audio[..., r.start : r.stop]), r) for r in regions]
@@ -201,9 +195,7 @@ def normalise_peak(audio: np.ndarray, *, peak_dbfs: float = -1.0) -> np.ndarray:
     return (audio * (10.0 ** (peak_dbfs / 20.0) / peak)).astype(np.float32)
 
 
-def trim_tail(
-    audio: np.ndarray, sample_rate: int, *, threshold_db: float = -50.0, hop: int = 256
-) -> np.ndarray:
+def trim_tail(audio: np.ndarray, sample_rate: int, *, threshold_db: float = -50.0, hop: int = 256) -> np.ndarray:
     """Cut the tail after the last frame louder than `threshold_db` below the clip's peak."""
     mono = np.abs(to_mono(audio))
     if mono.size == 0:
@@ -264,9 +256,7 @@ def one_shot_clip(
     clip = trim_tail(audio[..., region.start : region.stop], sample_rate)
     if clip.shape[-1] == 0:
         return clip.astype(np.float32)
-    clip = fade(
-        clip, sample_rate, fade_in_s=0.001, fade_out_s=min(fade_out_s, clip.shape[-1] / sample_rate / 2)
-    )
+    clip = fade(clip, sample_rate, fade_in_s=0.001, fade_out_s=min(fade_out_s, clip.shape[-1] / sample_rate / 2))
     return normalise_peak(clip, peak_dbfs=peak_dbfs)
 
 
@@ -311,9 +301,7 @@ def clip_features(clip: np.ndarray, sample_rate: int) -> np.ndarray:
 
     mono = to_mono(clip)
     n_fft = 1024 if mono.size >= 1024 else max(2 ** int(np.log2(max(mono.size, 32))), 32)
-    mfcc = librosa.feature.mfcc(
-        y=mono, sr=sample_rate, n_mfcc=13, n_fft=n_fft, hop_length=n_fft // 4, n_mels=40
-    )
+    mfcc = librosa.feature.mfcc(y=mono, sr=sample_rate, n_mfcc=13, n_fft=n_fft, hop_length=n_fft // 4, n_mels=40)
     return np.append(mfcc.mean(axis=1), np.log(mono.size / sample_rate + 1e-3) * 10.0)
 
 
@@ -347,9 +335,7 @@ def demo_mix(
     out = np.zeros((channels, 0), dtype=np.float32)
     for clip in clips:
         clip = np.broadcast_to(clip, (channels, clip.shape[-1])).astype(np.float32)
-        clip = fade(
-            normalise_peak(clip, peak_dbfs=-3.0), sample_rate, fade_in_s=crossfade_s, fade_out_s=crossfade_s
-        )
+        clip = fade(normalise_peak(clip, peak_dbfs=-3.0), sample_rate, fade_in_s=crossfade_s, fade_out_s=crossfade_s)
         overlap = min(xfade, out.shape[-1], clip.shape[-1])
         if overlap:
             out[:, out.shape[-1] - overlap :] += clip[:, :overlap]
@@ -357,9 +343,7 @@ def demo_mix(
         if out.shape[-1] >= limit:
             break
     out = out[:, :limit]
-    return fade(
-        normalise_peak(out, peak_dbfs=-1.0), sample_rate, fade_in_s=0.0, fade_out_s=min(1.0, max_s / 10)
-    )
+    return fade(normalise_peak(out, peak_dbfs=-1.0), sample_rate, fade_in_s=0.0, fade_out_s=min(1.0, max_s / 10))
 
 
 # --- Names -----------------------------------------------------------------------------------------

@@ -60,9 +60,7 @@ def track_search(search: TrackSearch) -> QuerySet[Track]:
     """Storefront tracks matching every filter given; unknown filter values are ignored, not errors."""
     qs = storefront_tracks()
     if search.q:
-        mood_match = Track.moods.through.objects.filter(
-            track_id=OuterRef("pk"), mood__name__icontains=search.q
-        )
+        mood_match = Track.moods.through.objects.filter(track_id=OuterRef("pk"), mood__name__icontains=search.q)
         qs = qs.filter(
             Q(title__icontains=search.q)
             | Q(artist__name__icontains=search.q)
@@ -70,9 +68,7 @@ def track_search(search: TrackSearch) -> QuerySet[Track]:
             | Exists(mood_match)
         )
     if search.mood:
-        qs = qs.filter(
-            Exists(Track.moods.through.objects.filter(track_id=OuterRef("pk"), mood__slug=search.mood))
-        )
+        qs = qs.filter(Exists(Track.moods.through.objects.filter(track_id=OuterRef("pk"), mood__slug=search.mood)))
     if search.style:
         qs = qs.filter(style__slug=search.style)
     if search.bpm_min is not None:
@@ -97,9 +93,7 @@ def storefront_track(uuid) -> Track | None:
 
 def featured_releases(limit: int = 6) -> list[Release]:
     """Published releases, newest first, that have at least one track buyers can license."""
-    licensable = ReleaseTrack.objects.filter(
-        release_id=OuterRef("pk"), track__in=storefront_tracks().values("pk")
-    )
+    licensable = ReleaseTrack.objects.filter(release_id=OuterRef("pk"), track__in=storefront_tracks().values("pk"))
     return list(release_list_public().filter(Exists(licensable))[:limit])
 
 
@@ -109,9 +103,7 @@ def public_release(uuid) -> Release | None:
 
 def track_tiers() -> QuerySet[LicenceTier]:
     """Active track licence tiers with their terms versions (for `current_terms()` without more queries)."""
-    return LicenceTier.objects.filter(scope=LicenceTier.Scope.TRACK, is_active=True).prefetch_related(
-        "terms_versions"
-    )
+    return LicenceTier.objects.filter(scope=LicenceTier.Scope.TRACK, is_active=True).prefetch_related("terms_versions")
 
 
 def all_public_tiers() -> QuerySet[LicenceTier]:
@@ -159,9 +151,7 @@ def cart_lines(keys: list[str]) -> tuple[list[CartLine], list[str]]:
     sale): a track withdrawn or a tier retired since it was added drops out rather than being sold."""
     track_keys = [k.split(":") for k in keys if k.startswith("t:") and k.count(":") == 2]
     pack_keys = [k.split(":")[1] for k in keys if k.startswith("p:") and k.count(":") == 1]
-    tracks = {
-        str(t.uuid): t for t in storefront_tracks().filter(uuid__in=_valid_uuids(u for _, u, _ in track_keys))
-    }
+    tracks = {str(t.uuid): t for t in storefront_tracks().filter(uuid__in=_valid_uuids(u for _, u, _ in track_keys))}
     tiers = {t.slug: t for t in track_tiers()}
     packs = {
         str(p.uuid): p
@@ -223,9 +213,7 @@ def _valid_uuids(values) -> list[str]:
 def order_by_session(session_id: str) -> Order | None:
     return (
         Order.objects.filter(stripe_session_id=session_id)
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("tier", "pack", "track__artist"))
-        )
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("tier", "pack", "track__artist")))
         .first()
     )
 
@@ -234,9 +222,7 @@ def orders_for_email(email: str) -> QuerySet[Order]:
     """Paid (or since refunded) orders of a buyer, with everything the "my downloads" page shows."""
     licences = Licence.objects.select_related("tier", "terms", "track__artist", "pack").prefetch_related(
         "channels",
-        Prefetch(
-            "download_links", queryset=_files_first(DownloadLink.objects.filter(disabled_at__isnull=True))
-        ),
+        Prefetch("download_links", queryset=_files_first(DownloadLink.objects.filter(disabled_at__isnull=True))),
     )
     lines = OrderLine.objects.select_related("tier").prefetch_related(Prefetch("licence", queryset=licences))
     return (
@@ -378,16 +364,13 @@ def _group_names(group_by: str, rows: list[dict]) -> dict:
             ("track", t.pk): f"{t.title} — {t.artist.name}" + (f" ({t.isrc})" if t.isrc else "")
             for t in Track.objects.filter(pk__in=track_ids).select_related("artist")
         }
-        names.update(
-            {("pack", p.pk): f"Sample pack: {p.title}" for p in SamplePack.objects.filter(pk__in=pack_ids)}
-        )
+        names.update({("pack", p.pk): f"Sample pack: {p.title}" for p in SamplePack.objects.filter(pk__in=pack_ids)})
         names.update({k: f"Unmatched ISRC {k[1]}" for k in keys if k[0] == "isrc"})
         return names
     if group_by == "release":
         ids = {row["release"] for row in rows} - {None}
         return {
-            r.pk: f"{r.title} — {r.artist.name}"
-            for r in Release.objects.filter(pk__in=ids).select_related("artist")
+            r.pk: f"{r.title} — {r.artist.name}" for r in Release.objects.filter(pk__in=ids).select_related("artist")
         }
     return dict(LedgerEntry.Source.choices)
 
@@ -406,9 +389,7 @@ def ledger_months() -> list[dt.date]:
 def storefront_revenue(*, start: dt.date, end: dt.date) -> dict[str, int]:
     """Net storefront money (sales minus refunds) booked in [start, end), per currency."""
     rows = (
-        LedgerEntry.objects.filter(
-            source=LedgerEntry.Source.STOREFRONT, booked_on__gte=start, booked_on__lt=end
-        )
+        LedgerEntry.objects.filter(source=LedgerEntry.Source.STOREFRONT, booked_on__gte=start, booked_on__lt=end)
         .values("currency")
         .annotate(total=Sum("amount_minor"))
     )

@@ -86,8 +86,9 @@ def licence_tier_save(*, tier: LicenceTier, terms_text: str, actor) -> LicenceTi
 def _audit_priced(*, actor, obj, before, verb: str, what: str, name: str) -> None:
     """Audit a priced thing's creation, or its price change (nothing when the price stayed)."""
     if before is None:
-        audit_log(actor=actor, verb=f"{verb}.created", obj=obj,
-                  summary=f"Created {what} {name} at {obj.price_display}.")
+        audit_log(
+            actor=actor, verb=f"{verb}.created", obj=obj, summary=f"Created {what} {name} at {obj.price_display}."
+        )
     elif (before.price_minor, before.currency) != (obj.price_minor, obj.currency):
         audit_log(
             actor=actor,
@@ -124,9 +125,7 @@ def sample_pack_request_build(*, pack: SamplePack, actor) -> SamplePack:
     pack.status = SamplePack.Status.BUILDING
     pack.build_error = ""
     pack.save(update_fields=["status", "build_error", "updated_at"])
-    audit_log(
-        actor=actor, verb="sample_pack.build_requested", obj=pack, summary=f"Build of {pack.title} queued."
-    )
+    audit_log(actor=actor, verb="sample_pack.build_requested", obj=pack, summary=f"Build of {pack.title} queued.")
     enqueue("monetization.tasks.sample_pack_build_task", pack.pk)
     return pack
 
@@ -309,9 +308,7 @@ def stripe_event_process(*, event: dict) -> str:
     event_id, event_type = event["id"], event.get("type", "")
     obj = (event.get("data") or {}).get("object") or {}
     with transaction.atomic():
-        record, _ = StripeEvent.objects.get_or_create(
-            event_id=event_id, defaults={"type": event_type, "payload": obj}
-        )
+        record, _ = StripeEvent.objects.get_or_create(event_id=event_id, defaults={"type": event_type, "payload": obj})
         record = StripeEvent.objects.select_for_update().get(pk=record.pk)
         if record.processed_at is not None:
             return f"already processed: {record.outcome}"
@@ -508,9 +505,7 @@ def download_links_issue(*, licence: Licence) -> list[DownloadLink]:
     licence.download_links.filter(disabled_at__isnull=True).update(disabled_at=now, updated_at=now)
     expires_at = now + dt.timedelta(hours=conf.download_link_ttl_h())
     links = [
-        DownloadLink(
-            licence=licence, kind=kind, expires_at=expires_at, max_downloads=conf.download_max_count()
-        )
+        DownloadLink(licence=licence, kind=kind, expires_at=expires_at, max_downloads=conf.download_max_count())
         for kind in _download_kinds(licence)
     ]
     for link in links:
@@ -665,9 +660,7 @@ def order_mark_payment_failed(*, order: Order, reason: str, payment_intent_id: s
 
 
 @transaction.atomic
-def order_refund_record(
-    *, order: Order, refunded_total_minor: int, charge_id: str, fully_refunded: bool
-) -> Order:
+def order_refund_record(*, order: Order, refunded_total_minor: int, charge_id: str, fully_refunded: bool) -> Order:
     """Record Stripe's running refunded total for the order's charge.
 
     Books the new part of the refund in the ledger (spread over the lines in proportion to their price);
@@ -709,8 +702,7 @@ def order_refund_record(
         actor=None,
         verb="order.refunded",
         obj=order,
-        summary=f"Refunded {format_money(order.amount_refunded_minor, order.currency)} of "
-        f"{order.total_display}.",
+        summary=f"Refunded {format_money(order.amount_refunded_minor, order.currency)} of {order.total_display}.",
         changes={"status": [previous, order.status]},
     )
     if order.status == Order.Status.REFUNDED:
@@ -795,9 +787,7 @@ def order_confirmation_resend(*, order: Order, actor) -> bool:
         return False
     order.confirmation_sent_at = None
     order.save(update_fields=["confirmation_sent_at", "updated_at"])
-    audit_log(
-        actor=actor, verb="order.confirmation_resend", obj=order, summary="Confirmation e-mail queued again."
-    )
+    audit_log(actor=actor, verb="order.confirmation_resend", obj=order, summary="Confirmation e-mail queued again.")
     enqueue("monetization.tasks.order_paperwork_task", order.pk)
     return True
 
@@ -863,9 +853,7 @@ def magic_link_send(*, email: str) -> bool:
     if not selectors.orders_for_email(email).exists():
         return False
     url = conf.site_url() + reverse("monetization:downloads_access", args=[tokens.magic_token(email)])
-    emails.send_templated(
-        to=email, template="magic_link", context={"url": url, "ttl_h": conf.magic_link_ttl_h()}
-    )
+    emails.send_templated(to=email, template="magic_link", context={"url": url, "ttl_h": conf.magic_link_ttl_h()})
     return True
 
 
@@ -951,9 +939,7 @@ def _ledger_entry(
     external_ref: str,
     description: str,
 ) -> LedgerEntry:
-    existing = LedgerEntry.objects.filter(
-        source=LedgerEntry.Source.STOREFRONT, external_ref=external_ref
-    ).first()
+    existing = LedgerEntry.objects.filter(source=LedgerEntry.Source.STOREFRONT, external_ref=external_ref).first()
     if existing is not None:
         return existing
     track: Track | None = line.track
@@ -1003,9 +989,7 @@ def statement_import(
     file.seek(0)
     result = statements.statement_parse(file, default_currency=currency, default_month=period.replace(day=1))
     file.seek(0)
-    path = storages["private"].save(
-        f"statements/{source}/{period:%Y-%m}/{file_name}", File(file, name=file_name)
-    )
+    path = storages["private"].save(f"statements/{source}/{period:%Y-%m}/{file_name}", File(file, name=file_name))
     record = StatementImport(
         source=source,
         period=period.replace(day=1),

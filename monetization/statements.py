@@ -136,9 +136,7 @@ def statement_parse(file: BinaryIO, *, default_currency: str, default_month: dt.
             reasons["unreadable amount"] += 1
             continue
         currency = (
-            _cell(row, currency_i).lower()
-            or (header_currency.group(1) if header_currency else "")
-            or default_currency
+            _cell(row, currency_i).lower() or (header_currency.group(1) if header_currency else "") or default_currency
         ).lower()
         month = _month(_cell(row, month_i)) or default_month
         total = totals.setdefault((isrc, month, currency), StatementTotal(isrc, month, currency))

@@ -34,9 +34,7 @@ def checkout_session_create(*, params: dict, idempotency_key: str) -> dict:
     `idempotency_key` makes a retried request (a double click, a network retry) return the same session.
     """
     try:
-        session = _client().v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": idempotency_key}
-        )
+        session = _client().v1.checkout.sessions.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as error:
         raise PaymentsUnavailable(str(error.user_message or error)) from error
     data = session.to_dict()

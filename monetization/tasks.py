@@ -30,9 +30,7 @@ def order_paperwork_task(order_id: int) -> None:
 
 
 def order_refund_notice_task(order_id: int) -> None:
-    order = Order.objects.filter(
-        pk=order_id, status=Order.Status.REFUNDED, refund_notice_sent_at__isnull=True
-    ).first()
+    order = Order.objects.filter(pk=order_id, status=Order.Status.REFUNDED, refund_notice_sent_at__isnull=True).first()
     if order is None:
         return
     services.order_refund_notice(order=order)

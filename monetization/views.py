@@ -87,9 +87,7 @@ def track_detail(request, uuid):
     in_cart = next((t.slug for t in tiers if cart.track_key(track.uuid, t.slug) in keys), None)
     releases = [
         rt.release
-        for rt in ReleaseTrack.objects.filter(track=track, release__status="published").select_related(
-            "release"
-        )
+        for rt in ReleaseTrack.objects.filter(track=track, release__status="published").select_related("release")
     ]
     return render(
         request,
@@ -165,9 +163,7 @@ def cart_view(request):
     lines, dropped = selectors.cart_lines(cart.cart_keys(request.session))
     if dropped:
         cart.cart_set(request.session, [line.key for line in lines])
-        messages.warning(
-            request, f"{len(dropped)} item(s) are no longer for sale and were removed from your cart."
-        )
+        messages.warning(request, f"{len(dropped)} item(s) are no longer for sale and were removed from your cart.")
     return render(request, "monetization/cart.html", _cart_context(lines))
 
 
@@ -228,9 +224,7 @@ def checkout(request):
     lines, dropped = selectors.cart_lines(cart.cart_keys(request.session))
     if dropped:
         cart.cart_set(request.session, [line.key for line in lines])
-        messages.warning(
-            request, "Some items are no longer for sale and were removed. Please check your cart."
-        )
+        messages.warning(request, "Some items are no longer for sale and were removed. Please check your cart.")
         return redirect("monetization:cart")
     if not lines:
         messages.info(request, "Your cart is empty.")
@@ -241,9 +235,7 @@ def checkout(request):
         if not rate_limit_allows(
             scope="checkout", key=client_address(request), limit=conf.checkout_rate_limit_per_hour()
         ):
-            return render(
-                request, "monetization/rate_limited.html", {"what": "checkout attempts"}, status=429
-            )
+            return render(request, "monetization/rate_limited.html", {"what": "checkout attempts"}, status=429)
         if not context["payments_on"]:  # no order is created that could never be paid
             form.add_error(None, PAYMENTS_OFF)
         elif context["mixed_currencies"]:
@@ -268,8 +260,7 @@ def _start_payment(request, lines, form) -> str:
         str(order.uuid),
     ]
     success = (
-        request.build_absolute_uri(reverse("monetization:checkout_complete"))
-        + "?session_id={CHECKOUT_SESSION_ID}"
+        request.build_absolute_uri(reverse("monetization:checkout_complete")) + "?session_id={CHECKOUT_SESSION_ID}"
     )
     cancel = request.build_absolute_uri(reverse("monetization:checkout_cancelled"))
     try:
@@ -421,9 +412,7 @@ def downloads_refresh(request, uuid):
 
 def _my_licence(request, uuid) -> Licence:
     email = _downloads_email(request)
-    licence = (
-        Licence.objects.select_related("tier").filter(uuid=uuid, licensee_email__iexact=email or "-").first()
-    )
+    licence = Licence.objects.select_related("tier").filter(uuid=uuid, licensee_email__iexact=email or "-").first()
     if licence is None:
         raise Http404("No such licence for this e-mail address.")
     return licence
@@ -437,9 +426,7 @@ def channel_add(request, uuid):
     form = ChannelForm(request.POST)
     if form.is_valid():
         try:
-            registration = services.channel_register(
-                licence=licence, channel_text=form.cleaned_data["channel"]
-            )
+            registration = services.channel_register(licence=licence, channel_text=form.cleaned_data["channel"])
             messages.success(
                 request,
                 f"Channel {registration.channel_id} is registered. It is added to the "
@@ -510,9 +497,7 @@ def download(request, token):
         link = services.download_link_consume(link_uuid=link.uuid)
         storage_name, path, filename = services.download_file(link=link)
     except services.DownloadRefused as error:
-        return render(
-            request, "monetization/download_refused.html", {"link": link, "reason": str(error)}, status=410
-        )
+        return render(request, "monetization/download_refused.html", {"link": link, "reason": str(error)}, status=410)
     storage = storages[storage_name]
     if isinstance(storage, FileSystemStorage):
         return _LargeBlockFileResponse(storage.open(path, "rb"), as_attachment=True, filename=filename)
@@ -522,9 +507,7 @@ def download(request, token):
 
 def _presigned_url(storage, path: str, filename: str) -> str:
     try:
-        return storage.url(
-            path, parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'}
-        )
+        return storage.url(path, parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'})
     except TypeError:  # a storage whose url() takes no parameters
         return storage.url(path)
 

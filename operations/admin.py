@@ -48,8 +48,15 @@ def admin_change_url(content_type: ContentType, object_id) -> str:
 
 def progress_html(done: int, total: int) -> SafeString:
     # A native <progress> needs no stylesheet, so the bar also shows on other apps' pages.
-    return format_html('<progress max="{}" value="{}" title="{} of {} done"></progress> {}/{}',
-                       max(total, 1), done, done, total, done, total)
+    return format_html(
+        '<progress max="{}" value="{}" title="{} of {} done"></progress> {}/{}',
+        max(total, 1),
+        done,
+        done,
+        total,
+        done,
+        total,
+    )
 
 
 def checklist_progress_html(obj: models.Model | None) -> SafeString:
@@ -61,14 +68,15 @@ def checklist_progress_html(obj: models.Model | None) -> SafeString:
     rows = []
     for checklist in selectors.checklists_for(obj):
         items = list(checklist.items.all())
-        rows.append({
-            "checklist": checklist,
-            "url": reverse("admin:operations_checklist_change", args=[checklist.pk]),
-            "progress": progress_html(sum(item.is_done for item in items), len(items)),
-            "open_required": [item for item in items if item.required and not item.is_done],
-            "overdue": (checklist.completed_at is None and checklist.due_at is not None
-                        and checklist.due_at < now),
-        })
+        rows.append(
+            {
+                "checklist": checklist,
+                "url": reverse("admin:operations_checklist_change", args=[checklist.pk]),
+                "progress": progress_html(sum(item.is_done for item in items), len(items)),
+                "open_required": [item for item in items if item.required and not item.is_done],
+                "overdue": (checklist.completed_at is None and checklist.due_at is not None and checklist.due_at < now),
+            }
+        )
     return render_to_string("operations/checklist_progress.html", {"rows": rows})
 
 
@@ -78,8 +86,11 @@ def audit_link_html(obj: models.Model | None) -> SafeString:
         return mark_safe("—")
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)  # as audit_log records it
     count = selectors.audit_events_for(obj).count()
-    url = reverse("admin:operations_auditevent_changelist") + "?" + urlencode(
-        {"content_type__id__exact": content_type.pk, "object_id__exact": obj.pk})
+    url = (
+        reverse("admin:operations_auditevent_changelist")
+        + "?"
+        + urlencode({"content_type__id__exact": content_type.pk, "object_id__exact": obj.pk})
+    )
     return format_html('<a href="{}">History</a> ({} event{})', url, count, pluralize(count))
 
 
@@ -93,6 +104,7 @@ def _due_html(due_at, done: bool) -> SafeString:
 
 
 # --- Templates --------------------------------------------------------------------------------------------
+
 
 class ChecklistTemplateItemInline(admin.TabularInline):
     model = ChecklistTemplateItem
@@ -114,8 +126,11 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     inlines = [ChecklistTemplateItemInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _steps=Count("items", distinct=True), _checklists=Count("checklists", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_steps=Count("items", distinct=True), _checklists=Count("checklists", distinct=True))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Code attaches by slug: renaming one would silently stop its checklists from being created.
@@ -134,6 +149,7 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 
 # --- Ticking steps: one form for the checklist page and for "My work" ---------------------------------------
+
 
 class StepForm(forms.ModelForm):
     """A step's editable part. `done` is not a field: ticking goes through the services (who, when, audit)."""
@@ -182,12 +198,12 @@ class AssigneeChoicesMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True).order_by(
-                "username")
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- Checklists ---------------------------------------------------------------------------------------------
+
 
 class ChecklistItemInline(AssigneeChoicesMixin, admin.TabularInline):
     model = ChecklistItem
@@ -195,8 +211,7 @@ class ChecklistItemInline(AssigneeChoicesMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ["position"]
-    fields = ["position", "step", "role", "required", "done", "note", "done_by", "done_at", "assignee",
-              "due_at"]
+    fields = ["position", "step", "role", "required", "done", "note", "done_by", "done_at", "assignee", "due_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("assignee", "done_by")
@@ -241,21 +256,28 @@ class ChecklistAdmin(AssigneeChoicesMixin, admin.ModelAdmin):
     assign."""
 
     list_display = ["title", "template", "object_link", "assignee", "due_display", "progress", "completed_at"]
-    list_filter = [CompletionFilter, "template", ("content_type", admin.RelatedOnlyFieldListFilter),
-                   ("assignee", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        CompletionFilter,
+        "template",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "object_id"]
     list_select_related = ["template", "assignee", "content_type"]
     date_hierarchy = "created_at"
-    fields = ["title", "template", "object_link", "assignee", "due_at", "progress", "completed_at",
-              "created_at"]
+    fields = ["title", "template", "object_link", "assignee", "due_at", "progress", "completed_at", "created_at"]
     inlines = [ChecklistItemInline]
 
     class Media:
         css = COCKPIT_CSS
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("template", "assignee", "content_type").annotate(
-            _done=Count("items", filter=Q(items__done_at__isnull=False)), _total=Count("items"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("template", "assignee", "content_type")
+            .annotate(_done=Count("items", filter=Q(items__done_at__isnull=False)), _total=Count("items"))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["title", "template", "object_link", "progress", "completed_at", "created_at"]
@@ -267,8 +289,7 @@ class ChecklistAdmin(AssigneeChoicesMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Ticking steps happens on this page, so a VA who may only change steps must still reach the form;
         # the checklist's own fields stay read-only for them (get_readonly_fields).
-        return (super().has_change_permission(request, obj)
-                or request.user.has_perm("operations.change_checklistitem"))
+        return super().has_change_permission(request, obj) or request.user.has_perm("operations.change_checklistitem")
 
     @admin.display(description="For")
     def object_link(self, checklist: Checklist):
@@ -289,8 +310,9 @@ class ChecklistAdmin(AssigneeChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and _may_assign(request) and {"assignee", "due_at"} & set(form.changed_data):
-            services.checklist_assign(checklist=obj, user=form.cleaned_data["assignee"],
-                                      due_at=form.cleaned_data["due_at"])
+            services.checklist_assign(
+                checklist=obj, user=form.cleaned_data["assignee"], due_at=form.cleaned_data["due_at"]
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ChecklistItem:
@@ -306,6 +328,7 @@ class ChecklistAdmin(AssigneeChoicesMixin, admin.ModelAdmin):
 
 # --- My work ------------------------------------------------------------------------------------------------
 
+
 class WorkStateFilter(admin.SimpleListFilter):
     """Open steps unless asked otherwise: the screen is a to-do list."""
 
@@ -320,8 +343,11 @@ class WorkStateFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         for lookup, label in self.lookup_choices:
-            yield {"selected": self.value() == lookup, "display": label,
-                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+            yield {
+                "selected": self.value() == lookup,
+                "display": label,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+            }
 
     def queryset(self, request, queryset):
         if self.value() == "open":
@@ -341,10 +367,8 @@ class WorkItemAdmin(admin.ModelAdmin):
     list_filter = [WorkStateFilter, "role", "required", "checklist__template"]
     search_fields = ["title", "checklist__title"]
     actions = ["tick"]
-    fields = ["step", "for_object", "checklist_link", "role", "required", "due", "done", "note", "done_by",
-              "done_at"]
-    readonly_fields = ["step", "for_object", "checklist_link", "role", "required", "due", "done_by",
-                       "done_at"]
+    fields = ["step", "for_object", "checklist_link", "role", "required", "due", "done", "note", "done_by", "done_at"]
+    readonly_fields = ["step", "for_object", "checklist_link", "role", "required", "due", "done_by", "done_at"]
 
     class Media:
         css = COCKPIT_CSS
@@ -364,8 +388,7 @@ class WorkItemAdmin(admin.ModelAdmin):
 
     # Permissions are ChecklistItem's: the proxy only gives the screen its own name.
     def has_view_permission(self, request, obj=None):
-        return (request.user.has_perm("operations.view_checklistitem")
-                or self.has_change_permission(request, obj))
+        return request.user.has_perm("operations.view_checklistitem") or self.has_change_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("operations.change_checklistitem")
@@ -384,8 +407,9 @@ class WorkItemAdmin(admin.ModelAdmin):
     def for_object(self, item: ChecklistItem):
         checklist = item.checklist
         # The object's own page when it has one (a release), else the checklist page (a week).
-        url = (admin_change_url(checklist.content_type, checklist.object_id)
-               or reverse("admin:operations_checklist_change", args=[checklist.pk]))
+        url = admin_change_url(checklist.content_type, checklist.object_id) or reverse(
+            "admin:operations_checklist_change", args=[checklist.pk]
+        )
         return format_html('<a href="{}">{}</a>', url, checklist.title)
 
     @admin.display(description="Checklist", ordering="checklist__template__name")
@@ -417,6 +441,7 @@ class WorkItemAdmin(admin.ModelAdmin):
 
 # --- Audit trail --------------------------------------------------------------------------------------------
 
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is written by services and never edited by hand.
@@ -436,8 +461,11 @@ class AuditEventAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        visible = [content_type.pk for content_type in ContentType.objects.all()
-                   if request.user.has_perm(f"{content_type.app_label}.view_{content_type.model}")]
+        visible = [
+            content_type.pk
+            for content_type in ContentType.objects.all()
+            if request.user.has_perm(f"{content_type.app_label}.view_{content_type.model}")
+        ]
         return queryset.filter(content_type__in=visible)
 
     def get_readonly_fields(self, request, obj=None):
@@ -447,8 +475,12 @@ class AuditEventAdmin(admin.ModelAdmin):
         object_id = request.GET.get("object_id__exact") or request.GET.get("object_id")
         content_type_id = request.GET.get("content_type__id__exact")
         if object_id and content_type_id and content_type_id.isdigit():
-            shown = (self.get_queryset(request).filter(content_type_id=content_type_id, object_id=object_id)
-                     .values_list("object_repr", flat=True).first())
+            shown = (
+                self.get_queryset(request)
+                .filter(content_type_id=content_type_id, object_id=object_id)
+                .values_list("object_repr", flat=True)
+                .first()
+            )
             if shown:
                 extra_context = {"title": f"History of {shown}", **(extra_context or {})}
         return super().changelist_view(request, extra_context)

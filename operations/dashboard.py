@@ -31,8 +31,19 @@ def my_open_checklist_items(request) -> Panel | None:
             value = timezone.localtime(due).strftime("%a %d %b %H:%M")
             tone = "bad" if due < now else "warn" if due < now + timedelta(days=1) else ""
             value = f"{value} · overdue" if tone == "bad" else value
-        rows.append(PanelRow(item.title, value, reverse("admin:operations_workitem_change", args=[item.pk]),
-                             tone=tone, detail=item.checklist.title))
-    return Panel("My open checklist items", rows, empty_text="Nothing on your list.",
-                 link_url=reverse("admin:operations_workitem_changelist"),
-                 link_text=f"My work: all {total} open step{'s' if total != 1 else ''}")
+        rows.append(
+            PanelRow(
+                item.title,
+                value,
+                reverse("admin:operations_workitem_change", args=[item.pk]),
+                tone=tone,
+                detail=item.checklist.title,
+            )
+        )
+    return Panel(
+        "My open checklist items",
+        rows,
+        empty_text="Nothing on your list.",
+        link_url=reverse("admin:operations_workitem_changelist"),
+        link_text=f"My work: all {total} open step{'s' if total != 1 else ''}",
+    )

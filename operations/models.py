@@ -22,8 +22,14 @@ class AuditEvent(models.Model):
     """One state change that matters to money or to a release. Written by services, never edited."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", help_text="Empty when the system acted (a task, a webhook).")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system acted (a task, a webhook).",
+    )
     verb = models.CharField(max_length=60, db_index=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
@@ -57,12 +63,17 @@ class ChecklistTemplate(TimeStamped):
         WEEK = "week", "Week"
         OTHER = "other", "Other"
 
-    slug = models.SlugField(max_length=60, unique=True,
-                            help_text="Stable name the code attaches by, e.g. 'release-qa'. Do not rename.")
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Stable name the code attaches by, e.g. 'release-qa'. Do not rename."
+    )
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
-    applies_to = models.CharField(max_length=10, choices=AppliesTo.choices, default=AppliesTo.OTHER,
-                                  help_text="What kind of object this procedure is run on.")
+    applies_to = models.CharField(
+        max_length=10,
+        choices=AppliesTo.choices,
+        default=AppliesTo.OTHER,
+        help_text="What kind of object this procedure is run on.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -76,15 +87,13 @@ class ChecklistTemplateItem(models.Model):
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     help_text = models.TextField(blank=True, help_text="How to do it and what 'done' means.")
-    required = models.BooleanField(default=True,
-                                   help_text="Required steps block the object's next stage while open.")
+    required = models.BooleanField(default=True, help_text="Required steps block the object's next stage while open.")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VA)
 
     class Meta:
         ordering = ["template_id", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "position"],
-                                    name="checklisttemplateitem_unique_position"),
+            models.UniqueConstraint(fields=["template", "position"], name="checklisttemplateitem_unique_position"),
         ]
 
     def __str__(self) -> str:
@@ -116,18 +125,26 @@ class Checklist(TimeStamped):
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
     title = models.CharField(max_length=250)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="checklists", limit_choices_to={"is_staff": True},
-                                 help_text="Default assignee of every step not assigned to someone else.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checklists",
+        limit_choices_to={"is_staff": True},
+        help_text="Default assignee of every step not assigned to someone else.",
+    )
     due_at = models.DateTimeField(null=True, blank=True, help_text="Default due date of every step.")
-    completed_at = models.DateTimeField(null=True, blank=True, db_index=True,
-                                        help_text="Set when every required step is done.")
+    completed_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Set when every required step is done."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "content_type", "object_id"],
-                                    name="checklist_once_per_template_and_object"),
+            models.UniqueConstraint(
+                fields=["template", "content_type", "object_id"], name="checklist_once_per_template_and_object"
+            ),
         ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
@@ -151,13 +168,20 @@ class ChecklistItem(models.Model):
     help_text = models.TextField(blank=True)
     required = models.BooleanField(default=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VA)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="checklist_items", limit_choices_to={"is_staff": True},
-                                 help_text="Empty: the checklist's assignee.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checklist_items",
+        limit_choices_to={"is_staff": True},
+        help_text="Empty: the checklist's assignee.",
+    )
     due_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the checklist's due date.")
     done_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(blank=True)
 
     class Meta:

@@ -21,38 +21,76 @@ TEMPLATES = {
         "applies_to": "release",
         "description": "Checks every release passes before it may be scheduled. Required steps block scheduling.",
         "items": [
-            ("Listen through the master for artefacts",
-             "Full length on closed headphones at normal volume. Listen for clicks, pops, digital clipping, "
-             "dropouts, abrupt or clipped endings, loops that repeat audibly and silence at the start longer "
-             "than 1 s. Note the track and timestamp of anything you hear.", True, VA),
-            ("Check loudness and true peak",
-             "Each track's QC report: integrated loudness within 1 LU of -14 LUFS and true peak at or below "
-             "-1 dBTP. A failed QC badge on any track is a stop.", True, VA),
-            ("Check title and metadata spelling",
-             "Release title, track titles, artist name and credits: spelling, capitalisation (title case, no "
-             "ALL CAPS), no emoji, no 'feat.' in the title field, same spelling as on the artwork.", True, VA),
-            ("Check track order and durations",
-             "Track order and lengths match the tracklist; a long mix's chapter timestamps match where each "
-             "track really starts.", True, VA),
-            ("Check artwork text legibility",
-             "Open the cover at 3000x3000 and at thumbnail size (about 150 px): title and artist readable at "
-             "both. No URLs, social handles, prices, store logos or third-party material (stores reject them).",
-             True, VA),
-            ("Check ISRC on every track and UPC on the release",
-             "Every track carries an ISRC, the release a valid 12- or 13-digit UPC/EAN. Never reuse the code of "
-             "another release.", True, VA),
-            ("Check genre, P-line and C-line",
-             "Genre is set; the P-line and C-line carry the year and the label name, e.g. '2026 Lantern LoFi'.",
-             True, VA),
-            ("Check the AI disclosure in the description",
-             "The description says how the music was made (AI-generated or AI-assisted) where the release uses "
-             "generated audio, and the platform's own AI/synthetic-content flag is set where it has one "
-             "(YouTube 'altered or synthetic content', the distributor's AI question).", True, VA),
-            ("Check the video",
-             "For YouTube: audio in sync, no black frames at the start or end, artwork not cropped, chapters "
-             "in the description. Skip with a note when the release has no video.", False, VA),
-            ("Editor sign-off",
-             "An editor has read the notes above and approves the release for scheduling.", True, EDITOR),
+            (
+                "Listen through the master for artefacts",
+                "Full length on closed headphones at normal volume. Listen for clicks, pops, digital clipping, "
+                "dropouts, abrupt or clipped endings, loops that repeat audibly and silence at the start longer "
+                "than 1 s. Note the track and timestamp of anything you hear.",
+                True,
+                VA,
+            ),
+            (
+                "Check loudness and true peak",
+                "Each track's QC report: integrated loudness within 1 LU of -14 LUFS and true peak at or below "
+                "-1 dBTP. A failed QC badge on any track is a stop.",
+                True,
+                VA,
+            ),
+            (
+                "Check title and metadata spelling",
+                "Release title, track titles, artist name and credits: spelling, capitalisation (title case, no "
+                "ALL CAPS), no emoji, no 'feat.' in the title field, same spelling as on the artwork.",
+                True,
+                VA,
+            ),
+            (
+                "Check track order and durations",
+                "Track order and lengths match the tracklist; a long mix's chapter timestamps match where each "
+                "track really starts.",
+                True,
+                VA,
+            ),
+            (
+                "Check artwork text legibility",
+                "Open the cover at 3000x3000 and at thumbnail size (about 150 px): title and artist readable at "
+                "both. No URLs, social handles, prices, store logos or third-party material (stores reject them).",
+                True,
+                VA,
+            ),
+            (
+                "Check ISRC on every track and UPC on the release",
+                "Every track carries an ISRC, the release a valid 12- or 13-digit UPC/EAN. Never reuse the code of "
+                "another release.",
+                True,
+                VA,
+            ),
+            (
+                "Check genre, P-line and C-line",
+                "Genre is set; the P-line and C-line carry the year and the label name, e.g. '2026 Lantern LoFi'.",
+                True,
+                VA,
+            ),
+            (
+                "Check the AI disclosure in the description",
+                "The description says how the music was made (AI-generated or AI-assisted) where the release uses "
+                "generated audio, and the platform's own AI/synthetic-content flag is set where it has one "
+                "(YouTube 'altered or synthetic content', the distributor's AI question).",
+                True,
+                VA,
+            ),
+            (
+                "Check the video",
+                "For YouTube: audio in sync, no black frames at the start or end, artwork not cropped, chapters "
+                "in the description. Skip with a note when the release has no video.",
+                False,
+                VA,
+            ),
+            (
+                "Editor sign-off",
+                "An editor has read the notes above and approves the release for scheduling.",
+                True,
+                EDITOR,
+            ),
         ],
     },
     "manual-upload": {
@@ -60,23 +98,46 @@ TEMPLATES = {
         "applies_to": "release",
         "description": "Uploading a release by hand to the stores that have no API, and recording where it went.",
         "items": [
-            ("Download the delivery package",
-             "From the release's delivery package: WAV masters, the 3000x3000 cover and the metadata sheet. "
-             "Upload exactly these files, never a re-export.", True, VA),
-            ("Upload the package to the DistroKid web form",
-             "Copy the metadata from the sheet field by field (titles, ISRCs, UPC, genre, P/C lines), answer "
-             "the AI question as the sheet says and set the release date to the scheduled date.", True, VA),
-            ("Paste the DistroKid URL into the publication",
-             "Once DistroKid confirms, paste its release link into the release's DistroKid publication and "
-             "save.", True, VA),
-            ("Upload to Bandcamp",
-             "New album or track with the same masters, cover, credits and release date; price and licence "
-             "text as in the metadata sheet; tags: lofi plus the style and moods.", True, VA),
-            ("Paste the Bandcamp URL into the publication",
-             "Paste the public Bandcamp page into the release's Bandcamp publication and save.", True, VA),
-            ("Check the store links once live",
-             "Stores take 2-5 days: when the release is live, open Spotify and Apple Music, check title, "
-             "artwork and track order, and paste the links into the note.", False, VA),
+            (
+                "Download the delivery package",
+                "From the release's delivery package: WAV masters, the 3000x3000 cover and the metadata sheet. "
+                "Upload exactly these files, never a re-export.",
+                True,
+                VA,
+            ),
+            (
+                "Upload the package to the DistroKid web form",
+                "Copy the metadata from the sheet field by field (titles, ISRCs, UPC, genre, P/C lines), answer "
+                "the AI question as the sheet says and set the release date to the scheduled date.",
+                True,
+                VA,
+            ),
+            (
+                "Paste the DistroKid URL into the publication",
+                "Once DistroKid confirms, paste its release link into the release's DistroKid publication and save.",
+                True,
+                VA,
+            ),
+            (
+                "Upload to Bandcamp",
+                "New album or track with the same masters, cover, credits and release date; price and licence "
+                "text as in the metadata sheet; tags: lofi plus the style and moods.",
+                True,
+                VA,
+            ),
+            (
+                "Paste the Bandcamp URL into the publication",
+                "Paste the public Bandcamp page into the release's Bandcamp publication and save.",
+                True,
+                VA,
+            ),
+            (
+                "Check the store links once live",
+                "Stores take 2-5 days: when the release is live, open Spotify and Apple Music, check title, "
+                "artwork and track order, and paste the links into the note.",
+                False,
+                VA,
+            ),
         ],
     },
     "listen-and-approve": {
@@ -84,20 +145,34 @@ TEMPLATES = {
         "applies_to": "batch",
         "description": "A render batch is listened to and judged before any of its tracks reaches the catalogue.",
         "items": [
-            ("Listen to every track in the batch",
-             "Each track to the end at normal volume. Note the tracks with artefacts, harsh highs, muddy lows, "
-             "an obvious loop seam or a mood that misses the brief.", True, VA),
-            ("Compare against the brief",
-             "Tempo, key, mood and length match the brief; the batch does not sound like one track repeated.",
-             True, VA),
-            ("Review QC and duplicate flags",
-             "Open the QC failures and any 'possible duplicate' verdicts from the fingerprint check; compare "
-             "with the matched catalogue track before deciding.", True, VA),
-            ("Archive the rejects with a reason",
-             "Archive every track that fails and write the reason in this step's note, so the next brief can "
-             "avoid it.", True, EDITOR),
-            ("Approve the keepers",
-             "Approve the remaining tracks; they become available for releases.", True, EDITOR),
+            (
+                "Listen to every track in the batch",
+                "Each track to the end at normal volume. Note the tracks with artefacts, harsh highs, muddy lows, "
+                "an obvious loop seam or a mood that misses the brief.",
+                True,
+                VA,
+            ),
+            (
+                "Compare against the brief",
+                "Tempo, key, mood and length match the brief; the batch does not sound like one track repeated.",
+                True,
+                VA,
+            ),
+            (
+                "Review QC and duplicate flags",
+                "Open the QC failures and any 'possible duplicate' verdicts from the fingerprint check; compare "
+                "with the matched catalogue track before deciding.",
+                True,
+                VA,
+            ),
+            (
+                "Archive the rejects with a reason",
+                "Archive every track that fails and write the reason in this step's note, so the next brief can "
+                "avoid it.",
+                True,
+                EDITOR,
+            ),
+            ("Approve the keepers", "Approve the remaining tracks; they become available for releases.", True, EDITOR),
         ],
     },
     "comment-triage": {
@@ -105,21 +180,39 @@ TEMPLATES = {
         "applies_to": "week",
         "description": "Once a week, the comment inbox is cleared. Due Friday 17:00.",
         "items": [
-            ("Clear the triage queue",
-             "Every new comment is marked: question, praise, request, complaint, spam. Hide spam and abuse.",
-             True, VA),
-            ("Reply to questions with approved templates",
-             "Use the reply templates; anything not covered by a template goes to an editor, not a guess.",
-             True, VA),
-            ("Log track requests",
-             "Turn concrete requests ('rainy 70 BPM jazz for studying') into track requests so they can become "
-             "briefs.", True, VA),
-            ("Escalate licensing and copyright messages the same day",
-             "Licence questions, copyright claims, takedown threats and sync enquiries go to an editor at "
-             "once, with a link to the comment.", True, VA),
-            ("Note recurring feedback",
-             "Themes that came up more than once this week (too quiet, loops too short, wanted moods) in this "
-             "step's note, for the next batch briefs.", False, VA),
+            (
+                "Clear the triage queue",
+                "Every new comment is marked: question, praise, request, complaint, spam. Hide spam and abuse.",
+                True,
+                VA,
+            ),
+            (
+                "Reply to questions with approved templates",
+                "Use the reply templates; anything not covered by a template goes to an editor, not a guess.",
+                True,
+                VA,
+            ),
+            (
+                "Log track requests",
+                "Turn concrete requests ('rainy 70 BPM jazz for studying') into track requests so they can become "
+                "briefs.",
+                True,
+                VA,
+            ),
+            (
+                "Escalate licensing and copyright messages the same day",
+                "Licence questions, copyright claims, takedown threats and sync enquiries go to an editor at "
+                "once, with a link to the comment.",
+                True,
+                VA,
+            ),
+            (
+                "Note recurring feedback",
+                "Themes that came up more than once this week (too quiet, loops too short, wanted moods) in this "
+                "step's note, for the next batch briefs.",
+                False,
+                VA,
+            ),
         ],
     },
 }
@@ -141,11 +234,14 @@ def templates_ensure(templates: dict, apps=global_apps) -> None:
         )
         if not created:
             continue
-        ChecklistTemplateItem.objects.bulk_create([
-            ChecklistTemplateItem(template=template, position=position, title=title, help_text=help_text,
-                                  required=required, role=role)
-            for position, (title, help_text, required, role) in enumerate(spec["items"], start=1)
-        ])
+        ChecklistTemplateItem.objects.bulk_create(
+            [
+                ChecklistTemplateItem(
+                    template=template, position=position, title=title, help_text=help_text, required=required, role=role
+                )
+                for position, (title, help_text, required, role) in enumerate(spec["items"], start=1)
+            ]
+        )
 
 
 def schedules_ensure(schedules, apps=global_apps) -> None:
@@ -153,8 +249,9 @@ def schedules_ensure(schedules, apps=global_apps) -> None:
     Schedule = apps.get_model("django_q", "Schedule")
     for func, name, schedule_type in schedules:
         if not Schedule.objects.filter(func=func).exists():
-            Schedule.objects.create(name=name, func=func, schedule_type=schedule_type, repeats=-1,
-                                    next_run=timezone.now())
+            Schedule.objects.create(
+                name=name, func=func, schedule_type=schedule_type, repeats=-1, next_run=timezone.now()
+            )
 
 
 def procedures_ensure(apps=global_apps, schema_editor=None) -> None:

@@ -26,22 +26,27 @@ def audit_events_for(obj: models.Model) -> QuerySet[AuditEvent]:
 
 def _attached_to(obj: models.Model, prefix: str = "") -> Q:
     # Checklists follow the row, so a proxy model sees its concrete model's checklists.
-    return Q(**{f"{prefix}content_type": ContentType.objects.get_for_model(obj),
-                f"{prefix}object_id": str(obj.pk)})
+    return Q(**{f"{prefix}content_type": ContentType.objects.get_for_model(obj), f"{prefix}object_id": str(obj.pk)})
 
 
 def checklists_for(obj: models.Model) -> QuerySet[Checklist]:
     """The checklists attached to `obj`, by template name, each with its steps in order."""
     steps = ChecklistItem.objects.select_related("assignee", "done_by").order_by("position")
-    return (Checklist.objects.filter(_attached_to(obj)).select_related("template", "assignee")
-            .prefetch_related(Prefetch("items", queryset=steps)).order_by("template__name", "id"))
+    return (
+        Checklist.objects.filter(_attached_to(obj))
+        .select_related("template", "assignee")
+        .prefetch_related(Prefetch("items", queryset=steps))
+        .order_by("template__name", "id")
+    )
 
 
 def open_required_items(obj: models.Model) -> QuerySet[ChecklistItem]:
     """Required steps not yet done on any checklist attached to `obj`."""
-    return (ChecklistItem.objects
-            .filter(_attached_to(obj, "checklist__"), required=True, done_at__isnull=True)
-            .select_related("checklist__template").order_by("checklist__template__name", "position"))
+    return (
+        ChecklistItem.objects.filter(_attached_to(obj, "checklist__"), required=True, done_at__isnull=True)
+        .select_related("checklist__template")
+        .order_by("checklist__template__name", "position")
+    )
 
 
 def checklist_blockers(obj: models.Model, *, require: Iterable[str] = ()) -> list[str]:
@@ -50,14 +55,14 @@ def checklist_blockers(obj: models.Model, *, require: Iterable[str] = ()) -> lis
     Every open required step blocks ("Release QA: 'Check artwork text legibility' is not done"). Template
     slugs in `require` also block while no checklist of that template is attached to `obj`.
     """
-    blockers = [f"{item.checklist.template.name}: '{item.title}' is not done"
-                for item in open_required_items(obj)]
+    blockers = [f"{item.checklist.template.name}: '{item.title}' is not done" for item in open_required_items(obj)]
     require = list(require)
     if require:
         attached = set(Checklist.objects.filter(_attached_to(obj)).values_list("template__slug", flat=True))
         names = dict(ChecklistTemplate.objects.filter(slug__in=require).values_list("slug", "name"))
-        blockers += [f"{names.get(slug, slug)}: the checklist has not been attached" for slug in require
-                     if slug not in attached]
+        blockers += [
+            f"{names.get(slug, slug)}: the checklist has not been attached" for slug in require if slug not in attached
+        ]
     return blockers
 
 
@@ -79,12 +84,12 @@ def work_items_for(user, *, items: QuerySet[ChecklistItem] | None = None) -> Que
         roles = set(user.groups.values_list("name", flat=True))
         if EDITOR not in roles:
             inherited &= Q(role__in=roles)
-    return (items
-            .filter(Q(assignee=user) | inherited)
-            .annotate(effective_due=Coalesce("due_at", "checklist__due_at"))
-            .select_related("checklist__template", "checklist__content_type", "checklist__assignee",
-                            "assignee", "done_by")
-            .order_by(*WORK_ORDERING))
+    return (
+        items.filter(Q(assignee=user) | inherited)
+        .annotate(effective_due=Coalesce("due_at", "checklist__due_at"))
+        .select_related("checklist__template", "checklist__content_type", "checklist__assignee", "assignee", "done_by")
+        .order_by(*WORK_ORDERING)
+    )
 
 
 def only_open(items: QuerySet[ChecklistItem]) -> QuerySet[ChecklistItem]:

@@ -47,8 +47,7 @@ class _Keep:
 KEEP = _Keep()
 
 
-def audit_log(*, actor, verb: str, obj: models.Model, summary: str,
-              changes: dict | None = None) -> AuditEvent:
+def audit_log(*, actor, verb: str, obj: models.Model, summary: str, changes: dict | None = None) -> AuditEvent:
     """Record that `actor` (a user, or None for the system) did `verb` to `obj`.
 
     Call it inside the service's transaction, so the event exists exactly when the change does.
@@ -71,8 +70,9 @@ def _validate_assignee(user) -> None:
 
 
 @transaction.atomic
-def checklist_attach(*, template_slug: str, obj: models.Model, assignee=None,
-                     due_at: datetime | None = None) -> Checklist:
+def checklist_attach(
+    *, template_slug: str, obj: models.Model, assignee=None, due_at: datetime | None = None
+) -> Checklist:
     """Attach the checklist `template_slug` to `obj` (any saved model instance) and return it.
 
     Idempotent: at most one checklist per template and object exists (a database constraint); a second call
@@ -86,8 +86,7 @@ def checklist_attach(*, template_slug: str, obj: models.Model, assignee=None,
     template = ChecklistTemplate.objects.filter(slug=template_slug).first()
     if template is None:
         raise ValidationError(f"There is no checklist template '{template_slug}'.")
-    key = {"template": template, "content_type": ContentType.objects.get_for_model(obj),
-           "object_id": str(obj.pk)}
+    key = {"template": template, "content_type": ContentType.objects.get_for_model(obj), "object_id": str(obj.pk)}
     existing = Checklist.objects.filter(**key).first()
     if existing is not None:
         return existing
@@ -100,11 +99,19 @@ def checklist_attach(*, template_slug: str, obj: models.Model, assignee=None,
     except IntegrityError:
         return Checklist.objects.get(**key)
     steps = list(template.items.order_by("position"))
-    ChecklistItem.objects.bulk_create([
-        ChecklistItem(checklist=checklist, position=step.position, title=step.title, help_text=step.help_text,
-                      required=step.required, role=step.role)
-        for step in steps
-    ])
+    ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(
+                checklist=checklist,
+                position=step.position,
+                title=step.title,
+                help_text=step.help_text,
+                required=step.required,
+                role=step.role,
+            )
+            for step in steps
+        ]
+    )
     if not steps:
         # Nothing to do is done: keep `completed_at` consistent with `Checklist.complete_given`.
         checklist.completed_at = timezone.now()
@@ -115,8 +122,7 @@ def checklist_attach(*, template_slug: str, obj: models.Model, assignee=None,
 def _lock_item(item: ChecklistItem) -> ChecklistItem:
     """Lock the checklist, then the step, so two ticks of a checklist's last steps see each other."""
     Checklist.objects.select_for_update().filter(pk=item.checklist_id).first()
-    return (ChecklistItem.objects.select_for_update(of=("self",)).select_related("checklist__template")
-            .get(pk=item.pk))
+    return ChecklistItem.objects.select_for_update(of=("self",)).select_related("checklist__template").get(pk=item.pk)
 
 
 def _checklist_completion_refresh(checklist: Checklist) -> None:
@@ -135,9 +141,17 @@ def _audit_step(*, item: ChecklistItem, user, verb: str, summary: str) -> None:
     # The history belongs to the object the checklist is about (a release's history shows its QA sign-offs);
     # if that object is gone, to the checklist itself.
     target = checklist.target or checklist
-    audit_log(actor=user, verb=verb, obj=target, summary=summary,
-              changes={"checklist": checklist.template.slug, "step": item.title,
-                       "done": [verb == "checklist.step_unticked", verb == "checklist.step_ticked"]})
+    audit_log(
+        actor=user,
+        verb=verb,
+        obj=target,
+        summary=summary,
+        changes={
+            "checklist": checklist.template.slug,
+            "step": item.title,
+            "done": [verb == "checklist.step_unticked", verb == "checklist.step_ticked"],
+        },
+    )
 
 
 @transaction.atomic
@@ -178,8 +192,7 @@ def checklist_item_untick(*, item: ChecklistItem, user) -> ChecklistItem:
     """
     item = _lock_item(item)
     if not item.may_be_ticked_by(user):
-        raise ValidationError(
-            f"'{item.title}' is a {item.get_role_display()} step; {user} may not reopen it.")
+        raise ValidationError(f"'{item.title}' is a {item.get_role_display()} step; {user} may not reopen it.")
     if not item.is_done:
         return item
     item.done_at = None
@@ -187,8 +200,12 @@ def checklist_item_untick(*, item: ChecklistItem, user) -> ChecklistItem:
     item.save(update_fields=["done_at", "done_by"])
     _checklist_completion_refresh(item.checklist)
     if item.required:
-        _audit_step(item=item, user=user, verb="checklist.step_unticked",
-                    summary=f"{item.checklist.template.name}: '{item.title}' reopened")
+        _audit_step(
+            item=item,
+            user=user,
+            verb="checklist.step_unticked",
+            summary=f"{item.checklist.template.name}: '{item.title}' reopened",
+        )
     return item
 
 
@@ -204,8 +221,13 @@ def checklist_item_note_set(*, item: ChecklistItem, note: str) -> ChecklistItem:
 
 
 @transaction.atomic
-def checklist_assign(*, checklist: Checklist | None = None, item: ChecklistItem | None = None, user,
-                     due_at: datetime | _Keep | None = KEEP) -> Checklist | ChecklistItem:
+def checklist_assign(
+    *,
+    checklist: Checklist | None = None,
+    item: ChecklistItem | None = None,
+    user,
+    due_at: datetime | _Keep | None = KEEP,
+) -> Checklist | ChecklistItem:
     """Assign a whole checklist or one step to `user` (None unassigns) and optionally set its due date.
 
     Pass exactly one of `checklist` or `item`. Leaving `due_at` out keeps the due date; None clears it.
@@ -250,8 +272,13 @@ def weekly_checklists_ensure(*, week_start: date) -> list[Checklist]:
     """
     week = week_ensure(day=week_start)
     week_type = ContentType.objects.get_for_model(Week)
-    previous = (Checklist.objects.filter(template__slug=COMMENT_TRIAGE, content_type=week_type)
-                .exclude(object_id=str(week.pk)).select_related("assignee").order_by("-created_at").first())
+    previous = (
+        Checklist.objects.filter(template__slug=COMMENT_TRIAGE, content_type=week_type)
+        .exclude(object_id=str(week.pk))
+        .select_related("assignee")
+        .order_by("-created_at")
+        .first()
+    )
     assignee = previous.assignee if previous else None
     if assignee is not None and not (assignee.is_active and assignee.is_staff):
         assignee = None  # they left the team: an editor assigns the week by hand

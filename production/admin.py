@@ -19,8 +19,12 @@ from production.forms import BatchForm, RenderJobForm, StylePresetForm
 from production.models import Batch, RenderJob, StylePreset
 
 _COCKPIT_CSS = {"all": ["cockpit/cockpit.css"]}
-_STATUS_TONE = {RenderJob.Status.SUCCEEDED: "ok", RenderJob.Status.FAILED: "bad",
-                RenderJob.Status.RUNNING: "warn", RenderJob.Status.QUEUED: ""}
+_STATUS_TONE = {
+    RenderJob.Status.SUCCEEDED: "ok",
+    RenderJob.Status.FAILED: "bad",
+    RenderJob.Status.RUNNING: "warn",
+    RenderJob.Status.QUEUED: "",
+}
 
 
 def progress_bar(percent: float | None, *, failed: bool = False):
@@ -28,14 +32,20 @@ def progress_bar(percent: float | None, *, failed: bool = False):
     return format_html(
         '<span class="progress{}" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
         'aria-valuenow="{}" title="{}%"><span style="width: {}%"></span></span> {}%',
-        " failed" if failed else "", value, value, value, value,
+        " failed" if failed else "",
+        value,
+        value,
+        value,
+        value,
     )
 
 
 def _settings_dict(settings) -> dict:
     """An engine settings dataclass as JSON-ready values (its per-part maps are read-only mapping proxies)."""
-    return {f.name: dict(value) if isinstance(value := getattr(settings, f.name), Mapping) else value
-            for f in dataclasses.fields(settings)}
+    return {
+        f.name: dict(value) if isinstance(value := getattr(settings, f.name), Mapping) else value
+        for f in dataclasses.fields(settings)
+    }
 
 
 def _pretty_json(value) -> str:
@@ -47,8 +57,17 @@ class RenderJobAdmin(admin.ModelAdmin):
     """Jobs are created here (one brief) or by a batch; after that they are a read-only record of the run."""
 
     form = RenderJobForm
-    list_display = ["id", "brief_display", "mood", "status_display", "progress_display", "error_display",
-                    "track_link", "batch", "created_at"]
+    list_display = [
+        "id",
+        "brief_display",
+        "mood",
+        "status_display",
+        "progress_display",
+        "error_display",
+        "track_link",
+        "batch",
+        "created_at",
+    ]
     list_display_links = ["id", "brief_display"]
     list_filter = ["status", "style", "ambience", "created_at"]
     search_fields = ["title", "style", "key", "mood", "error", "track__title"]
@@ -57,9 +76,21 @@ class RenderJobAdmin(admin.ModelAdmin):
     raw_id_fields = ["batch"]
     actions = ["retry"]
     date_hierarchy = "created_at"
-    run_fields = ["uuid", "status", "progress_display", "error_display_full", "track_link", "batch",
-                  "attempts", "started_at", "finished_at", "timings_display", "overrides_display",
-                  "created_by", "created_at"]
+    run_fields = [
+        "uuid",
+        "status",
+        "progress_display",
+        "error_display_full",
+        "track_link",
+        "batch",
+        "attempts",
+        "started_at",
+        "finished_at",
+        "timings_display",
+        "overrides_display",
+        "created_by",
+        "created_at",
+    ]
 
     class Media:
         css = _COCKPIT_CSS
@@ -69,20 +100,52 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["title", "artist"]}),
-                    ("Brief", {"fields": ["style", "bpm", "key", "duration_s", "seed", "mood", "ambience",
-                                          "layers_off"]}),
-                    ("Loudness", {"classes": ["collapse"],
-                                  "fields": ["target_lufs", "true_peak_ceiling_db"]})]
-        return [("Brief", {"fields": ["title", "artist", "style", "bpm", "key", "duration_s", "seed", "mood",
-                                      "ambience", "layers", "target_lufs", "true_peak_ceiling_db"]}),
-                ("Run", {"fields": self.run_fields})]
+            return [
+                (None, {"fields": ["title", "artist"]}),
+                ("Brief", {"fields": ["style", "bpm", "key", "duration_s", "seed", "mood", "ambience", "layers_off"]}),
+                ("Loudness", {"classes": ["collapse"], "fields": ["target_lufs", "true_peak_ceiling_db"]}),
+            ]
+        return [
+            (
+                "Brief",
+                {
+                    "fields": [
+                        "title",
+                        "artist",
+                        "style",
+                        "bpm",
+                        "key",
+                        "duration_s",
+                        "seed",
+                        "mood",
+                        "ambience",
+                        "layers",
+                        "target_lufs",
+                        "true_peak_ceiling_db",
+                    ]
+                },
+            ),
+            ("Run", {"fields": self.run_fields}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["title", "artist", "style", "bpm", "key", "duration_s", "seed", "mood", "ambience", "layers",
-                "target_lufs", "true_peak_ceiling_db", *self.run_fields]
+        return [
+            "title",
+            "artist",
+            "style",
+            "bpm",
+            "key",
+            "duration_s",
+            "seed",
+            "mood",
+            "ambience",
+            "layers",
+            "target_lufs",
+            "true_peak_ceiling_db",
+            *self.run_fields,
+        ]
 
     def has_change_permission(self, request, obj=None):
         # A job is a record of a run: its page is read-only. Changing means retrying (a list action).
@@ -95,9 +158,18 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         job = services.render_job_create(
-            style=obj.style, bpm=obj.bpm, key=obj.key, duration_s=obj.duration_s, seed=obj.seed,
-            mood=obj.mood, ambience=obj.ambience, layers=obj.layers, title=obj.title, artist=obj.artist,
-            target_lufs=obj.target_lufs, true_peak_ceiling_db=obj.true_peak_ceiling_db,
+            style=obj.style,
+            bpm=obj.bpm,
+            key=obj.key,
+            duration_s=obj.duration_s,
+            seed=obj.seed,
+            mood=obj.mood,
+            ambience=obj.ambience,
+            layers=obj.layers,
+            title=obj.title,
+            artist=obj.artist,
+            target_lufs=obj.target_lufs,
+            true_peak_ceiling_db=obj.true_peak_ceiling_db,
             created_by=request.user,
         )
         obj.pk = job.pk
@@ -110,8 +182,7 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj: RenderJob):
-        return format_html('<span class="tone-{}">{}</span>', _STATUS_TONE[obj.status],
-                           obj.get_status_display())
+        return format_html('<span class="tone-{}">{}</span>', _STATUS_TONE[obj.status], obj.get_status_display())
 
     @admin.display(description="Progress", ordering="progress")
     def progress_display(self, obj: RenderJob):
@@ -121,8 +192,7 @@ class RenderJobAdmin(admin.ModelAdmin):
     def error_display(self, obj: RenderJob):
         if not obj.error:
             return "—"
-        return format_html('<span class="tone-bad" title="{}">{}</span>', obj.error,
-                           Truncator(obj.error).chars(80))
+        return format_html('<span class="tone-bad" title="{}">{}</span>', obj.error, Truncator(obj.error).chars(80))
 
     @admin.display(description="Error")
     def error_display_full(self, obj: RenderJob):
@@ -132,8 +202,9 @@ class RenderJobAdmin(admin.ModelAdmin):
     def track_link(self, obj: RenderJob):
         if obj.track is None:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:catalog_track_change", args=[obj.track.pk]),
-                           obj.track.title)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:catalog_track_change", args=[obj.track.pk]), obj.track.title
+        )
 
     @admin.display(description="Timings (s)")
     def timings_display(self, obj: RenderJob):
@@ -182,16 +253,40 @@ class RenderJobInline(admin.TabularInline):
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
     form = BatchForm
-    list_display = ["name", "kind", "job_count", "queued", "running", "succeeded", "failed",
-                    "progress_display", "created_by", "created_at"]
+    list_display = [
+        "name",
+        "kind",
+        "job_count",
+        "queued",
+        "running",
+        "succeeded",
+        "failed",
+        "progress_display",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["kind", "created_at"]
     search_fields = ["name"]
     list_select_related = ["artist", "created_by"]
     autocomplete_fields = ["artist"]
     actions = ["retry_failed"]
     inlines = [RenderJobInline]
-    spec_fields = ["name", "kind", "styles", "bpms", "keys", "moods", "per_cell", "duration_s", "seed_base",
-                   "ambience", "layers", "artist", "created_by", "created_at"]
+    spec_fields = [
+        "name",
+        "kind",
+        "styles",
+        "bpms",
+        "keys",
+        "moods",
+        "per_cell",
+        "duration_s",
+        "seed_base",
+        "ambience",
+        "layers",
+        "artist",
+        "created_by",
+        "created_at",
+    ]
 
     class Media:
         css = _COCKPIT_CSS
@@ -201,8 +296,20 @@ class BatchAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "kind", "styles", "bpms", "keys", "moods", "per_cell", "duration_s", "seed_base",
-                    "ambience", "layers_off", "artist"]
+            return [
+                "name",
+                "kind",
+                "styles",
+                "bpms",
+                "keys",
+                "moods",
+                "per_cell",
+                "duration_s",
+                "seed_base",
+                "ambience",
+                "layers_off",
+                "artist",
+            ]
         return self.spec_fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -270,8 +377,7 @@ class StylePresetAdmin(admin.ModelAdmin):
     form = StylePresetForm
     list_display = ["style", "composition_summary", "fx_summary", "updated_at"]
     search_fields = ["style", "notes"]
-    fields = ["style", "composition_overrides", "fx_overrides", "notes", "composition_defaults",
-              "fx_defaults"]
+    fields = ["style", "composition_overrides", "fx_overrides", "notes", "composition_defaults", "fx_defaults"]
     readonly_fields = ["composition_defaults", "fx_defaults"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -23,12 +23,14 @@ def analysis_document(result: engine_analysis.AnalysisResult) -> dict:
     """The JSON kept under Track.analysis["measured"]: the headline figures (`AnalysisResult.to_dict`), the
     beat grid (seconds, 3 decimals) and the spectral descriptors the mood tagger learns from.
     Non-finite numbers become null."""
-    return json_safe({
-        **result.to_dict(),
-        "beat_times_s": [round(float(t), 3) for t in result.beat_times_s],
-        "descriptors": {name: round(float(value), 6) for name, value in result.descriptors.items()},
-        "analysed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    })
+    return json_safe(
+        {
+            **result.to_dict(),
+            "beat_times_s": [round(float(t), 3) for t in result.beat_times_s],
+            "descriptors": {name: round(float(value), 6) for name, value in result.descriptors.items()},
+            "analysed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
 
 
 def json_safe(value):
@@ -62,8 +64,12 @@ def track_analyze(*, track: Track) -> Track:
         if have != set(PICTURE_KINDS):
             pictures = [
                 (Asset.Kind.WAVEFORM, "waveform.png", visuals.waveform_png(path), "png"),
-                (Asset.Kind.PEAKS, "peaks.json",
-                 json.dumps(visuals.peaks_json(path), separators=(",", ":")).encode(), "json"),
+                (
+                    Asset.Kind.PEAKS,
+                    "peaks.json",
+                    json.dumps(visuals.peaks_json(path), separators=(",", ":")).encode(),
+                    "json",
+                ),
                 (Asset.Kind.SPECTROGRAM, "spectrogram.png", visuals.spectrogram_png(path), "png"),
             ]
     document = analysis_document(result)

@@ -17,12 +17,21 @@ def render_jobs(request) -> Panel | None:
     counts = selectors.render_job_counts(failed_since_hours=24)
     url = reverse("admin:production_renderjob_changelist")
     rows = [
-        PanelRow("Running", counts["running"], f"{url}?status__exact={RenderJob.Status.RUNNING}",
-                 tone="warn" if counts["running"] else ""),
+        PanelRow(
+            "Running",
+            counts["running"],
+            f"{url}?status__exact={RenderJob.Status.RUNNING}",
+            tone="warn" if counts["running"] else "",
+        ),
         PanelRow("Queued", counts["queued"], f"{url}?status__exact={RenderJob.Status.QUEUED}"),
-        PanelRow("Failed in the last 24 h", counts["failed"],
-                 f"{url}?status__exact={RenderJob.Status.FAILED}", tone="bad" if counts["failed"] else "ok",
-                 detail="Open the list to read the errors and retry."),
+        PanelRow(
+            "Failed in the last 24 h",
+            counts["failed"],
+            f"{url}?status__exact={RenderJob.Status.FAILED}",
+            tone="bad" if counts["failed"] else "ok",
+            detail="Open the list to read the errors and retry.",
+        ),
     ]
-    return Panel("Render jobs", rows, link_url=reverse("admin:production_renderjob_add"),
-                 link_text="Render a new track")
+    return Panel(
+        "Render jobs", rows, link_url=reverse("admin:production_renderjob_add"), link_text="Render a new track"
+    )

@@ -35,6 +35,7 @@ VERDICTS = {
 
 # --- Reads ---------------------------------------------------------------------------------------------------
 
+
 def catalogue_rows(hashes: np.ndarray, *, before_track_id: int | None = None) -> np.ndarray:
     """Rows (track_id, hash, offset_frame) of the index whose hash is one of `hashes`, as an (m, 3) int64
     array; with `before_track_id`, only rows of tracks with a lower id."""
@@ -50,7 +51,7 @@ def catalogue_rows(hashes: np.ndarray, *, before_track_id: int | None = None) ->
     parts: list[np.ndarray] = []
     with connection.cursor() as cursor:
         for start in range(0, unique.size, QUERY_CHUNK):
-            chunk = unique[start:start + QUERY_CHUNK].tolist()
+            chunk = unique[start : start + QUERY_CHUNK].tolist()
             # Raw SQL because a look-up may fetch 10^5 rows and model-free tuples are several times faster;
             # identifiers come from the model's meta, quoted, and every value is a bound parameter.
             placeholders = ", ".join(["%s"] * len(chunk))
@@ -66,21 +67,21 @@ def catalogue_rows(hashes: np.ndarray, *, before_track_id: int | None = None) ->
     return np.concatenate(parts) if parts else np.zeros((0, 3), dtype=np.int64)
 
 
-def catalogue_matches(query: np.ndarray, *, before_track_id: int | None = None,
-                      limit: int = 10) -> list[engine.Match]:
+def catalogue_matches(query: np.ndarray, *, before_track_id: int | None = None, limit: int = 10) -> list[engine.Match]:
     """Catalogue tracks that share aligned audio with a query fingerprint ((k, 2) hash/offset rows from
     engine.fingerprint), best first (see engine.fingerprint.match_offsets)."""
     query = np.asarray(query, dtype=np.int64).reshape(-1, 2)
     if query.shape[0] == 0:
         return []
-    return engine.match_offsets(query, catalogue_rows(query[:, 0], before_track_id=before_track_id),
-                                limit=limit)
+    return engine.match_offsets(query, catalogue_rows(query[:, 0], before_track_id=before_track_id), limit=limit)
 
 
 def identify(query: np.ndarray, *, limit: int = 10) -> list[dict]:
     """What `identify_audio` prints: [{"track_id", "offset_s", "confidence"}], best first."""
-    return [{"track_id": m.track_id, "offset_s": round(m.offset_s, 3), "confidence": round(m.confidence, 4)}
-            for m in catalogue_matches(query, limit=limit)]
+    return [
+        {"track_id": m.track_id, "offset_s": round(m.offset_s, 3), "confidence": round(m.confidence, 4)}
+        for m in catalogue_matches(query, limit=limit)
+    ]
 
 
 def track_hashes(track_id: int) -> np.ndarray:
@@ -98,6 +99,7 @@ def index_size() -> dict[str, float]:
 
 # --- Writes --------------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def fingerprint_store(*, track: Track, hashes: np.ndarray, duration_s: float) -> TrackFingerprint:
     """Replace the track's rows in the index with `hashes` ((k, 2) hash/offset_frame from the engine).
@@ -110,11 +112,12 @@ def fingerprint_store(*, track: Track, hashes: np.ndarray, duration_s: float) ->
     for start in range(0, rows.shape[0], INSERT_BATCH):
         FingerprintHash.objects.bulk_create(
             FingerprintHash(track_id=track.pk, hash=int(h), offset_frame=int(o))
-            for h, o in rows[start:start + INSERT_BATCH].tolist()
+            for h, o in rows[start : start + INSERT_BATCH].tolist()
         )
     fingerprint, _ = TrackFingerprint.objects.update_or_create(
-        track=track, defaults={"hash_count": rows.shape[0], "duration_s": float(duration_s),
-                               "fingerprinted_at": timezone.now()})
+        track=track,
+        defaults={"hash_count": rows.shape[0], "duration_s": float(duration_s), "fingerprinted_at": timezone.now()},
+    )
     return fingerprint
 
 
@@ -131,8 +134,11 @@ def track_duplicate_check(*, track: Track, actor=None) -> str:
     if fingerprint is None:
         raise ValidationError(f"{track} has no fingerprint yet: fingerprint it before checking it.")
     matches = catalogue_matches(track_hashes(track.pk), before_track_id=track.pk)
-    durations = dict(TrackFingerprint.objects.filter(track_id__in=[m.track_id for m in matches])
-                     .values_list("track_id", "duration_s"))
+    durations = dict(
+        TrackFingerprint.objects.filter(track_id__in=[m.track_id for m in matches]).values_list(
+            "track_id", "duration_s"
+        )
+    )
     matches = [m for m in matches if m.track_id in durations]
     verdict = VERDICTS[engine.verdict(fingerprint.duration_s, matches, durations)]
     best = max(matches, key=lambda m: m.confidence) if matches else None
@@ -147,14 +153,19 @@ def track_duplicate_check(*, track: Track, actor=None) -> str:
     locked = Track.objects.select_for_update().get(pk=track.pk)
     before = (locked.duplicate_verdict, locked.duplicate_of_id)
     if before != (verdict, duplicate_of_id):
-        Track.objects.filter(pk=track.pk).update(duplicate_verdict=verdict, duplicate_of_id=duplicate_of_id,
-                                                 updated_at=timezone.now())
+        Track.objects.filter(pk=track.pk).update(
+            duplicate_verdict=verdict, duplicate_of_id=duplicate_of_id, updated_at=timezone.now()
+        )
         summary = f"Duplicate check: {Track.DuplicateVerdict(verdict).label.lower()}"
         if best is not None and duplicate_of_id:
             summary += f" (track #{best.track_id} at {best.offset_s:.1f} s, {best.confidence:.0%} of hashes)"
-        audit_log(actor=actor, verb="track.duplicate_checked", obj=locked, summary=summary,
-                  changes={"duplicate_verdict": [before[0], verdict],
-                           "duplicate_of": [before[1], duplicate_of_id]})
+        audit_log(
+            actor=actor,
+            verb="track.duplicate_checked",
+            obj=locked,
+            summary=summary,
+            changes={"duplicate_verdict": [before[0], verdict], "duplicate_of": [before[1], duplicate_of_id]},
+        )
     track.duplicate_verdict, track.duplicate_of_id = verdict, duplicate_of_id
     return verdict
 
@@ -219,6 +230,9 @@ def duplicate_reason(track: Track) -> str:
     where = ""
     if fingerprint is not None and fingerprint.match_offset_s is not None:
         offset = fingerprint.match_offset_s
-        where = (f" (its start lines up with {offset:.1f} s into that track)" if offset >= 0 else
-                 f" (that track starts {-offset:.1f} s into it)")
+        where = (
+            f" (its start lines up with {offset:.1f} s into that track)"
+            if offset >= 0
+            else f" (that track starts {-offset:.1f} s into it)"
+        )
     return f"{track.title} contains audio of {pointer}{where}."

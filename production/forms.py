@@ -27,23 +27,40 @@ def _layers_from_off(parts_off: list[str]) -> dict[str, bool]:
 
 class _LayersOffField(forms.MultipleChoiceField):
     def __init__(self, **kwargs):
-        super().__init__(choices=[(p, p) for p in PARTS], required=False, widget=forms.CheckboxSelectMultiple,
-                         label="Parts to leave out", help_text="Ticked parts are not played. Leave all "
-                         "unticked for the style's full arrangement.", **kwargs)
+        super().__init__(
+            choices=[(p, p) for p in PARTS],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Parts to leave out",
+            help_text="Ticked parts are not played. Leave all unticked for the style's full arrangement.",
+            **kwargs,
+        )
 
 
 class RenderJobForm(forms.ModelForm):
     """One brief. The seed starts random; note it down (or keep the job) to render the same track again."""
 
     style = forms.ChoiceField(choices=_style_choices)
-    seed = forms.IntegerField(min_value=0, max_value=SEED_MAX, initial=_random_seed,
-                              help_text="Same brief and seed give the same audio.")
+    seed = forms.IntegerField(
+        min_value=0, max_value=SEED_MAX, initial=_random_seed, help_text="Same brief and seed give the same audio."
+    )
     layers_off = _LayersOffField()
 
     class Meta:
         model = RenderJob
-        fields = ["title", "artist", "style", "bpm", "key", "duration_s", "seed", "mood", "ambience",
-                  "target_lufs", "true_peak_ceiling_db"]
+        fields = [
+            "title",
+            "artist",
+            "style",
+            "bpm",
+            "key",
+            "duration_s",
+            "seed",
+            "mood",
+            "ambience",
+            "target_lufs",
+            "true_peak_ceiling_db",
+        ]
 
     def clean_key(self) -> str:
         try:
@@ -72,16 +89,33 @@ class BatchForm(forms.ModelForm):
     bpms = forms.CharField(label="BPMs", help_text=f"Comma-separated, e.g. 72, 82, 90 ({BPM_MIN}-{BPM_MAX}).")
     keys = forms.CharField(help_text="Comma-separated, e.g. A minor, C major, F# minor.")
     moods = forms.CharField(initial="chill", help_text=f"Comma-separated, from: {', '.join(MOODS)}.")
-    per_cell = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Count",
-                                  help_text="Grid: tracks per combination. Variations: how many variations.")
-    seed_base = forms.IntegerField(min_value=0, max_value=SEED_MAX, initial=_random_seed,
-                                   help_text="Job n of the batch gets seed base + n.")
+    per_cell = forms.IntegerField(
+        min_value=1,
+        max_value=50,
+        initial=1,
+        label="Count",
+        help_text="Grid: tracks per combination. Variations: how many variations.",
+    )
+    seed_base = forms.IntegerField(
+        min_value=0, max_value=SEED_MAX, initial=_random_seed, help_text="Job n of the batch gets seed base + n."
+    )
     layers_off = _LayersOffField()
 
     class Meta:
         model = Batch
-        fields = ["name", "kind", "styles", "bpms", "keys", "moods", "per_cell", "duration_s", "seed_base",
-                  "ambience", "artist"]
+        fields = [
+            "name",
+            "kind",
+            "styles",
+            "bpms",
+            "keys",
+            "moods",
+            "per_cell",
+            "duration_s",
+            "seed_base",
+            "ambience",
+            "artist",
+        ]
         labels = {"duration_s": "Duration (s)"}
         help_texts = {"duration_s": "Length of every track in the batch, in seconds."}
 
@@ -127,19 +161,27 @@ class BatchForm(forms.ModelForm):
             self.add_error(None, error)
             return
         if count > services.BATCH_MAX_JOBS:
-            self.add_error(None, f"This batch would create {count} jobs; "
-                                 f"the limit is {services.BATCH_MAX_JOBS}.")
+            self.add_error(None, f"This batch would create {count} jobs; the limit is {services.BATCH_MAX_JOBS}.")
         elif self.instance.seed_base + count - 1 > SEED_MAX:
             self.add_error("seed_base", f"Seeds would pass {SEED_MAX}; choose a lower seed base.")
 
     def service_arguments(self) -> dict:
         """What `services.batch_create` takes, from a valid form."""
         data = self.cleaned_data
-        return {"name": data["name"], "kind": data["kind"], "styles": data["styles"], "bpms": data["bpms"],
-                "keys": data["keys"], "moods": data["moods"], "per_cell": data["per_cell"],
-                "duration_s": data["duration_s"], "seed_base": data["seed_base"],
-                "ambience": data["ambience"], "layers": _layers_from_off(data.get("layers_off") or []),
-                "artist": data.get("artist")}
+        return {
+            "name": data["name"],
+            "kind": data["kind"],
+            "styles": data["styles"],
+            "bpms": data["bpms"],
+            "keys": data["keys"],
+            "moods": data["moods"],
+            "per_cell": data["per_cell"],
+            "duration_s": data["duration_s"],
+            "seed_base": data["seed_base"],
+            "ambience": data["ambience"],
+            "layers": _layers_from_off(data.get("layers_off") or []),
+            "artist": data.get("artist"),
+        }
 
 
 class StylePresetForm(forms.ModelForm):

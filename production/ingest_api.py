@@ -19,9 +19,11 @@ from production.models import IngestUpload
 class IngestPermissions(permissions.DjangoModelPermissions):
     """Reading the upload log needs view permission too (the default lets any staff member read)."""
 
-    perms_map = {**permissions.DjangoModelPermissions.perms_map,
-                 "GET": ["%(app_label)s.view_%(model_name)s"],
-                 "HEAD": ["%(app_label)s.view_%(model_name)s"]}
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
 
 
 class IngestUploadSerializer(serializers.ModelSerializer):
@@ -32,15 +34,30 @@ class IngestUploadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IngestUpload
-        fields = ["uuid", "track", "title", "original_filename", "format", "size_bytes", "sha256", "channel",
-                  "duplicate_verdict", "uploaded_by", "created_at"]
+        fields = [
+            "uuid",
+            "track",
+            "title",
+            "original_filename",
+            "format",
+            "size_bytes",
+            "sha256",
+            "channel",
+            "duplicate_verdict",
+            "uploaded_by",
+            "created_at",
+        ]
 
 
 class UploadRequestSerializer(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=False,
-                                  help_text="One or more audio files: WAV, FLAC, AIFF, MP3 or OGG.")
-    artist = serializers.CharField(required=False, allow_blank=True, max_length=120,
-                                   help_text="Artist name for every file (created when new).")
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        allow_empty=False,
+        help_text="One or more audio files: WAV, FLAC, AIFF, MP3 or OGG.",
+    )
+    artist = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, help_text="Artist name for every file (created when new)."
+    )
 
 
 class UploadResultSerializer(serializers.Serializer):
@@ -62,17 +79,25 @@ class IngestUploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     search_fields = ["original_filename", "track__title", "sha256"]
     ordering_fields = ["created_at", "size_bytes"]
 
-    @extend_schema(request={"multipart/form-data": UploadRequestSerializer},
-                   responses={201: UploadResponseSerializer, 400: UploadResponseSerializer})
+    @extend_schema(
+        request={"multipart/form-data": UploadRequestSerializer},
+        responses={201: UploadResponseSerializer, 400: UploadResponseSerializer},
+    )
     def create(self, request, *args, **kwargs):
         files = request.FILES.getlist("files")
         request_data = UploadRequestSerializer(data={"files": files, "artist": request.data.get("artist", "")})
         request_data.is_valid(raise_exception=True)
-        results = uploads_ingest(uploads=files, channel=IngestUpload.Channel.API,
-                                 artist_name=request_data.validated_data.get("artist", ""),
-                                 uploaded_by=request.user)
-        body = {"results": [{"file": r.file, "track": r.track.uuid if r.track else None, "error": r.error}
-                            for r in results]}
+        results = uploads_ingest(
+            uploads=files,
+            channel=IngestUpload.Channel.API,
+            artist_name=request_data.validated_data.get("artist", ""),
+            uploaded_by=request.user,
+        )
+        body = {
+            "results": [{"file": r.file, "track": r.track.uuid if r.track else None, "error": r.error} for r in results]
+        }
         imported = any(r.track is not None for r in results)
-        return Response(UploadResponseSerializer(body).data,
-                        status=status.HTTP_201_CREATED if imported else status.HTTP_400_BAD_REQUEST)
+        return Response(
+            UploadResponseSerializer(body).data,
+            status=status.HTTP_201_CREATED if imported else status.HTTP_400_BAD_REQUEST,
+        )

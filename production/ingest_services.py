@@ -60,13 +60,23 @@ class IngestResult:
 
 def ingest_duration_limits() -> tuple[float, float]:
     """(min, max) seconds an ingested file may last: settings INGEST_MIN_DURATION_S / INGEST_MAX_DURATION_S."""
-    return (float(getattr(settings, "INGEST_MIN_DURATION_S", DEFAULT_MIN_DURATION_S)),
-            float(getattr(settings, "INGEST_MAX_DURATION_S", DEFAULT_MAX_DURATION_S)))
+    return (
+        float(getattr(settings, "INGEST_MIN_DURATION_S", DEFAULT_MIN_DURATION_S)),
+        float(getattr(settings, "INGEST_MAX_DURATION_S", DEFAULT_MAX_DURATION_S)),
+    )
 
 
-def track_ingest(*, path: str | Path, original_filename: str | None = None, channel: str,
-                 artist: Artist | None = None, artist_name: str = "", title: str = "",
-                 uploaded_by: AbstractBaseUser | None = None, queue: bool = True) -> Track:
+def track_ingest(
+    *,
+    path: str | Path,
+    original_filename: str | None = None,
+    channel: str,
+    artist: Artist | None = None,
+    artist_name: str = "",
+    title: str = "",
+    uploaded_by: AbstractBaseUser | None = None,
+    queue: bool = True,
+) -> Track:
     """Import one audio file as a draft Track (source "uploaded") with its original in private storage.
 
     `original_filename` names the file in messages and the upload record (default: the path's name).
@@ -86,27 +96,50 @@ def track_ingest(*, path: str | Path, original_filename: str | None = None, chan
     except audio_io.AudioValidationError as error:
         raise ValidationError(_renamed(str(error), path.name, name)) from error
     artist = artist or _artist_for(artist_name)
-    track = Track(title=(title or _title_from(name))[:200], artist=artist, status=Track.Status.DRAFT,
-                  source=Track.Source.UPLOADED, is_ai_generated=False, duration_s=round(info.duration_s, 3),
-                  duplicate_verdict=Track.DuplicateVerdict.UNCHECKED)
+    track = Track(
+        title=(title or _title_from(name))[:200],
+        artist=artist,
+        status=Track.Status.DRAFT,
+        source=Track.Source.UPLOADED,
+        is_ai_generated=False,
+        duration_s=round(info.duration_s, 3),
+        duplicate_verdict=Track.DuplicateVerdict.UNCHECKED,
+    )
     try:
         with transaction.atomic():
             track.full_clean()
             track.save()
             with open(path, "rb") as stream:
-                original = asset_store(track=track, kind=Asset.Kind.ORIGINAL, content=stream,
-                                       filename=f"original.{info.format}", format=info.format,
-                                       sample_rate=info.sample_rate, bit_depth=_bit_depth(path),
-                                       channels=info.channels, duration_s=round(info.duration_s, 3))
-            upload = IngestUpload(track=track, original_filename=name[:255], format=info.format,
-                                  size_bytes=original.size_bytes, sha256=original.sha256, channel=channel,
-                                  uploaded_by=uploaded_by)
+                original = asset_store(
+                    track=track,
+                    kind=Asset.Kind.ORIGINAL,
+                    content=stream,
+                    filename=f"original.{info.format}",
+                    format=info.format,
+                    sample_rate=info.sample_rate,
+                    bit_depth=_bit_depth(path),
+                    channels=info.channels,
+                    duration_s=round(info.duration_s, 3),
+                )
+            upload = IngestUpload(
+                track=track,
+                original_filename=name[:255],
+                format=info.format,
+                size_bytes=original.size_bytes,
+                sha256=original.sha256,
+                channel=channel,
+                uploaded_by=uploaded_by,
+            )
             upload.full_clean()
             upload.save()
-            audit_log(actor=uploaded_by, verb="track.uploaded", obj=track,
-                      summary=f"Imported {name} ({info.format.upper()}, {info.duration_s:.0f} s) as a draft "
-                              f"track via {upload.get_channel_display()}",
-                      changes={"sha256": [None, original.sha256]})
+            audit_log(
+                actor=uploaded_by,
+                verb="track.uploaded",
+                obj=track,
+                summary=f"Imported {name} ({info.format.upper()}, {info.duration_s:.0f} s) as a draft "
+                f"track via {upload.get_channel_display()}",
+                changes={"sha256": [None, original.sha256]},
+            )
             if queue:
                 track_intelligence_enqueue(track=track)
     except BaseException:
@@ -115,8 +148,14 @@ def track_ingest(*, path: str | Path, original_filename: str | None = None, chan
     return track
 
 
-def files_ingest(*, paths: Sequence[str | Path], channel: str, artist_name: str = "",
-                 uploaded_by: AbstractBaseUser | None = None, queue: bool = True) -> list[IngestResult]:
+def files_ingest(
+    *,
+    paths: Sequence[str | Path],
+    channel: str,
+    artist_name: str = "",
+    uploaded_by: AbstractBaseUser | None = None,
+    queue: bool = True,
+) -> list[IngestResult]:
     """`track_ingest` for each path, independently: one result per path, in order."""
     results = []
     for given in paths:
@@ -124,14 +163,29 @@ def files_ingest(*, paths: Sequence[str | Path], channel: str, artist_name: str 
         if not path.is_file():
             results.append(IngestResult(str(given), None, f"{path.name} does not exist or is not a file."))
             continue
-        results.append(_ingest_one(str(given), path=path, original_filename=path.name, channel=channel,
-                                   artist_name=artist_name, uploaded_by=uploaded_by, queue=queue))
+        results.append(
+            _ingest_one(
+                str(given),
+                path=path,
+                original_filename=path.name,
+                channel=channel,
+                artist_name=artist_name,
+                uploaded_by=uploaded_by,
+                queue=queue,
+            )
+        )
     return results
 
 
-def uploads_ingest(*, uploads: Iterable[UploadedFile], channel: str, artist: Artist | None = None,
-                   artist_name: str = "", uploaded_by: AbstractBaseUser | None = None,
-                   queue: bool = True) -> list[IngestResult]:
+def uploads_ingest(
+    *,
+    uploads: Iterable[UploadedFile],
+    channel: str,
+    artist: Artist | None = None,
+    artist_name: str = "",
+    uploaded_by: AbstractBaseUser | None = None,
+    queue: bool = True,
+) -> list[IngestResult]:
     """`track_ingest` for each file of an HTTP upload (cockpit or API), independently, in order.
 
     Each upload is copied to a private temporary folder under its own (sanitised) name first, so the
@@ -141,9 +195,18 @@ def uploads_ingest(*, uploads: Iterable[UploadedFile], channel: str, artist: Art
     for upload in uploads:
         name = safe_filename(upload.name or "")
         with _spooled(upload, name) as path:
-            results.append(_ingest_one(upload.name or name, path=path, original_filename=name, channel=channel,
-                                       artist=artist, artist_name=artist_name, uploaded_by=uploaded_by,
-                                       queue=queue))
+            results.append(
+                _ingest_one(
+                    upload.name or name,
+                    path=path,
+                    original_filename=name,
+                    channel=channel,
+                    artist=artist,
+                    artist_name=artist_name,
+                    uploaded_by=uploaded_by,
+                    queue=queue,
+                )
+            )
     return results
 
 
@@ -167,7 +230,8 @@ def _refuse_byte_identical(name: str, digest: str) -> None:
         track = existing.track
         raise ValidationError(
             f"{name} is byte-identical to the {existing.get_kind_display().lower()} of track "
-            f"{track.title!r} (#{track.pk}, {track.uuid}); it was not imported again.")
+            f"{track.title!r} (#{track.pk}, {track.uuid}); it was not imported again."
+        )
 
 
 def _artist_for(artist_name: str) -> Artist:
@@ -221,4 +285,3 @@ def _delete_track_files(track: Track) -> None:
             storage.delete(f"{prefix}/{filename}")
         with contextlib.suppress(NotImplementedError, OSError):
             Path(storage.path(prefix)).rmdir()
-

@@ -33,6 +33,7 @@ def _track_link(track) -> str:
 
 # --- Uploads ---------------------------------------------------------------------------------------------------
 
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -52,11 +53,14 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Audio files",
-                              help_text="WAV, FLAC, AIFF, MP3 or OGG; choose several at once. Each file is "
-                                        "judged on its own: a refused file does not stop the others.")
-    artist = forms.CharField(required=False, max_length=120,
-                             help_text="Artist of every file (created when new). Empty: the default artist.")
+    files = MultipleFileField(
+        label="Audio files",
+        help_text="WAV, FLAC, AIFF, MP3 or OGG; choose several at once. Each file is "
+        "judged on its own: a refused file does not stop the others.",
+    )
+    artist = forms.CharField(
+        required=False, max_length=120, help_text="Artist of every file (created when new). Empty: the default artist."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,15 +73,32 @@ class UploadForm(forms.Form):
 class IngestUploadAdmin(admin.ModelAdmin):
     """What came in from outside. "Add" opens the several-files upload form."""
 
-    list_display = ["original_filename", "track_display", "format", "size_display", "channel", "verdict",
-                    "uploaded_by", "created_at"]
+    list_display = [
+        "original_filename",
+        "track_display",
+        "format",
+        "size_display",
+        "channel",
+        "verdict",
+        "uploaded_by",
+        "created_at",
+    ]
     list_filter = ["channel", "format", "created_at", "track__duplicate_verdict"]
     search_fields = ["original_filename", "sha256", "track__title"]
     list_select_related = ["track", "uploaded_by"]
     raw_id_fields = ["track", "uploaded_by"]
     date_hierarchy = "created_at"
-    readonly_fields = ["uuid", "track", "original_filename", "format", "size_bytes", "sha256", "channel",
-                       "uploaded_by", "created_at"]
+    readonly_fields = [
+        "uuid",
+        "track",
+        "original_filename",
+        "format",
+        "size_bytes",
+        "sha256",
+        "channel",
+        "uploaded_by",
+        "created_at",
+    ]
     fields = readonly_fields
 
     class Media:
@@ -87,8 +108,10 @@ class IngestUploadAdmin(admin.ModelAdmin):
         return False  # a record of what arrived
 
     def get_urls(self):
-        return [path("upload/", self.admin_site.admin_view(self.upload_view), name="production_ingest_upload"),
-                *super().get_urls()]
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="production_ingest_upload"),
+            *super().get_urls(),
+        ]
 
     def add_view(self, request, form_url="", extra_context=None):
         return self.upload_view(request)  # "Add" is the upload form
@@ -100,13 +123,21 @@ class IngestUploadAdmin(admin.ModelAdmin):
         form = UploadForm(request.POST or None, request.FILES or None)
         results = None
         if request.method == "POST" and form.is_valid():
-            results = uploads_ingest(uploads=form.cleaned_data["files"], channel=IngestUpload.Channel.ADMIN,
-                                     artist_name=form.cleaned_data["artist"], uploaded_by=request.user)
+            results = uploads_ingest(
+                uploads=form.cleaned_data["files"],
+                channel=IngestUpload.Channel.ADMIN,
+                artist_name=form.cleaned_data["artist"],
+                uploaded_by=request.user,
+            )
             imported = sum(r.track is not None for r in results)
             refused = len(results) - imported
             level = messages.SUCCESS if not refused else (messages.WARNING if imported else messages.ERROR)
-            self.message_user(request, f"{imported} file(s) imported as draft tracks, {refused} refused. "
-                                       "Analysis and the duplicate check run in the background.", level)
+            self.message_user(
+                request,
+                f"{imported} file(s) imported as draft tracks, {refused} refused. "
+                "Analysis and the duplicate check run in the background.",
+                level,
+            )
             form = UploadForm()
         minimum_s, maximum_s = ingest_duration_limits()
         context = {
@@ -140,12 +171,21 @@ def verdict_badge(track):
 
 # --- Duplicate checks ------------------------------------------------------------------------------------------
 
+
 @admin.register(TrackFingerprint)
 class TrackFingerprintAdmin(admin.ModelAdmin):
     """Every fingerprinted track and what its last check against earlier catalogue tracks found."""
 
-    list_display = ["track_display", "verdict", "match_display", "match_offset_s", "match_confidence",
-                    "hash_count", "duration_s", "checked_at"]
+    list_display = [
+        "track_display",
+        "verdict",
+        "match_display",
+        "match_offset_s",
+        "match_confidence",
+        "hash_count",
+        "duration_s",
+        "checked_at",
+    ]
     list_filter = ["track__duplicate_verdict", "checked_at"]
     search_fields = ["track__title", "match_track__title"]
     list_select_related = ["track", "match_track"]
@@ -190,7 +230,9 @@ def duplicate_summary(track) -> str:
         return verdict_badge(track)
     return format_html("{} {}", verdict_badge(track), reason)
 
+
 # --- The catalogue's Track page -----------------------------------------------------------------------------------
+
 
 class TrackIntelligenceAdminMixin:
     """Adds to a Track admin: the spectrogram, the duplicate check with its pointer, next-track suggestions
@@ -215,10 +257,14 @@ class TrackIntelligenceAdminMixin:
         return [*fieldsets, ("Catalogue intelligence", {"fields": fields})]
 
     def get_urls(self):
-        return [path("<path:object_id>/mood-suggestion/<int:suggestion_id>/<slug:decision>/",
-                     self.admin_site.admin_view(self.mood_suggestion_decide_view),
-                     name="catalog_track_mood_suggestion_decide"),
-                *super().get_urls()]
+        return [
+            path(
+                "<path:object_id>/mood-suggestion/<int:suggestion_id>/<slug:decision>/",
+                self.admin_site.admin_view(self.mood_suggestion_decide_view),
+                name="catalog_track_mood_suggestion_decide",
+            ),
+            *super().get_urls(),
+        ]
 
     def mood_suggestion_decide_view(self, request, object_id, suggestion_id, decision):
         """POST from the Track page's Accept/Reject buttons (they submit the page's form here, CSRF token
@@ -231,8 +277,9 @@ class TrackIntelligenceAdminMixin:
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("production.change_moodsuggestion") or decision not in ("accept", "reject"):
             raise PermissionDenied
-        suggestion = get_object_or_404(MoodSuggestion.objects.select_related("mood"), pk=suggestion_id,
-                                       track_id=object_id)
+        suggestion = get_object_or_404(
+            MoodSuggestion.objects.select_related("mood"), pk=suggestion_id, track_id=object_id
+        )
         decide = mood_suggestion_accept if decision == "accept" else mood_suggestion_reject
         decide(suggestion=suggestion, actor=request.user)
         verb = "added to the track" if decision == "accept" else "rejected"
@@ -253,8 +300,9 @@ class TrackIntelligenceAdminMixin:
         asset = obj.asset(Asset.Kind.SPECTROGRAM)
         if asset is None or not asset.url:
             return "—"
-        return format_html('<img class="cockpit-spectrogram" src="{}" alt="Spectrogram of {}" width="600">',
-                           asset.url, obj.title)
+        return format_html(
+            '<img class="cockpit-spectrogram" src="{}" alt="Spectrogram of {}" width="600">', asset.url, obj.title
+        )
 
     @admin.display(description="Duplicate check")
     def duplicate_check(self, obj):
@@ -281,8 +329,7 @@ def analyse_again(modeladmin, request, queryset):
     for track in queryset:
         track_intelligence_enqueue(track=track)
         count += 1
-    modeladmin.message_user(request, f"Queued analysis and the duplicate check of {count} track(s).",
-                            messages.SUCCESS)
+    modeladmin.message_user(request, f"Queued analysis and the duplicate check of {count} track(s).", messages.SUCCESS)
 
 
 def next_tracks_html(track, *, n: int = 8):
@@ -293,19 +340,34 @@ def next_tracks_html(track, *, n: int = 8):
     if not suggestions:
         return "No catalogue track fits after this one yet."
     rows = format_html_join(
-        "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((_track_link(other), f"{other.bpm:.0f}" if other.bpm else "—", other.camelot_code or "—",
-          f"{score:.2f} — {'; '.join(reasons)}") for other, score, reasons in suggestions))
-    return format_html('<table class="cockpit-next-tracks"><thead><tr><th>Track</th><th>BPM</th>'
-                       "<th>Camelot</th><th>Fit</th></tr></thead><tbody>{}</tbody></table>", rows)
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                _track_link(other),
+                f"{other.bpm:.0f}" if other.bpm else "—",
+                other.camelot_code or "—",
+                f"{score:.2f} — {'; '.join(reasons)}",
+            )
+            for other, score, reasons in suggestions
+        ),
+    )
+    return format_html(
+        '<table class="cockpit-next-tracks"><thead><tr><th>Track</th><th>BPM</th>'
+        "<th>Camelot</th><th>Fit</th></tr></thead><tbody>{}</tbody></table>",
+        rows,
+    )
 
 
 def mood_suggestions_html(track, *, buttons: bool = False):
     """HTML: the tagger's pending mood suggestions for `track`. With `buttons`, each has Accept and Reject
     buttons that post the page's own form (and its CSRF token) to the decide view; without, a link to the
     suggestions list."""
-    pending = list(MoodSuggestion.objects.filter(track=track, status=MoodSuggestion.Status.PENDING)
-                   .select_related("mood").order_by("-probability"))
+    pending = list(
+        MoodSuggestion.objects.filter(track=track, status=MoodSuggestion.Status.PENDING)
+        .select_related("mood")
+        .order_by("-probability")
+    )
     if not pending:
         return "No pending suggestions."
     url = f"{reverse('admin:production_moodsuggestion_changelist')}?track__id__exact={track.pk}&status__exact=pending"
@@ -317,10 +379,12 @@ def mood_suggestions_html(track, *, buttons: bool = False):
         return reverse("admin:catalog_track_mood_suggestion_decide", args=[track.pk, suggestion.pk, decision])
 
     rows = format_html_join(
-        "", '<li>{} ({}) <button type="submit" class="button" formaction="{}" formmethod="post" '
-            'formnovalidate>Accept</button> <button type="submit" class="button" formaction="{}" '
-            'formmethod="post" formnovalidate>Reject</button></li>',
-        ((s.mood.name, f"{s.probability:.0%}", decide_url(s, "accept"), decide_url(s, "reject")) for s in pending))
+        "",
+        '<li>{} ({}) <button type="submit" class="button" formaction="{}" formmethod="post" '
+        'formnovalidate>Accept</button> <button type="submit" class="button" formaction="{}" '
+        'formmethod="post" formnovalidate>Reject</button></li>',
+        ((s.mood.name, f"{s.probability:.0%}", decide_url(s, "accept"), decide_url(s, "reject")) for s in pending),
+    )
     return format_html('<ul class="cockpit-mood-suggestions">{}</ul><a href="{}">all suggestions</a>', rows, url)
 
 
@@ -336,8 +400,11 @@ def extend_track_admin(site=None) -> type:
     current = type(site._registry[Track])
     if issubclass(current, TrackIntelligenceAdminMixin):
         return current
-    extended = type("TrackIntelligenceAdmin", (TrackIntelligenceAdminMixin, current), {
-        "__module__": __name__, "__doc__": current.__doc__})
+    extended = type(
+        "TrackIntelligenceAdmin",
+        (TrackIntelligenceAdminMixin, current),
+        {"__module__": __name__, "__doc__": current.__doc__},
+    )
     site.unregister(Track)
     site.register(Track, extended)
     return extended
@@ -345,19 +412,28 @@ def extend_track_admin(site=None) -> type:
 
 # --- Actions for the Release page (added to its actions by the release screen's owner) ----------------------------
 
+
 class MixSequenceForm(forms.Form):
-    target_minutes = forms.FloatField(min_value=1, max_value=24 * 60, initial=60,
-                                      help_text="About how long the mix should run.")
-    source = forms.ChoiceField(choices=[("release", "Put the release's own tracks in order (a mix with no "
-                                                    "tracks draws from the catalogue)"),
-                                        ("catalogue", "Choose from every approved, duplicate-clear track")],
-                               initial="release", widget=forms.RadioSelect)
+    target_minutes = forms.FloatField(
+        min_value=1, max_value=24 * 60, initial=60, help_text="About how long the mix should run."
+    )
+    source = forms.ChoiceField(
+        choices=[
+            ("release", "Put the release's own tracks in order (a mix with no tracks draws from the catalogue)"),
+            ("catalogue", "Choose from every approved, duplicate-clear track"),
+        ],
+        initial="release",
+        widget=forms.RadioSelect,
+    )
 
 
 class MixRenderForm(forms.Form):
     crossfade_s = forms.FloatField(min_value=0, max_value=60, initial=8.0, label="Crossfade (s)")
-    ambience = forms.ChoiceField(choices=[(a, a.title()) for a in ("none", "rain", "cafe", "nature", "vinyl")],
-                                 initial="none", help_text="A continuous bed under the whole mix.")
+    ambience = forms.ChoiceField(
+        choices=[(a, a.title()) for a in ("none", "rain", "cafe", "nature", "vinyl")],
+        initial="none",
+        help_text="A continuous bed under the whole mix.",
+    )
     target_lufs = forms.FloatField(min_value=-30, max_value=-6, initial=-14.0, label="Target loudness (LUFS)")
 
 
@@ -377,8 +453,7 @@ def _action_form_page(modeladmin, request, queryset, *, form, title: str, action
     return render(request, "admin/production/release_mix_action.html", context)
 
 
-@admin.action(description="Sequence the selected mix releases (choose and order their tracks)",
-              permissions=["change"])
+@admin.action(description="Sequence the selected mix releases (choose and order their tracks)", permissions=["change"])
 def apply_mix_sequence(modeladmin, request, queryset):
     """Release admin action: an intermediate page asks for the target length, then
     production.mix_services.release_apply_mix_sequence runs per release."""
@@ -388,20 +463,31 @@ def apply_mix_sequence(modeladmin, request, queryset):
 
     form = MixSequenceForm(request.POST if "confirm" in request.POST else None)
     if not form.is_valid():
-        return _action_form_page(modeladmin, request, queryset, form=form, title="Sequence mix releases",
-                                 action="apply_mix_sequence", submit="Sequence")
+        return _action_form_page(
+            modeladmin,
+            request,
+            queryset,
+            form=form,
+            title="Sequence mix releases",
+            action="apply_mix_sequence",
+            submit="Sequence",
+        )
     target_s = form.cleaned_data["target_minutes"] * 60
     catalogue = mix_pool_from_catalogue() if form.cleaned_data["source"] == "catalogue" else None
     for release in queryset:
         try:
-            order = release_apply_mix_sequence(release=release, target_duration_s=target_s, pool=catalogue,
-                                               actor=request.user)
+            order = release_apply_mix_sequence(
+                release=release, target_duration_s=target_s, pool=catalogue, actor=request.user
+            )
         except ValidationError as error:
             modeladmin.message_user(request, f"{release}: {' '.join(error.messages)}", messages.ERROR)
             continue
         minutes = (sum(t.duration_s or 0 for t in order)) / 60
-        modeladmin.message_user(request, f"{release}: {len(order)} tracks in order, about {minutes:.0f} min "
-                                         "before crossfades.", messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            f"{release}: {len(order)} tracks in order, about {minutes:.0f} min before crossfades.",
+            messages.SUCCESS,
+        )
     return None
 
 
@@ -415,8 +501,15 @@ def render_mix(modeladmin, request, queryset):
 
     form = MixRenderForm(request.POST if "confirm" in request.POST else None)
     if not form.is_valid():
-        return _action_form_page(modeladmin, request, queryset, form=form, title="Render mix masters",
-                                 action="render_mix", submit="Queue renders")
+        return _action_form_page(
+            modeladmin,
+            request,
+            queryset,
+            form=form,
+            title="Render mix masters",
+            action="render_mix",
+            submit="Queue renders",
+        )
     for release in queryset:
         try:
             mix = mix_render_create(release=release, created_by=request.user, **form.cleaned_data)
@@ -424,8 +517,13 @@ def render_mix(modeladmin, request, queryset):
             modeladmin.message_user(request, f"{release}: {' '.join(error.messages)}", messages.ERROR)
             continue
         url = reverse("admin:production_mixrender_change", args=[mix.pk])
-        modeladmin.message_user(request, format_html('{}: mix render <a href="{}">#{}</a> {}.', release, url,
-                                                     mix.pk, mix.get_status_display().lower()), messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            format_html(
+                '{}: mix render <a href="{}">#{}</a> {}.', release, url, mix.pk, mix.get_status_display().lower()
+            ),
+            messages.SUCCESS,
+        )
     return None
 
 
@@ -434,21 +532,48 @@ release_mix_actions = [apply_mix_sequence, render_mix]
 
 # --- Mix renders -------------------------------------------------------------------------------------------------
 
+
 @admin.register(MixRender)
 class MixRenderAdmin(admin.ModelAdmin):
     """Masters of long-mix releases: status, length, loudness and the tracklist for descriptions."""
 
-    list_display = ["id", "release", "status_display", "duration_display", "integrated_lufs", "true_peak_dbtp",
-                    "ambience", "crossfade_s", "created_at"]
+    list_display = [
+        "id",
+        "release",
+        "status_display",
+        "duration_display",
+        "integrated_lufs",
+        "true_peak_dbtp",
+        "ambience",
+        "crossfade_s",
+        "created_at",
+    ]
     list_filter = ["status", "ambience", "created_at"]
     search_fields = ["release__title"]
     list_select_related = ["release", "created_by"]
     raw_id_fields = ["release", "created_by"]
     actions = ["retry"]
-    readonly_fields = ["uuid", "release", "status_display", "crossfade_s", "ambience", "target_lufs",
-                       "true_peak_ceiling_db", "duration_display", "integrated_lufs", "true_peak_dbtp",
-                       "tracklist_display", "path", "size_bytes", "sha256", "error", "created_by", "started_at",
-                       "finished_at", "created_at"]
+    readonly_fields = [
+        "uuid",
+        "release",
+        "status_display",
+        "crossfade_s",
+        "ambience",
+        "target_lufs",
+        "true_peak_ceiling_db",
+        "duration_display",
+        "integrated_lufs",
+        "true_peak_dbtp",
+        "tracklist_display",
+        "path",
+        "size_bytes",
+        "sha256",
+        "error",
+        "created_by",
+        "started_at",
+        "finished_at",
+        "created_at",
+    ]
     fields = readonly_fields
 
     class Media:
@@ -463,8 +588,7 @@ class MixRenderAdmin(admin.ModelAdmin):
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj: MixRender):
         tone = {"succeeded": "ok", "failed": "bad", "running": "warn", "queued": ""}[obj.status]
-        return format_html('<span class="tone-{}" title="{}">{}</span>', tone, obj.error,
-                           obj.get_status_display())
+        return format_html('<span class="tone-{}" title="{}">{}</span>', tone, obj.error, obj.get_status_display())
 
     @admin.display(description="Length", ordering="duration_s")
     def duration_display(self, obj: MixRender):
@@ -483,12 +607,15 @@ class MixRenderAdmin(admin.ModelAdmin):
     def retry(self, request, queryset):
         from production.mix_services import mix_render_retry
 
-        retried = sum(mix_render_retry(mix=mix, actor=request.user).status == MixRender.Status.QUEUED
-                      for mix in queryset.filter(status=MixRender.Status.FAILED))
+        retried = sum(
+            mix_render_retry(mix=mix, actor=request.user).status == MixRender.Status.QUEUED
+            for mix in queryset.filter(status=MixRender.Status.FAILED)
+        )
         self.message_user(request, f"Queued {retried} render(s) again.", messages.SUCCESS)
 
 
 # --- Mood tagging ------------------------------------------------------------------------------------------------
+
 
 def confusion_matrix_html(model: MoodModel):
     """The held-out confusion matrix as a table: rows the editors' mood, columns the tagger's."""
@@ -496,12 +623,26 @@ def confusion_matrix_html(model: MoodModel):
         return "—"
     head = format_html_join("", "<th>{}</th>", ((label,) for label in model.labels))
     rows = format_html_join(
-        "", "<tr><th>{}</th>{}</tr>",
-        ((label, format_html_join("", '<td class="{}">{}</td>',
-                                  (("tone-ok" if i == j and count else "", count) for j, count in enumerate(row))))
-         for i, (label, row) in enumerate(zip(model.labels, model.confusion_matrix, strict=True))))
-    return format_html('<table class="cockpit-confusion"><thead><tr><th>editors ↓ / tagger →</th>{}</tr></thead>'
-                       "<tbody>{}</tbody></table>", head, rows)
+        "",
+        "<tr><th>{}</th>{}</tr>",
+        (
+            (
+                label,
+                format_html_join(
+                    "",
+                    '<td class="{}">{}</td>',
+                    (("tone-ok" if i == j and count else "", count) for j, count in enumerate(row)),
+                ),
+            )
+            for i, (label, row) in enumerate(zip(model.labels, model.confusion_matrix, strict=True))
+        ),
+    )
+    return format_html(
+        '<table class="cockpit-confusion"><thead><tr><th>editors ↓ / tagger →</th>{}</tr></thead>'
+        "<tbody>{}</tbody></table>",
+        head,
+        rows,
+    )
 
 
 @admin.register(MoodModel)
@@ -509,12 +650,32 @@ class MoodModelAdmin(admin.ModelAdmin):
     """Trained mood taggers with their held-out figures; the newest one makes the suggestions. "Train a new
     model" queues a training run on every tagged, analysed track (or says at once why it cannot)."""
 
-    list_display = ["__str__", "accuracy_display", "n_train", "n_test", "labels_display", "suggestion_count",
-                    "trained_by", "created_at"]
+    list_display = [
+        "__str__",
+        "accuracy_display",
+        "n_train",
+        "n_test",
+        "labels_display",
+        "suggestion_count",
+        "trained_by",
+        "created_at",
+    ]
     list_select_related = ["trained_by"]
     raw_id_fields = ["trained_by"]
-    readonly_fields = ["uuid", "accuracy_display", "n_train", "n_test", "labels_display", "confusion_display",
-                       "metrics", "path", "size_bytes", "sha256", "trained_by", "created_at"]
+    readonly_fields = [
+        "uuid",
+        "accuracy_display",
+        "n_train",
+        "n_test",
+        "labels_display",
+        "confusion_display",
+        "metrics",
+        "path",
+        "size_bytes",
+        "sha256",
+        "trained_by",
+        "created_at",
+    ]
     fields = readonly_fields
 
     class Media:
@@ -523,15 +684,20 @@ class MoodModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         from django.db.models import Count, Q
 
-        return super().get_queryset(request).annotate(
-            pending=Count("suggestions", filter=Q(suggestions__status=MoodSuggestion.Status.PENDING)))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(pending=Count("suggestions", filter=Q(suggestions__status=MoodSuggestion.Status.PENDING)))
+        )
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)
 
     def get_urls(self):
-        return [path("train/", self.admin_site.admin_view(self.train_view), name="production_moodmodel_train"),
-                *super().get_urls()]
+        return [
+            path("train/", self.admin_site.admin_view(self.train_view), name="production_moodmodel_train"),
+            *super().get_urls(),
+        ]
 
     def add_view(self, request, form_url="", extra_context=None):
         return self.train_view(request)  # "Add" trains a model
@@ -550,8 +716,12 @@ class MoodModelAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
-                self.message_user(request, "Training queued: the new model appears in this list when it is done "
-                                           "(a few minutes for a few hundred tracks).", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    "Training queued: the new model appears in this list when it is done "
+                    "(a few minutes for a few hundred tracks).",
+                    messages.SUCCESS,
+                )
             return redirect("admin:production_moodmodel_changelist")
         training = mood_training_set()
         context = {

@@ -27,8 +27,14 @@ def write_flac_24(path: Path, audio: np.ndarray, sample_rate: int) -> None:
     sf.write(str(path), _frames_last_to_first(audio), sample_rate, subtype="PCM_24", format="FLAC")
 
 
-def preview_audio(audio: np.ndarray, sample_rate: int, *, max_s: float = PREVIEW_MAX_S,
-                  fade_in_s: float = PREVIEW_FADE_IN_S, fade_out_s: float = PREVIEW_FADE_OUT_S) -> np.ndarray:
+def preview_audio(
+    audio: np.ndarray,
+    sample_rate: int,
+    *,
+    max_s: float = PREVIEW_MAX_S,
+    fade_in_s: float = PREVIEW_FADE_IN_S,
+    fade_out_s: float = PREVIEW_FADE_OUT_S,
+) -> np.ndarray:
     """The first `max_s` seconds with a short fade-in and an equal-power fade-out to silence."""
     n = min(audio.shape[1], round(max_s * sample_rate))
     clip = np.array(audio[:, :n], dtype=np.float32, copy=True)
@@ -37,18 +43,18 @@ def preview_audio(audio: np.ndarray, sample_rate: int, *, max_s: float = PREVIEW
     if n_in:
         clip[:, :n_in] *= np.sin(np.linspace(0.0, np.pi / 2, n_in, dtype=np.float32))
     if n_out:
-        clip[:, n - n_out:] *= np.cos(np.linspace(0.0, np.pi / 2, n_out, dtype=np.float32))
+        clip[:, n - n_out :] *= np.cos(np.linspace(0.0, np.pi / 2, n_out, dtype=np.float32))
     return clip
 
 
-def write_mp3_preview(path: Path, audio: np.ndarray, sample_rate: int, *, bitrate: str = PREVIEW_BITRATE,
-                      max_s: float = PREVIEW_MAX_S) -> float:
+def write_mp3_preview(
+    path: Path, audio: np.ndarray, sample_rate: int, *, bitrate: str = PREVIEW_BITRATE, max_s: float = PREVIEW_MAX_S
+) -> float:
     """Write the public preview (see `preview_audio`) as constant-bitrate MP3; returns its length (s)."""
     from pedalboard.io import AudioFile
 
     clip = preview_audio(audio, sample_rate, max_s=max_s)
-    with AudioFile(str(path), "w", samplerate=sample_rate, num_channels=clip.shape[0],
-                   quality=bitrate) as out:
+    with AudioFile(str(path), "w", samplerate=sample_rate, num_channels=clip.shape[0], quality=bitrate) as out:
         out.write(clip)
     return clip.shape[1] / sample_rate
 

@@ -37,17 +37,29 @@ MIX_SAMPLE_RATE = 44100
 
 # --- Sequencing --------------------------------------------------------------------------------------------------
 
+
 def mix_pool_from_catalogue() -> list[Track]:
     """Tracks a new mix may draw from: approved or released, analysed (duration known) and duplicate-clear."""
-    return list(Track.objects.filter(status__in=[Track.Status.APPROVED, Track.Status.RELEASED],
-                                     duplicate_verdict=Track.DuplicateVerdict.CLEAR, duration_s__gt=0)
-                .select_related("artist").prefetch_related("moods"))
+    return list(
+        Track.objects.filter(
+            status__in=[Track.Status.APPROVED, Track.Status.RELEASED],
+            duplicate_verdict=Track.DuplicateVerdict.CLEAR,
+            duration_s__gt=0,
+        )
+        .select_related("artist")
+        .prefetch_related("moods")
+    )
 
 
 @transaction.atomic
-def release_apply_mix_sequence(*, release: Release, target_duration_s: float,
-                               pool: Iterable[Track] | None = None, crossfade_s: float = DEFAULT_CROSSFADE_S,
-                               actor=None) -> list[Track]:
+def release_apply_mix_sequence(
+    *,
+    release: Release,
+    target_duration_s: float,
+    pool: Iterable[Track] | None = None,
+    crossfade_s: float = DEFAULT_CROSSFADE_S,
+    actor=None,
+) -> list[Track]:
     """Set a draft mix release's tracklist to `engine.sequencing.mix_sequence` of a pool of tracks.
 
     The pool is `pool` when given, else the release's current tracks when it has any (they are put in
@@ -58,42 +70,57 @@ def release_apply_mix_sequence(*, release: Release, target_duration_s: float,
     """
     release = Release.objects.select_for_update().get(pk=release.pk)
     if release.kind != Release.Kind.MIX:
-        raise ValidationError(f"{release} is a {release.get_kind_display().lower()}; only long mixes are "
-                              "sequenced.")
+        raise ValidationError(f"{release} is a {release.get_kind_display().lower()}; only long mixes are sequenced.")
     if release.status != Release.Status.DRAFT:
-        raise ValidationError(f"{release} is {release.get_status_display().lower()}; only a draft's "
-                              "tracklist can change.")
+        raise ValidationError(
+            f"{release} is {release.get_status_display().lower()}; only a draft's tracklist can change."
+        )
     if target_duration_s <= 0:
         raise ValidationError("The target length of a mix must be positive.")
     if pool is None:
-        current = list(Track.objects.filter(release_tracks__release=release).select_related("artist")
-                       .prefetch_related("moods"))
+        current = list(
+            Track.objects.filter(release_tracks__release=release).select_related("artist").prefetch_related("moods")
+        )
         pool = current or mix_pool_from_catalogue()
     pool = list(pool)
     if not pool:
-        raise ValidationError("No tracks to choose from: add tracks to the release, or approve some "
-                              "duplicate-clear, analysed tracks.")
+        raise ValidationError(
+            "No tracks to choose from: add tracks to the release, or approve some duplicate-clear, analysed tracks."
+        )
     by_id = {t.pk: t for t in pool}
-    order = [by_id[track_id] for track_id in mix_sequence(track_features(pool), target_duration_s,
-                                                          crossfade_s=crossfade_s)]
+    order = [
+        by_id[track_id] for track_id in mix_sequence(track_features(pool), target_duration_s, crossfade_s=crossfade_s)
+    ]
     before = list(release.release_tracks.order_by("position").values_list("track_id", flat=True))
     release_set_tracks(release=release, tracks=order)
     after = [t.pk for t in order]
     if before != after:
         total_s = sum(t.duration_s or 0 for t in order) - crossfade_s * max(len(order) - 1, 0)
-        audit_log(actor=actor, verb="release.mix_sequenced", obj=release,
-                  summary=f"Mix sequenced: {len(order)} tracks, about {total_s / 60:.0f} min "
-                          f"(target {target_duration_s / 60:.0f} min)",
-                  changes={"tracks": [before, after]})
+        audit_log(
+            actor=actor,
+            verb="release.mix_sequenced",
+            obj=release,
+            summary=f"Mix sequenced: {len(order)} tracks, about {total_s / 60:.0f} min "
+            f"(target {target_duration_s / 60:.0f} min)",
+            changes={"tracks": [before, after]},
+        )
     return order
 
 
 # --- Rendering -----------------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def mix_render_create(*, release: Release, crossfade_s: float = DEFAULT_CROSSFADE_S, ambience: str = "none",
-                      target_lufs: float = -14.0, true_peak_ceiling_db: float = -1.0,
-                      created_by=None, queue: bool = True) -> MixRender:
+def mix_render_create(
+    *,
+    release: Release,
+    crossfade_s: float = DEFAULT_CROSSFADE_S,
+    ambience: str = "none",
+    target_lufs: float = -14.0,
+    true_peak_ceiling_db: float = -1.0,
+    created_by=None,
+    queue: bool = True,
+) -> MixRender:
     """Record a render of a long-mix release into one master and queue it (after commit).
 
     A release with a render still queued or running gets that one back (a double click queues nothing).
@@ -102,15 +129,22 @@ def mix_render_create(*, release: Release, crossfade_s: float = DEFAULT_CROSSFAD
     """
     release = Release.objects.select_for_update().get(pk=release.pk)
     if release.kind != Release.Kind.MIX:
-        raise ValidationError(f"{release} is a {release.get_kind_display().lower()}; only long mixes are "
-                              "rendered into one master.")
+        raise ValidationError(
+            f"{release} is a {release.get_kind_display().lower()}; only long mixes are rendered into one master."
+        )
     if not release.release_tracks.exists():
         raise ValidationError(f"{release} has no tracks to mix.")
     open_render = release.mix_renders.filter(status__in=[MixRender.Status.QUEUED, MixRender.Status.RUNNING]).first()
     if open_render is not None:
         return open_render
-    mix = MixRender(release=release, crossfade_s=crossfade_s, ambience=ambience, target_lufs=target_lufs,
-                    true_peak_ceiling_db=true_peak_ceiling_db, created_by=created_by)
+    mix = MixRender(
+        release=release,
+        crossfade_s=crossfade_s,
+        ambience=ambience,
+        target_lufs=target_lufs,
+        true_peak_ceiling_db=true_peak_ceiling_db,
+        created_by=created_by,
+    )
     mix.full_clean()
     mix.save()
     if queue:
@@ -131,8 +165,12 @@ def mix_render_run(*, mix: MixRender) -> MixRender:
     from production.engine import longmix
 
     claimed = MixRender.objects.filter(pk=mix.pk, status=MixRender.Status.QUEUED).update(
-        status=MixRender.Status.RUNNING, error="", started_at=timezone.now(), finished_at=None,
-        updated_at=timezone.now())
+        status=MixRender.Status.RUNNING,
+        error="",
+        started_at=timezone.now(),
+        finished_at=None,
+        updated_at=timezone.now(),
+    )
     if not claimed:
         return MixRender.objects.filter(pk=mix.pk).first() or mix
     mix.refresh_from_db()
@@ -148,28 +186,53 @@ def mix_render_run(*, mix: MixRender) -> MixRender:
                 if asset is None:
                     raise ValidationError(f"{row.track.title} has no original or master file")
                 path = stack.enter_context(local_audio_path(asset))
-                items.append(longmix.MixItem(path=path, title=_label(row.track), crossfade_s=mix.crossfade_s,
-                                             loudness_lufs=row.track.integrated_lufs))
+                items.append(
+                    longmix.MixItem(
+                        path=path,
+                        title=_label(row.track),
+                        crossfade_s=mix.crossfade_s,
+                        loudness_lufs=row.track.integrated_lufs,
+                    )
+                )
             bed = None
             if mix.ambience != "none":
-                loop = engine_ambience.bed(mix.ambience, n_samples=int(AMBIENCE_LOOP_S * MIX_SAMPLE_RATE),
-                                           sample_rate=MIX_SAMPLE_RATE, seed=AMBIENCE_SEED)
+                loop = engine_ambience.bed(
+                    mix.ambience,
+                    n_samples=int(AMBIENCE_LOOP_S * MIX_SAMPLE_RATE),
+                    sample_rate=MIX_SAMPLE_RATE,
+                    seed=AMBIENCE_SEED,
+                )
                 bed = longmix.looped_bed(loop, sample_rate=MIX_SAMPLE_RATE)
             out = Path(workdir) / "mix.flac"
-            result = longmix.render_mix(items, out_path=out, sample_rate=MIX_SAMPLE_RATE,
-                                        target_lufs=mix.target_lufs, true_peak_ceiling_db=mix.true_peak_ceiling_db,
-                                        ambience_bed=bed, ambience_gain_db=AMBIENCE_GAIN_DB)
+            result = longmix.render_mix(
+                items,
+                out_path=out,
+                sample_rate=MIX_SAMPLE_RATE,
+                target_lufs=mix.target_lufs,
+                true_peak_ceiling_db=mix.true_peak_ceiling_db,
+                ambience_bed=bed,
+                ambience_gain_db=AMBIENCE_GAIN_DB,
+            )
             digest = audio_io.sha256_file(out)
             size = out.stat().st_size
             with out.open("rb") as stream:
-                stored_path = storages["private"].save(f"mixes/{mix.release.uuid}/{mix.uuid}.flac",
-                                                       File(stream, name=out.name))
+                stored_path = storages["private"].save(
+                    f"mixes/{mix.release.uuid}/{mix.uuid}.flac", File(stream, name=out.name)
+                )
         # One clock format for the whole list (h:mm:ss once the mix passes an hour), as descriptions show it.
         stamps = [line.split(" ", 1)[0] for line in longmix.tracklist_text(result.tracklist).splitlines()]
-        tracklist = [{"position": row.position, "track_id": row.track_id, "track_uuid": str(row.track.uuid),
-                      "title": row.track.title, "artist": row.track.artist.name, "start_s": round(start_s, 3),
-                      "timestamp": stamp}
-                     for row, (_, start_s), stamp in zip(rows, result.tracklist, stamps, strict=True)]
+        tracklist = [
+            {
+                "position": row.position,
+                "track_id": row.track_id,
+                "track_uuid": str(row.track.uuid),
+                "title": row.track.title,
+                "artist": row.track.artist.name,
+                "start_s": round(start_s, 3),
+                "timestamp": stamp,
+            }
+            for row, (_, start_s), stamp in zip(rows, result.tracklist, stamps, strict=True)
+        ]
         with transaction.atomic():
             locked = MixRender.objects.select_for_update().get(pk=mix.pk)
             if locked.status != MixRender.Status.RUNNING:
@@ -182,17 +245,24 @@ def mix_render_run(*, mix: MixRender) -> MixRender:
             locked.true_peak_dbtp = round(result.true_peak_dbtp, 2)
             locked.finished_at = timezone.now()
             locked.save()
-            audit_log(actor=None, verb="release.mix_rendered", obj=mix.release,
-                      summary=f"Mix master rendered: {len(rows)} tracks, {result.duration_s / 60:.1f} min, "
-                              f"{result.integrated_lufs:.1f} LUFS")
+            audit_log(
+                actor=None,
+                verb="release.mix_rendered",
+                obj=mix.release,
+                summary=f"Mix master rendered: {len(rows)} tracks, {result.duration_s / 60:.1f} min, "
+                f"{result.integrated_lufs:.1f} LUFS",
+            )
     except Exception as error:  # any failure must end as a failed render, never one stuck "running"
         logger.exception("mix render %s failed", mix.pk)
         if stored_path:
             storages["private"].delete(stored_path)
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        MixRender.objects.filter(pk=mix.pk).update(status=MixRender.Status.FAILED,
-                                                   error=f"{type(error).__name__}: {message}"[:4000],
-                                                   finished_at=timezone.now(), updated_at=timezone.now())
+        MixRender.objects.filter(pk=mix.pk).update(
+            status=MixRender.Status.FAILED,
+            error=f"{type(error).__name__}: {message}"[:4000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
     mix.refresh_from_db()
     return mix
 
@@ -201,7 +271,8 @@ def mix_render_run(*, mix: MixRender) -> MixRender:
 def mix_render_retry(*, mix: MixRender, actor=None) -> MixRender:
     """Queue a failed mix render again."""
     updated = MixRender.objects.filter(pk=mix.pk, status=MixRender.Status.FAILED).update(
-        status=MixRender.Status.QUEUED, error="", started_at=None, finished_at=None, updated_at=timezone.now())
+        status=MixRender.Status.QUEUED, error="", started_at=None, finished_at=None, updated_at=timezone.now()
+    )
     if updated:
         enqueue(MIX_RENDER_TASK, mix.pk)
     mix.refresh_from_db()
@@ -217,4 +288,3 @@ def mix_tracklist_text(mix: MixRender) -> str:
 
 def _label(track: Track) -> str:
     return f"{track.artist.name} – {track.title}"
-

@@ -59,11 +59,13 @@ class StylePreset(TimeStamped):
 
     style = models.SlugField(max_length=40, unique=True, validators=[validate_style_slug])
     composition_overrides = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='Composition settings to change, e.g. {"swing": 0.6}. Leave {} to use the defaults.',
     )
     fx_overrides = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='LoFi FX settings to change, e.g. {"wow_depth_ms": 1.5}. Leave {} to use the defaults.',
     )
     notes = models.TextField(blank=True, help_text="Why these settings: what the editor was listening for.")
@@ -113,10 +115,17 @@ class Batch(TimeStamped):
     seed_base = models.PositiveBigIntegerField(default=0, help_text="Job n of the batch gets seed_base + n.")
     ambience = models.CharField(max_length=10, choices=AMBIENCE_CHOICES, default="none")
     layers = models.JSONField(default=dict, blank=True, validators=[validate_layers])
-    artist = models.ForeignKey("catalog.Artist", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+", help_text="Empty: each style's default persona.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    artist = models.ForeignKey(
+        "catalog.Artist",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: each style's default persona.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -139,48 +148,63 @@ class RenderJob(TimeStamped):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs")
     title = models.CharField(max_length=200, blank=True, help_text="Empty: a title is made from the brief.")
-    artist = models.ForeignKey("catalog.Artist", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+", help_text="Empty: the style's default persona.")
+    artist = models.ForeignKey(
+        "catalog.Artist",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the style's default persona.",
+    )
     # The brief (production.engine.brief.Brief), kept field by field so the cockpit can filter on it.
     style = models.SlugField(max_length=40, db_index=True, validators=[validate_style_slug])
-    bpm = models.FloatField(validators=[MinValueValidator(BPM_MIN), MaxValueValidator(BPM_MAX)],
-                            verbose_name="BPM")
+    bpm = models.FloatField(validators=[MinValueValidator(BPM_MIN), MaxValueValidator(BPM_MAX)], verbose_name="BPM")
     key = models.CharField(max_length=12, validators=[validate_key_text], help_text='e.g. "A minor".')
-    duration_s = models.FloatField(validators=[MinValueValidator(1), MaxValueValidator(DURATION_MAX_S)],
-                                   verbose_name="duration (s)")
-    seed = models.PositiveBigIntegerField(validators=[MaxValueValidator(SEED_MAX)],
-                                          help_text="Same brief and seed give the same audio.")
+    duration_s = models.FloatField(
+        validators=[MinValueValidator(1), MaxValueValidator(DURATION_MAX_S)], verbose_name="duration (s)"
+    )
+    seed = models.PositiveBigIntegerField(
+        validators=[MaxValueValidator(SEED_MAX)], help_text="Same brief and seed give the same audio."
+    )
     mood = models.SlugField(max_length=40, default="chill")
     ambience = models.CharField(max_length=10, choices=AMBIENCE_CHOICES, default="none")
-    layers = models.JSONField(default=dict, blank=True, validators=[validate_layers],
-                              help_text='Parts to switch off, e.g. {"melody": false}. Parts left out play.')
+    layers = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_layers],
+        help_text='Parts to switch off, e.g. {"melody": false}. Parts left out play.',
+    )
     target_lufs = models.FloatField(default=-14.0, validators=[MinValueValidator(-30), MaxValueValidator(-6)])
-    true_peak_ceiling_db = models.FloatField(default=-1.0,
-                                             validators=[MinValueValidator(-6), MaxValueValidator(0)])
+    true_peak_ceiling_db = models.FloatField(default=-1.0, validators=[MinValueValidator(-6), MaxValueValidator(0)])
     # What happened.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0-100, written while it runs.")
     error = models.TextField(blank=True)
     timings = models.JSONField(default=dict, blank=True, help_text="Seconds per engine stage.")
-    overrides_used = models.JSONField(default=dict, blank=True,
-                                      help_text="The style preset overrides the last run used.")
+    overrides_used = models.JSONField(
+        default=dict, blank=True, help_text="The style preset overrides the last run used."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    track = models.OneToOneField("catalog.Track", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="render_job")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    track = models.OneToOneField(
+        "catalog.Track", on_delete=models.SET_NULL, null=True, blank=True, related_name="render_job"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="renderjob_progress_max_100"),
-            models.CheckConstraint(condition=Q(bpm__gte=BPM_MIN) & Q(bpm__lte=BPM_MAX),
-                                   name="renderjob_bpm_in_engine_range"),
+            models.CheckConstraint(
+                condition=Q(bpm__gte=BPM_MIN) & Q(bpm__lte=BPM_MAX), name="renderjob_bpm_in_engine_range"
+            ),
             models.CheckConstraint(condition=Q(duration_s__gt=0), name="renderjob_duration_positive"),
-            models.CheckConstraint(condition=~Q(status="succeeded") | Q(progress=100),
-                                   name="renderjob_succeeded_at_100"),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(progress=100), name="renderjob_succeeded_at_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,13 +216,22 @@ class RenderJob(TimeStamped):
 
     def brief(self) -> Brief:
         """The engine brief of this job. Raises ValueError when a value is one the engine refuses."""
-        return Brief(style=self.style, bpm=float(self.bpm), key=Key.parse(self.key),
-                     duration_s=float(self.duration_s), seed=int(self.seed), mood=self.mood,
-                     layers=dict(self.layers), ambience=self.ambience, target_lufs=float(self.target_lufs),
-                     true_peak_ceiling_db=float(self.true_peak_ceiling_db))
+        return Brief(
+            style=self.style,
+            bpm=float(self.bpm),
+            key=Key.parse(self.key),
+            duration_s=float(self.duration_s),
+            seed=int(self.seed),
+            mood=self.mood,
+            layers=dict(self.layers),
+            ambience=self.ambience,
+            target_lufs=float(self.target_lufs),
+            true_peak_ceiling_db=float(self.true_peak_ceiling_db),
+        )
 
 
 # --- Catalogue intelligence: ingest, fingerprints, mood tagging, long mixes --------------------------------
+
 
 class IngestUpload(TimeStamped):
     """Where an uploaded track came from: which file, through which door, sent by whom.
@@ -219,8 +252,9 @@ class IngestUpload(TimeStamped):
     size_bytes = models.BigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -255,18 +289,27 @@ class FingerprintHash(models.Model):
 class TrackFingerprint(models.Model):
     """That a track's hashes are in the index, and what its last duplicate check found."""
 
-    track = models.OneToOneField("catalog.Track", on_delete=models.CASCADE, primary_key=True,
-                                 related_name="fingerprint")
+    track = models.OneToOneField(
+        "catalog.Track", on_delete=models.CASCADE, primary_key=True, related_name="fingerprint"
+    )
     hash_count = models.PositiveIntegerField()
     duration_s = models.FloatField()
     fingerprinted_at = models.DateTimeField()
     checked_at = models.DateTimeField(null=True, blank=True)
-    match_track = models.ForeignKey("catalog.Track", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", help_text="The best matching earlier catalogue track.")
-    match_offset_s = models.FloatField(null=True, blank=True,
-                                       help_text="Where this track's start lies in the matching track.")
-    match_confidence = models.FloatField(null=True, blank=True,
-                                         help_text="Share of this track's hashes that line up with it, 0-1.")
+    match_track = models.ForeignKey(
+        "catalog.Track",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The best matching earlier catalogue track.",
+    )
+    match_offset_s = models.FloatField(
+        null=True, blank=True, help_text="Where this track's start lies in the matching track."
+    )
+    match_confidence = models.FloatField(
+        null=True, blank=True, help_text="Share of this track's hashes that line up with it, 0-1."
+    )
 
     class Meta:
         ordering = ["-fingerprinted_at"]
@@ -286,12 +329,14 @@ class MoodModel(TimeStamped):
     feature_names = models.JSONField(default=list)
     n_train = models.PositiveIntegerField(help_text="Labelled tracks it learned from.")
     n_test = models.PositiveIntegerField(help_text="Labelled tracks held out to measure it.")
-    held_out_accuracy = models.FloatField(help_text="Share of held-out tracks whose top mood was one of "
-                                                    "the editors' moods.")
+    held_out_accuracy = models.FloatField(
+        help_text="Share of held-out tracks whose top mood was one of the editors' moods."
+    )
     confusion_matrix = models.JSONField(default=list, help_text="Rows: editors' mood; columns: predicted.")
     metrics = models.JSONField(default=dict, blank=True)
-    trained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -313,18 +358,19 @@ class MoodSuggestion(TimeStamped):
     mood = models.ForeignKey("catalog.Mood", on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
-    model = models.ForeignKey(MoodModel, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="suggestions")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    model = models.ForeignKey(MoodModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestions")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["track_id", "-probability"]
         constraints = [
             models.UniqueConstraint(fields=["track", "mood"], name="moodsuggestion_once_per_track_and_mood"),
-            models.CheckConstraint(condition=Q(probability__gte=0) & Q(probability__lte=1),
-                                   name="moodsuggestion_probability_0_1"),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=1), name="moodsuggestion_probability_0_1"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -346,23 +392,25 @@ class MixRender(TimeStamped):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     crossfade_s = models.FloatField(default=8.0, validators=[MinValueValidator(0), MaxValueValidator(60)])
     target_lufs = models.FloatField(default=-14.0, validators=[MinValueValidator(-30), MaxValueValidator(-6)])
-    true_peak_ceiling_db = models.FloatField(default=-1.0,
-                                             validators=[MinValueValidator(-6), MaxValueValidator(0)])
-    ambience = models.CharField(max_length=10, choices=AMBIENCE_CHOICES, default="none",
-                                help_text="A continuous bed under the whole mix.")
+    true_peak_ceiling_db = models.FloatField(default=-1.0, validators=[MinValueValidator(-6), MaxValueValidator(0)])
+    ambience = models.CharField(
+        max_length=10, choices=AMBIENCE_CHOICES, default="none", help_text="A continuous bed under the whole mix."
+    )
     path = models.CharField(max_length=400, blank=True, help_text="Master in private storage.")
     size_bytes = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    tracklist = models.JSONField(default=list, blank=True,
-                                 help_text="[{position, track_id, title, artist, start_s, timestamp}].")
+    tracklist = models.JSONField(
+        default=list, blank=True, help_text="[{position, track_id, title, artist, start_s, timestamp}]."
+    )
     duration_s = models.FloatField(null=True, blank=True)
     integrated_lufs = models.FloatField(null=True, blank=True)
     true_peak_dbtp = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -36,9 +36,13 @@ def mood_suggestion_accept(*, suggestion: MoodSuggestion, actor=None) -> MoodSug
     previous = suggestion.status
     suggestion.track.moods.add(suggestion.mood)
     _decide(suggestion, MoodSuggestion.Status.ACCEPTED, actor)
-    audit_log(actor=actor, verb="track.mood_accepted", obj=suggestion.track,
-              summary=f"Mood {suggestion.mood.name!r} added from the tagger's suggestion "
-                      f"({suggestion.probability:.0%})", changes={"suggestion": [previous, "accepted"]})
+    audit_log(
+        actor=actor,
+        verb="track.mood_accepted",
+        obj=suggestion.track,
+        summary=f"Mood {suggestion.mood.name!r} added from the tagger's suggestion ({suggestion.probability:.0%})",
+        changes={"suggestion": [previous, "accepted"]},
+    )
     return suggestion
 
 
@@ -51,9 +55,13 @@ def mood_suggestion_reject(*, suggestion: MoodSuggestion, actor=None) -> MoodSug
         return suggestion
     if suggestion.status == MoodSuggestion.Status.ACCEPTED:
         suggestion.track.moods.remove(suggestion.mood)
-        audit_log(actor=actor, verb="track.mood_removed", obj=suggestion.track,
-                  summary=f"Mood {suggestion.mood.name!r} taken off: its suggestion was rejected",
-                  changes={"suggestion": ["accepted", "rejected"]})
+        audit_log(
+            actor=actor,
+            verb="track.mood_removed",
+            obj=suggestion.track,
+            summary=f"Mood {suggestion.mood.name!r} taken off: its suggestion was rejected",
+            changes={"suggestion": ["accepted", "rejected"]},
+        )
     _decide(suggestion, MoodSuggestion.Status.REJECTED, actor)
     return suggestion
 
@@ -101,9 +109,14 @@ def mood_training_set() -> TrainingSet:
     """Every tagged, analysed catalogue track that is not archived and not a duplicate (a copy in the
     held-out share would make the figures look better than they are)."""
     tagged = Track.moods.through.objects.values("track_id")
-    tracks = (Track.objects.filter(pk__in=tagged).exclude(status=Track.Status.ARCHIVED)
-              .exclude(duplicate_verdict__in=[Track.DuplicateVerdict.EXACT, Track.DuplicateVerdict.CONTAINS])
-              .only("id", "analysis").prefetch_related("moods").order_by("pk"))
+    tracks = (
+        Track.objects.filter(pk__in=tagged)
+        .exclude(status=Track.Status.ARCHIVED)
+        .exclude(duplicate_verdict__in=[Track.DuplicateVerdict.EXACT, Track.DuplicateVerdict.CONTAINS])
+        .only("id", "analysis")
+        .prefetch_related("moods")
+        .order_by("pk")
+    )
     rows, moods, track_ids, not_analysed = [], [], [], 0
     for track in tracks:
         vector = track_mood_features(track)
@@ -143,24 +156,36 @@ def mood_model_train(*, seed: int = 0, actor=None, suggest: bool = True) -> Mood
     trained = mood_model.train(training.features, training.moods, seed=seed)
     train_s = time.perf_counter() - started
     blob = trained.to_bytes()
-    model = MoodModel(labels=list(trained.labels), feature_names=list(trained.feature_names),
-                      n_train=trained.n_train, n_test=trained.n_test,
-                      held_out_accuracy=round(float(trained.held_out_accuracy), 4),
-                      confusion_matrix=np.asarray(trained.confusion_matrix).tolist(),
-                      size_bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest(),
-                      metrics={"seed": seed, "train_seconds": round(train_s, 2),
-                               "tracks_per_mood": training.tracks_per_mood(),
-                               "not_analysed": training.not_analysed},
-                      trained_by=actor if getattr(actor, "is_authenticated", False) else None)
+    model = MoodModel(
+        labels=list(trained.labels),
+        feature_names=list(trained.feature_names),
+        n_train=trained.n_train,
+        n_test=trained.n_test,
+        held_out_accuracy=round(float(trained.held_out_accuracy), 4),
+        confusion_matrix=np.asarray(trained.confusion_matrix).tolist(),
+        size_bytes=len(blob),
+        sha256=hashlib.sha256(blob).hexdigest(),
+        metrics={
+            "seed": seed,
+            "train_seconds": round(train_s, 2),
+            "tracks_per_mood": training.tracks_per_mood(),
+            "not_analysed": training.not_analysed,
+        },
+        trained_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     storage = storages["private"]
     model.path = storage.save(f"{MODEL_FOLDER}/{model.uuid}.pt", ContentFile(blob))
     try:
         with transaction.atomic():
             model.full_clean()
             model.save()
-            audit_log(actor=actor, verb="mood_model.trained", obj=model,
-                      summary=f"Mood tagger trained on {model.n_train} tracks: {model.held_out_accuracy:.0%} "
-                              f"right on {model.n_test} held-out tracks ({', '.join(model.labels)})")
+            audit_log(
+                actor=actor,
+                verb="mood_model.trained",
+                obj=model,
+                summary=f"Mood tagger trained on {model.n_train} tracks: {model.held_out_accuracy:.0%} "
+                f"right on {model.n_test} held-out tracks ({', '.join(model.labels)})",
+            )
     except BaseException:
         storage.delete(model.path)
         raise
@@ -189,6 +214,7 @@ def mood_model_load(model: MoodModel) -> mood_model.TrainedModel:
 
 # --- Suggestions -----------------------------------------------------------------------------------------------
 
+
 def track_moods_suggest(*, track: Track) -> list[MoodSuggestion]:
     """Ask the current model about one track (after its analysis) and record what it proposes. Returns the
     track's pending suggestions; nothing happens when no model exists or the track has no analysis. A model
@@ -201,12 +227,12 @@ def track_moods_suggest(*, track: Track) -> list[MoodSuggestion]:
     except ValidationError as error:
         logger.warning("no mood suggestions for track %s: %s", track.pk, " ".join(error.messages))
         return []
-    return list(MoodSuggestion.objects.filter(track=track, status=MoodSuggestion.Status.PENDING)
-                .select_related("mood"))
+    return list(MoodSuggestion.objects.filter(track=track, status=MoodSuggestion.Status.PENDING).select_related("mood"))
 
 
-def mood_suggestions_refresh(*, model: MoodModel, trained: mood_model.TrainedModel | None = None,
-                             tracks: QuerySet[Track] | None = None) -> int:
+def mood_suggestions_refresh(
+    *, model: MoodModel, trained: mood_model.TrainedModel | None = None, tracks: QuerySet[Track] | None = None
+) -> int:
     """Record `model`'s proposals for `tracks` (default: every analysed track that is not archived).
 
     A proposal is one of the SUGGEST_MAX_PER_TRACK most likely moods, at least SUGGEST_MIN_PROBABILITY
@@ -215,7 +241,7 @@ def mood_suggestions_refresh(*, model: MoodModel, trained: mood_model.TrainedMod
     Returns the number of pending suggestions written or updated.
     """
     trained = trained or mood_model_load(model)
-    tracks = (tracks if tracks is not None else Track.objects.exclude(status=Track.Status.ARCHIVED))
+    tracks = tracks if tracks is not None else Track.objects.exclude(status=Track.Status.ARCHIVED)
     tracks = list(tracks.only("id", "analysis").prefetch_related("moods").order_by("pk"))
     analysed = [(t, v) for t in tracks if (v := track_mood_features(t)) is not None]
     if not analysed:
@@ -224,28 +250,33 @@ def mood_suggestions_refresh(*, model: MoodModel, trained: mood_model.TrainedMod
     moods = {m.slug: m for m in Mood.objects.filter(slug__in=trained.labels)}
     written = 0
     with transaction.atomic():
-        existing = {(s.track_id, s.mood_id): s for s in MoodSuggestion.objects.select_for_update()
-                    .filter(track_id__in=[t.pk for t, _ in analysed])}
+        existing = {
+            (s.track_id, s.mood_id): s
+            for s in MoodSuggestion.objects.select_for_update().filter(track_id__in=[t.pk for t, _ in analysed])
+        }
         keep: set[tuple[int, int]] = set()
         create, update = [], []
         for (track, _), ranked in zip(analysed, ranked_all, strict=True):
             carried = {m.slug for m in track.moods.all()}
-            proposed = [(slug, p) for slug, p in ranked[:SUGGEST_MAX_PER_TRACK]
-                        if p >= SUGGEST_MIN_PROBABILITY and slug not in carried and slug in moods]
+            proposed = [
+                (slug, p)
+                for slug, p in ranked[:SUGGEST_MAX_PER_TRACK]
+                if p >= SUGGEST_MIN_PROBABILITY and slug not in carried and slug in moods
+            ]
             for slug, probability in proposed:
                 key = (track.pk, moods[slug].pk)
                 suggestion = existing.get(key)
                 if suggestion is None:
-                    create.append(MoodSuggestion(track=track, mood=moods[slug], model=model,
-                                                 probability=round(probability, 4)))
+                    create.append(
+                        MoodSuggestion(track=track, mood=moods[slug], model=model, probability=round(probability, 4))
+                    )
                 elif suggestion.status == MoodSuggestion.Status.PENDING:
                     keep.add(key)
                     if (suggestion.model_id, suggestion.probability) != (model.pk, round(probability, 4)):
                         suggestion.model, suggestion.probability = model, round(probability, 4)
                         suggestion.updated_at = timezone.now()
                         update.append(suggestion)
-        stale = [s.pk for key, s in existing.items()
-                 if s.status == MoodSuggestion.Status.PENDING and key not in keep]
+        stale = [s.pk for key, s in existing.items() if s.status == MoodSuggestion.Status.PENDING and key not in keep]
         MoodSuggestion.objects.filter(pk__in=stale).delete()
         MoodSuggestion.objects.bulk_create(create)
         MoodSuggestion.objects.bulk_update(update, ["model", "probability", "updated_at"])
@@ -258,8 +289,7 @@ def _refusal_text(reason: str, training: TrainingSet) -> str:
     held = ", ".join(f"{mood} {n}" for mood, n in counts.items()) or "none"
     text = f"Not enough tagged tracks to train the mood tagger. {reason} Tagged and analysed tracks per mood: {held}."
     if training.not_analysed:
-        text += (f" {training.not_analysed} more tagged track(s) have no analysis yet: analyse them and they "
-                 "count too.")
+        text += f" {training.not_analysed} more tagged track(s) have no analysis yet: analyse them and they count too."
     return text
 
 
@@ -269,5 +299,6 @@ def mood_model_train_enqueue(*, actor=None) -> None:
     refusal = mood_training_refusal(mood_training_set())
     if refusal:
         raise ValidationError(refusal)
-    enqueue(MOOD_MODEL_TASK, timezone.now().isoformat(),
-            actor.pk if getattr(actor, "is_authenticated", False) else None)
+    enqueue(
+        MOOD_MODEL_TASK, timezone.now().isoformat(), actor.pk if getattr(actor, "is_authenticated", False) else None
+    )

@@ -29,8 +29,9 @@ MAX_CHANNELS = 32
 CHILD_TIMEOUT_S = 300.0
 
 
-def validate_untrusted(path: str | os.PathLike, *, min_duration_s: float, max_duration_s: float,
-                       name: str | None = None) -> audio_io.AudioInfo:
+def validate_untrusted(
+    path: str | os.PathLike, *, min_duration_s: float, max_duration_s: float, name: str | None = None
+) -> audio_io.AudioInfo:
     """`audio_io.validate`, safe against decoders that crash on malformed input.
 
     Raises audio_io.AudioValidationError (naming the file `name`, default the path's name) when the file
@@ -45,13 +46,15 @@ def validate_untrusted(path: str | os.PathLike, *, min_duration_s: float, max_du
         sample_rate, channels = header
         if not (MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE and 1 <= channels <= MAX_CHANNELS):
             raise audio_io.AudioValidationError(
-                f"{name} has a corrupt header: it claims {sample_rate} Hz and {channels} channel(s).")
+                f"{name} has a corrupt header: it claims {sample_rate} Hz and {channels} channel(s)."
+            )
         return audio_io.validate(path, min_duration_s=min_duration_s, max_duration_s=max_duration_s)
     if audio_io.sniff_format(path) == "unknown":
         # Neither libsndfile nor the magic bytes recognise it: no need to hand it to another decoder.
         raise audio_io.AudioValidationError(
             f"{name} is not an audio file we can read: its content is not WAV, FLAC, AIFF, MP3 or OGG "
-            "(the file name's extension does not matter).")
+            "(the file name's extension does not matter)."
+        )
     return _validate_in_child(path, min_duration_s=min_duration_s, max_duration_s=max_duration_s, name=name)
 
 
@@ -63,20 +66,22 @@ def _libsndfile_header(path: str | os.PathLike) -> tuple[int, int] | None:
     return int(info.samplerate), int(info.channels)
 
 
-def _validate_in_child(path: str | os.PathLike, *, min_duration_s: float, max_duration_s: float,
-                       name: str) -> audio_io.AudioInfo:
+def _validate_in_child(
+    path: str | os.PathLike, *, min_duration_s: float, max_duration_s: float, name: str
+) -> audio_io.AudioInfo:
     # "spawn": a fresh interpreter, so no lock held by another thread of this process is inherited.
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        future = pool.submit(audio_io.validate, str(path), min_duration_s=min_duration_s,
-                             max_duration_s=max_duration_s)
+        future = pool.submit(audio_io.validate, str(path), min_duration_s=min_duration_s, max_duration_s=max_duration_s)
         try:
             return future.result(timeout=CHILD_TIMEOUT_S)
         except BrokenProcessPool as error:
             raise audio_io.AudioValidationError(
-                f"{name} is corrupt: the audio decoder crashed while reading it.") from error
+                f"{name} is corrupt: the audio decoder crashed while reading it."
+            ) from error
         except concurrent.futures.TimeoutError as error:
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()  # our own child, stuck in a decoder
             raise audio_io.AudioValidationError(
-                f"{name} could not be decoded within {CHILD_TIMEOUT_S:.0f} s; it looks corrupt.") from error
+                f"{name} could not be decoded within {CHILD_TIMEOUT_S:.0f} s; it looks corrupt."
+            ) from error

@@ -40,6 +40,7 @@ _ENGINE_SHARE, _ENCODED_AT = 85, 95
 
 # --- Jobs -------------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def render_job_create(
     *,
@@ -63,9 +64,22 @@ def render_job_create(
 
     Raises ValidationError (with the engine's own words where it refuses a value) before anything is saved.
     """
-    job = RenderJob(style=style, bpm=bpm, key=key, duration_s=duration_s, seed=seed, mood=mood,
-                    ambience=ambience, layers=layers or {}, title=title, artist=artist, batch=batch,
-                    target_lufs=target_lufs, true_peak_ceiling_db=true_peak_ceiling_db, created_by=created_by)
+    job = RenderJob(
+        style=style,
+        bpm=bpm,
+        key=key,
+        duration_s=duration_s,
+        seed=seed,
+        mood=mood,
+        ambience=ambience,
+        layers=layers or {},
+        title=title,
+        artist=artist,
+        batch=batch,
+        target_lufs=target_lufs,
+        true_peak_ceiling_db=true_peak_ceiling_db,
+        created_by=created_by,
+    )
     job.full_clean()
     try:
         job.brief()
@@ -88,19 +102,26 @@ def render_job_retry(*, job: RenderJob, actor=None) -> RenderJob:
     job = RenderJob.objects.select_for_update().get(pk=job.pk)
     if job.status == RenderJob.Status.QUEUED:
         return job
-    stale = (job.status == RenderJob.Status.RUNNING and job.started_at is not None
-             and job.started_at < render_job_stale_before())
+    stale = (
+        job.status == RenderJob.Status.RUNNING
+        and job.started_at is not None
+        and job.started_at < render_job_stale_before()
+    )
     if job.status != RenderJob.Status.FAILED and not stale:
-        raise ValidationError(
-            f"Job #{job.pk} is {job.get_status_display().lower()}; only failed jobs are retried.")
+        raise ValidationError(f"Job #{job.pk} is {job.get_status_display().lower()}; only failed jobs are retried.")
     previous_error = job.error
     job.status = RenderJob.Status.QUEUED
     job.progress = 0
     job.error = ""
     job.started_at = job.finished_at = None
     job.save(update_fields=["status", "progress", "error", "started_at", "finished_at", "updated_at"])
-    audit_log(actor=actor, verb="render.job_retried", obj=job, summary=f"Retried render job #{job.pk}",
-              changes={"error": [previous_error[:500], ""]})
+    audit_log(
+        actor=actor,
+        verb="render.job_retried",
+        obj=job,
+        summary=f"Retried render job #{job.pk}",
+        changes={"error": [previous_error[:500], ""]},
+    )
     enqueue(RENDER_TASK, job.pk)
     return job
 
@@ -117,8 +138,13 @@ def render_job_run(*, job: RenderJob) -> RenderJob:
     an open write transaction would lock SQLite for everyone else.
     """
     claimed = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED).update(
-        status=RenderJob.Status.RUNNING, progress=0, error="", started_at=timezone.now(), finished_at=None,
-        attempts=F("attempts") + 1, updated_at=timezone.now(),
+        status=RenderJob.Status.RUNNING,
+        progress=0,
+        error="",
+        started_at=timezone.now(),
+        finished_at=None,
+        attempts=F("attempts") + 1,
+        updated_at=timezone.now(),
     )
     if not claimed:  # finished, running elsewhere, retried or deleted meanwhile: leave it alone
         return RenderJob.objects.filter(pk=job.pk).first() or job
@@ -133,8 +159,10 @@ def render_job_run(*, job: RenderJob) -> RenderJob:
         logger.exception("render job %s failed", job.pk)
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         RenderJob.objects.filter(pk=job.pk).update(
-            status=RenderJob.Status.FAILED, error=f"{type(error).__name__}: {message}"[:4000],
-            finished_at=timezone.now(), updated_at=timezone.now(),
+            status=RenderJob.Status.FAILED,
+            error=f"{type(error).__name__}: {message}"[:4000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
         )
     job.refresh_from_db()
     return job
@@ -164,13 +192,16 @@ def _render(job: RenderJob) -> _Rendered:
     composition = dict(preset.composition_overrides) if preset else {}
     fx = dict(preset.fx_overrides) if preset else {}
     started = time.perf_counter()
-    result = engine_render.render(brief, preset_overrides=composition or None, fx_overrides=fx or None,
-                                  progress=lambda percent: _set_progress(job, percent * _ENGINE_SHARE / 100),
-                                  soundfont_path=settings.LOFI_SOUNDFONT_PATH or None)
+    result = engine_render.render(
+        brief,
+        preset_overrides=composition or None,
+        fx_overrides=fx or None,
+        progress=lambda percent: _set_progress(job, percent * _ENGINE_SHARE / 100),
+        soundfont_path=settings.LOFI_SOUNDFONT_PATH or None,
+    )
     timings = {stage: round(float(seconds), 3) for stage, seconds in dict(result.timings).items()}
     timings["render_total"] = round(time.perf_counter() - started, 3)
-    return _Rendered(brief=brief, result=result, overrides={"composition": composition, "fx": fx},
-                     timings=timings)
+    return _Rendered(brief=brief, result=result, overrides={"composition": composition, "fx": fx}, timings=timings)
 
 
 def _set_progress(job: RenderJob, percent: float) -> None:
@@ -178,8 +209,7 @@ def _set_progress(job: RenderJob, percent: float) -> None:
     value = max(0, min(99, int(percent)))  # 100 is written with the Track, never before
     if value > job.progress:
         job.progress = value
-        RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING, progress__lt=value).update(
-            progress=value)
+        RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING, progress__lt=value).update(progress=value)
 
 
 def _encode(rendered: _Rendered, workdir: Path) -> list[_Output]:
@@ -194,26 +224,43 @@ def _encode(rendered: _Rendered, workdir: Path) -> list[_Output]:
 
     path = workdir / "master.wav"
     media_outputs.write_wav_24(path, master, sample_rate)
-    outputs.append(_Output(Asset.Kind.MASTER, "", path, {**audio_details, "format": "wav", "bit_depth": 24,
-                                                          "duration_s": duration_s}))
+    outputs.append(
+        _Output(
+            Asset.Kind.MASTER, "", path, {**audio_details, "format": "wav", "bit_depth": 24, "duration_s": duration_s}
+        )
+    )
     path = workdir / "preview.mp3"
     preview_s = media_outputs.write_mp3_preview(path, master, sample_rate)
-    outputs.append(_Output(Asset.Kind.PREVIEW, "", path, {**audio_details, "format": "mp3",
-                                                           "duration_s": preview_s}))
+    outputs.append(_Output(Asset.Kind.PREVIEW, "", path, {**audio_details, "format": "mp3", "duration_s": preview_s}))
     for part, stem in result.stems.items():
         stem = np.asarray(stem, dtype=np.float32)
         path = workdir / f"stem-{part}.flac"
         media_outputs.write_flac_24(path, stem, sample_rate)
-        outputs.append(_Output(Asset.Kind.STEM, part, path,
-                               {"sample_rate": sample_rate, "channels": stem.shape[0], "format": "flac",
-                                "bit_depth": 24, "duration_s": stem.shape[1] / sample_rate}))
+        outputs.append(
+            _Output(
+                Asset.Kind.STEM,
+                part,
+                path,
+                {
+                    "sample_rate": sample_rate,
+                    "channels": stem.shape[0],
+                    "format": "flac",
+                    "bit_depth": 24,
+                    "duration_s": stem.shape[1] / sample_rate,
+                },
+            )
+        )
     path = workdir / "score.mid"
     result.score.write(str(path))
     outputs.append(_Output(Asset.Kind.MIDI, "", path, {"format": "mid"}))
     pictures = (
         (Asset.Kind.WAVEFORM, "waveform.png", visuals.waveform_png((master, sample_rate)), "png"),
-        (Asset.Kind.PEAKS, "peaks.json", json.dumps(visuals.peaks_json((master, sample_rate)),
-                                                    separators=(",", ":")).encode(), "json"),
+        (
+            Asset.Kind.PEAKS,
+            "peaks.json",
+            json.dumps(visuals.peaks_json((master, sample_rate)), separators=(",", ":")).encode(),
+            "json",
+        ),
         (Asset.Kind.SPECTROGRAM, "spectrogram.png", visuals.spectrogram_png((master, sample_rate)), "png"),
     )
     for kind, filename, content, fmt in pictures:
@@ -233,8 +280,14 @@ def _store(*, job: RenderJob, rendered: _Rendered, outputs: Sequence[_Output]) -
             track = _track_create(job=job, rendered=rendered, track=track)
             for output in outputs:
                 with output.path.open("rb") as stream:
-                    asset_store(track=track, kind=output.kind, label=output.label, content=stream,
-                                filename=output.path.name, **output.details)
+                    asset_store(
+                        track=track,
+                        kind=output.kind,
+                        label=output.label,
+                        content=stream,
+                        filename=output.path.name,
+                        **output.details,
+                    )
             rendered.timings["store"] = round(time.perf_counter() - started, 3)
             locked = RenderJob.objects.select_for_update().get(pk=job.pk)
             if locked.status != RenderJob.Status.RUNNING:
@@ -245,11 +298,16 @@ def _store(*, job: RenderJob, rendered: _Rendered, outputs: Sequence[_Output]) -
             locked.timings = rendered.timings
             locked.overrides_used = rendered.overrides
             locked.finished_at = timezone.now()
-            locked.save(update_fields=["status", "progress", "track", "timings", "overrides_used",
-                                       "finished_at", "updated_at"])
-            audit_log(actor=None, verb="render.track_created", obj=track,
-                      summary=f"Render job #{job.pk} made draft track {track.title!r}",
-                      changes={"qc_passed": [None, track.qc_passed]})
+            locked.save(
+                update_fields=["status", "progress", "track", "timings", "overrides_used", "finished_at", "updated_at"]
+            )
+            audit_log(
+                actor=None,
+                verb="render.track_created",
+                obj=track,
+                summary=f"Render job #{job.pk} made draft track {track.title!r}",
+                changes={"qc_passed": [None, track.qc_passed]},
+            )
             # Analysis and the fingerprint with its duplicate check run after commit, like an upload's.
             track_intelligence_enqueue(track=track)
     except BaseException:
@@ -281,10 +339,17 @@ def _track_create(*, job: RenderJob, rendered: _Rendered, track: Track) -> Track
     track.qc_passed = qc["passed"]
     track.qc_report = qc
     # What the engine knows about its own track; the ingest analysis adds its measurements beside it.
-    track.analysis = {"render": _json_safe({
-        "job": job.pk, "seed": brief.seed, "sections": result.section_map(), "chords": result.chord_chart(),
-        "master_gain_db": getattr(result, "master_gain_db", None),
-    })}
+    track.analysis = {
+        "render": _json_safe(
+            {
+                "job": job.pk,
+                "seed": brief.seed,
+                "sections": result.section_map(),
+                "chords": result.chord_chart(),
+                "master_gain_db": getattr(result, "master_gain_db", None),
+            }
+        )
+    }
     track.full_clean()
     track.save()
     track.moods.set([mood])
@@ -293,8 +358,12 @@ def _track_create(*, job: RenderJob, rendered: _Rendered, track: Track) -> Track
 
 def _default_persona(style: str) -> Artist:
     slug, name = naming.default_persona(style)
-    return artist_ensure(slug=slug, name=name, is_persona=True,
-                         bio=f"A persona of the label's generative engine: {style.replace('_', ' ')} lo-fi.")
+    return artist_ensure(
+        slug=slug,
+        name=name,
+        is_persona=True,
+        bio=f"A persona of the label's generative engine: {style.replace('_', ' ')} lo-fi.",
+    )
 
 
 def _label(slug: str) -> str:
@@ -326,6 +395,7 @@ def _float_or_none(value) -> float | None:
 
 def _json_safe(value):
     """Numpy scalars and arrays become plain numbers and lists; non-finite floats become null."""
+
     def default(item):
         if isinstance(item, np.generic):
             return item.item()
@@ -344,6 +414,7 @@ def _json_safe(value):
 
 
 # --- Batches ----------------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def batch_create(
@@ -367,24 +438,49 @@ def batch_create(
     A grid gives every style x BPM x key x mood combination `per_cell` times; variations gives `per_cell`
     renders of the single brief with different seeds. Job n of the batch gets seed `seed_base + n`.
     """
-    batch = Batch(name=name, kind=kind, styles=list(styles), bpms=[float(b) for b in bpms], keys=list(keys),
-                  moods=list(moods), per_cell=per_cell, duration_s=duration_s, seed_base=seed_base,
-                  ambience=ambience, layers=layers or {}, artist=artist, created_by=created_by)
+    batch = Batch(
+        name=name,
+        kind=kind,
+        styles=list(styles),
+        bpms=[float(b) for b in bpms],
+        keys=list(keys),
+        moods=list(moods),
+        per_cell=per_cell,
+        duration_s=duration_s,
+        seed_base=seed_base,
+        ambience=ambience,
+        layers=layers or {},
+        artist=artist,
+        created_by=created_by,
+    )
     batch.full_clean()
     briefs = batch_briefs(batch)
     if not briefs:
         raise ValidationError("This batch expands to no jobs: every list needs at least one value.")
     if len(briefs) > BATCH_MAX_JOBS:
-        raise ValidationError(f"This batch would create {len(briefs)} jobs; the limit is {BATCH_MAX_JOBS}. "
-                              "Split it, or lower the count per cell.")
+        raise ValidationError(
+            f"This batch would create {len(briefs)} jobs; the limit is {BATCH_MAX_JOBS}. "
+            "Split it, or lower the count per cell."
+        )
     if seed_base + len(briefs) - 1 > SEED_MAX:
         raise ValidationError(f"Seeds would pass {SEED_MAX}; choose a lower seed base.")
     batch.save()
     for brief in briefs:
-        render_job_create(batch=batch, artist=artist, created_by=created_by, ambience=ambience,
-                          layers=batch.layers, duration_s=duration_s, **brief)
-    audit_log(actor=created_by, verb="render.batch_created", obj=batch,
-              summary=f"Batch {batch.name!r}: {len(briefs)} render jobs queued")
+        render_job_create(
+            batch=batch,
+            artist=artist,
+            created_by=created_by,
+            ambience=ambience,
+            layers=batch.layers,
+            duration_s=duration_s,
+            **brief,
+        )
+    audit_log(
+        actor=created_by,
+        verb="render.batch_created",
+        obj=batch,
+        summary=f"Batch {batch.name!r}: {len(briefs)} render jobs queued",
+    )
     # Nothing from a batch reaches the catalogue unheard: the "Listen and approve" SOP, first on the list of
     # whoever commissioned the batch (an editor hands the listening steps to a VA from the checklist page).
     commissioner = created_by if created_by is not None and created_by.is_active and created_by.is_staff else None
@@ -397,17 +493,24 @@ def batch_briefs(batch: Batch) -> list[dict]:
     one_brief = len(batch.styles) == len(batch.bpms) == len(batch.keys) == len(batch.moods) == 1
     if batch.kind == Batch.Kind.VARIATIONS and not one_brief:
         raise ValidationError("Variations are of ONE brief: give exactly one style, BPM, key and mood.")
-    cells = [(style, bpm, key, mood) for style in batch.styles for bpm in batch.bpms for key in batch.keys
-             for mood in batch.moods]
+    cells = [
+        (style, bpm, key, mood)
+        for style in batch.styles
+        for bpm in batch.bpms
+        for key in batch.keys
+        for mood in batch.moods
+    ]
     briefs = []
     for style, bpm, key, mood in cells:
         for _ in range(batch.per_cell):
-            briefs.append({"style": style, "bpm": float(bpm), "key": key, "mood": mood,
-                           "seed": batch.seed_base + len(briefs)})
+            briefs.append(
+                {"style": style, "bpm": float(bpm), "key": key, "mood": mood, "seed": batch.seed_base + len(briefs)}
+            )
     return briefs
 
 
 # --- Style presets ----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def style_preset_save(*, preset: StylePreset, actor=None) -> StylePreset:
@@ -418,9 +521,13 @@ def style_preset_save(*, preset: StylePreset, actor=None) -> StylePreset:
     changed = before != after
     preset.save()
     if changed:
-        audit_log(actor=actor, verb="render.preset_changed", obj=preset,
-                  summary=f"{preset.style} preset overrides saved",
-                  changes={field: [(before or {}).get(field), value] for field, value in after.items()})
+        audit_log(
+            actor=actor,
+            verb="render.preset_changed",
+            obj=preset,
+            summary=f"{preset.style} preset overrides saved",
+            changes={field: [(before or {}).get(field), value] for field, value in after.items()},
+        )
     return preset
 
 
@@ -448,9 +555,13 @@ def demo_tracks_render(*, duration_s: float | None = None) -> list[RenderJob]:
     duration_s = duration_s or DEMO_DURATION_S
     jobs = []
     for brief in DEMO_BRIEFS:
-        done = (RenderJob.objects.filter(status=RenderJob.Status.SUCCEEDED, track__isnull=False,
-                                         duration_s=duration_s, **brief)
-                .select_related("track").first())
+        done = (
+            RenderJob.objects.filter(
+                status=RenderJob.Status.SUCCEEDED, track__isnull=False, duration_s=duration_s, **brief
+            )
+            .select_related("track")
+            .first()
+        )
         if done is not None:
             jobs.append(done)
             continue

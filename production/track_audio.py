@@ -19,8 +19,7 @@ _COPY_CHUNK = 1 << 20
 
 def track_audio_asset(track: Track) -> Asset | None:
     """The track's original (uploads) or master (renders); None when it has neither."""
-    assets = {a.kind: a for a in Asset.objects.filter(track=track, kind__in=AUDIO_KINDS_BY_PREFERENCE,
-                                                      label="")}
+    assets = {a.kind: a for a in Asset.objects.filter(track=track, kind__in=AUDIO_KINDS_BY_PREFERENCE, label="")}
     return next((assets[kind] for kind in AUDIO_KINDS_BY_PREFERENCE if kind in assets), None)
 
 

@@ -21,16 +21,21 @@ def _isolated_storage(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
+        },
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
     }
 
 
 def _staff_user(django_user_model, username: str, group: str | None):
-    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-only",
-                                                 email=f"{username}@example.com", is_staff=True)
+    user = django_user_model.objects.create_user(
+        username=username, password="pw-for-tests-only", email=f"{username}@example.com", is_staff=True
+    )
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user

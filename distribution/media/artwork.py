@@ -107,9 +107,7 @@ class ArtworkSpec:
         if self.layout not in LAYOUTS:
             raise ArtworkError(f"unknown layout {self.layout!r}; use one of {', '.join(LAYOUTS)}")
         if self.background and self.background not in BACKGROUND_STYLES:
-            raise ArtworkError(
-                f"unknown background {self.background!r}; use one of {', '.join(BACKGROUND_STYLES)}"
-            )
+            raise ArtworkError(f"unknown background {self.background!r}; use one of {', '.join(BACKGROUND_STYLES)}")
 
 
 @dataclass(frozen=True)
@@ -208,9 +206,7 @@ def render_background(width: int, height: int, palette: Palette, *, seed: int, s
             amp = h * rng.uniform(0.03, 0.07)
             freq = rng.uniform(1.5, 3.5) * 2 * np.pi / w
             phase = rng.uniform(0, 2 * np.pi)
-            ridge = (
-                base + amp * np.sin(freq * x[0] + phase) + 0.4 * amp * np.sin(2.7 * freq * x[0] + 1.3 * phase)
-            )
+            ridge = base + amp * np.sin(freq * x[0] + phase) + 0.4 * amp * np.sin(2.7 * freq * x[0] + 1.3 * phase)
             mask = np.clip((y - ridge[None, :]) / (unit * 0.003), 0.0, 1.0)
             _blend(canvas, mask, color)
     elif style == "waves":
@@ -433,9 +429,7 @@ def validate_upload(data: bytes, kind: str = "cover") -> ImageInfo:
             probe.verify()
         image = Image.open(io.BytesIO(data))
     except Exception as exc:
-        raise ArtworkError(
-            f"the {kind} is not an image file that can be read ({exc.__class__.__name__})"
-        ) from exc
+        raise ArtworkError(f"the {kind} is not an image file that can be read ({exc.__class__.__name__})") from exc
     info = ImageInfo(
         width=image.width,
         height=image.height,
@@ -467,11 +461,7 @@ def validate_upload(data: bytes, kind: str = "cover") -> ImageInfo:
     if abs(info.width * 9 - info.height * 16) > 0.01 * info.width * 9:
         raise ArtworkError(f"the thumbnail must be 16:9; this one is {info.width}x{info.height}")
     if info.width < THUMBNAIL_SIZE_PX[0] or info.height < THUMBNAIL_SIZE_PX[1]:
-        raise ArtworkError(
-            f"the thumbnail must be at least 1280x720 pixels; this one is {info.width}x{info.height}"
-        )
+        raise ArtworkError(f"the thumbnail must be at least 1280x720 pixels; this one is {info.width}x{info.height}")
     if info.size_bytes >= THUMBNAIL_MAX_BYTES:
-        raise ArtworkError(
-            f"the thumbnail is {info.size_bytes / 1024 / 1024:.1f} MB; YouTube accepts files under 2 MB"
-        )
+        raise ArtworkError(f"the thumbnail is {info.size_bytes / 1024 / 1024:.1f} MB; YouTube accepts files under 2 MB")
     return info

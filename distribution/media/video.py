@@ -179,9 +179,7 @@ def fit_artwork(artwork: Image.Image | str | Path, size: tuple[int, int]) -> np.
     base = np.asarray(fill, dtype=np.float32) * 0.55
     inner = min(width * 0.86, height * 0.80)
     art_scale = inner / max(image.width, image.height)
-    art = image.resize(
-        (round(image.width * art_scale), round(image.height * art_scale)), Image.Resampling.LANCZOS
-    )
+    art = image.resize((round(image.width * art_scale), round(image.height * art_scale)), Image.Resampling.LANCZOS)
     x0, y0 = (width - art.width) // 2, (height - art.height) // 2
     # Soft shadow under the artwork so it sits above the fill.
     shadow = Image.new("L", (width, height), 0)
@@ -260,9 +258,9 @@ def loop_frame_function(
             pixels, inverse = np.unique(yi[keep] * width + xi[keep], return_inverse=True)
             a = np.minimum(np.bincount(inverse, weights=fade[keep]), 1.0).astype(np.float32)[:, None]
             frame = dimmed.copy()
-            frame.reshape(-1, 3)[pixels] = np.clip(
-                dimmed_f.reshape(-1, 3)[pixels] * (1 - a) + drop * a, 0, 255
-            ).astype(np.uint8)
+            frame.reshape(-1, 3)[pixels] = np.clip(dimmed_f.reshape(-1, 3)[pixels] * (1 - a) + drop * a, 0, 255).astype(
+                np.uint8
+            )
             return frame
 
         return rain
@@ -293,9 +291,9 @@ def loop_frame_function(
         pixels, inverse = np.unique((yi * width + xi).ravel(), return_inverse=True)
         a = np.minimum(np.bincount(inverse, weights=weight), 1.0).astype(np.float32)[:, None]
         frame = base_u8.copy()
-        frame.reshape(-1, 3)[pixels] = np.clip(
-            base_f.reshape(-1, 3)[pixels] * (1 - a) + dust * a, 0, 255
-        ).astype(np.uint8)
+        frame.reshape(-1, 3)[pixels] = np.clip(base_f.reshape(-1, 3)[pixels] * (1 - a) + dust * a, 0, 255).astype(
+            np.uint8
+        )
         return frame
 
     return particles
@@ -359,9 +357,7 @@ def _ffmeta_escape(text: str) -> str:
     return re.sub(r"([=;#\\\n])", r"\\\1", text)
 
 
-def write_ffmetadata(
-    chapters: list[Chapter], total_duration_s: float, path: str | Path, *, title: str = ""
-) -> Path:
+def write_ffmetadata(chapters: list[Chapter], total_duration_s: float, path: str | Path, *, title: str = "") -> Path:
     """An ffmpeg metadata file (;FFMETADATA1): one [CHAPTER] per entry, each ending where the next starts."""
     ordered = sorted(chapters, key=lambda c: c.start_s)
     lines = [";FFMETADATA1"]
@@ -525,9 +521,7 @@ def render_preview_clip(
         raise VideoError(f"a preview lasts {PREVIEW_MIN_S:.0f}-{PREVIEW_MAX_S:.0f} s; got {duration_s} s")
     total = audio_duration_s(audio_path)
     if start_s < 0 or start_s + duration_s > total + 1e-3:
-        raise VideoError(
-            f"the excerpt {start_s}-{start_s + duration_s} s runs outside the audio (0-{total:.2f} s)"
-        )
+        raise VideoError(f"the excerpt {start_s}-{start_s + duration_s} s runs outside the audio (0-{total:.2f} s)")
     fade_s = min(fade_s, duration_s / 4)
     fades = f"afade=t=in:st=0:d={fade_s:.3f},afade=t=out:st={duration_s - fade_s:.3f}:d={fade_s:.3f}"
     out_path = Path(out_path)

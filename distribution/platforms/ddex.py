@@ -146,9 +146,7 @@ def _validate(release: DeliveryRelease) -> None:
         raise DeliveryError(f"unknown release kind {release.kind!r}; use one of {', '.join(RELEASE_TYPES)}")
     upc = release.upc.strip()
     if not (upc.isdigit() and len(upc) in (12, 13) and ean.is_valid(upc)):
-        raise DeliveryError(
-            f"UPC/EAN {release.upc!r} is not a valid 12- or 13-digit code with its check digit"
-        )
+        raise DeliveryError(f"UPC/EAN {release.upc!r} is not a valid 12- or 13-digit code with its check digit")
     for dpid, who in ((release.sender_dpid, "sender"), (release.recipient_dpid, "recipient")):
         if not (dpid.startswith("PADPIDA") and dpid[7:].isalnum()):
             raise DeliveryError(f"the {who} DDEX Party ID {dpid!r} must look like PADPIDA2014120301X")
@@ -222,9 +220,7 @@ def convert_for_delivery(source: Path, target: Path, *, seed: int = 0) -> tuple[
     written = 0
     with AudioFile(str(source)) as original:
         reader = (
-            original
-            if original.samplerate == DELIVERY_SAMPLE_RATE
-            else original.resampled_to(DELIVERY_SAMPLE_RATE)
+            original if original.samplerate == DELIVERY_SAMPLE_RATE else original.resampled_to(DELIVERY_SAMPLE_RATE)
         )
         with AudioFile(str(target), "w", DELIVERY_SAMPLE_RATE, 2, bit_depth=DELIVERY_BIT_DEPTH) as out:
             while True:
@@ -383,9 +379,7 @@ def build_ern_message(
     _sub(main, "Duration", iso8601_duration(sum(f.duration_s for f in tracks)))
     _sub(_sub(main, "Genre"), "GenreText", release.genre)
     _sub(main, "ReleaseDate", release.release_date.isoformat())
-    _sub(
-        main, "ParentalWarningType", "Explicit" if any(t.explicit for t in release.tracks) else "NotExplicit"
-    )
+    _sub(main, "ParentalWarningType", "Explicit" if any(t.explicit for t in release.tracks) else "NotExplicit")
     group = _sub(main, "ResourceGroup")
     for number in range(1, len(tracks) + 1):
         item = _sub(group, "ResourceGroupContentItem")
@@ -552,17 +546,11 @@ def build_delivery_package(
                     )
                     packaged.append(PackagedFile(name, hashlib.sha256(data).hexdigest(), len(data), kind))
                 for fact in facts:
-                    _zip_file(
-                        archive, work / Path(fact.file_name).name, f"{root}/{fact.file_name}", created_at
-                    )
-                    packaged.append(
-                        PackagedFile(f"{root}/{fact.file_name}", fact.sha256, fact.size_bytes, "audio")
-                    )
+                    _zip_file(archive, work / Path(fact.file_name).name, f"{root}/{fact.file_name}", created_at)
+                    packaged.append(PackagedFile(f"{root}/{fact.file_name}", fact.sha256, fact.size_bytes, "audio"))
                 _zip_file(archive, cover_path, f"{root}/{cover_name}", created_at)
                 packaged.append(
-                    PackagedFile(
-                        f"{root}/{cover_name}", _sha256_file(cover_path), cover_path.stat().st_size, "image"
-                    )
+                    PackagedFile(f"{root}/{cover_name}", _sha256_file(cover_path), cover_path.stat().st_size, "image")
                 )
         finally:
             if target is not out:

@@ -180,9 +180,7 @@ class SoundCloudClient:
         self._clock = clock
         self.timeout_s = timeout_s
         self.on_token = on_token
-        self.token = (
-            TokenSet(access_token, refresh_token, expires_at or clock() + 3600) if access_token else None
-        )
+        self.token = TokenSet(access_token, refresh_token, expires_at or clock() + 3600) if access_token else None
 
     # -- tokens --------------------------------------------------------------------------------------
 
@@ -276,9 +274,7 @@ class SoundCloudClient:
                 response = call()
             except (requests.ConnectionError, requests.Timeout) as error:
                 if attempt >= self.max_retries:
-                    raise SoundCloudError(
-                        f"SoundCloud unreachable after {attempt} retries: {error}"
-                    ) from error
+                    raise SoundCloudError(f"SoundCloud unreachable after {attempt} retries: {error}") from error
             else:
                 if response.status_code not in RETRIABLE_STATUS or attempt >= self.max_retries:
                     return response

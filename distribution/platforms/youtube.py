@@ -169,9 +169,7 @@ class QuotaLedger:
 # ------------------------------------------------------------------------------------------ OAuth
 
 
-def _flow(
-    client_config: dict, redirect_uri: str, *, state: str | None = None, code_verifier: str | None = None
-):
+def _flow(client_config: dict, redirect_uri: str, *, state: str | None = None, code_verifier: str | None = None):
     from google_auth_oauthlib.flow import Flow
 
     flow = Flow.from_client_config(
@@ -192,9 +190,7 @@ def authorization_url(client_config: dict, redirect_uri: str) -> tuple[str, str,
     and a forced consent prompt make Google return a refresh token.
     """
     flow = _flow(client_config, redirect_uri)
-    url, state = flow.authorization_url(
-        access_type="offline", include_granted_scopes="true", prompt="consent"
-    )
+    url, state = flow.authorization_url(access_type="offline", include_granted_scopes="true", prompt="consent")
     return url, state, flow.code_verifier
 
 
@@ -220,9 +216,7 @@ def run_installed_app_flow(client_config: dict, *, port: int = 0, open_browser: 
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     flow = InstalledAppFlow.from_client_config(client_config, scopes=list(SCOPES))
-    credentials = flow.run_local_server(
-        port=port, open_browser=open_browser, access_type="offline", prompt="consent"
-    )
+    credentials = flow.run_local_server(port=port, open_browser=open_browser, access_type="offline", prompt="consent")
     return credentials_to_dict(credentials)
 
 
@@ -316,9 +310,7 @@ class CommentPage:
 
 def _error_reason(error) -> str:
     try:
-        payload = json.loads(
-            error.content.decode("utf-8") if isinstance(error.content, bytes) else error.content
-        )
+        payload = json.loads(error.content.decode("utf-8") if isinstance(error.content, bytes) else error.content)
         errors = payload.get("error", {}).get("errors") or []
         if errors:
             return errors[0].get("reason", "")
@@ -526,17 +518,13 @@ class YouTubeClient:
 
         mimetype = mimetypes.guess_type(str(path))[0] or "image/jpeg"
         media = MediaFileUpload(str(path), mimetype=mimetype, resumable=False)
-        response = self._execute(
-            self._service.thumbnails().set(videoId=video_id, media_body=media), "thumbnails.set"
-        )
+        response = self._execute(self._service.thumbnails().set(videoId=video_id, media_body=media), "thumbnails.set")
         return (response.get("items") or [{}])[0]
 
     # -- idempotency ---------------------------------------------------------------------------------
 
     def uploads_playlist_id(self) -> str:
-        response = self._execute(
-            self._service.channels().list(part="contentDetails", mine=True), "channels.list"
-        )
+        response = self._execute(self._service.channels().list(part="contentDetails", mine=True), "channels.list")
         items = response.get("items") or []
         if not items:
             raise YouTubeError("the authorised account has no YouTube channel")
@@ -642,9 +630,7 @@ class YouTubeClient:
         """View, like and comment counts per video id (videos.list part=statistics)."""
         stats: dict[str, VideoStats] = {}
         for batch in _batches(list(video_ids)):
-            response = self._execute(
-                self._service.videos().list(part="statistics", id=",".join(batch)), "videos.list"
-            )
+            response = self._execute(self._service.videos().list(part="statistics", id=",".join(batch)), "videos.list")
             for item in response.get("items", []):
                 s = item.get("statistics", {})
                 stats[item["id"]] = VideoStats(

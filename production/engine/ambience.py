@@ -47,8 +47,15 @@ def add_bed(target: np.ndarray, kind: str, *, sample_rate: int, seed: int, rms: 
     return target
 
 
-def vinyl_noise(n_samples: int, *, sample_rate: int, seed: int, crackle_per_s: float = 12.0,
-                pops_per_s: float = 0.25, surface_db: float = -12.0) -> np.ndarray:
+def vinyl_noise(
+    n_samples: int,
+    *,
+    sample_rate: int,
+    seed: int,
+    crackle_per_s: float = 12.0,
+    pops_per_s: float = 0.25,
+    surface_db: float = -12.0,
+) -> np.ndarray:
     """Record-surface noise: fine crackle, occasional pops and a soft band-limited hiss. (2, n) float32.
 
     The crackle clicks peak near 1.0 (pops a little higher); `surface_db` is the hiss level relative to
@@ -56,17 +63,36 @@ def vinyl_noise(n_samples: int, *, sample_rate: int, seed: int, crackle_per_s: f
     """
     out = np.zeros((2, max(n_samples, 0)), dtype=np.float32)
     if n_samples:
-        _vinyl_layers(np.random.default_rng(seed), n_samples, sample_rate, crackle_per_s=crackle_per_s,
-                      pops_per_s=pops_per_s, surface_db=surface_db).add_into(out, gain=1.0)
+        _vinyl_layers(
+            np.random.default_rng(seed),
+            n_samples,
+            sample_rate,
+            crackle_per_s=crackle_per_s,
+            pops_per_s=pops_per_s,
+            surface_db=surface_db,
+        ).add_into(out, gain=1.0)
     return out
 
 
-def add_vinyl_noise(target: np.ndarray, *, sample_rate: int, seed: int, rms: float,
-                    crackle_per_s: float = 12.0, pops_per_s: float = 0.25) -> np.ndarray:
+def add_vinyl_noise(
+    target: np.ndarray,
+    *,
+    sample_rate: int,
+    seed: int,
+    rms: float,
+    crackle_per_s: float = 12.0,
+    pops_per_s: float = 0.25,
+) -> np.ndarray:
     """Add `vinyl_noise` (same seed, same noise) at the given RMS straight into `target`; returns it."""
     if target.shape[1]:
-        _vinyl_layers(np.random.default_rng(seed), target.shape[1], sample_rate, crackle_per_s=crackle_per_s,
-                      pops_per_s=pops_per_s, surface_db=-12.0).add_into(target, rms=rms)
+        _vinyl_layers(
+            np.random.default_rng(seed),
+            target.shape[1],
+            sample_rate,
+            crackle_per_s=crackle_per_s,
+            pops_per_s=pops_per_s,
+            surface_db=-12.0,
+        ).add_into(target, rms=rms)
     return target
 
 
@@ -87,6 +113,7 @@ class _Layers:
         def add(target: np.ndarray, gain: float) -> None:
             np.multiply(audio, np.float32(gain), out=audio)  # the layer is ours: scale it where it is
             upsample_linear(audio, hop=hop, n_samples=self.n, add_to=target)
+
         self._adders.append(add)
 
     def events(self, events: _Events) -> None:
@@ -95,11 +122,12 @@ class _Layers:
 
     def sound(self, start: int, audio: np.ndarray) -> None:
         """A short (2, k) full-rate sound starting at sample `start`."""
-        audio = audio[:, :max(self.n - start, 0)]
+        audio = audio[:, : max(self.n - start, 0)]
         self._energy += float(np.sum(np.square(audio, dtype=np.float64)))
 
         def add(target: np.ndarray, gain: float) -> None:
-            target[:, start:start + audio.shape[1]] += audio * np.float32(gain)
+            target[:, start : start + audio.shape[1]] += audio * np.float32(gain)
+
         self._adders.append(add)
 
     def add_into(self, target: np.ndarray, *, rms: float | None = None, gain: float | None = None) -> None:
@@ -117,12 +145,13 @@ def _interpolated_energy(audio: np.ndarray, hop: int, n: int) -> float:
     segments = n // hop  # whole segments; the partial last one is left out (at most hop samples)
     total = 0.0
     for channel in audio:
-        a, b = channel[:segments], channel[1:segments + 1]
+        a, b = channel[:segments], channel[1 : segments + 1]
         total += s0 * float(np.dot(a, a)) + 2 * s1 * float(np.dot(a, b)) + s2 * float(np.dot(b, b))
     return total
 
 
 # --- the beds -------------------------------------------------------------------------------------
+
 
 def _rain(rng: np.random.Generator, n: int, sr: int) -> _Layers:
     # A steady wash (hiss of many distant drops), a low roof rumble, gusts, and near drops ticking.
@@ -130,8 +159,15 @@ def _rain(rng: np.random.Generator, n: int, sr: int) -> _Layers:
     # drops are impulses fed through the wash's own band-pass: each comes out as a short tick.
     rate, m = sr / 2, _reduced_length(n, 2)
     noise = _uniform_noise(rng, 2, m)
-    drops = _plan_events(rng, n=m, rate_per_s=45.0, duration_s=m / rate, kernel=np.ones(1, dtype=np.float32),
-                         amplitude=lambda k: np.minimum(rng.exponential(1.0, k), 3.0), spread=0.9)
+    drops = _plan_events(
+        rng,
+        n=m,
+        rate_per_s=45.0,
+        duration_s=m / rate,
+        kernel=np.ones(1, dtype=np.float32),
+        amplitude=lambda k: np.minimum(rng.exponential(1.0, k), 3.0),
+        spread=0.9,
+    )
     drops.add_into(noise, 3.0)  # a near drop stands a little out of the wash, it does not crack
     wash = _band_filter(noise, rate, low_hz=250.0, high_hz=8000.0)
     rumble = _band_noise(rng, _reduced_length(m, 8), rate / 8, low_hz=60.0, high_hz=400.0)
@@ -188,22 +224,40 @@ def _nature(rng: np.random.Generator, n: int, sr: int) -> _Layers:
 
 def _vinyl_bed(rng: np.random.Generator, n: int, sr: int) -> _Layers:
     seed = int(rng.integers(2**31))
-    return _vinyl_layers(np.random.default_rng(seed), n, sr, crackle_per_s=30.0, pops_per_s=0.6,
-                         surface_db=-6.0)
+    return _vinyl_layers(np.random.default_rng(seed), n, sr, crackle_per_s=30.0, pops_per_s=0.6, surface_db=-6.0)
 
 
-def _vinyl_layers(rng: np.random.Generator, n: int, sr: int, *, crackle_per_s: float, pops_per_s: float,
-                  surface_db: float) -> _Layers:
+def _vinyl_layers(
+    rng: np.random.Generator, n: int, sr: int, *, crackle_per_s: float, pops_per_s: float, surface_db: float
+) -> _Layers:
     layers = _Layers(n)
     duration_s = n / sr
     # Crackle: many tiny, bright clicks (a few samples long), each a little off-centre in the stereo field.
     crackle = _click_kernel(sr, highpass_hz=2500.0, length_s=0.0015)
-    layers.events(_plan_events(rng, n=n, rate_per_s=crackle_per_s, duration_s=duration_s, kernel=crackle,
-                               amplitude=lambda k: rng.lognormal(-1.2, 0.6, k), spread=0.5))
+    layers.events(
+        _plan_events(
+            rng,
+            n=n,
+            rate_per_s=crackle_per_s,
+            duration_s=duration_s,
+            kernel=crackle,
+            amplitude=lambda k: rng.lognormal(-1.2, 0.6, k),
+            spread=0.5,
+        )
+    )
     # Pops: rare, louder and duller (a dust grain thumping the stylus).
     pop = _click_kernel(sr, highpass_hz=300.0, lowpass_hz=3000.0, length_s=0.008)
-    layers.events(_plan_events(rng, n=n, rate_per_s=pops_per_s, duration_s=duration_s, kernel=pop,
-                               amplitude=lambda k: rng.uniform(0.8, 1.6, k), spread=0.2))
+    layers.events(
+        _plan_events(
+            rng,
+            n=n,
+            rate_per_s=pops_per_s,
+            duration_s=duration_s,
+            kernel=pop,
+            amplitude=lambda k: rng.uniform(0.8, 1.6, k),
+            spread=0.2,
+        )
+    )
     # Surface hiss, band-limited like a worn groove: made at a quarter rate, it only needs the low band.
     hiss = _band_noise(rng, _reduced_length(n, 4), sr / 4, low_hz=400.0, high_hz=4500.0)
     layers.low_rate(_to_rms(hiss, surface_db - 20.0), 4)
@@ -211,6 +265,7 @@ def _vinyl_layers(rng: np.random.Generator, n: int, sr: int, *, crackle_per_s: f
 
 
 # --- events ---------------------------------------------------------------------------------------
+
 
 def _clink(rng: np.random.Generator, *, sr: float) -> np.ndarray:
     """A cup or spoon: a few inharmonic partials with a fast decay. (2, k) float32."""
@@ -245,8 +300,8 @@ def _add_bird_call(audio: np.ndarray, rng: np.random.Generator, *, start_s: floa
         end = min(start + length, audio.shape[1])
         if end <= start:
             return
-        audio[0, start:end] += gains[0] * chirp[:end - start]
-        audio[1, start:end] += gains[1] * chirp[:end - start]
+        audio[0, start:end] += gains[0] * chirp[: end - start]
+        audio[1, start:end] += gains[1] * chirp[: end - start]
 
 
 class _Events:
@@ -281,8 +336,16 @@ class _Events:
                 row[starts + tap] += (weights * value).astype(np.float32)
 
 
-def _plan_events(rng: np.random.Generator, *, n: int, rate_per_s: float, duration_s: float,
-                 kernel: np.ndarray, amplitude, spread: float) -> _Events:
+def _plan_events(
+    rng: np.random.Generator,
+    *,
+    n: int,
+    rate_per_s: float,
+    duration_s: float,
+    kernel: np.ndarray,
+    amplitude,
+    spread: float,
+) -> _Events:
     """Poisson-distributed events over n samples: `amplitude(k)` draws k amplitudes, random polarity,
     panned up to `spread` (0..1) from the centre."""
     count = int(rng.poisson(max(rate_per_s, 0.0) * duration_s)) if n else 0
@@ -298,8 +361,7 @@ def _pan_gains(position):
     return np.cos(angle), np.sin(angle)
 
 
-def _click_kernel(sr: float, *, highpass_hz: float, length_s: float,
-                  lowpass_hz: float | None = None) -> np.ndarray:
+def _click_kernel(sr: float, *, highpass_hz: float, length_s: float, lowpass_hz: float | None = None) -> np.ndarray:
     """Impulse response of the filter that shapes one click, normalised to a peak of 1."""
     length = max(int(length_s * sr), 4)
     impulse = np.zeros(length)
@@ -312,10 +374,11 @@ def _click_kernel(sr: float, *, highpass_hz: float, length_s: float,
     kernel *= np.hanning(2 * length)[length:]  # fade the tail so truncation does not click
     kernel /= np.max(np.abs(kernel))
     audible = np.flatnonzero(np.abs(kernel) > 1e-3)  # drop the inaudible tail: fewer taps to place
-    return kernel[:audible[-1] + 1].astype(np.float32)
+    return kernel[: audible[-1] + 1].astype(np.float32)
 
 
 # --- noise and envelopes --------------------------------------------------------------------------
+
 
 def _uniform_noise(rng: np.random.Generator, channels: int, n: int) -> np.ndarray:
     """Zero-mean uniform noise (cheaper to draw than Gaussian; band-passed it sounds the same)."""
@@ -330,8 +393,9 @@ def _band_filter(audio: np.ndarray, rate: float, *, low_hz: float, high_hz: floa
     return sosfilt_blocks(sos, audio, out=audio)
 
 
-def _band_noise(rng: np.random.Generator, n: int, rate: float, *, low_hz: float, high_hz: float,
-                channels: int = 2) -> np.ndarray:
+def _band_noise(
+    rng: np.random.Generator, n: int, rate: float, *, low_hz: float, high_hz: float, channels: int = 2
+) -> np.ndarray:
     """Band-limited noise (channels, n) at `rate`."""
     return _band_filter(_uniform_noise(rng, channels, n), rate, low_hz=low_hz, high_hz=high_hz)
 
@@ -341,8 +405,9 @@ def _reduced_length(n: int, hop: int) -> int:
     return -(-n // hop) + 1
 
 
-def _slow_envelope(rng: np.random.Generator, n: int, sr: float, *, period_s: float, low: float,
-                   high: float) -> np.ndarray:
+def _slow_envelope(
+    rng: np.random.Generator, n: int, sr: float, *, period_s: float, low: float, high: float
+) -> np.ndarray:
     """A smooth random envelope between `low` and `high`, changing about every `period_s`. (n,) float32.
 
     Random points joined by straight lines: at these periods the corners are inaudible.

@@ -39,10 +39,20 @@ BASS_MAX_HZ = 130.0  # bass register up to C3: low chord voicings (E3 and up) st
 N_MELS = 64
 
 DESCRIPTOR_NAMES = (
-    "centroid_mean_hz", "centroid_std_hz", "rolloff_mean_hz", "rolloff_std_hz", "flatness_mean",
+    "centroid_mean_hz",
+    "centroid_std_hz",
+    "rolloff_mean_hz",
+    "rolloff_std_hz",
+    "flatness_mean",
     "flatness_std",
-    "low_band_share", "mid_band_share", "high_band_share", "onset_rate_per_s", "onset_strength_mean",
-    "onset_strength_std", "level_std_db", "mode_is_major",
+    "low_band_share",
+    "mid_band_share",
+    "high_band_share",
+    "onset_rate_per_s",
+    "onset_strength_mean",
+    "onset_strength_std",
+    "level_std_db",
+    "mode_is_major",
     *(f"chroma_rel_{i}" for i in range(12)),  # mean chroma, rotated so that index 0 is the detected tonic
 )
 
@@ -127,15 +137,17 @@ class FeatureExtractor:
         self.channels = channels
         self._frames_in = 0
         self._meter = LoudnessMeter(channels=channels, sample_rate=sample_rate)
-        self._resampler = (audio_io.Resampler(sample_rate, ANALYSIS_RATE, channels=1)
-                           if sample_rate != ANALYSIS_RATE else None)
+        self._resampler = (
+            audio_io.Resampler(sample_rate, ANALYSIS_RATE, channels=1) if sample_rate != ANALYSIS_RATE else None
+        )
         self._onset_stream = _FrameStream(ONSET_N_FFT, ONSET_HOP)
         self._chroma_stream = _FrameStream(CHROMA_N_FFT, CHROMA_HOP)
         native_n_fft = 1 << int(np.round(np.log2(0.046 * sample_rate)))  # ~46 ms frames
         self._native_stream = _FrameStream(native_n_fft, native_n_fft)
         self._native_freqs = np.fft.rfftfreq(native_n_fft, 1.0 / sample_rate)
-        self._mel = librosa.filters.mel(sr=ANALYSIS_RATE, n_fft=ONSET_N_FFT, n_mels=N_MELS, fmin=30.0,
-                                        fmax=ANALYSIS_RATE / 2).astype(np.float32)
+        self._mel = librosa.filters.mel(
+            sr=ANALYSIS_RATE, n_fft=ONSET_N_FFT, n_mels=N_MELS, fmin=30.0, fmax=ANALYSIS_RATE / 2
+        ).astype(np.float32)
         self._chroma_filter = pitch_class_filter(ANALYSIS_RATE, CHROMA_N_FFT, CHROMA_MIN_HZ, CHROMA_MAX_HZ)
         self._bass_filter = pitch_class_filter(ANALYSIS_RATE, CHROMA_N_FFT, CHROMA_MIN_HZ, BASS_MAX_HZ)
         self._previous_mel_db: np.ndarray | None = None
@@ -168,9 +180,12 @@ class FeatureExtractor:
         spectral = np.concatenate(self._spectral, axis=1) if self._spectral else np.zeros((7, 0))
         descriptors = _descriptors(spectral, onset, chroma, key)
         centroid_hz = descriptors["centroid_mean_hz"]
-        energy = energy_score(loudness_lufs=loudness.integrated_lufs,
-                              onset_rate_per_s=descriptors["onset_rate_per_s"], bpm=tempo.bpm,
-                              spectral_centroid_hz=centroid_hz)
+        energy = energy_score(
+            loudness_lufs=loudness.integrated_lufs,
+            onset_rate_per_s=descriptors["onset_rate_per_s"],
+            bpm=tempo.bpm,
+            spectral_centroid_hz=centroid_hz,
+        )
         return AnalysisResult(
             duration_s=self._frames_in / self.sample_rate,
             sample_rate=self.sample_rate,
@@ -210,7 +225,7 @@ class FeatureExtractor:
     def _add_analysis_rate(self, samples: np.ndarray) -> None:
         onset_mags = self._onset_stream.push(samples)
         if onset_mags.shape[0]:
-            mel_power = (onset_mags ** 2) @ self._mel.T
+            mel_power = (onset_mags**2) @ self._mel.T
             # A floor relative to the loudest frame so far: in dB, rises out of near-silence would otherwise
             # fire while the attack is still at the very edge of the analysis window.
             self._mel_peak = max(self._mel_peak, float(mel_power.max()))
@@ -242,7 +257,7 @@ class _FrameStream:
         n_frames = (self._buffer.size - self.n_fft) // self.hop + 1
         frames = np.lib.stride_tricks.sliding_window_view(self._buffer, self.n_fft)[:: self.hop][:n_frames]
         magnitudes = np.abs(scipy.fft.rfft(frames * self._window, axis=1)).astype(np.float32)
-        self._buffer = self._buffer[n_frames * self.hop:]
+        self._buffer = self._buffer[n_frames * self.hop :]
         return magnitudes
 
 
@@ -263,11 +278,14 @@ def pitch_class_filter(sample_rate: int, n_fft: int, fmin_hz: float, fmax_hz: fl
     return weights
 
 
-def energy_score(*, loudness_lufs: float, onset_rate_per_s: float, bpm: float,
-                 spectral_centroid_hz: float) -> float:
+def energy_score(*, loudness_lufs: float, onset_rate_per_s: float, bpm: float, spectral_centroid_hz: float) -> float:
     """The documented 0-1 energy scale (see ENERGY_TERMS and `analyze`)."""
-    values = {"loudness_lufs": loudness_lufs, "onset_rate_per_s": onset_rate_per_s, "bpm": bpm,
-              "spectral_centroid_hz": spectral_centroid_hz}
+    values = {
+        "loudness_lufs": loudness_lufs,
+        "onset_rate_per_s": onset_rate_per_s,
+        "bpm": bpm,
+        "spectral_centroid_hz": spectral_centroid_hz,
+    }
     total = 0.0
     for name, ((low, high), weight) in ENERGY_TERMS.items():
         total += weight * float(np.clip((values[name] - low) / (high - low), 0.0, 1.0))
@@ -301,8 +319,7 @@ def _ending(bass: np.ndarray, chroma: np.ndarray) -> np.ndarray:
     return _summarise_chroma(bass[:, start:end])
 
 
-def _descriptors(spectral: np.ndarray, onset: np.ndarray, chroma: np.ndarray,
-                 key: KeyEstimate) -> dict[str, float]:
+def _descriptors(spectral: np.ndarray, onset: np.ndarray, chroma: np.ndarray, key: KeyEstimate) -> dict[str, float]:
     power, centroid, rolloff, flatness, low, mid, high = spectral
     audible = power > 1e-6 * max(float(power.max()), 1e-20) if power.size else np.zeros(0, dtype=bool)
     weights = power[audible]
@@ -328,13 +345,26 @@ def _descriptors(spectral: np.ndarray, onset: np.ndarray, chroma: np.ndarray,
     chroma_mean = _summarise_chroma(chroma)
     chroma_mean = chroma_mean / chroma_mean.sum() if chroma_mean.sum() > 0 else chroma_mean
     rotated = np.roll(chroma_mean, -PITCH_CLASSES.index(key.tonic))
-    values = [centroid_mean, centroid_std, rolloff_mean, rolloff_std, flatness_mean, flatness_std,
-              weighted(low)[0], weighted(mid)[0], weighted(high)[0], onset_rate,
-              float(onset.mean()) if onset.size else 0.0, float(onset.std()) if onset.size else 0.0,
-              float(level_db.std()), 1.0 if key.mode == "major" else 0.0, *rotated.tolist()]
+    values = [
+        centroid_mean,
+        centroid_std,
+        rolloff_mean,
+        rolloff_std,
+        flatness_mean,
+        flatness_std,
+        weighted(low)[0],
+        weighted(mid)[0],
+        weighted(high)[0],
+        onset_rate,
+        float(onset.mean()) if onset.size else 0.0,
+        float(onset.std()) if onset.size else 0.0,
+        float(level_db.std()),
+        1.0 if key.mode == "major" else 0.0,
+        *rotated.tolist(),
+    ]
     return dict(zip(DESCRIPTOR_NAMES, (float(v) for v in values), strict=True))
 
 
 def _split(audio: np.ndarray, block: int) -> Iterator[np.ndarray]:
     for start in range(0, audio.shape[1], block):
-        yield audio[:, start:start + block]
+        yield audio[:, start : start + block]

@@ -230,9 +230,16 @@ class Context:
         return bar + 1 < self.total_bars and self.drum_mode(bar + 1) != "off"
 
 
-def plan_harmony(brief: Brief, preset: StylePreset, sections: list[Section], timeline: Timeline,
-                 rng: np.random.Generator, key_mode: str, *, mood: Mood | None = None,
-                 ) -> tuple[list[ChordSpan], list[list[ChordSpan]]]:
+def plan_harmony(
+    brief: Brief,
+    preset: StylePreset,
+    sections: list[Section],
+    timeline: Timeline,
+    rng: np.random.Generator,
+    key_mode: str,
+    *,
+    mood: Mood | None = None,
+) -> tuple[list[ChordSpan], list[list[ChordSpan]]]:
     """Choose a progression per section (A and B differ, A' is reharmonised, turnarounds lead into the
     next section) and lay the chords out as spans on the timeline. A mood weights the choice of
     progressions towards or away from borrowed-chord colour."""
@@ -246,8 +253,7 @@ def plan_harmony(brief: Brief, preset: StylePreset, sections: list[Section], tim
     template_a = pool[order[0]]
     template_b = pool[order[1 % len(pool)]]
     template_a2 = _vary_template(template_a, rng, major)
-    templates = {"intro": template_a, "A": template_a, "B": template_b, "A'": template_a2,
-                 "outro": template_a}
+    templates = {"intro": template_a, "A": template_a, "B": template_b, "A'": template_a2, "outro": template_a}
     bar_tokens: list[str] = []
     for index, section in enumerate(sections):
         template = templates[section.name]
@@ -260,8 +266,13 @@ def plan_harmony(brief: Brief, preset: StylePreset, sections: list[Section], tim
             if turn is not None and turn != f"V/{tokens[-1]}":
                 tokens[-1] = f"{tokens[-1].split(',')[0]},{turn}"
         bar_tokens.extend(tokens)
-    chords = progression_chords(tuple(bar_tokens), tonic_pc=brief.key.pitch_class, key_mode=key_mode,
-                                extension_weights=preset.extension_weights, rng=rng)
+    chords = progression_chords(
+        tuple(bar_tokens),
+        tonic_pc=brief.key.pitch_class,
+        key_mode=key_mode,
+        extension_weights=preset.extension_weights,
+        rng=rng,
+    )
     spans: list[ChordSpan] = []
     bar_spans: list[list[ChordSpan]] = []
     for bar, (tokens, bar_chords) in enumerate(zip(bar_tokens, chords, strict=True)):
@@ -270,8 +281,9 @@ def plan_harmony(brief: Brief, preset: StylePreset, sections: list[Section], tim
         row = []
         for j, chord in enumerate(bar_chords):
             start, end = j * per, (j + 1) * per if j + 1 < len(bar_chords) else STEPS_PER_BAR
-            span = ChordSpan(bar, start, end, timeline.time(bar, start), timeline.time(bar, end), chord,
-                             token_list[j].strip())
+            span = ChordSpan(
+                bar, start, end, timeline.time(bar, start), timeline.time(bar, end), chord, token_list[j].strip()
+            )
             row.append(span)
             spans.append(span)
         bar_spans.append(row)
@@ -284,7 +296,13 @@ def keys_voicings(ctx: Context, *, low: int = 50, high: int = 74) -> dict[int, t
     low, high = low + shift, high + shift
     voicings, previous = {}, None
     for index, span in enumerate(ctx.spans):
-        previous = voice_chord(span.chord, previous=previous, size=ctx.preset.voicing_size, low=low, high=high,
-                               rootless=ctx.preset.rootless)
+        previous = voice_chord(
+            span.chord,
+            previous=previous,
+            size=ctx.preset.voicing_size,
+            low=low,
+            high=high,
+            rootless=ctx.preset.rootless,
+        )
         voicings[index] = previous
     return voicings

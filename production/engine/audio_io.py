@@ -72,8 +72,13 @@ def _header(path: str | os.PathLike) -> tuple[AudioInfo, bool]:
             exact = bool(audio_file.exact_duration_known)
     except Exception as exc:
         raise AudioValidationError(_unreadable_message(path, fmt)) from exc
-    info = AudioInfo(duration_s=frames / sample_rate, sample_rate=int(sample_rate), channels=int(channels),
-                     format=fmt, frames=int(frames))
+    info = AudioInfo(
+        duration_s=frames / sample_rate,
+        sample_rate=int(sample_rate),
+        channels=int(channels),
+        format=fmt,
+        frames=int(frames),
+    )
     return info, exact
 
 
@@ -85,8 +90,9 @@ def read(path: str | os.PathLike) -> tuple[np.ndarray, int]:
         return np.ascontiguousarray(audio, dtype=np.float32), int(audio_file.samplerate)
 
 
-def iter_blocks(path: str | os.PathLike, block_s: float = 10.0, *, sample_rate: int | None = None,
-                mono: bool = False) -> Iterator[np.ndarray]:
+def iter_blocks(
+    path: str | os.PathLike, block_s: float = 10.0, *, sample_rate: int | None = None, mono: bool = False
+) -> Iterator[np.ndarray]:
     """Yield the file as consecutive (channels, n) float32 blocks of about `block_s` seconds.
 
     With `sample_rate`, blocks are resampled to that rate (streaming, see `Resampler`); with `mono`, the
@@ -95,8 +101,11 @@ def iter_blocks(path: str | os.PathLike, block_s: float = 10.0, *, sample_rate: 
     with AudioFile(str(path)) as audio_file:
         native_rate = int(audio_file.samplerate)
         channels = 1 if mono else audio_file.num_channels
-        resampler = Resampler(native_rate, sample_rate, channels=channels) if sample_rate and \
-            sample_rate != native_rate else None
+        resampler = (
+            Resampler(native_rate, sample_rate, channels=channels)
+            if sample_rate and sample_rate != native_rate
+            else None
+        )
         block_frames = max(1, int(block_s * native_rate))
         while audio_file.tell() < audio_file.frames:
             block = audio_file.read(block_frames)
@@ -153,7 +162,7 @@ class Resampler:
         if end <= start:
             return np.zeros((self._buffer.shape[0], 0), dtype=np.float32)
         chunk_start = max(0, start - self._context)
-        chunk = self._buffer[:, chunk_start - self._buffer_start:]
+        chunk = self._buffer[:, chunk_start - self._buffer_start :]
         resampled = signal.resample_poly(chunk, self.up, self.down, axis=1)
         first = (start - chunk_start) * self.up // self.down
         if final:
@@ -163,13 +172,12 @@ class Resampler:
         out = resampled[:, first:last].astype(np.float32)
         self._next_input = end
         keep_from = max(self._buffer_start, end - self._context)
-        self._buffer = self._buffer[:, keep_from - self._buffer_start:]
+        self._buffer = self._buffer[:, keep_from - self._buffer_start :]
         self._buffer_start = keep_from
         return out
 
 
-def validate(path: str | os.PathLike, *, min_duration_s: float = 10.0,
-             max_duration_s: float = 7200.0) -> AudioInfo:
+def validate(path: str | os.PathLike, *, min_duration_s: float = 10.0, max_duration_s: float = 7200.0) -> AudioInfo:
     """Decode the whole file in blocks and return what it really holds, or raise AudioValidationError.
 
     Refuses: empty files, files that are not audio (whatever their extension), corrupt audio data,
@@ -183,7 +191,8 @@ def validate(path: str | os.PathLike, *, min_duration_s: float = 10.0,
         raise AudioValidationError(f"{name} contains no audio samples.")
     if header.duration_s > max_duration_s + 1.0:
         raise AudioValidationError(
-            f"{name} is {_clock(header.duration_s)} long; the limit is {_clock(max_duration_s)}.")
+            f"{name} is {_clock(header.duration_s)} long; the limit is {_clock(max_duration_s)}."
+        )
     decoded_frames, peak = _decode_through(path, header)
     if decoded_frames == 0:
         raise AudioValidationError(f"{name} contains no decodable audio samples.")
@@ -191,21 +200,28 @@ def validate(path: str | os.PathLike, *, min_duration_s: float = 10.0,
     if exact_length and missing_s > _TRUNCATION_TOLERANCE_S + 0.001 * header.duration_s:
         raise AudioValidationError(
             f"{name} is truncated: its header declares {_clock(header.duration_s)} of audio but only "
-            f"{_clock(decoded_frames / header.sample_rate)} is present (was the upload or copy cut short?).")
+            f"{_clock(decoded_frames / header.sample_rate)} is present (was the upload or copy cut short?)."
+        )
     if header.format == "ogg" and not _ogg_has_end_page(path):
         raise AudioValidationError(
-            f"{name} is truncated: the Ogg stream stops without its final page (was the upload cut short?).")
+            f"{name} is truncated: the Ogg stream stops without its final page (was the upload cut short?)."
+        )
     if peak == 0.0:
         raise AudioValidationError(f"{name} is completely silent.")
     duration_s = decoded_frames / header.sample_rate
     if duration_s < min_duration_s:
         raise AudioValidationError(
-            f"{name} is only {duration_s:.1f} s long; a track must last at least {min_duration_s:g} s.")
+            f"{name} is only {duration_s:.1f} s long; a track must last at least {min_duration_s:g} s."
+        )
     if duration_s > max_duration_s:
-        raise AudioValidationError(
-            f"{name} is {_clock(duration_s)} long; the limit is {_clock(max_duration_s)}.")
-    return AudioInfo(duration_s=duration_s, sample_rate=header.sample_rate, channels=header.channels,
-                     format=header.format, frames=decoded_frames)
+        raise AudioValidationError(f"{name} is {_clock(duration_s)} long; the limit is {_clock(max_duration_s)}.")
+    return AudioInfo(
+        duration_s=duration_s,
+        sample_rate=header.sample_rate,
+        channels=header.channels,
+        format=header.format,
+        frames=decoded_frames,
+    )
 
 
 def sha256_file(path: str | os.PathLike, *, chunk_bytes: int = 1 << 20) -> str:
@@ -231,8 +247,10 @@ def _check_not_empty(path: str | os.PathLike) -> str:
 def _unreadable_message(path: str | os.PathLike, fmt: str) -> str:
     name = Path(path).name
     if fmt == "unknown":
-        return (f"{name} is not an audio file we can read: its content is not WAV, FLAC, AIFF, MP3 or OGG "
-                "(the file name's extension does not matter).")
+        return (
+            f"{name} is not an audio file we can read: its content is not WAV, FLAC, AIFF, MP3 or OGG "
+            "(the file name's extension does not matter)."
+        )
     return f"{name} looks like {fmt.upper()} but cannot be decoded: the file is corrupt."
 
 
@@ -251,7 +269,8 @@ def _decode_through(path: str | os.PathLike, header: AudioInfo) -> tuple[int, fl
             except Exception as exc:
                 raise AudioValidationError(
                     f"{name} is corrupt or truncated: decoding fails at "
-                    f"{_clock(frames / header.sample_rate)} of {_clock(header.duration_s)}.") from exc
+                    f"{_clock(frames / header.sample_rate)} of {_clock(header.duration_s)}."
+                ) from exc
             if block.shape[0] == 0:
                 break
             peak = max(peak, _finite_peak(block, name, frames / header.sample_rate))
@@ -268,7 +287,8 @@ def _decode_through_pedalboard(path: str | os.PathLike, header: AudioInfo) -> tu
                 block = audio_file.read(_VALIDATE_BLOCK_FRAMES)
             except Exception as exc:
                 raise AudioValidationError(
-                    f"{name} is corrupt: decoding fails at {_clock(frames / header.sample_rate)}.") from exc
+                    f"{name} is corrupt: decoding fails at {_clock(frames / header.sample_rate)}."
+                ) from exc
             if block.shape[1] == 0:
                 break
             peak = max(peak, _finite_peak(block, name, frames / header.sample_rate))
@@ -279,8 +299,7 @@ def _decode_through_pedalboard(path: str | os.PathLike, header: AudioInfo) -> tu
 def _finite_peak(block: np.ndarray, name: str, at_s: float) -> float:
     peak = float(np.max(np.abs(block))) if block.size else 0.0
     if not np.isfinite(peak):
-        raise AudioValidationError(
-            f"{name} is corrupt: it holds invalid (non-numeric) samples near {_clock(at_s)}.")
+        raise AudioValidationError(f"{name} is corrupt: it holds invalid (non-numeric) samples near {_clock(at_s)}.")
     return peak
 
 

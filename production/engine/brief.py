@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-_FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#", "Cb": "B", "Fb": "E",
-          "E#": "F", "B#": "C"}
+_FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#", "Cb": "B", "Fb": "E", "E#": "F", "B#": "C"}
 MODES = ("major", "minor")
 AMBIENCES = ("none", "rain", "cafe", "nature", "vinyl")
 # Moods the engine knows how to play (moods.MOOD_PROFILES says what each does); "chill" is neutral.

@@ -24,8 +24,17 @@ class _Player:
         self.late_s = ctx.preset.humanize_ms / 1000.0
         self.events: list[NoteEvent] = []
 
-    def chord(self, bar: int, step: float, dur: float, pitches, velocity: float, *, strum_ms: float = 8.0,
-              hold_to_end: bool = False) -> None:
+    def chord(
+        self,
+        bar: int,
+        step: float,
+        dur: float,
+        pitches,
+        velocity: float,
+        *,
+        strum_ms: float = 8.0,
+        hold_to_end: bool = False,
+    ) -> None:
         """Strike `pitches` bottom-up with a small strum; each note is humanised late, never early."""
         tl = self.ctx.timeline
         onset = tl.time(bar, step) + float(self.rng.uniform(0, self.late_s))
@@ -39,8 +48,9 @@ class _Player:
 
     def note(self, start: float, end: float, pitch: int, velocity: float) -> None:
         if start < self.ctx.duration_s - 0.05:
-            self.events.append(NoteEvent(start, min(end, self.ctx.duration_s), int(pitch),
-                                         int(clamp(round(velocity), 1, 127))))
+            self.events.append(
+                NoteEvent(start, min(end, self.ctx.duration_s), int(pitch), int(clamp(round(velocity), 1, 127)))
+            )
 
     def sorted_events(self) -> list[NoteEvent]:
         return sorted(self.events, key=lambda e: (e.start_s, e.pitch))
@@ -68,15 +78,15 @@ def keys(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
             continue
         if pattern in ("sustain", "swells"):
             velocity = 60 if pattern == "sustain" else 48
-            player.chord(span.bar, span.start_step, length, voicing, velocity,
-                         strum_ms=10 if pattern == "sustain" else 45)
+            player.chord(
+                span.bar, span.start_step, length, voicing, velocity, strum_ms=10 if pattern == "sustain" else 45
+            )
             continue
         cells = ((0, 3), (6, 10)) if pattern == "charleston" else _COMP_CELLS[int(rng.integers(len(_COMP_CELLS)))]
         for step, dur in cells:
             if step >= length:
                 continue
-            player.chord(span.bar, span.start_step + step, min(dur, length - step), voicing,
-                         64 if step == 0 else 56)
+            player.chord(span.bar, span.start_step + step, min(dur, length - step), voicing, 64 if step == 0 else 56)
     return player.sorted_events()
 
 
@@ -128,8 +138,7 @@ def pad(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
                 player.note(start, end, pitch, vel)
             open_notes, previous = {}, None
             continue
-        voicing = voice_chord(span.chord, previous=previous, size=5, low=45, high=79, rootless=False,
-                              max_span=28)
+        voicing = voice_chord(span.chord, previous=previous, size=5, low=45, high=79, rootless=False, max_span=28)
         previous = voicing
         end = ctx.duration_s if index == len(ctx.spans) - 1 else span.end_s + 0.02
         velocity = 52 if level == 2 else 42
@@ -181,7 +190,7 @@ def pluck(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
             tones = [p for p in range(62, 87) if p % 12 in span.chord.pitch_classes and p % 12 in pcs]
             tones = tones or [p for p in range(62, 87) if p % 12 in span.chord.pitch_classes]
             start = int(rng.integers(0, max(1, len(tones) - 4)))
-            figure = tones[start:start + 4]
+            figure = tones[start : start + 4]
             for j, pitch in enumerate(figure[:3]):
                 hits.append((j, pitch, 3, 70 + 4 * j))
             hits.append((4, figure[-1], 4, 80))
@@ -194,6 +203,5 @@ def pluck(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
                 continue
             start = tl.time(bar, s0 + step) + float(rng.uniform(0, player.late_s))
             end = tl.time(bar, s0 + min(step + ring, length)) - 0.01
-            player.note(start, max(end, start + 0.08), pitch, velocity - (10 if level == 1 else 0)
-                        + rng.normal(0, 4))
+            player.note(start, max(end, start + 0.08), pitch, velocity - (10 if level == 1 else 0) + rng.normal(0, 4))
     return player.sorted_events()

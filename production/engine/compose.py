@@ -32,8 +32,18 @@ from .styles import StylePreset
 from .theory import Chord
 
 # General MIDI programs, so the score also renders through a SoundFont.
-GM_PROGRAMS = {"epiano": 4, "piano": 0, "upright_bass": 32, "sub_bass": 38, "pad": 89, "guitar": 24,
-               "koto": 107, "lead": 73, "vibes": 11, "kit": 0}
+GM_PROGRAMS = {
+    "epiano": 4,
+    "piano": 0,
+    "upright_bass": 32,
+    "sub_bass": 38,
+    "pad": 89,
+    "guitar": 24,
+    "koto": 107,
+    "lead": 73,
+    "vibes": 11,
+    "kit": 0,
+}
 
 
 @dataclass
@@ -89,8 +99,16 @@ def _pentatonic(preset: StylePreset, mode: str) -> str | None:
 
 
 _Generator = Callable[[Context, np.random.Generator], object]
-_GENERATORS: dict[str, _Generator] = {"drums": drums, "perc": perc, "bass": bass, "keys": keys, "piano": piano,
-                                      "pad": pad, "pluck": pluck, "melody": melody}
+_GENERATORS: dict[str, _Generator] = {
+    "drums": drums,
+    "perc": perc,
+    "bass": bass,
+    "keys": keys,
+    "piano": piano,
+    "pad": pad,
+    "pluck": pluck,
+    "melody": melody,
+}
 
 
 def compose(brief: Brief, preset: StylePreset) -> Score:
@@ -111,11 +129,21 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
     spans, bar_spans = plan_harmony(brief, preset, sections, timeline, form_rng, key_mode, mood=mood)
     playing = [p for p in PARTS if p in preset.parts and brief.layer_on(p)]
     main_harmony = next((p for p in HARMONY_PARTS if p in playing), None)
-    ctx = Context(brief=brief, preset=preset, timeline=timeline, sections=sections, spans=spans,
-                  bar_spans=bar_spans, total_bars=total_bars, duration_s=brief.duration_s,
-                  tonic_pc=brief.key.pitch_class, key_mode=key_mode,
-                  pentatonic=_pentatonic(preset, brief.key.mode), main_harmony=main_harmony,
-                  register_shift=mood.register)
+    ctx = Context(
+        brief=brief,
+        preset=preset,
+        timeline=timeline,
+        sections=sections,
+        spans=spans,
+        bar_spans=bar_spans,
+        total_bars=total_bars,
+        duration_s=brief.duration_s,
+        tonic_pc=brief.key.pitch_class,
+        key_mode=key_mode,
+        pentatonic=_pentatonic(preset, brief.key.mode),
+        main_harmony=main_harmony,
+        register_shift=mood.register,
+    )
     ctx.voicings = keys_voicings(ctx)
 
     midi = pretty_midi.PrettyMIDI(initial_tempo=float(brief.bpm))
@@ -138,13 +166,30 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         midi.instruments.append(instrument)
     drum_part = next((inst for inst in midi.instruments if inst.name == "drums"), None)
     kicks = sorted(n.start for n in drum_part.notes if n.pitch == KICK) if drum_part else []
-    return Score(midi=midi, sections=tuple(sections), chords=tuple(spans),
-                 kick_times_s=np.asarray(kicks, dtype=np.float64), approach_notes=approaches, voices=voices,
-                 kit=preset.kit, style=preset.name, key=brief.key, key_mode=key_mode, bpm=float(brief.bpm),
-                 swing=preset.swing, swing_unit=preset.swing_unit, duration_s=float(brief.duration_s),
-                 total_bars=total_bars, keys_voicings=tuple(ctx.voicings[i] for i in range(len(spans))))
+    return Score(
+        midi=midi,
+        sections=tuple(sections),
+        chords=tuple(spans),
+        kick_times_s=np.asarray(kicks, dtype=np.float64),
+        approach_notes=approaches,
+        voices=voices,
+        kit=preset.kit,
+        style=preset.name,
+        key=brief.key,
+        key_mode=key_mode,
+        bpm=float(brief.bpm),
+        swing=preset.swing,
+        swing_unit=preset.swing_unit,
+        duration_s=float(brief.duration_s),
+        total_bars=total_bars,
+        keys_voicings=tuple(ctx.voicings[i] for i in range(len(spans))),
+    )
 
 
 def _midi_note(event: NoteEvent, mood: Mood) -> pretty_midi.Note:
-    return pretty_midi.Note(velocity=mood.scale_velocity(int(event.velocity)), pitch=int(event.pitch),
-                            start=float(event.start_s), end=float(event.end_s))
+    return pretty_midi.Note(
+        velocity=mood.scale_velocity(int(event.velocity)),
+        pitch=int(event.pitch),
+        start=float(event.start_s),
+        end=float(event.end_s),
+    )

@@ -123,8 +123,7 @@ class SosStream:
         return block
 
 
-def upsample_linear(control: np.ndarray, *, hop: int, n_samples: int,
-                    add_to: np.ndarray | None = None) -> np.ndarray:
+def upsample_linear(control: np.ndarray, *, hop: int, n_samples: int, add_to: np.ndarray | None = None) -> np.ndarray:
     """Linear interpolation of control curves sampled every `hop` samples (value k at sample k*hop).
 
     `control` is (..., m) with m >= ceil(n_samples / hop) + 1; returns (..., n_samples) float32.
@@ -142,20 +141,21 @@ def upsample_linear(control: np.ndarray, *, hop: int, n_samples: int,
         last = min(first + per_block, segments)
         begin, end = first * hop, min(last * hop, n_samples)
         start = control[..., first:last]
-        step = (control[..., first + 1:last + 1] - start) * np.float32(1 / hop)
+        step = (control[..., first + 1 : last + 1] - start) * np.float32(1 / hop)
         block = target[..., begin:end]
         if hop >= 8:  # long segments: write them whole, one broadcast row per segment
             whole = (end - begin) // hop  # segments that fit in the block entirely
             if add_to is None and whole:  # straight into the result, through a (..., segment, hop) view
-                rows = block[..., :whole * hop].reshape(*control.shape[:-1], whole, hop)
+                rows = block[..., : whole * hop].reshape(*control.shape[:-1], whole, hop)
                 np.multiply(step[..., :whole, None], ramp, out=rows)
                 rows += start[..., :whole, None]
                 if whole * hop < end - begin:  # the last, partial segment
-                    block[..., whole * hop:] = (start[..., whole:whole + 1]
-                                                + step[..., whole:whole + 1] * ramp[:end - begin - whole * hop])
+                    block[..., whole * hop :] = (
+                        start[..., whole : whole + 1] + step[..., whole : whole + 1] * ramp[: end - begin - whole * hop]
+                    )
                 continue
             piece = start[..., None] + step[..., None] * ramp
-            piece = piece.reshape(*control.shape[:-1], -1)[..., :end - begin]
+            piece = piece.reshape(*control.shape[:-1], -1)[..., : end - begin]
             if add_to is not None:
                 block += piece
             else:

@@ -71,8 +71,7 @@ def fingerprint(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     (hash, offset_frame), sorted by offset. Multiply offset_frame by FRAME_S for seconds."""
     audio = np.atleast_2d(np.asarray(audio, dtype=np.float32))
     step = 10 * int(sample_rate)
-    blocks = (audio[:, start:start + step].mean(axis=0, keepdims=True)
-              for start in range(0, audio.shape[1], step))
+    blocks = (audio[:, start : start + step].mean(axis=0, keepdims=True) for start in range(0, audio.shape[1], step))
     return _fingerprint_blocks(_resampled(blocks, int(sample_rate)))
 
 
@@ -81,9 +80,9 @@ def fingerprint_file(path: str | os.PathLike, *, block_s: float = 10.0) -> np.nd
     return _fingerprint_blocks(audio_io.iter_blocks(path, block_s, sample_rate=FINGERPRINT_RATE, mono=True))
 
 
-def match_offsets(query: np.ndarray,
-                  candidates: np.ndarray | tuple[Sequence[int], Sequence[int], Sequence[int]],
-                  *, limit: int = 10) -> list[Match]:
+def match_offsets(
+    query: np.ndarray, candidates: np.ndarray | tuple[Sequence[int], Sequence[int], Sequence[int]], *, limit: int = 10
+) -> list[Match]:
     """Vote on time offsets between a query fingerprint and catalogue rows sharing its hashes.
 
     `query`: (k, 2) array of (hash, offset_frame) from `fingerprint`. `candidates`: rows (track_id, hash,
@@ -117,8 +116,9 @@ def match_offsets(query: np.ndarray,
     smoothed = votes.copy()
     for shift in (-1, 1):
         neighbour = np.searchsorted(unique_keys, unique_keys + shift)
-        found = (neighbour < unique_keys.size) & (unique_keys[np.minimum(neighbour, unique_keys.size - 1)]
-                                                  == unique_keys + shift)
+        found = (neighbour < unique_keys.size) & (
+            unique_keys[np.minimum(neighbour, unique_keys.size - 1)] == unique_keys + shift
+        )
         smoothed[found] += votes[neighbour[found]]
     key_tracks = unique_keys // delta_span
     key_deltas = unique_keys % delta_span - 1 + deltas.min()
@@ -131,13 +131,21 @@ def match_offsets(query: np.ndarray,
         aligned = int(min(smoothed[index], n_query))
         if aligned < MIN_ALIGNED_HASHES:
             break
-        matches.append(Match(track_id=int(key_tracks[index]), offset_s=float(key_deltas[index] * FRAME_S),
-                             aligned_hashes=aligned, query_hashes=n_query, confidence=aligned / n_query))
+        matches.append(
+            Match(
+                track_id=int(key_tracks[index]),
+                offset_s=float(key_deltas[index] * FRAME_S),
+                aligned_hashes=aligned,
+                query_hashes=n_query,
+                confidence=aligned / n_query,
+            )
+        )
     return matches
 
 
-def verdict(query_duration_s: float, matches: Sequence[Match],
-            reference_duration_s: float | Mapping[int, float]) -> Verdict:
+def verdict(
+    query_duration_s: float, matches: Sequence[Match], reference_duration_s: float | Mapping[int, float]
+) -> Verdict:
     """Duplicate verdict for a query against its best match.
 
     `reference_duration_s` is the duration of the best match's track (or a mapping track_id -> duration).
@@ -204,7 +212,7 @@ def _fingerprint_blocks(blocks: Iterable[np.ndarray]) -> np.ndarray:
             continue
         frames = np.lib.stride_tricks.sliding_window_view(samples, N_FFT)[::HOP][:n_frames]
         spectrogram = np.concatenate([spectrogram, _log_spectrum(frames * window)])
-        samples = samples[n_frames * HOP:]
+        samples = samples[n_frames * HOP :]
         # a chunk is final once the frames after it (its right halo) have arrived
         while spectrogram.shape[0] - (_HALO if first_frame else 0) >= chunk + _HALO:
             start = _HALO if first_frame else 0
@@ -232,8 +240,7 @@ def _log_spectrum(windowed: np.ndarray) -> np.ndarray:
 def _pick_peaks(spectrogram: np.ndarray, frame_of_row0: int, start: int, stop: int) -> np.ndarray:
     """(frame, bin) of the peaks whose rows lie in [start, stop) of `spectrogram` (row 0 = frame
     `frame_of_row0`): local maxima above the floor, the PEAKS_PER_SECOND strongest per second."""
-    local_max = ndimage.maximum_filter(spectrogram, size=PEAK_NEIGHBOURHOOD[::-1], mode="constant",
-                                       cval=-np.inf)
+    local_max = ndimage.maximum_filter(spectrogram, size=PEAK_NEIGHBOURHOOD[::-1], mode="constant", cval=-np.inf)
     is_peak = (spectrogram == local_max) & (spectrogram > PEAK_FLOOR_DB)
     is_peak[:, :MIN_BIN] = False
     is_peak[:start] = False

@@ -49,10 +49,32 @@ from production.engine.dsp import (
 from production.engine.moods import mood_profile
 
 __all__ = [
-    "FX_PRESETS", "STYLES", "FxSettings", "bitcrush", "chorus", "compress", "default_ambience", "delay",
-    "filter_sos", "fx_settings_for", "haas", "highpass", "insert_filters", "lowpass", "ms_width", "pan", "process",
-    "resample_lofi", "reverb", "shelf_sos", "sidechain_gain", "sidechain_pump", "tape_saturate", "tone_sos",
-    "vinyl_noise", "wow_flutter",
+    "FX_PRESETS",
+    "STYLES",
+    "FxSettings",
+    "bitcrush",
+    "chorus",
+    "compress",
+    "default_ambience",
+    "delay",
+    "filter_sos",
+    "fx_settings_for",
+    "haas",
+    "highpass",
+    "insert_filters",
+    "lowpass",
+    "ms_width",
+    "pan",
+    "process",
+    "resample_lofi",
+    "reverb",
+    "shelf_sos",
+    "sidechain_gain",
+    "sidechain_pump",
+    "tape_saturate",
+    "tone_sos",
+    "vinyl_noise",
+    "wow_flutter",
 ]
 
 STYLES = ("jazz", "boom_bap", "ambient", "study", "rainy_day", "cafe", "japanese")
@@ -63,25 +85,58 @@ _OFF_DB = -120.0  # a send or level at or below this is switched off
 
 # Which inserts each part gets. Fixed roles: presets tune the amounts, not the routing.
 _SIDECHAINED = {"bass": 1.0, "keys": 1.0, "piano": 1.0, "pad": 1.0, "pluck": 0.5, "melody": 0.5}
-_PART_HIGHPASS_HZ = {"drums": 30.0, "perc": 200.0, "bass": 30.0, "keys": 90.0, "piano": 60.0, "pad": 150.0,
-                     "pluck": 200.0, "melody": 150.0}
+_PART_HIGHPASS_HZ = {
+    "drums": 30.0,
+    "perc": 200.0,
+    "bass": 30.0,
+    "keys": 90.0,
+    "piano": 60.0,
+    "pad": 150.0,
+    "pluck": 200.0,
+    "melody": 150.0,
+}
 # Low-pass of the melodic parts relative to the preset's keys_lowpass_hz (the "warm keys" cut-off).
 _PART_LOWPASS_RATIO = {"keys": 1.0, "piano": 1.2, "pad": 0.8, "pluck": 1.5, "melody": 1.2}
 
 
 # --- settings -------------------------------------------------------------------------------------
 
+
 def _frozen(mapping: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(mapping))
 
 
-_DEFAULT_PAN = {"drums": 0.0, "perc": 0.35, "bass": 0.0, "keys": -0.3, "piano": 0.2, "pad": 0.0,
-                "pluck": 0.45, "melody": -0.15}
+_DEFAULT_PAN = {
+    "drums": 0.0,
+    "perc": 0.35,
+    "bass": 0.0,
+    "keys": -0.3,
+    "piano": 0.2,
+    "pad": 0.0,
+    "pluck": 0.45,
+    "melody": -0.15,
+}
 _DEFAULT_GAIN_DB = dict.fromkeys(PARTS, 0.0)
-_DEFAULT_REVERB_SEND_DB = {"drums": _OFF_DB, "perc": -18.0, "bass": _OFF_DB, "keys": -12.0, "piano": -10.0,
-                           "pad": -8.0, "pluck": -10.0, "melody": -9.0}
-_DEFAULT_DELAY_SEND_DB = {"drums": _OFF_DB, "perc": _OFF_DB, "bass": _OFF_DB, "keys": _OFF_DB,
-                          "piano": _OFF_DB, "pad": _OFF_DB, "pluck": -10.0, "melody": -14.0}
+_DEFAULT_REVERB_SEND_DB = {
+    "drums": _OFF_DB,
+    "perc": -18.0,
+    "bass": _OFF_DB,
+    "keys": -12.0,
+    "piano": -10.0,
+    "pad": -8.0,
+    "pluck": -10.0,
+    "melody": -9.0,
+}
+_DEFAULT_DELAY_SEND_DB = {
+    "drums": _OFF_DB,
+    "perc": _OFF_DB,
+    "bass": _OFF_DB,
+    "keys": _OFF_DB,
+    "piano": _OFF_DB,
+    "pad": _OFF_DB,
+    "pluck": -10.0,
+    "melody": -14.0,
+}
 
 
 @dataclass(frozen=True)
@@ -141,26 +196,55 @@ class FxSettings:
 
     def to_dict(self) -> dict:
         """JSON-safe copy (maps as plain dicts): what an admin override field can start from."""
-        return {f.name: dict(v) if isinstance(v := getattr(self, f.name), Mapping) else v
-                for f in dataclasses.fields(self)}
+        return {
+            f.name: dict(v) if isinstance(v := getattr(self, f.name), Mapping) else v for f in dataclasses.fields(self)
+        }
 
 
 _RANGES = {  # name -> (low, high), inclusive; what a sane LoFi chain accepts
-    "ambience_level_db": (-80.0, 0.0), "vinyl_level_db": (-120.0, -10.0), "crackle_per_s": (0.0, 200.0),
-    "pops_per_s": (0.0, 10.0), "keys_lowpass_hz": (500.0, 20000.0), "bass_lowpass_hz": (100.0, 20000.0),
-    "drums_lowpass_hz": (500.0, 20000.0), "drums_drive_db": (0.0, 24.0), "drums_bitcrush_bits": (0.0, 24.0),
-    "drums_resample_hz": (0.0, 48000.0), "drums_comp_threshold_db": (-30.0, 30.0),
-    "drums_comp_ratio": (1.0, 20.0), "part_drive_db": (0.0, 24.0), "chorus_rate_hz": (0.0, 10.0),
-    "chorus_depth": (0.0, 1.0), "chorus_mix": (0.0, 1.0), "haas_ms": (0.0, 40.0), "haas_mix": (0.0, 1.0),
-    "sidechain_depth_db": (0.0, 24.0), "sidechain_release_s": (0.01, 2.0), "reverb_room_size": (0.0, 1.0),
-    "reverb_damping": (0.0, 1.0), "reverb_return_db": (-120.0, 12.0), "delay_s": (0.01, 2.0),
-    "delay_feedback": (0.0, 0.95), "delay_return_db": (-120.0, 12.0), "width": (0.0, 2.0),
-    "bus_highpass_hz": (10.0, 500.0), "bus_low_shelf_db": (-12.0, 12.0), "bus_high_shelf_db": (-24.0, 12.0),
-    "bus_lowpass_hz": (1000.0, 22000.0), "tape_drive_db": (0.0, 24.0), "wow_depth_ms": (0.0, 10.0),
-    "wow_rate_hz": (0.05, 5.0), "flutter_depth_ms": (0.0, 2.0), "flutter_rate_hz": (1.0, 30.0),
+    "ambience_level_db": (-80.0, 0.0),
+    "vinyl_level_db": (-120.0, -10.0),
+    "crackle_per_s": (0.0, 200.0),
+    "pops_per_s": (0.0, 10.0),
+    "keys_lowpass_hz": (500.0, 20000.0),
+    "bass_lowpass_hz": (100.0, 20000.0),
+    "drums_lowpass_hz": (500.0, 20000.0),
+    "drums_drive_db": (0.0, 24.0),
+    "drums_bitcrush_bits": (0.0, 24.0),
+    "drums_resample_hz": (0.0, 48000.0),
+    "drums_comp_threshold_db": (-30.0, 30.0),
+    "drums_comp_ratio": (1.0, 20.0),
+    "part_drive_db": (0.0, 24.0),
+    "chorus_rate_hz": (0.0, 10.0),
+    "chorus_depth": (0.0, 1.0),
+    "chorus_mix": (0.0, 1.0),
+    "haas_ms": (0.0, 40.0),
+    "haas_mix": (0.0, 1.0),
+    "sidechain_depth_db": (0.0, 24.0),
+    "sidechain_release_s": (0.01, 2.0),
+    "reverb_room_size": (0.0, 1.0),
+    "reverb_damping": (0.0, 1.0),
+    "reverb_return_db": (-120.0, 12.0),
+    "delay_s": (0.01, 2.0),
+    "delay_feedback": (0.0, 0.95),
+    "delay_return_db": (-120.0, 12.0),
+    "width": (0.0, 2.0),
+    "bus_highpass_hz": (10.0, 500.0),
+    "bus_low_shelf_db": (-12.0, 12.0),
+    "bus_high_shelf_db": (-24.0, 12.0),
+    "bus_lowpass_hz": (1000.0, 22000.0),
+    "tape_drive_db": (0.0, 24.0),
+    "wow_depth_ms": (0.0, 10.0),
+    "wow_rate_hz": (0.05, 5.0),
+    "flutter_depth_ms": (0.0, 2.0),
+    "flutter_rate_hz": (1.0, 30.0),
 }
-_MAP_RANGES = {"part_gain_db": (-60.0, 12.0), "part_pan": (-1.0, 1.0), "reverb_send_db": (-120.0, 0.0),
-               "delay_send_db": (-120.0, 0.0)}
+_MAP_RANGES = {
+    "part_gain_db": (-60.0, 12.0),
+    "part_pan": (-1.0, 1.0),
+    "reverb_send_db": (-120.0, 0.0),
+    "delay_send_db": (-120.0, 0.0),
+}
 
 
 def _validate(settings: FxSettings) -> list[str]:
@@ -180,8 +264,11 @@ def _validate(settings: FxSettings) -> list[str]:
         if set(mapping) != set(PARTS):
             problems.append(f"{name} must have exactly the parts {', '.join(PARTS)}")
             continue
-        problems += [f"{name}[{part}]={value} is outside {low}..{high}"
-                     for part, value in mapping.items() if not low <= value <= high]
+        problems += [
+            f"{name}[{part}]={value} is outside {low}..{high}"
+            for part, value in mapping.items()
+            if not low <= value <= high
+        ]
     return problems
 
 
@@ -189,27 +276,65 @@ FX_PRESETS: dict[str, FxSettings] = {
     # Dusty jazz hop: Rhodes chorus, warm keys, moderate wobble, vinyl surface.
     "jazz": FxSettings(ambience="vinyl", keys_lowpass_hz=4800.0, chorus_mix=0.4, wow_depth_ms=1.2),
     # Sampler drums (SP-1200-ish 26 kHz, 12 bit), harder drive and pump, less reverb.
-    "boom_bap": FxSettings(ambience="vinyl", drums_bitcrush_bits=12.0, drums_resample_hz=26040.0,
-                           drums_lowpass_hz=10000.0,
-                           drums_drive_db=7.0, sidechain_depth_db=4.0, reverb_return_db=-6.0,
-                           keys_lowpass_hz=4200.0, wow_depth_ms=0.8, tape_drive_db=6.0),
+    "boom_bap": FxSettings(
+        ambience="vinyl",
+        drums_bitcrush_bits=12.0,
+        drums_resample_hz=26040.0,
+        drums_lowpass_hz=10000.0,
+        drums_drive_db=7.0,
+        sidechain_depth_db=4.0,
+        reverb_return_db=-6.0,
+        keys_lowpass_hz=4200.0,
+        wow_depth_ms=0.8,
+        tape_drive_db=6.0,
+    ),
     # Slow deep wobble, big dark reverb, wide pad, barely any pump.
-    "ambient": FxSettings(ambience="nature", wow_depth_ms=2.5, wow_rate_hz=0.3, keys_lowpass_hz=3600.0,
-                          reverb_room_size=0.85, reverb_return_db=2.0, sidechain_depth_db=1.0,
-                          haas_mix=0.6, width=1.2, drums_drive_db=2.0, vinyl_level_db=-42.0),
+    "ambient": FxSettings(
+        ambience="nature",
+        wow_depth_ms=2.5,
+        wow_rate_hz=0.3,
+        keys_lowpass_hz=3600.0,
+        reverb_room_size=0.85,
+        reverb_return_db=2.0,
+        sidechain_depth_db=1.0,
+        haas_mix=0.6,
+        width=1.2,
+        drums_drive_db=2.0,
+        vinyl_level_db=-42.0,
+    ),
     # Unobtrusive: soft pump, gentle tape, rain outside.
-    "study": FxSettings(ambience="rain", ambience_level_db=-26.0, keys_lowpass_hz=4500.0,
-                        sidechain_depth_db=2.5, wow_depth_ms=1.0),
+    "study": FxSettings(
+        ambience="rain", ambience_level_db=-26.0, keys_lowpass_hz=4500.0, sidechain_depth_db=2.5, wow_depth_ms=1.0
+    ),
     # Darker and wetter, more rain.
-    "rainy_day": FxSettings(ambience="rain", ambience_level_db=-20.0, keys_lowpass_hz=3500.0,
-                            bus_high_shelf_db=-3.5, reverb_room_size=0.75, reverb_return_db=0.0,
-                            wow_depth_ms=1.6),
+    "rainy_day": FxSettings(
+        ambience="rain",
+        ambience_level_db=-20.0,
+        keys_lowpass_hz=3500.0,
+        bus_high_shelf_db=-3.5,
+        reverb_room_size=0.75,
+        reverb_return_db=0.0,
+        wow_depth_ms=1.6,
+    ),
     # Jazz-cafe brightness with the room murmur behind it.
-    "cafe": FxSettings(ambience="cafe", ambience_level_db=-22.0, keys_lowpass_hz=5500.0,
-                       bus_high_shelf_db=-1.0, chorus_mix=0.3, wow_depth_ms=0.9),
+    "cafe": FxSettings(
+        ambience="cafe",
+        ambience_level_db=-22.0,
+        keys_lowpass_hz=5500.0,
+        bus_high_shelf_db=-1.0,
+        chorus_mix=0.3,
+        wow_depth_ms=0.9,
+    ),
     # Koto-like plucks with echo, airy top, nature around.
-    "japanese": FxSettings(ambience="nature", keys_lowpass_hz=5000.0, delay_s=0.42, delay_feedback=0.4,
-                           delay_return_db=-2.0, wow_depth_ms=1.0, bus_high_shelf_db=-1.0),
+    "japanese": FxSettings(
+        ambience="nature",
+        keys_lowpass_hz=5000.0,
+        delay_s=0.42,
+        delay_feedback=0.4,
+        delay_return_db=-2.0,
+        wow_depth_ms=1.0,
+        bus_high_shelf_db=-1.0,
+    ),
 }
 
 
@@ -230,8 +355,9 @@ def fx_settings_for(style: str, overrides: Mapping | None = None, *, mood: str =
     preset = FX_PRESETS[style]
     changes = mood_profile(mood).fx_changes(preset)
     if changes:
-        preset = dataclasses.replace(preset, **{name: min(max(value, _RANGES[name][0]), _RANGES[name][1])
-                                                for name, value in changes.items()})
+        preset = dataclasses.replace(
+            preset, **{name: min(max(value, _RANGES[name][0]), _RANGES[name][1]) for name, value in changes.items()}
+        )
     if not overrides:
         return preset
     if not isinstance(overrides, Mapping):
@@ -269,9 +395,20 @@ def _number(name: str, value: object) -> float:
 
 # --- the whole chain ------------------------------------------------------------------------------
 
-def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed: int,
-            kick_times_s: np.ndarray, ambience: str, overrides: dict | None = None, mood: str = "chill",
-            in_place: bool = False, prefiltered: Collection[str] = ()) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+
+def process(
+    stems: dict[str, np.ndarray],
+    *,
+    style: str,
+    sample_rate: int,
+    seed: int,
+    kick_times_s: np.ndarray,
+    ambience: str,
+    overrides: dict | None = None,
+    mood: str = "chill",
+    in_place: bool = False,
+    prefiltered: Collection[str] = (),
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Run the LoFi chain over `stems` and return (mix, processed_stems).
 
     Takes: stems keyed by brief.PARTS (any subset), each (2, n) float32 of one common length; the style
@@ -297,12 +434,18 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
 
     pumps: dict[float, np.ndarray] = {}  # share of the depth -> side-chain gain every _CONTROL_HOP samples
     if settings.sidechain_depth_db > 0 and kick_times_s.size:
-        full = _sidechain_control(n_samples, sample_rate=sample_rate, kick_times_s=kick_times_s,
-                                  depth_db=settings.sidechain_depth_db, release_s=settings.sidechain_release_s,
-                                  attack_s=0.004)
+        full = _sidechain_control(
+            n_samples,
+            sample_rate=sample_rate,
+            kick_times_s=kick_times_s,
+            depth_db=settings.sidechain_depth_db,
+            release_s=settings.sidechain_release_s,
+            attack_s=0.004,
+        )
         # depth_db * share in dB is the full-depth gain to the power share
-        pumps = {share: full if share == 1.0 else np.power(full, np.float32(share))
-                 for share in set(_SIDECHAINED.values())}
+        pumps = {
+            share: full if share == 1.0 else np.power(full, np.float32(share)) for share in set(_SIDECHAINED.values())
+        }
 
     # Inserts part by part (whole-signal stages: filters, plugins), then one pass block by block that
     # pans, pumps, sums and feeds the sends of every part while the block is in cache.
@@ -310,31 +453,53 @@ def process(stems: dict[str, np.ndarray], *, style: str, sample_rate: int, seed:
     placed: list[tuple[str, np.ndarray, bool]] = []  # (part, processed stem, mono: only row 0 computed)
     for part in PARTS:
         if part in stems:
-            out, mono = _inserts(part, stems[part], settings=settings, sample_rate=sample_rate,
-                                 in_place=in_place, prefiltered=part in prefiltered)
+            out, mono = _inserts(
+                part,
+                stems[part],
+                settings=settings,
+                sample_rate=sample_rate,
+                in_place=in_place,
+                prefiltered=part in prefiltered,
+            )
             processed[part] = out
             if mono is not None:
                 placed.append((part, out, mono))
 
     mix = zeros_prefaulted((2, n_samples))
-    _place_parts(placed, mix, settings=settings, pumps=pumps,
-                 returns=_Returns(settings, sample_rate=sample_rate, parts=[part for part, _, _ in placed]))
+    _place_parts(
+        placed,
+        mix,
+        settings=settings,
+        pumps=pumps,
+        returns=_Returns(settings, sample_rate=sample_rate, parts=[part for part, _, _ in placed]),
+    )
 
     mix = _tape_bus(mix, settings=settings, sample_rate=sample_rate, seed=int(seeds[0]))
     music_rms = float(np.sqrt(mean_square(mix)))
     if music_rms > 0:  # surface noise and the bed go straight into the mix, set against the music
         if settings.vinyl_level_db > _OFF_DB:
-            add_vinyl_noise(mix, sample_rate=sample_rate, seed=int(seeds[1]),
-                            rms=music_rms * _db_to_gain(settings.vinyl_level_db),
-                            crackle_per_s=settings.crackle_per_s, pops_per_s=settings.pops_per_s)
+            add_vinyl_noise(
+                mix,
+                sample_rate=sample_rate,
+                seed=int(seeds[1]),
+                rms=music_rms * _db_to_gain(settings.vinyl_level_db),
+                crackle_per_s=settings.crackle_per_s,
+                pops_per_s=settings.pops_per_s,
+            )
         if ambience != "none":
-            add_bed(mix, ambience, sample_rate=sample_rate, seed=int(seeds[2]),
-                    rms=music_rms * _db_to_gain(settings.ambience_level_db))
+            add_bed(
+                mix,
+                ambience,
+                sample_rate=sample_rate,
+                seed=int(seeds[2]),
+                rms=music_rms * _db_to_gain(settings.ambience_level_db),
+            )
     return mix, processed
 
 
-def insert_filters(style: str, *, sample_rate: int, overrides: Mapping | None = None,
-                   mood: str = "chill") -> dict[str, np.ndarray]:
+def insert_filters(
+    style: str, *, sample_rate: int, overrides: Mapping | None = None, mood: str = "chill"
+) -> dict[str, np.ndarray]:
     """The insert tone filter (high-pass + warm low-pass, one SOS cascade) of every part that has one.
 
     `process` runs these first in each part's chain; a caller that applies them earlier (the synth, note
@@ -375,8 +540,15 @@ def _channels_equal(audio: np.ndarray) -> bool:
     return all(np.array_equal(audio[0, start:stop], audio[1, start:stop]) for start, stop in blocks(audio.shape[1]))
 
 
-def _inserts(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate: int, in_place: bool = False,
-             prefiltered: bool = False) -> tuple[np.ndarray, bool | None]:
+def _inserts(
+    part: str,
+    audio: np.ndarray,
+    *,
+    settings: FxSettings,
+    sample_rate: int,
+    in_place: bool = False,
+    prefiltered: bool = False,
+) -> tuple[np.ndarray, bool | None]:
     """One part's inserts -> (processed stem, mono), mono None for a silent part (nothing to place).
 
     Mono stems (identical channels) are processed once: only row 0 of the result is computed (mono
@@ -392,7 +564,7 @@ def _inserts(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate:
     if _silent(x):  # a muted layer: nothing to process, nothing to send, nothing to add
         return (audio if reuse else np.zeros((2, audio.shape[1]), dtype=np.float32)), None
     out = audio if reuse else np.empty((2, audio.shape[1]), dtype=np.float32)
-    work = out[:x.shape[0]]  # the channels being processed: one for a mono stem, both otherwise
+    work = out[: x.shape[0]]  # the channels being processed: one for a mono stem, both otherwise
 
     def reference_gain(signal: np.ndarray) -> float:  # brings the part's RMS to REFERENCE_RMS_DBFS
         rms = float(np.sqrt(mean_square(signal)))
@@ -408,8 +580,7 @@ def _inserts(part: str, audio: np.ndarray, *, settings: FxSettings, sample_rate:
             work *= np.float32(1 / to_reference)
             x = work
         threshold_db = REFERENCE_RMS_DBFS + settings.drums_comp_threshold_db - 20 * np.log10(to_reference)
-        compress(x, sample_rate=sample_rate, threshold_db=threshold_db, ratio=settings.drums_comp_ratio,
-                 out=work)
+        compress(x, sample_rate=sample_rate, threshold_db=threshold_db, ratio=settings.drums_comp_ratio, out=work)
         tape_saturate(work, drive_db=settings.drums_drive_db, input_gain=to_reference, out=work)
     else:
         lowpass_hz = _part_lowpass_hz(part, settings)
@@ -444,14 +615,23 @@ class _Returns:
     def __init__(self, settings: FxSettings, *, sample_rate: int, parts: Collection[str]) -> None:
         rate = sample_rate / _SEND_DECIMATION
         self.rate = rate
-        self.reverb_levels = {p: np.float32(_db_to_gain(settings.reverb_send_db[p])) for p in parts
-                              if settings.reverb_send_db[p] > _OFF_DB}
-        self.delay_levels = {p: np.float32(_db_to_gain(settings.delay_send_db[p])) for p in parts
-                             if settings.delay_send_db[p] > _OFF_DB}
+        self.reverb_levels = {
+            p: np.float32(_db_to_gain(settings.reverb_send_db[p]))
+            for p in parts
+            if settings.reverb_send_db[p] > _OFF_DB
+        }
+        self.delay_levels = {
+            p: np.float32(_db_to_gain(settings.delay_send_db[p])) for p in parts if settings.delay_send_db[p] > _OFF_DB
+        }
         self.reverb = None
         if settings.reverb_return_db > _OFF_DB and self.reverb_levels:
-            self.reverb = pedalboard.Reverb(room_size=settings.reverb_room_size, damping=settings.reverb_damping,
-                                            wet_level=1.0, dry_level=0.0, width=1.0)
+            self.reverb = pedalboard.Reverb(
+                room_size=settings.reverb_room_size,
+                damping=settings.reverb_damping,
+                wet_level=1.0,
+                dry_level=0.0,
+                width=1.0,
+            )
             self.reverb.reset()
             self.reverb_return = np.float32(_db_to_gain(settings.reverb_return_db))
         self.delay = None
@@ -486,12 +666,22 @@ class _Returns:
 
     @staticmethod
     def _mix_in(mix_block: np.ndarray, returns: np.ndarray, end_point: np.ndarray) -> None:
-        upsample_linear(np.concatenate([returns, end_point], axis=1), hop=_SEND_DECIMATION,
-                        n_samples=mix_block.shape[1], add_to=mix_block)
+        upsample_linear(
+            np.concatenate([returns, end_point], axis=1),
+            hop=_SEND_DECIMATION,
+            n_samples=mix_block.shape[1],
+            add_to=mix_block,
+        )
 
 
-def _place_parts(placed: list[tuple[str, np.ndarray, bool]], mix: np.ndarray, *, settings: FxSettings,
-                 pumps: Mapping[float, np.ndarray], returns: _Returns) -> None:
+def _place_parts(
+    placed: list[tuple[str, np.ndarray, bool]],
+    mix: np.ndarray,
+    *,
+    settings: FxSettings,
+    pumps: Mapping[float, np.ndarray],
+    returns: _Returns,
+) -> None:
     """Pan and gain every part, pump it from the kick, sum it into `mix` (overwritten), feed the sends and
     add their returns.
 
@@ -522,8 +712,9 @@ def _place_parts(placed: list[tuple[str, np.ndarray, bool]], mix: np.ndarray, *,
             if share in pumps:
                 curve = curves.get(share)
                 if curve is None:
-                    curve = curves[share] = upsample_linear(pumps[share][start // _CONTROL_HOP:],
-                                                            hop=_CONTROL_HOP, n_samples=stop - start)
+                    curve = curves[share] = upsample_linear(
+                        pumps[share][start // _CONTROL_HOP :], hop=_CONTROL_HOP, n_samples=stop - start
+                    )
                 block *= curve
             if index == 0:
                 target[...] = block
@@ -556,8 +747,9 @@ def _half_rate_chorus(x: np.ndarray, *, sample_rate: int, settings: FxSettings) 
     over, so the wet signal is the one a single call gives) and mixed in once the next block's first wet
     sample, the end point of its interpolation, is known.
     """
-    plugin = pedalboard.Chorus(rate_hz=settings.chorus_rate_hz, depth=settings.chorus_depth,
-                               centre_delay_ms=7.0, feedback=0.0, mix=1.0)
+    plugin = pedalboard.Chorus(
+        rate_hz=settings.chorus_rate_hz, depth=settings.chorus_depth, centre_delay_ms=7.0, feedback=0.0, mix=1.0
+    )
     plugin.reset()
     wet_gain, dry_gain = np.float32(settings.chorus_mix), np.float32(1 - settings.chorus_mix)
     pending: tuple[int, int, np.ndarray] | None = None  # a block waiting for the next wet sample
@@ -586,10 +778,16 @@ def _tape_bus(mix: np.ndarray, *, settings: FxSettings, sample_rate: int, seed: 
     delay reads it in.
     """
     n = mix.shape[1]
-    eq = SosStream(tone_sos(sample_rate, highpass_hz=settings.bus_highpass_hz,
-                            low_shelf=(150.0, settings.bus_low_shelf_db),
-                            high_shelf=(5000.0, settings.bus_high_shelf_db),
-                            lowpass_hz=settings.bus_lowpass_hz), 2)
+    eq = SosStream(
+        tone_sos(
+            sample_rate,
+            highpass_hz=settings.bus_highpass_hz,
+            low_shelf=(150.0, settings.bus_low_shelf_db),
+            high_shelf=(5000.0, settings.bus_high_shelf_db),
+            lowpass_hz=settings.bus_lowpass_hz,
+        ),
+        2,
+    )
     scratch = np.empty((2, CHUNK), dtype=np.float32)
     energy = 0.0
     for start, stop in blocks(n):
@@ -603,14 +801,21 @@ def _tape_bus(mix: np.ndarray, *, settings: FxSettings, sample_rate: int, seed: 
     rms = float(np.sqrt(energy / max(mix.size, 1)))
 
     def shape(block: np.ndarray) -> np.ndarray:
-        return tape_saturate(block, drive_db=settings.tape_drive_db,
-                             input_gain=_db_to_gain(REFERENCE_RMS_DBFS) / rms, out=block)
+        return tape_saturate(
+            block, drive_db=settings.tape_drive_db, input_gain=_db_to_gain(REFERENCE_RMS_DBFS) / rms, out=block
+        )
 
     saturate = settings.tape_drive_db > 0 and rms > 1e-9
     if settings.wow_depth_ms > 0 or settings.flutter_depth_ms > 0:
-        control = _wow_delay_control(n, sample_rate=sample_rate, depth_ms=settings.wow_depth_ms,
-                                     rate_hz=settings.wow_rate_hz, flutter_depth_ms=settings.flutter_depth_ms,
-                                     flutter_rate_hz=settings.flutter_rate_hz, seed=seed)
+        control = _wow_delay_control(
+            n,
+            sample_rate=sample_rate,
+            depth_ms=settings.wow_depth_ms,
+            rate_hz=settings.wow_rate_hz,
+            flutter_depth_ms=settings.flutter_depth_ms,
+            flutter_rate_hz=settings.flutter_rate_hz,
+            seed=seed,
+        )
         return _modulated_delay(mix, control, hop=_CONTROL_HOP, out=mix, shape=shape if saturate else None)
     if saturate:
         for start, stop in blocks(n):
@@ -622,6 +827,7 @@ def _tape_bus(mix: np.ndarray, *, settings: FxSettings, sample_rate: int, seed: 
 # Filters run through scipy's sosfilt: a whole cascade (high-pass, shelves, low-pass) costs about one
 # pass, where pedalboard runs one pass per filter plugin. Same RBJ/Butterworth responses.
 
+
 def lowpass(audio: np.ndarray, *, sample_rate: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
     """Butterworth low-pass (12 dB/octave at order 2)."""
     return filter_sos(audio, tone_sos(sample_rate, lowpass_hz=cutoff_hz, order=order))
@@ -632,9 +838,15 @@ def highpass(audio: np.ndarray, *, sample_rate: float, cutoff_hz: float, order: 
     return filter_sos(audio, tone_sos(sample_rate, highpass_hz=cutoff_hz, order=order))
 
 
-def tone_sos(sample_rate: float, *, highpass_hz: float | None = None, lowpass_hz: float | None = None,
-             low_shelf: tuple[float, float] | None = None, high_shelf: tuple[float, float] | None = None,
-             order: int = 2) -> np.ndarray:
+def tone_sos(
+    sample_rate: float,
+    *,
+    highpass_hz: float | None = None,
+    lowpass_hz: float | None = None,
+    low_shelf: tuple[float, float] | None = None,
+    high_shelf: tuple[float, float] | None = None,
+    order: int = 2,
+) -> np.ndarray:
     """One second-order-sections cascade: optional high-pass, low shelf (hz, db), high shelf, low-pass.
 
     A cut-off at or above 0.49 x sample_rate is left out (nothing to remove there).
@@ -654,8 +866,7 @@ def tone_sos(sample_rate: float, *, highpass_hz: float | None = None, lowpass_hz
     return np.concatenate(sections)
 
 
-def shelf_sos(sample_rate: float, *, kind: str, freq_hz: float, gain_db: float,
-              slope: float = 1.0) -> np.ndarray:
+def shelf_sos(sample_rate: float, *, kind: str, freq_hz: float, gain_db: float, slope: float = 1.0) -> np.ndarray:
     """An RBJ-cookbook shelving biquad as one SOS row; kind is "low" or "high"."""
     a = 10 ** (gain_db / 40)
     w0 = 2 * np.pi * freq_hz / sample_rate
@@ -680,42 +891,49 @@ def filter_sos(audio: np.ndarray, sos: np.ndarray, out: np.ndarray | None = None
 
 # --- pedalboard plugins ---------------------------------------------------------------------------
 
-def bitcrush(audio: np.ndarray, *, bits: float, sample_rate: float = 44100.0,
-             out: np.ndarray | None = None) -> np.ndarray:
+
+def bitcrush(
+    audio: np.ndarray, *, bits: float, sample_rate: float = 44100.0, out: np.ndarray | None = None
+) -> np.ndarray:
     """Quantise to `bits` bits (pedalboard.Bitcrush): fewer distinct levels, grainy low-level detail."""
     return _run(pedalboard.Bitcrush(bit_depth=bits), audio, sample_rate, out=out)
 
 
 def resample_lofi(audio: np.ndarray, *, sample_rate: float, target_hz: float) -> np.ndarray:
     """Down to `target_hz` with zero-order hold and back (pedalboard.Resample): sampler-style aliasing."""
-    plugin = pedalboard.Resample(target_sample_rate=target_hz,
-                                 quality=pedalboard.Resample.Quality.ZeroOrderHold)
+    plugin = pedalboard.Resample(target_sample_rate=target_hz, quality=pedalboard.Resample.Quality.ZeroOrderHold)
     # One call over the whole signal: streamed, the plugin's latency would shorten the output.
-    return plugin(np.ascontiguousarray(audio, dtype=np.float32), float(sample_rate)).astype(np.float32,
-                                                                                           copy=False)
+    return plugin(np.ascontiguousarray(audio, dtype=np.float32), float(sample_rate)).astype(np.float32, copy=False)
 
 
-def compress(audio: np.ndarray, *, sample_rate: float, threshold_db: float, ratio: float,
-             attack_ms: float = 5.0, release_ms: float = 120.0, out: np.ndarray | None = None) -> np.ndarray:
+def compress(
+    audio: np.ndarray,
+    *,
+    sample_rate: float,
+    threshold_db: float,
+    ratio: float,
+    attack_ms: float = 5.0,
+    release_ms: float = 120.0,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """pedalboard.Compressor with an absolute threshold in dBFS; `out` may be `audio` itself."""
-    plugin = pedalboard.Compressor(threshold_db=threshold_db, ratio=ratio, attack_ms=attack_ms,
-                                   release_ms=release_ms)
+    plugin = pedalboard.Compressor(threshold_db=threshold_db, ratio=ratio, attack_ms=attack_ms, release_ms=release_ms)
     return _run(plugin, audio, sample_rate, out=out)
 
 
-def chorus(audio: np.ndarray, *, sample_rate: float, rate_hz: float, depth: float, mix: float,
-           centre_delay_ms: float = 7.0) -> np.ndarray:
+def chorus(
+    audio: np.ndarray, *, sample_rate: float, rate_hz: float, depth: float, mix: float, centre_delay_ms: float = 7.0
+) -> np.ndarray:
     """pedalboard.Chorus: the slow detune of a Rhodes through a chorus pedal."""
-    plugin = pedalboard.Chorus(rate_hz=rate_hz, depth=depth, centre_delay_ms=centre_delay_ms, feedback=0.0,
-                               mix=mix)
+    plugin = pedalboard.Chorus(rate_hz=rate_hz, depth=depth, centre_delay_ms=centre_delay_ms, feedback=0.0, mix=mix)
     return _run(plugin, audio, sample_rate)
 
 
-def reverb(audio: np.ndarray, *, sample_rate: float, room_size: float, damping: float,
-           width: float = 1.0) -> np.ndarray:
+def reverb(
+    audio: np.ndarray, *, sample_rate: float, room_size: float, damping: float, width: float = 1.0
+) -> np.ndarray:
     """The wet signal only of pedalboard.Reverb (for a send bus)."""
-    plugin = pedalboard.Reverb(room_size=room_size, damping=damping, wet_level=1.0, dry_level=0.0,
-                               width=width)
+    plugin = pedalboard.Reverb(room_size=room_size, damping=damping, wet_level=1.0, dry_level=0.0, width=width)
     return _run(plugin, audio, sample_rate)
 
 
@@ -731,15 +949,21 @@ def _run(plugin, audio: np.ndarray, sample_rate: float, out: np.ndarray | None =
     out = np.empty_like(audio) if out is None else out
     plugin.reset()
     for start, stop in blocks(audio.shape[-1]):
-        out[..., start:stop] = plugin(np.ascontiguousarray(audio[..., start:stop]), float(sample_rate),
-                                      reset=False)
+        out[..., start:stop] = plugin(np.ascontiguousarray(audio[..., start:stop]), float(sample_rate), reset=False)
     return out
 
 
 # --- our own effects ------------------------------------------------------------------------------
 
-def tape_saturate(audio: np.ndarray, *, drive_db: float, asymmetry: float = 0.1,
-                  input_gain: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
+
+def tape_saturate(
+    audio: np.ndarray,
+    *,
+    drive_db: float,
+    asymmetry: float = 0.1,
+    input_gain: float = 1.0,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Soft tape-style saturation: an offset tanh curve.
 
     Unity gain for small signals, so only the peaks are rounded; the small bias (`asymmetry`) makes the
@@ -759,9 +983,18 @@ def tape_saturate(audio: np.ndarray, *, drive_db: float, asymmetry: float = 0.1,
     return shaped
 
 
-def wow_flutter(audio: np.ndarray, *, sample_rate: float, depth_ms: float, rate_hz: float,
-                flutter_depth_ms: float = 0.0, flutter_rate_hz: float = 6.5, seed: int = 0,
-                drift: float = 0.2, out: np.ndarray | None = None) -> np.ndarray:
+def wow_flutter(
+    audio: np.ndarray,
+    *,
+    sample_rate: float,
+    depth_ms: float,
+    rate_hz: float,
+    flutter_depth_ms: float = 0.0,
+    flutter_rate_hz: float = 6.5,
+    seed: int = 0,
+    drift: float = 0.2,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Tape wow and flutter: a slowly modulated fractional delay, read by linear interpolation.
 
     The delay swings by +/- `depth_ms` at about `rate_hz` (wow; the rate wanders by +/- `drift` so it
@@ -776,14 +1009,30 @@ def wow_flutter(audio: np.ndarray, *, sample_rate: float, depth_ms: float, rate_
             return audio.copy()
         out[...] = audio
         return out
-    control = _wow_delay_control(n, sample_rate=sample_rate, depth_ms=depth_ms, rate_hz=rate_hz,
-                                 flutter_depth_ms=flutter_depth_ms, flutter_rate_hz=flutter_rate_hz, seed=seed,
-                                 drift=drift)
+    control = _wow_delay_control(
+        n,
+        sample_rate=sample_rate,
+        depth_ms=depth_ms,
+        rate_hz=rate_hz,
+        flutter_depth_ms=flutter_depth_ms,
+        flutter_rate_hz=flutter_rate_hz,
+        seed=seed,
+        drift=drift,
+    )
     return _modulated_delay(audio, control, hop=_CONTROL_HOP, out=out)
 
 
-def _wow_delay_control(n: int, *, sample_rate: float, depth_ms: float, rate_hz: float, flutter_depth_ms: float,
-                       flutter_rate_hz: float, seed: int, drift: float = 0.2) -> np.ndarray:
+def _wow_delay_control(
+    n: int,
+    *,
+    sample_rate: float,
+    depth_ms: float,
+    rate_hz: float,
+    flutter_depth_ms: float,
+    flutter_rate_hz: float,
+    seed: int,
+    drift: float = 0.2,
+) -> np.ndarray:
     """wow_flutter's delay in samples every _CONTROL_HOP samples (ceil(n / hop) + 1 points)."""
     rng = np.random.default_rng(seed)
     hop = _CONTROL_HOP
@@ -796,8 +1045,14 @@ def _wow_delay_control(n: int, *, sample_rate: float, depth_ms: float, rate_hz: 
     return (delay_ms * (sample_rate / 1000)).astype(np.float32)
 
 
-def _modulated_delay(audio: np.ndarray, delay_control: np.ndarray, *, hop: int, out: np.ndarray | None = None,
-                     shape: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+def _modulated_delay(
+    audio: np.ndarray,
+    delay_control: np.ndarray,
+    *,
+    hop: int,
+    out: np.ndarray | None = None,
+    shape: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """y[i] = x[i - delay(i)], linearly interpolated; the delay (>= 0, in samples) is given every `hop`
     samples. Block by block, so `out` may be `audio` itself: each block keeps a copy of the input it
     still needs from the block before (as far back as the longest delay), since that part of `audio`
@@ -818,7 +1073,7 @@ def _modulated_delay(audio: np.ndarray, delay_control: np.ndarray, *, hop: int, 
         if shape is not None:
             shape(segment[:, reach:])
         history = segment[:, -reach:].copy()
-        delay = upsample_linear(delay_control[start // hop:], hop=hop, n_samples=stop - start)
+        delay = upsample_linear(delay_control[start // hop :], hop=hop, n_samples=stop - start)
         frac, whole = np.modf(delay)
         here = np.arange(reach, reach + stop - start, dtype=np.intp)
         here -= whole.astype(np.intp)  # where x[i - whole] sits in the segment
@@ -837,20 +1092,37 @@ def _smooth_noise(rng: np.random.Generator, m: int, *, points_every: int) -> np.
     return np.interp(np.arange(m), np.arange(points.size) * points_every, points)
 
 
-def sidechain_gain(n_samples: int, *, sample_rate: float, kick_times_s: np.ndarray, depth_db: float,
-                   release_s: float = 0.22, attack_s: float = 0.004) -> np.ndarray:
+def sidechain_gain(
+    n_samples: int,
+    *,
+    sample_rate: float,
+    kick_times_s: np.ndarray,
+    depth_db: float,
+    release_s: float = 0.22,
+    attack_s: float = 0.004,
+) -> np.ndarray:
     """The side-chain pump as a gain curve (n_samples,) float32, keyed from the kick onsets.
 
     At each kick the gain falls by `depth_db` within about `attack_s` and recovers exponentially with
     time constant `release_s`; kicks closer than the release keep it ducked. Built at a control rate.
     """
-    return upsample_linear(_sidechain_control(n_samples, sample_rate=sample_rate, kick_times_s=kick_times_s,
-                                              depth_db=depth_db, release_s=release_s, attack_s=attack_s),
-                           hop=_CONTROL_HOP, n_samples=n_samples)
+    return upsample_linear(
+        _sidechain_control(
+            n_samples,
+            sample_rate=sample_rate,
+            kick_times_s=kick_times_s,
+            depth_db=depth_db,
+            release_s=release_s,
+            attack_s=attack_s,
+        ),
+        hop=_CONTROL_HOP,
+        n_samples=n_samples,
+    )
 
 
-def _sidechain_control(n_samples: int, *, sample_rate: float, kick_times_s: np.ndarray, depth_db: float,
-                       release_s: float, attack_s: float) -> np.ndarray:
+def _sidechain_control(
+    n_samples: int, *, sample_rate: float, kick_times_s: np.ndarray, depth_db: float, release_s: float, attack_s: float
+) -> np.ndarray:
     """The pump's gain every _CONTROL_HOP samples (ceil(n / hop) + 1 points)."""
     kick_times_s = np.asarray(kick_times_s, dtype=np.float64).reshape(-1)
     hop = _CONTROL_HOP
@@ -865,11 +1137,24 @@ def _sidechain_control(n_samples: int, *, sample_rate: float, kick_times_s: np.n
     return (10 ** (-depth_db * envelope / 20)).astype(np.float32)
 
 
-def sidechain_pump(audio: np.ndarray, *, sample_rate: float, kick_times_s: np.ndarray, depth_db: float,
-                   release_s: float = 0.22, attack_s: float = 0.004) -> np.ndarray:
+def sidechain_pump(
+    audio: np.ndarray,
+    *,
+    sample_rate: float,
+    kick_times_s: np.ndarray,
+    depth_db: float,
+    release_s: float = 0.22,
+    attack_s: float = 0.004,
+) -> np.ndarray:
     """Duck `audio` right after each kick (see sidechain_gain)."""
-    gain = sidechain_gain(audio.shape[-1], sample_rate=sample_rate, kick_times_s=kick_times_s,
-                          depth_db=depth_db, release_s=release_s, attack_s=attack_s)
+    gain = sidechain_gain(
+        audio.shape[-1],
+        sample_rate=sample_rate,
+        kick_times_s=kick_times_s,
+        depth_db=depth_db,
+        release_s=release_s,
+        attack_s=attack_s,
+    )
     return (np.asarray(audio, dtype=np.float32) * gain).astype(np.float32, copy=False)
 
 
@@ -935,18 +1220,19 @@ def _haas_in_place(audio: np.ndarray, *, sample_rate: float, delay_ms: float, mi
         audio[0, start:stop] += layer
         end = min(stop + shift, n)
         if start + shift < end:
-            audio[1, start + shift:end] += layer[:end - start - shift]
+            audio[1, start + shift : end] += layer[: end - start - shift]
     return audio
 
 
 # --- helpers --------------------------------------------------------------------------------------
 
+
 def _decimate(audio: np.ndarray, factor: int = _SEND_DECIMATION) -> np.ndarray:
     """Keep every `factor`-th sample, averaged with the one halfway to the next: a two-tap low-pass
     (null at sample_rate / factor) that is enough for dark sends and wet paths, at half the reads."""
     out = audio[..., ::factor].copy()
-    half = audio[..., factor // 2::factor]
-    out[..., :half.shape[-1]] += half
+    half = audio[..., factor // 2 :: factor]
+    out[..., : half.shape[-1]] += half
     out *= np.float32(0.5)
     return out
 

@@ -87,8 +87,7 @@ def drums(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
             for step in (4, 12):
                 if step < fill_from:
                     for pitch in backbeat:
-                        player.hit(bar, step, pitch, _velocity(92 if pitch != CLAP else 78, rng),
-                                   late_s=laid_back_s)
+                        player.hit(bar, step, pitch, _velocity(92 if pitch != CLAP else 78, rng), late_s=laid_back_s)
             ghost_prob = preset.ghost_note_prob * (1.3 if section.name == "A'" else 1.0)
             ghosts = [s for s in (3, 7, 9, 11, 15) if s < fill_from and rng.random() < ghost_prob]
             for step in ghosts[:3]:
@@ -119,10 +118,10 @@ def perc(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
     layers = preset.perc_layers
     shaker_every = 2 if preset.swing_unit == 8 else 1
     rim_patterns = ((12,), (6, 12), (3, 10), (0, 6, 12))
-    bongo_patterns = (((0, BONGO_LOW), (2, BONGO_HIGH), (6, BONGO_HIGH), (8, BONGO_LOW), (10, BONGO_HIGH),
-                       (14, BONGO_HIGH)),
-                      ((2, BONGO_HIGH), (3, BONGO_HIGH), (6, BONGO_LOW), (10, BONGO_HIGH), (11, BONGO_HIGH),
-                       (14, BONGO_LOW)))
+    bongo_patterns = (
+        ((0, BONGO_LOW), (2, BONGO_HIGH), (6, BONGO_HIGH), (8, BONGO_LOW), (10, BONGO_HIGH), (14, BONGO_HIGH)),
+        ((2, BONGO_HIGH), (3, BONGO_HIGH), (6, BONGO_LOW), (10, BONGO_HIGH), (11, BONGO_HIGH), (14, BONGO_LOW)),
+    )
     rim_choice = {s.name: int(rng.integers(len(rim_patterns))) for s in ctx.sections}
     for bar in range(ctx.total_bars):
         level = ctx.part_level("perc", bar)

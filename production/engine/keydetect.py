@@ -90,13 +90,15 @@ def key_scores(chroma: np.ndarray, bass_chroma: np.ndarray | None = None) -> np.
                 dorian[[8, 9]] = dorian[[9, 8]]
                 variants.append(dorian)
             # rotations[t] is the key profile moved so that its tonic sits on pitch class t
-            scores[row] += np.max([_correlate(np.stack([np.roll(v, tonic) for tonic in range(12)]), profile)
-                                   for v in variants], axis=0)
+            scores[row] += np.max(
+                [_correlate(np.stack([np.roll(v, tonic) for tonic in range(12)]), profile) for v in variants], axis=0
+            )
     return scores / len(PROFILES)
 
 
-def estimate_key(chroma: np.ndarray, bass_chroma: np.ndarray | None = None,
-                 ending_bass_chroma: np.ndarray | None = None) -> KeyEstimate:
+def estimate_key(
+    chroma: np.ndarray, bass_chroma: np.ndarray | None = None, ending_bass_chroma: np.ndarray | None = None
+) -> KeyEstimate:
     """The key of a track from its time-averaged chroma (12 bins, C first), the time-averaged chroma of
     its bass register and that of the bass over its last ENDING_S seconds (see the module docstring).
 

@@ -16,9 +16,17 @@ from .arrangement import STEPS_PER_BAR, ChordSpan, Context, NoteEvent, clamp
 from .theory import chord_scale_for_melody
 
 BASS_REGISTER = {"upright_bass": (33, 52, 40), "sub_bass": (28, 45, 35)}  # low, high, centre
-MELODY_REGISTER = {"vibes": (65, 86), "lead": (67, 88), "piano": (64, 84), "guitar": (59, 81),
-                   "koto": (62, 86), "epiano": (62, 84), "pad": (60, 79), "upright_bass": (43, 60),
-                   "sub_bass": (40, 55)}
+MELODY_REGISTER = {
+    "vibes": (65, 86),
+    "lead": (67, 88),
+    "piano": (64, 84),
+    "guitar": (59, 81),
+    "koto": (62, 86),
+    "epiano": (62, 84),
+    "pad": (60, 79),
+    "upright_bass": (43, 60),
+    "sub_bass": (40, 55),
+}
 
 
 @dataclass
@@ -39,8 +47,9 @@ def _in_register(pcs, low: int, high: int) -> list[int]:
     return [p for p in range(low, high + 1) if p % 12 in pcs]
 
 
-def _settle_approaches(ctx: Context, notes: list[_Planned], low: int, high: int, *,
-                       scale_of) -> tuple[list[NoteEvent], tuple[tuple[float, int], ...]]:
+def _settle_approaches(
+    ctx: Context, notes: list[_Planned], low: int, high: int, *, scale_of
+) -> tuple[list[NoteEvent], tuple[tuple[float, int], ...]]:
     """Keep an approach only if the next note is a semitone away and in its chord scale; otherwise
     turn it into the nearest chord tone. Returns the events and the kept approaches."""
     notes.sort(key=lambda n: n.start_s)
@@ -49,8 +58,12 @@ def _settle_approaches(ctx: Context, notes: list[_Planned], low: int, high: int,
         if not note.approach:
             continue
         nxt = notes[index + 1] if index + 1 < len(notes) else None
-        resolves = nxt is not None and abs(nxt.pitch - note.pitch) == 1 \
-            and nxt.pitch % 12 in scale_of(nxt.start_s) and nxt.start_s - note.end_s < 0.25
+        resolves = (
+            nxt is not None
+            and abs(nxt.pitch - note.pitch) == 1
+            and nxt.pitch % 12 in scale_of(nxt.start_s)
+            and nxt.start_s - note.end_s < 0.25
+        )
         if resolves:
             kept.append((note.start_s, note.pitch))
         else:
@@ -77,10 +90,12 @@ def _scale_lookup(ctx: Context, pentatonic: str | None):
     def scale_of(time_s: float) -> tuple[int, ...]:
         span = ctx.span_at(*_bar_step(ctx, time_s))
         return chord_scale_for_melody(span.chord, tonic_pc=ctx.tonic_pc, pentatonic=pentatonic)
+
     return scale_of
 
 
 # ----------------------------------------------------------------------------------------------- bass
+
 
 def _root_pitches(ctx: Context, low: int, high: int, centre: int) -> list[int]:
     """Root of each chord span placed near the previous root (root following, no wild octave jumps)."""
@@ -107,8 +122,13 @@ def bass(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple
     low, high, centre = BASS_REGISTER.get(instrument, BASS_REGISTER["upright_bass"])
     roots = _root_pitches(ctx, low, high, centre)
     styles = ctx.preset.bass_styles
-    section_style = {"intro": styles[0], "A": styles[0], "B": styles[1 % len(styles)],
-                     "A'": styles[2 % len(styles)], "outro": styles[0]}
+    section_style = {
+        "intro": styles[0],
+        "A": styles[0],
+        "B": styles[1 % len(styles)],
+        "A'": styles[2 % len(styles)],
+        "outro": styles[0],
+    }
     late_s = ctx.preset.humanize_ms / 1000.0
     timeline = ctx.timeline
     planned: list[_Planned] = []
@@ -117,8 +137,15 @@ def bass(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple
         start = timeline.time(bar, step) + float(rng.uniform(0, late_s * 0.6))
         end = timeline.time(bar, step + dur) - 0.03
         if start < ctx.duration_s - 0.05:
-            planned.append(_Planned(start, min(max(end, start + 0.05), ctx.duration_s), int(pitch),
-                                    int(clamp(velocity + rng.normal(0, 4), 30, 127)), approach))
+            planned.append(
+                _Planned(
+                    start,
+                    min(max(end, start + 0.05), ctx.duration_s),
+                    int(pitch),
+                    int(clamp(velocity + rng.normal(0, 4), 30, 127)),
+                    approach,
+                )
+            )
 
     for index, span in enumerate(ctx.spans):
         level = ctx.part_level("bass", span.bar)
@@ -157,9 +184,13 @@ def bass(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple
                     approach_is_chromatic = False
                 for j in range(1, beats - 1):  # chord tones heading for the approach, never repeated
                     target = root + (approach - root) * j / (beats - 1) + (3 if j % 2 else -2)
-                    options = [p for p in _in_register(
-                        {(span.chord.root_pc + i) % 12 for i in span.chord.intervals if i < 12}, low, high)
-                        if p not in (pitches[-1], approach)]
+                    options = [
+                        p
+                        for p in _in_register(
+                            {(span.chord.root_pc + i) % 12 for i in span.chord.intervals if i < 12}, low, high
+                        )
+                        if p not in (pitches[-1], approach)
+                    ]
                     pitches.append(_nearest(options, target) if options else pitches[-1])
                 for j, pitch in enumerate(pitches):
                     add(bar, s0 + 4 * j, 3.6, pitch, 96 if j == 0 else 84)
@@ -169,8 +200,11 @@ def bass(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple
                     pitch = root if j == 0 else _chord_tone_near(span, root + 3 * j, low, high, root)
                     add(bar, s0 + 4 * j, 3.6, pitch, 92 if j == 0 else 82)
         elif style == "syncopated":
-            cells = ((0, 3, "R"), (3, 2, "R"), (6, 3, "O"), (10, 2, "R"), (14, 2, "A")) if length >= 16 \
+            cells = (
+                ((0, 3, "R"), (3, 2, "R"), (6, 3, "O"), (10, 2, "R"), (14, 2, "A"))
+                if length >= 16
                 else ((0, 3, "R"), (3, 2, "R"), (6, 2, "5"))
+            )
             if rng.random() < 0.4 and length >= 16:
                 cells = ((0, 5, "R"), (7, 2, "5"), (10, 3, "R"), (13, 2, "O"))
             for step, dur, role in cells:
@@ -235,8 +269,9 @@ def _mutate(motif: Motif, rng: np.random.Generator, times: int = 1) -> Motif:
             s, d, m = out[-1]
             out[-1] = (s, d, int(rng.choice((-2, -1, 1, 2))))
         # durations may not overlap the next onset after a shift
-        out = [(s, max(1, min(d, (out[k + 1][0] if k + 1 < len(out) else 16) - s)), m)
-               for k, (s, d, m) in enumerate(out)]
+        out = [
+            (s, max(1, min(d, (out[k + 1][0] if k + 1 < len(out) else 16) - s)), m) for k, (s, d, m) in enumerate(out)
+        ]
     return out
 
 
@@ -260,8 +295,13 @@ def melody(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tup
     late_s = ctx.preset.humanize_ms / 1000.0
     timeline = ctx.timeline
     motif_a = _make_motif(rng, density)
-    motifs = {"intro": motif_a, "A": motif_a, "B": _make_motif(rng, density), "A'": _mutate(motif_a, rng, 2),
-              "outro": motif_a}
+    motifs = {
+        "intro": motif_a,
+        "A": motif_a,
+        "B": _make_motif(rng, density),
+        "A'": _mutate(motif_a, rng, 2),
+        "outro": motif_a,
+    }
     planned: list[_Planned] = []
     previous: int | None = None
     last_interval = 0
@@ -286,8 +326,9 @@ def melody(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tup
         bar_notes: list[_Planned] = []
         for j, (step, dur, move) in enumerate(notes):
             span = ctx.span_at(bar, step)
-            allowed = _in_register(chord_scale_for_melody(span.chord, tonic_pc=ctx.tonic_pc,
-                                                          pentatonic=ctx.pentatonic), low, high)
+            allowed = _in_register(
+                chord_scale_for_melody(span.chord, tonic_pc=ctx.tonic_pc, pentatonic=ctx.pentatonic), low, high
+            )
             chord_tones = [p for p in allowed if p % 12 in span.chord.pitch_classes] or allowed
             strong = step in (0, 8) or dur >= 4
             if previous is None or (j == 0 and k == 0):
@@ -316,8 +357,9 @@ def melody(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tup
                     prev.end_s = min(prev.end_s, a_start - 0.01)
                     a_pitch = pitch - 1 if rng.random() < 0.7 else pitch + 1
                     bar_notes.append(_Planned(a_start, start - 0.005, a_pitch, velocity - 12, True))
-            bar_notes.append(_Planned(start, max(end, start + 0.06), pitch, int(clamp(
-                velocity + rng.normal(0, 4), 30, 120))))
+            bar_notes.append(
+                _Planned(start, max(end, start + 0.06), pitch, int(clamp(velocity + rng.normal(0, 4), 30, 120)))
+            )
             previous = pitch
         planned.extend(n for n in bar_notes if n.start_s < ctx.duration_s - 0.05 and n.end_s > n.start_s)
     for note in planned:

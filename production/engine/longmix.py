@@ -72,10 +72,18 @@ class MixResult:
     track_gains_db: list[float] = field(default_factory=list)
 
 
-def render_mix(items: Sequence[MixItem], *, out_path: str | os.PathLike, sample_rate: int = 44100,
-               target_lufs: float = -14.0, true_peak_ceiling_db: float = -1.0,
-               ambience_bed: BedBlocks | None = None, ambience_gain_db: float = 0.0,
-               subtype: str = "PCM_24", block_s: float = _BLOCK_S) -> MixResult:
+def render_mix(
+    items: Sequence[MixItem],
+    *,
+    out_path: str | os.PathLike,
+    sample_rate: int = 44100,
+    target_lufs: float = -14.0,
+    true_peak_ceiling_db: float = -1.0,
+    ambience_bed: BedBlocks | None = None,
+    ambience_gain_db: float = 0.0,
+    subtype: str = "PCM_24",
+    block_s: float = _BLOCK_S,
+) -> MixResult:
     """Render `items` in order into one stereo file at `out_path` (format from its extension: .wav,
     .flac, ...) and report what was written.
 
@@ -109,21 +117,35 @@ def render_mix(items: Sequence[MixItem], *, out_path: str | os.PathLike, sample_
                 readers[next_item] = _Reader(items[next_item].path, sources[next_item], sample_rate, block_s)
                 next_item += 1
             for index in list(readers):
-                _add_item(mix, readers, index, position, starts[index], sources[index].frames, fades[index],
-                          fades[index + 1] if index + 1 < len(items) else 0, gains_db[index])
+                _add_item(
+                    mix,
+                    readers,
+                    index,
+                    position,
+                    starts[index],
+                    sources[index].frames,
+                    fades[index],
+                    fades[index + 1] if index + 1 < len(items) else 0,
+                    gains_db[index],
+                )
             if ambience_bed is not None:
                 mix += (10 ** (ambience_gain_db / 20) * ambience_bed(n, position)).astype(np.float32)
             _write(out, meter, limiter.process(mix))
         _write(out, meter, limiter.flush())
     integrated_lufs, loudness_range_lu, true_peak_dbtp = meter.result()
     tracklist = [(item.label, start / sample_rate) for item, start in zip(items, starts, strict=True)]
-    return MixResult(duration_s=total / sample_rate, tracklist=tracklist, integrated_lufs=integrated_lufs,
-                     true_peak_dbtp=true_peak_dbtp, loudness_range_lu=loudness_range_lu,
-                     track_gains_db=gains_db)
+    return MixResult(
+        duration_s=total / sample_rate,
+        tracklist=tracklist,
+        integrated_lufs=integrated_lufs,
+        true_peak_dbtp=true_peak_dbtp,
+        loudness_range_lu=loudness_range_lu,
+        track_gains_db=gains_db,
+    )
 
 
 def tracklist_text(tracklist: Sequence[tuple[str, float]]) -> str:
-    """"00:00 Title" lines for a description; "h:mm:ss" once the mix passes an hour."""
+    """ "00:00 Title" lines for a description; "h:mm:ss" once the mix passes an hour."""
     long_mix = any(start_s >= 3600 for _, start_s in tracklist)
     lines = []
     for title, start_s in tracklist:
@@ -154,7 +176,7 @@ def looped_bed(bed: np.ndarray, *, crossfade_s: float = 2.0, sample_rate: int = 
         pieces, position, left = [], start_sample % period, n_samples
         while left > 0:  # one slice per pass over the loop
             take = min(left, period - position)
-            pieces.append(loop[:, position:position + take])
+            pieces.append(loop[:, position : position + take])
             position, left = 0, left - take
         return np.concatenate(pieces, axis=1) if len(pieces) != 1 else pieces[0].copy()
 
@@ -244,8 +266,8 @@ class TruePeakLimiter:
         ramps = boundary[:-1, None] + (boundary[1:] - boundary[:-1])[:, None] * within
         gain = ramps.reshape(-1).astype(np.float32)
         out = self._pending[:, : n_out * hop] * gain[None, :]
-        self._history = self._pending[:, n_out * hop - self._CONTEXT: n_out * hop]
-        self._pending = self._pending[:, n_out * hop:]
+        self._history = self._pending[:, n_out * hop - self._CONTEXT : n_out * hop]
+        self._pending = self._pending[:, n_out * hop :]
         self._need_db = self._need_db[n_out:]
         self._first += n_out
         return out
@@ -255,7 +277,7 @@ class TruePeakLimiter:
         hop, context = self.HOP, self._CONTEXT
         audio = np.concatenate([self._history, self._pending], axis=1)  # pending sample i at i + context
         count = stop_hop - start_hop
-        body = audio[:, context + start_hop * hop: context + stop_hop * hop]
+        body = audio[:, context + start_hop * hop : context + stop_hop * hop]
         peaks = np.abs(body).reshape(self.channels, count, hop).max(axis=(0, 2))
         hot = np.flatnonzero(peaks > self._hot)
         if hot.size:
@@ -264,7 +286,7 @@ class TruePeakLimiter:
             windows = audio[:, index]  # (channels, n_hot, hop + 2*context)
             upsampled = signal.upfirdn(_TRUE_PEAK_FIR, windows, up=4, axis=2)
             delay = (_TRUE_PEAK_FIR.size - 1) // 2  # input sample i sits at upsampled index 4*i + delay
-            centre = upsampled[:, :, 4 * context + delay: 4 * (context + hop) + delay]
+            centre = upsampled[:, :, 4 * context + delay : 4 * (context + hop) + delay]
             peaks[hot] = np.maximum(peaks[hot], np.abs(centre).max(axis=(0, 2)))
         with np.errstate(divide="ignore"):
             peak_db = 20 * np.log10(np.maximum(peaks, 1e-12))
@@ -302,8 +324,17 @@ class _Reader:
         return out
 
 
-def _add_item(mix: np.ndarray, readers: dict[int, _Reader], index: int, position: int, start: int,
-              frames: int, fade_in: int, fade_out: int, gain_db: float) -> None:
+def _add_item(
+    mix: np.ndarray,
+    readers: dict[int, _Reader],
+    index: int,
+    position: int,
+    start: int,
+    frames: int,
+    fade_in: int,
+    fade_out: int,
+    gain_db: float,
+) -> None:
     """Add the part of item `index` that falls into the output block starting at `position`."""
     n = mix.shape[1]
     lo, hi = max(position, start), min(position + n, start + frames)
@@ -325,7 +356,7 @@ def _add_item(mix: np.ndarray, readers: dict[int, _Reader], index: int, position
         if fade_out:
             envelope *= np.cos(0.5 * np.pi * np.clip((t - (frames - fade_out)) / fade_out, 0.0, 1.0))
         piece *= envelope.astype(np.float32)
-    mix[:, lo - position: hi - position] += piece
+    mix[:, lo - position : hi - position] += piece
     if hi == start + frames:
         del readers[index]
 
@@ -344,8 +375,9 @@ def _gain_db(item: MixItem, music_lufs: float, cache: dict[str, float]) -> float
         key = os.fspath(item.path)
         if key not in cache:  # a long mix may play the same file more than once: measure it once
             info = audio_io.probe(item.path)
-            cache[key] = measure_blocks(audio_io.iter_blocks(item.path, _BLOCK_S), channels=info.channels,
-                                        sample_rate=info.sample_rate).integrated_lufs
+            cache[key] = measure_blocks(
+                audio_io.iter_blocks(item.path, _BLOCK_S), channels=info.channels, sample_rate=info.sample_rate
+            ).integrated_lufs
         lufs = cache[key]
     return float(min(music_lufs - lufs, MAX_GAIN_DB))
 
@@ -375,8 +407,10 @@ def _music_level(target_lufs: float, bed_lufs: float | None) -> float:
         return target_lufs
     remaining = 10 ** (target_lufs / 10) - 10 ** (bed_lufs / 10)
     if remaining <= 10 ** ((target_lufs - 20) / 10):
-        raise ValueError(f"the ambience bed alone ({bed_lufs:.1f} LUFS) is about as loud as the target "
-                         f"({target_lufs:.1f} LUFS); lower ambience_gain_db")
+        raise ValueError(
+            f"the ambience bed alone ({bed_lufs:.1f} LUFS) is about as loud as the target "
+            f"({target_lufs:.1f} LUFS); lower ambience_gain_db"
+        )
     return 10 * math.log10(remaining)
 
 
@@ -470,8 +504,8 @@ class _TruePeakTracker:
         if count <= 0:
             self._buffer = audio
             return
-        self._buffer = audio[:, count * self.HOP:]
-        body = audio[:, self._CONTEXT: self._CONTEXT + count * self.HOP]
+        self._buffer = audio[:, count * self.HOP :]
+        body = audio[:, self._CONTEXT : self._CONTEXT + count * self.HOP]
         sample_peaks = np.abs(body).reshape(body.shape[0], count, self.HOP).max(axis=(0, 2))
         self._peak = max(self._peak, float(sample_peaks.max()))
         hot = np.flatnonzero(sample_peaks > self._peak * 10 ** (-self.HOT_MARGIN_DB / 20))
@@ -481,7 +515,7 @@ class _TruePeakTracker:
         windows = audio[:, index]  # (channels, n_hot, hop + 2 * context)
         upsampled = signal.upfirdn(_TRUE_PEAK_FIR, windows, up=4, axis=2)
         delay = (_TRUE_PEAK_FIR.size - 1) // 2
-        centre = upsampled[:, :, 4 * self._CONTEXT + delay: 4 * (self._CONTEXT + self.HOP) + delay]
+        centre = upsampled[:, :, 4 * self._CONTEXT + delay : 4 * (self._CONTEXT + self.HOP) + delay]
         self._peak = max(self._peak, float(np.abs(centre).max()))
 
     def true_peak_dbtp(self) -> float:

@@ -13,11 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyebur128
 
-_MODE = (
-    pyebur128.MeasurementMode.MODE_I
-    | pyebur128.MeasurementMode.MODE_LRA
-    | pyebur128.MeasurementMode.MODE_TRUE_PEAK
-)
+_MODE = pyebur128.MeasurementMode.MODE_I | pyebur128.MeasurementMode.MODE_LRA | pyebur128.MeasurementMode.MODE_TRUE_PEAK
 SILENCE_LUFS = -70.0  # the absolute gate of BS.1770: anything quieter reads as silence
 
 
@@ -71,8 +67,7 @@ class LoudnessMeter:
 def measure(audio: np.ndarray, *, sample_rate: int, block_s: float = 10.0) -> Loudness:
     """Measure an in-memory signal of shape (channels, samples) or (samples,)."""
     audio = np.atleast_2d(audio)
-    return measure_blocks(_split(audio, int(block_s * sample_rate)), channels=audio.shape[0],
-                          sample_rate=sample_rate)
+    return measure_blocks(_split(audio, int(block_s * sample_rate)), channels=audio.shape[0], sample_rate=sample_rate)
 
 
 def measure_blocks(blocks: Iterable[np.ndarray], *, channels: int, sample_rate: int) -> Loudness:
@@ -85,7 +80,7 @@ def measure_blocks(blocks: Iterable[np.ndarray], *, channels: int, sample_rate: 
 
 def _split(audio: np.ndarray, block: int):
     for start in range(0, audio.shape[1], block):
-        yield audio[:, start:start + block]
+        yield audio[:, start : start + block]
 
 
 def _db(linear: float) -> float:

@@ -73,9 +73,15 @@ class MasterResult:
     passes: int = 1  # limiter passes the search needed
 
 
-def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
-           true_peak_ceiling_db: float = -1.0, settings: MasterSettings | None = None,
-           in_place: bool = False) -> MasterResult:
+def master(
+    mix: np.ndarray,
+    *,
+    sample_rate: int,
+    target_lufs: float = -14.0,
+    true_peak_ceiling_db: float = -1.0,
+    settings: MasterSettings | None = None,
+    in_place: bool = False,
+) -> MasterResult:
     """Master a (2, n) mix to `target_lufs` integrated with true peak <= `true_peak_ceiling_db`.
 
     Chain: high-pass and shelves -> glue compression -> gain -> look-ahead true-peak limiter.
@@ -96,9 +102,12 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
         raise MasteringError("mix is shorter than one 400 ms loudness block")
 
     working = audio if in_place and audio is mix and audio.flags.c_contiguous else None
-    eq = tone_sos(sample_rate, highpass_hz=settings.highpass_hz,
-                  low_shelf=(settings.low_shelf_hz, settings.low_shelf_db),
-                  high_shelf=(settings.high_shelf_hz, settings.high_shelf_db))
+    eq = tone_sos(
+        sample_rate,
+        highpass_hz=settings.highpass_hz,
+        low_shelf=(settings.low_shelf_hz, settings.low_shelf_db),
+        high_shelf=(settings.high_shelf_hz, settings.high_shelf_db),
+    )
     # One pass over the audio: the EQ, and what every later step needs, measured per hop while each
     # filtered block is in cache. Every gain after the EQ (level, glue, make-up, limiter) is a curve at the
     # control rate, and they are applied together, once, at the end.
@@ -109,8 +118,9 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
         raise MasteringError("mix is silent: nothing to master")
     pre_gain_db = target_lufs - rough_lufs
     pre_gain = 10 ** (pre_gain_db / 20)
-    glue = pre_gain * _glue_gain(hop_power * pre_gain**2, sample_rate=sample_rate, target_lufs=target_lufs,
-                                 settings=settings)
+    glue = pre_gain * _glue_gain(
+        hop_power * pre_gain**2, sample_rate=sample_rate, target_lufs=target_lufs, settings=settings
+    )
 
     blocks = _Blocks(audio, sample_rate=sample_rate, k_power=k_power, sample_peak=sample_peak, glue=glue)
     unlimited_lufs = blocks.integrated(np.ones(blocks.hops))
@@ -121,8 +131,13 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
     for attempt in range(1, 5):
         passes = attempt
         gain_db, control, integrated = _search_gain(
-            blocks, gain_db=gain_db, target_lufs=target_lufs, ceiling_db=ceiling_db, sample_rate=sample_rate,
-            settings=settings)
+            blocks,
+            gain_db=gain_db,
+            target_lufs=target_lufs,
+            ceiling_db=ceiling_db,
+            sample_rate=sample_rate,
+            settings=settings,
+        )
         # Measured on exactly the samples the gain will produce, without making them yet: `audio` (our own
         # buffer since the EQ) only takes the gain once it is known to pass.
         total = (control * glue).astype(np.float32)
@@ -133,18 +148,23 @@ def master(mix: np.ndarray, *, sample_rate: int, target_lufs: float = -14.0,
     if true_peak > true_peak_ceiling_db or abs(integrated - target_lufs) > LOUDNESS_TOLERANCE_LU - 0.05:
         raise MasteringError(
             f"could not reach {target_lufs:.1f} LUFS under {true_peak_ceiling_db:.1f} dBTP "
-            f"(got {integrated:.2f} LUFS, {true_peak:.2f} dBTP): the mix is too sparse or too peaky")
+            f"(got {integrated:.2f} LUFS, {true_peak:.2f} dBTP): the mix is too sparse or too peaky"
+        )
     out = _apply_gain(audio, total, out=audio)
-    return MasterResult(audio=out, integrated_lufs=integrated, true_peak_dbtp=true_peak,
-                        gain_db=float(pre_gain_db + gain_db),
-                        limiter_reduction_db=float(gain_db - 20 * np.log10(max(np.min(control), 1e-10))),
-                        passes=passes)
+    return MasterResult(
+        audio=out,
+        integrated_lufs=integrated,
+        true_peak_dbtp=true_peak,
+        gain_db=float(pre_gain_db + gain_db),
+        limiter_reduction_db=float(gain_db - 20 * np.log10(max(np.min(control), 1e-10))),
+        passes=passes,
+    )
 
 
 # --- glue compression -----------------------------------------------------------------------------
 
-def _glue_gain(hop_power: np.ndarray, *, sample_rate: int, target_lufs: float,
-               settings: MasterSettings) -> np.ndarray:
+
+def _glue_gain(hop_power: np.ndarray, *, sample_rate: int, target_lufs: float, settings: MasterSettings) -> np.ndarray:
     """A gentle stereo-linked RMS compressor as a gain per control point (len(hop_power) + 1 values), from
     the signal's power per hop (both channels summed)."""
     if settings.glue_ratio <= 1.0:
@@ -154,8 +174,9 @@ def _glue_gain(hop_power: np.ndarray, *, sample_rate: int, target_lufs: float,
     over_db = level_db - (target_lufs + settings.glue_threshold_db)
     knee = settings.glue_knee_db
     # Soft knee: quadratic inside +/- knee/2, straight line above it.
-    excess = np.where(over_db <= -knee / 2, 0.0,
-                      np.where(over_db >= knee / 2, over_db, (over_db + knee / 2) ** 2 / (2 * knee)))
+    excess = np.where(
+        over_db <= -knee / 2, 0.0, np.where(over_db >= knee / 2, over_db, (over_db + knee / 2) ** 2 / (2 * knee))
+    )
     reduction_db = excess * (1 - 1 / settings.glue_ratio)
     reduction_db = _one_pole(reduction_db, time_s=settings.glue_smoothing_s, rate=sample_rate / _HOP)
     gain = 10 ** (-reduction_db / 20)
@@ -163,6 +184,7 @@ def _glue_gain(hop_power: np.ndarray, *, sample_rate: int, target_lufs: float,
 
 
 # --- limiter and gain search ----------------------------------------------------------------------
+
 
 class _Blocks:
     """Per-control-block statistics of the limiter's input (the EQ'd audio times the glue curve): its
@@ -174,8 +196,9 @@ class _Blocks:
     ceiling the true peak is computed exactly, on the glued samples themselves.
     """
 
-    def __init__(self, audio: np.ndarray, *, sample_rate: int, k_power: np.ndarray, sample_peak: np.ndarray,
-                 glue: np.ndarray) -> None:
+    def __init__(
+        self, audio: np.ndarray, *, sample_rate: int, k_power: np.ndarray, sample_peak: np.ndarray, glue: np.ndarray
+    ) -> None:
         self.audio = audio
         self.sample_rate = sample_rate
         self.hops = -(-audio.shape[1] // _HOP)
@@ -199,12 +222,20 @@ class _Blocks:
 
     def integrated(self, gain: np.ndarray) -> float:
         """Predicted integrated loudness (BS.1770 gating) of the signal times a per-hop gain."""
-        return _gated_loudness(self.k_power * gain * gain, hop=_HOP, sample_rate=self.sample_rate,
-                               n_samples=self.audio.shape[1])
+        return _gated_loudness(
+            self.k_power * gain * gain, hop=_HOP, sample_rate=self.sample_rate, n_samples=self.audio.shape[1]
+        )
 
 
-def _search_gain(blocks: _Blocks, *, gain_db: float, target_lufs: float, ceiling_db: float,
-                 sample_rate: int, settings: MasterSettings) -> tuple[float, np.ndarray, float]:
+def _search_gain(
+    blocks: _Blocks,
+    *,
+    gain_db: float,
+    target_lufs: float,
+    ceiling_db: float,
+    sample_rate: int,
+    settings: MasterSettings,
+) -> tuple[float, np.ndarray, float]:
     """Find the make-up gain whose limited result hits the target.
 
     Returns (gain_db, gain per control point, predicted integrated LUFS of the result).
@@ -215,9 +246,15 @@ def _search_gain(blocks: _Blocks, *, gain_db: float, target_lufs: float, ceiling
     for _ in range(24):
         gain = 10 ** (gain_db / 20)
         peaks = blocks.peaks_for(ceiling / gain * 0.999)
-        limiter = limiter_gain(peaks * gain, ceiling=ceiling, sample_rate=sample_rate, hop=_HOP,
-                               lookahead_s=settings.limiter_lookahead_s, hold_s=settings.limiter_hold_s,
-                               release_db_per_s=settings.limiter_release_db_per_s)
+        limiter = limiter_gain(
+            peaks * gain,
+            ceiling=ceiling,
+            sample_rate=sample_rate,
+            hop=_HOP,
+            lookahead_s=settings.limiter_lookahead_s,
+            hold_s=settings.limiter_hold_s,
+            release_db_per_s=settings.limiter_release_db_per_s,
+        )
         control = gain * limiter
         hop_gain = 0.5 * (control[:-1] + control[1:])  # a hop's samples sit between two control points
         integrated = blocks.integrated(hop_gain)
@@ -241,8 +278,16 @@ def _search_gain(blocks: _Blocks, *, gain_db: float, target_lufs: float, ceiling
     return gain_db, control, integrated
 
 
-def limiter_gain(peaks: np.ndarray, *, ceiling: float, sample_rate: float, hop: int, lookahead_s: float,
-                 hold_s: float, release_db_per_s: float) -> np.ndarray:
+def limiter_gain(
+    peaks: np.ndarray,
+    *,
+    ceiling: float,
+    sample_rate: float,
+    hop: int,
+    lookahead_s: float,
+    hold_s: float,
+    release_db_per_s: float,
+) -> np.ndarray:
     """Gain per control point (len(peaks) + 1 values, point k at sample k*hop) keeping peaks <= ceiling.
 
     `peaks[h]` is the (true) peak of hop h. The returned gain, linearly interpolated between points,
@@ -265,6 +310,7 @@ def limiter_gain(peaks: np.ndarray, *, ceiling: float, sample_rate: float, hop: 
 
 
 # --- true peak ------------------------------------------------------------------------------------
+
 
 class _Interpolator:
     """libebur128's true-peak interpolator: a 49-tap Hann-windowed sinc split into polyphase filters."""
@@ -322,10 +368,10 @@ def _gained_true_peak_dbtp(audio: np.ndarray, control: np.ndarray, *, sample_rat
     sample_peak = np.empty(-(-n // _HOP), dtype=np.float64)
     scratch = np.empty((audio.shape[0], CHUNK), dtype=np.float32)
     for start, stop in blocks(n):  # CHUNK is a multiple of _HOP: blocks start on a control point
-        block = scratch[:, :stop - start]
-        curve = upsample_linear(control[start // _HOP:], hop=_HOP, n_samples=stop - start)
+        block = scratch[:, : stop - start]
+        curve = upsample_linear(control[start // _HOP :], hop=_HOP, n_samples=stop - start)
         np.multiply(audio[:, start:stop], curve, out=block)
-        sample_peak[start // _HOP:-(-stop // _HOP)] = _hop_abs_max(block, _HOP)
+        sample_peak[start // _HOP : -(-stop // _HOP)] = _hop_abs_max(block, _HOP)
     peak = float(sample_peak.max())
     if _factor(sample_rate) == 1 or peak == 0.0:
         return float(20 * np.log10(max(peak, 1e-10)))
@@ -333,8 +379,9 @@ def _gained_true_peak_dbtp(audio: np.ndarray, control: np.ndarray, *, sample_rat
     return float(20 * np.log10(max(peak, 1e-10)))
 
 
-def _largest_true_peak(audio: np.ndarray, sample_peak: np.ndarray, *, floor: float, sample_rate: int,
-                       control: np.ndarray | None = None) -> float:
+def _largest_true_peak(
+    audio: np.ndarray, sample_peak: np.ndarray, *, floor: float, sample_rate: int, control: np.ndarray | None = None
+) -> float:
     """The largest interpolated peak (linear), at least `floor`, from the per-hop sample peaks.
 
     Branch and bound: the hops whose bound (neighbouring sample peaks times the interpolator's gain) could
@@ -346,7 +393,7 @@ def _largest_true_peak(audio: np.ndarray, sample_peak: np.ndarray, *, floor: flo
     candidates = candidates[np.argsort(-bound[candidates], kind="stable")]
     best = floor
     for first in range(0, candidates.size, 1024):
-        chunk = candidates[first:first + 1024]
+        chunk = candidates[first : first + 1024]
         if bound[chunk[0]] <= best:
             break
         best = max(best, float(_hop_true_peaks(audio, np.sort(chunk), sample_rate, control=control).max()))
@@ -358,8 +405,9 @@ def _interpolator(sample_rate: int) -> _Interpolator:
     return _INTERPOLATOR if factor == 4 else _Interpolator(factor)
 
 
-def _hop_true_peaks(audio: np.ndarray, hops: np.ndarray, sample_rate: int,
-                    control: np.ndarray | None = None) -> np.ndarray:
+def _hop_true_peaks(
+    audio: np.ndarray, hops: np.ndarray, sample_rate: int, control: np.ndarray | None = None
+) -> np.ndarray:
     """Exact interpolated peak (max over channels, samples and phases) of each listed hop, in chunks.
 
     With `control` the peaks are those of audio times that gain curve (as _apply_gain computes it)."""
@@ -373,7 +421,7 @@ def _hop_true_peaks(audio: np.ndarray, hops: np.ndarray, sample_rate: int,
     gain_points = None if control is None else np.asarray(control, dtype=np.float32)
     results = np.empty(hops.size, dtype=np.float64)
     for first in range(0, hops.size, 4096):
-        chunk = hops[first:first + 4096]
+        chunk = hops[first : first + 4096]
         index = chunk[:, None] * _HOP + offsets[None, :]
         clipped = np.clip(index, 0, n - 1)
         segments = np.take(audio, clipped, axis=1)  # (2, hops, HOP + taps - 1)
@@ -386,21 +434,28 @@ def _hop_true_peaks(audio: np.ndarray, hops: np.ndarray, sample_rate: int,
         if outside.any():
             segments[:, outside] = 0.0
         windows = sliding_window_view(segments, taps, axis=-1)  # (2, hops, HOP, taps)
-        results[first:first + chunk.size] = np.abs(windows @ filters).max(axis=(0, 2, 3))
+        results[first : first + chunk.size] = np.abs(windows @ filters).max(axis=(0, 2, 3))
     return results
 
 
 # --- loudness -------------------------------------------------------------------------------------
+
 
 def k_weighting_sos(sample_rate: float) -> np.ndarray:
     """BS.1770 K-weighting (pre-filter shelf + RLB high-pass) for any rate, as libebur128 derives it."""
     f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
     k = np.tan(np.pi * f0 / sample_rate)
     vh = 10 ** (gain_db / 20)
-    vb = vh ** 0.4996667741545416
+    vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
-    shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0,
-             1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
+    shelf = [
+        (vh + vb * k / q + k * k) / a0,
+        2 * (k * k - vh) / a0,
+        (vh - vb * k / q + k * k) / a0,
+        1.0,
+        2 * (k * k - 1) / a0,
+        (1 - k / q + k * k) / a0,
+    ]
     f0, q = 38.13547087602444, 0.5003270373238773
     k = np.tan(np.pi * f0 / sample_rate)
     a0 = 1 + k / q + k * k
@@ -438,13 +493,14 @@ def _apply_gain(audio: np.ndarray, control: np.ndarray, *, out: np.ndarray | Non
     """audio times a gain given every _HOP samples (linearly interpolated); `out` may be `audio`."""
     out = np.empty_like(audio) if out is None else out
     for start, stop in blocks(audio.shape[1]):  # CHUNK is a multiple of _HOP: blocks start on a point
-        curve = upsample_linear(control[start // _HOP:], hop=_HOP, n_samples=stop - start)
+        curve = upsample_linear(control[start // _HOP :], hop=_HOP, n_samples=stop - start)
         np.multiply(audio[:, start:stop], curve, out=out[:, start:stop])
     return out
 
 
-def _eq_and_measure(audio: np.ndarray, eq: np.ndarray, *, sample_rate: int, out: np.ndarray | None
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _eq_and_measure(
+    audio: np.ndarray, eq: np.ndarray, *, sample_rate: int, out: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """EQ `audio` into `out` (a new array when None; may be `audio`) and measure, per hop of the result:
     power (both channels summed), K-weighted power (likewise) and the largest |sample|.
 
@@ -478,13 +534,13 @@ def _hop_power(audio: np.ndarray, hop: int) -> np.ndarray:
     n = audio.shape[1]
     out = np.zeros(-(-n // hop), dtype=np.float64)
     for start in range(0, n, _CHUNK):
-        chunk = audio[:, start:start + _CHUNK]
+        chunk = audio[:, start : start + _CHUNK]
         whole = chunk.shape[1] // hop
         if whole:
-            framed = chunk[:, :whole * hop].reshape(chunk.shape[0], whole, hop)
-            out[start // hop:start // hop + whole] = np.einsum("chs,chs->h", framed, framed)
+            framed = chunk[:, : whole * hop].reshape(chunk.shape[0], whole, hop)
+            out[start // hop : start // hop + whole] = np.einsum("chs,chs->h", framed, framed)
         if chunk.shape[1] > whole * hop:  # the last, partial hop
-            rest = chunk[:, whole * hop:]
+            rest = chunk[:, whole * hop :]
             out[start // hop + whole] = float(np.einsum("cs,cs->", rest, rest))
     return out
 
@@ -494,17 +550,18 @@ def _hop_abs_max(audio: np.ndarray, hop: int) -> np.ndarray:
     n = audio.shape[1]
     out = np.zeros(-(-n // hop), dtype=np.float64)
     for start in range(0, n, _CHUNK):
-        magnitude = np.abs(audio[:, start:start + _CHUNK])
+        magnitude = np.abs(audio[:, start : start + _CHUNK])
         peak = magnitude.max(axis=0) if magnitude.shape[0] > 2 else np.maximum(magnitude[0], magnitude[-1])
         if peak.size % hop:
             peak = np.pad(peak, (0, hop - peak.size % hop))
-        out[start // hop:start // hop + peak.size // hop] = peak.reshape(-1, hop).max(axis=1)
+        out[start // hop : start // hop + peak.size // hop] = peak.reshape(-1, hop).max(axis=1)
     return out
 
 
 def _one_pole(values: np.ndarray, *, time_s: float, rate: float) -> np.ndarray:
     """Exponential smoothing with time constant `time_s` at `rate` points per second, starting at x[0]."""
     coefficient = np.exp(-1.0 / max(time_s * rate, 1e-9))
-    smoothed, _ = signal.lfilter([1 - coefficient], [1.0, -coefficient], values,
-                                 zi=[coefficient * values[0]] if values.size else [0.0])
+    smoothed, _ = signal.lfilter(
+        [1 - coefficient], [1.0, -coefficient], values, zi=[coefficient * values[0]] if values.size else [0.0]
+    )
     return smoothed

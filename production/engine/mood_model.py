@@ -23,8 +23,7 @@ import numpy as np
 
 from production.engine.analysis import DESCRIPTOR_NAMES, AnalysisResult, analyze
 
-HEADLINE_FEATURES = ("bpm", "bpm_confidence", "integrated_lufs", "loudness_range_lu", "energy",
-                     "key_confidence")
+HEADLINE_FEATURES = ("bpm", "bpm_confidence", "integrated_lufs", "loudness_range_lu", "energy", "key_confidence")
 FEATURE_NAMES: tuple[str, ...] = (*HEADLINE_FEATURES, *DESCRIPTOR_NAMES)
 MIN_LABELS = 2
 MIN_EXAMPLES_PER_LABEL = 5
@@ -58,14 +57,22 @@ class TrainedModel:
         import torch
 
         buffer = io.BytesIO()
-        torch.save({"format": _FORMAT, "state": self.state, "labels": list(self.labels),
-                    "feature_mean": torch.from_numpy(np.asarray(self.feature_mean, dtype=np.float32)),
-                    "feature_std": torch.from_numpy(np.asarray(self.feature_std, dtype=np.float32)),
-                    "held_out_accuracy": float(self.held_out_accuracy),
-                    "confusion_matrix": torch.from_numpy(np.asarray(self.confusion_matrix, dtype=np.int64)),
-                    "n_train": int(self.n_train), "n_test": int(self.n_test),
-                    "feature_names": list(self.feature_names), "hidden_units": int(self.hidden_units)},
-                   buffer)
+        torch.save(
+            {
+                "format": _FORMAT,
+                "state": self.state,
+                "labels": list(self.labels),
+                "feature_mean": torch.from_numpy(np.asarray(self.feature_mean, dtype=np.float32)),
+                "feature_std": torch.from_numpy(np.asarray(self.feature_std, dtype=np.float32)),
+                "held_out_accuracy": float(self.held_out_accuracy),
+                "confusion_matrix": torch.from_numpy(np.asarray(self.confusion_matrix, dtype=np.int64)),
+                "n_train": int(self.n_train),
+                "n_test": int(self.n_test),
+                "feature_names": list(self.feature_names),
+                "hidden_units": int(self.hidden_units),
+            },
+            buffer,
+        )
         return buffer.getvalue()
 
     @classmethod
@@ -75,12 +82,18 @@ class TrainedModel:
         data = torch.load(io.BytesIO(blob), weights_only=True)
         if data.get("format") != _FORMAT:
             raise ValueError(f"unknown mood model format {data.get('format')!r}")
-        return cls(state=data["state"], labels=list(data["labels"]),
-                   feature_mean=data["feature_mean"].numpy(), feature_std=data["feature_std"].numpy(),
-                   held_out_accuracy=data["held_out_accuracy"],
-                   confusion_matrix=data["confusion_matrix"].numpy(), n_train=data["n_train"],
-                   n_test=data["n_test"], feature_names=tuple(data["feature_names"]),
-                   hidden_units=data["hidden_units"])
+        return cls(
+            state=data["state"],
+            labels=list(data["labels"]),
+            feature_mean=data["feature_mean"].numpy(),
+            feature_std=data["feature_std"].numpy(),
+            held_out_accuracy=data["held_out_accuracy"],
+            confusion_matrix=data["confusion_matrix"].numpy(),
+            n_train=data["n_train"],
+            n_test=data["n_test"],
+            feature_names=tuple(data["feature_names"]),
+            hidden_units=data["hidden_units"],
+        )
 
 
 def analysis_values(result: AnalysisResult) -> dict[str, float]:
@@ -102,9 +115,16 @@ def mood_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return feature_vector(analysis_values(analyze((audio, sample_rate))))
 
 
-def train(features: np.ndarray, labels: Sequence[str | Collection[str]], *, seed: int,
-          min_examples_per_label: int = MIN_EXAMPLES_PER_LABEL, min_total: int = MIN_TOTAL_EXAMPLES,
-          test_fraction: float = 0.2, epochs: int = EPOCHS) -> TrainedModel:
+def train(
+    features: np.ndarray,
+    labels: Sequence[str | Collection[str]],
+    *,
+    seed: int,
+    min_examples_per_label: int = MIN_EXAMPLES_PER_LABEL,
+    min_total: int = MIN_TOTAL_EXAMPLES,
+    test_fraction: float = 0.2,
+    epochs: int = EPOCHS,
+) -> TrainedModel:
     """Train a mood classifier on (n, len(FEATURE_NAMES)) features and the moods of each row.
 
     A row's label is one mood or a collection of moods (editors may give a track several): the network
@@ -120,8 +140,9 @@ def train(features: np.ndarray, labels: Sequence[str | Collection[str]], *, seed
     import torch
 
     features = np.asarray(features, dtype=np.float32)
-    label_sets = [frozenset({label}) if isinstance(label, str) else frozenset(str(m) for m in label)
-                  for label in labels]
+    label_sets = [
+        frozenset({label}) if isinstance(label, str) else frozenset(str(m) for m in label) for label in labels
+    ]
     if features.ndim != 2 or features.shape[1] != len(FEATURE_NAMES):
         raise ValueError(f"features must have shape (n, {len(FEATURE_NAMES)}), got {features.shape}")
     if features.shape[0] != len(label_sets):
@@ -183,14 +204,24 @@ def train(features: np.ndarray, labels: Sequence[str | Collection[str]], *, seed
     truth = np.where(right, predicted, primary[is_test])
     confusion = np.zeros((len(names), len(names)), dtype=np.int64)
     np.add.at(confusion, (truth, predicted), 1)
-    return TrainedModel(state=buffer.getvalue(), labels=names, feature_mean=mean, feature_std=std,
-                        held_out_accuracy=float(np.mean(right)) if right.size else 0.0,
-                        confusion_matrix=confusion, n_train=int((~is_test).sum()), n_test=int(is_test.sum()))
+    return TrainedModel(
+        state=buffer.getvalue(),
+        labels=names,
+        feature_mean=mean,
+        feature_std=std,
+        held_out_accuracy=float(np.mean(right)) if right.size else 0.0,
+        confusion_matrix=confusion,
+        n_train=int((~is_test).sum()),
+        n_test=int(is_test.sum()),
+    )
 
 
-def check_training_labels(labels: Sequence[str | Collection[str]], *,
-                          min_examples_per_label: int = MIN_EXAMPLES_PER_LABEL,
-                          min_total: int = MIN_TOTAL_EXAMPLES) -> None:
+def check_training_labels(
+    labels: Sequence[str | Collection[str]],
+    *,
+    min_examples_per_label: int = MIN_EXAMPLES_PER_LABEL,
+    min_total: int = MIN_TOTAL_EXAMPLES,
+) -> None:
     """Raise NotEnoughLabels (saying what to tag) when these labels cannot train a model: what `train`
     checks before it starts, cheap enough to ask before queueing a training run."""
     label_sets = [{label} if isinstance(label, str) else set(label) for label in labels]
@@ -218,21 +249,24 @@ def predict(model: TrainedModel, features: np.ndarray) -> Ranked | list[Ranked]:
         standardised = (batch - model.feature_mean) / model.feature_std
         logits = network(torch.from_numpy(standardised.astype(np.float32)))
         probabilities = torch.softmax(logits, dim=1).numpy()
-    ranked = [sorted(zip(model.labels, (float(p) for p in row), strict=True), key=lambda pair: -pair[1])
-              for row in probabilities]
+    ranked = [
+        sorted(zip(model.labels, (float(p) for p in row), strict=True), key=lambda pair: -pair[1])
+        for row in probabilities
+    ]
     return ranked[0] if single else ranked
 
 
 def _check_enough(counts: Counter, n_tracks: int, min_examples_per_label: int, min_total: int) -> None:
     if len(counts) < MIN_LABELS:
         only = f" (only {next(iter(counts))!r})" if counts else ""
-        raise NotEnoughLabels(
-            f"Tag tracks with at least {MIN_LABELS} different moods to train a mood model{only}.")
+        raise NotEnoughLabels(f"Tag tracks with at least {MIN_LABELS} different moods to train a mood model{only}.")
     rare = sorted((label, n) for label, n in counts.items() if n < min_examples_per_label)
     if rare:
         listed = ", ".join(f"{label!r} has {n}" for label, n in rare)
-        raise NotEnoughLabels(f"Every mood needs at least {min_examples_per_label} tagged tracks: {listed}. "
-                              "Tag more tracks with these moods or leave them out of training.")
+        raise NotEnoughLabels(
+            f"Every mood needs at least {min_examples_per_label} tagged tracks: {listed}. "
+            "Tag more tracks with these moods or leave them out of training."
+        )
     if n_tracks < min_total:
         raise NotEnoughLabels(f"Only {n_tracks} tagged tracks; a mood model needs at least {min_total}.")
 
@@ -240,5 +274,4 @@ def _check_enough(counts: Counter, n_tracks: int, min_examples_per_label: int, m
 def _network(n_features: int, n_labels: int, hidden: int):
     import torch
 
-    return torch.nn.Sequential(torch.nn.Linear(n_features, hidden), torch.nn.ReLU(),
-                               torch.nn.Linear(hidden, n_labels))
+    return torch.nn.Sequential(torch.nn.Linear(n_features, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_labels))

@@ -60,8 +60,7 @@ class Mood:
         if self.extension_shift:
             s = self.extension_shift
             factors = (max(1.0 - s, 0.1), 1.0, max(1.0 + s, 0.1), max(1.0 + s, 0.1))
-            changes["extension_weights"] = tuple(w * f for w, f in zip(preset.extension_weights, factors,
-                                                                     strict=True))
+            changes["extension_weights"] = tuple(w * f for w, f in zip(preset.extension_weights, factors, strict=True))
         changes["melody_density"] = min(max(preset.melody_density * self.density, 0.1), 1.0)
         changes["ghost_note_prob"] = min(max(preset.ghost_note_prob * self.density, 0.0), 1.0)
         if self.hats is not None and (self.hats == 8 or preset.swing_unit == 16):
@@ -98,31 +97,108 @@ class Mood:
 
 
 MOOD_PROFILES: Mapping[str, Mood] = {
-    mood.name: mood for mood in (
+    mood.name: mood
+    for mood in (
         Mood("chill"),
         # Unobtrusive: settled diatonic harmony, plainer chords, fewer notes, a drier, quieter room.
-        Mood("focus", borrowed_bias=-0.6, extension_shift=-0.4, density=0.7, velocity=0.95, wobble=0.7,
-             vinyl_db=-3.0, reverb_db=-2.0, ambience_db=-3.0),
+        Mood(
+            "focus",
+            borrowed_bias=-0.6,
+            extension_shift=-0.4,
+            density=0.7,
+            velocity=0.95,
+            wobble=0.7,
+            vinyl_db=-3.0,
+            reverb_db=-2.0,
+            ambience_db=-3.0,
+        ),
         # Slow and soft: sparse, eighth hats, lazy swing, low and soft, dark and wobbly, more room and rain.
-        Mood("sleepy", extension_shift=0.3, density=0.5, hats=8, swing_shift=0.02, register=-4, velocity=0.75,
-             tone=0.65, top_db=-3.0, wobble=1.4, reverb_db=2.0, ambience_db=3.0),
+        Mood(
+            "sleepy",
+            extension_shift=0.3,
+            density=0.5,
+            hats=8,
+            swing_shift=0.02,
+            register=-4,
+            velocity=0.75,
+            tone=0.65,
+            top_db=-3.0,
+            wobble=1.4,
+            reverb_db=2.0,
+            ambience_db=3.0,
+        ),
         # Darker minor and borrowed chords (bVI, iv), minor 9ths and 11ths, lower, a muted top.
-        Mood("melancholy", minor_mode="aeolian", borrowed_bias=1.0, extension_shift=0.3, density=0.85,
-             register=-2, velocity=0.88, tone=0.8, top_db=-1.5, wobble=1.2, reverb_db=1.0, ambience_db=1.0),
+        Mood(
+            "melancholy",
+            minor_mode="aeolian",
+            borrowed_bias=1.0,
+            extension_shift=0.3,
+            density=0.85,
+            register=-2,
+            velocity=0.88,
+            tone=0.8,
+            top_db=-1.5,
+            wobble=1.2,
+            reverb_db=1.0,
+            ambience_db=1.0,
+        ),
         # Bright: dorian minor, diatonic progressions, busier and higher melody, sixteenth hats, firm
         # touch, open top.
-        Mood("happy", minor_mode="dorian", borrowed_bias=-1.0, extension_shift=-0.2, density=1.4, hats=16,
-             register=4, velocity=1.15, tone=1.4, top_db=2.0, wobble=0.6, vinyl_db=-2.0, reverb_db=-1.0,
-             ambience_db=-2.0),
+        Mood(
+            "happy",
+            minor_mode="dorian",
+            borrowed_bias=-1.0,
+            extension_shift=-0.2,
+            density=1.4,
+            hats=16,
+            register=4,
+            velocity=1.15,
+            tone=1.4,
+            top_db=2.0,
+            wobble=0.6,
+            vinyl_db=-2.0,
+            reverb_db=-1.0,
+            ambience_db=-2.0,
+        ),
         # Lush 11ths and 13ths, a floating, higher melody, deep wobble, big reverb.
-        Mood("dreamy", minor_mode="dorian", borrowed_bias=0.3, extension_shift=0.8, density=0.8,
-             swing_shift=0.01, register=2, velocity=0.9, tone=0.9, wobble=1.5, reverb_db=3.0, ambience_db=2.0),
+        Mood(
+            "dreamy",
+            minor_mode="dorian",
+            borrowed_bias=0.3,
+            extension_shift=0.8,
+            density=0.8,
+            swing_shift=0.01,
+            register=2,
+            velocity=0.9,
+            tone=0.9,
+            wobble=1.5,
+            reverb_db=3.0,
+            ambience_db=2.0,
+        ),
         # Old record: borrowed chords, worn tape and a louder vinyl surface, a rolled-off top.
-        Mood("nostalgic", borrowed_bias=0.7, extension_shift=0.3, density=0.9, velocity=0.95, tone=0.8,
-             top_db=-1.5, wobble=1.6, vinyl_db=4.0),
+        Mood(
+            "nostalgic",
+            borrowed_bias=0.7,
+            extension_shift=0.3,
+            density=0.9,
+            velocity=0.95,
+            tone=0.8,
+            top_db=-1.5,
+            wobble=1.6,
+            vinyl_db=4.0,
+        ),
         # Warm and close: dorian minor, soft 9ths, a little lower and darker, the room around you.
-        Mood("cozy", minor_mode="dorian", extension_shift=0.3, register=-1, velocity=0.95, tone=0.9,
-             top_db=-0.5, vinyl_db=1.0, ambience_db=1.0),
+        Mood(
+            "cozy",
+            minor_mode="dorian",
+            extension_shift=0.3,
+            register=-1,
+            velocity=0.95,
+            tone=0.9,
+            top_db=-0.5,
+            vinyl_db=1.0,
+            ambience_db=1.0,
+        ),
     )
 }
 assert set(MOOD_PROFILES) == set(MOODS), "every mood a brief accepts needs a profile"

@@ -28,14 +28,24 @@ MAX_MONO_LOSS_DB = 3.0  # level lost when L and R are summed to mono (uncorrelat
 _BLOCK = 1 << 16  # samples per block of the whole-track measurements: temporaries stay in cache
 _ABSOLUTE_GATE_LUFS = -70.0
 
-BANDS_HZ = {"sub": (20.0, 60.0), "low": (60.0, 250.0), "mid": (250.0, 4000.0), "high": (4000.0, 12000.0),
-            "air": (12000.0, 20000.0)}
+BANDS_HZ = {
+    "sub": (20.0, 60.0),
+    "low": (60.0, 250.0),
+    "mid": (250.0, 4000.0),
+    "high": (4000.0, 12000.0),
+    "air": (12000.0, 20000.0),
+}
 
 # Share of the total energy (dB) each band may hold. LoFi is warm and dark: plenty of low and mid, a
 # modest high band and little air. Generous on purpose (arrangements differ), but a master with no
 # bass, a harsh top, or a low end swallowing everything falls outside.
-_GENERIC_RANGES_DB = {"sub": (-40.0, -2.0), "low": (-16.0, -0.5), "mid": (-16.0, -0.5), "high": (-40.0, -6.0),
-                      "air": (-65.0, -14.0)}
+_GENERIC_RANGES_DB = {
+    "sub": (-40.0, -2.0),
+    "low": (-16.0, -0.5),
+    "mid": (-16.0, -0.5),
+    "high": (-40.0, -6.0),
+    "air": (-65.0, -14.0),
+}
 STYLE_BAND_RANGES_DB: dict[str, dict[str, tuple[float, float]]] = {
     "jazz": _GENERIC_RANGES_DB,
     "boom_bap": {**_GENERIC_RANGES_DB, "sub": (-36.0, -1.5), "high": (-42.0, -7.0)},  # sub-heavy by design
@@ -87,8 +97,15 @@ class QCReport:
         return _json_safe(data)
 
 
-def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_ceiling_db: float,
-          expected_duration_s: float, style: str) -> QCReport:
+def check(
+    audio: np.ndarray,
+    *,
+    sample_rate: int,
+    target_lufs: float,
+    true_peak_ceiling_db: float,
+    expected_duration_s: float,
+    style: str,
+) -> QCReport:
     """Measure a (2, n) master and judge it against the brief.
 
     Fails (with one human-readable reason each) on: any sample at or over 0 dBFS; more than 2 s of
@@ -120,8 +137,10 @@ def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_
     integrated, lra = _loudness(audio, sample_rate)
     sample_peak = float(20 * np.log10(max(peak, 1e-10)))
     if abs(integrated - target_lufs) > LOUDNESS_TOLERANCE_LU:
-        failures.append(f"integrated loudness {integrated:.1f} LUFS is off target {target_lufs:.1f} "
-                        f"by more than {LOUDNESS_TOLERANCE_LU} LU")
+        failures.append(
+            f"integrated loudness {integrated:.1f} LUFS is off target {target_lufs:.1f} "
+            f"by more than {LOUDNESS_TOLERANCE_LU} LU"
+        )
     if true_peak > true_peak_ceiling_db:
         failures.append(f"true peak {true_peak:.1f} dBTP above ceiling {true_peak_ceiling_db:.1f}")
 
@@ -135,8 +154,7 @@ def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_
 
     correlation, min_window, mono_loss = _stereo(audio, sample_rate)
     if correlation < MIN_CORRELATION:
-        failures.append(f"stereo phase correlation {correlation:.2f} below {MIN_CORRELATION} "
-                        "(channels out of phase)")
+        failures.append(f"stereo phase correlation {correlation:.2f} below {MIN_CORRELATION} (channels out of phase)")
     if mono_loss > MAX_MONO_LOSS_DB:
         failures.append(f"{mono_loss:.1f} dB lost when summed to mono (max {MAX_MONO_LOSS_DB:.0f} dB)")
 
@@ -146,26 +164,45 @@ def check(audio: np.ndarray, *, sample_rate: int, target_lufs: float, true_peak_
         low, high = ranges[band]
         if not low <= value <= high:
             side = "below" if value < low else "above"
-            failures.append(f"{band} band holds {value:.1f} dB of the energy, {side} the {style} range "
-                            f"{low:.0f}..{high:.0f} dB")
+            failures.append(
+                f"{band} band holds {value:.1f} dB of the energy, {side} the {style} range {low:.0f}..{high:.0f} dB"
+            )
 
-    error_pct = (100.0 * (duration_s - expected_duration_s) / expected_duration_s
-                 if expected_duration_s > 0 else 0.0)
+    error_pct = 100.0 * (duration_s - expected_duration_s) / expected_duration_s if expected_duration_s > 0 else 0.0
     if abs(error_pct) > 100 * DURATION_TOLERANCE:
-        failures.append(f"duration {duration_s:.1f} s is {error_pct:+.1f} % off the brief's "
-                        f"{expected_duration_s:.1f} s (max ±{100 * DURATION_TOLERANCE:.0f} %)")
+        failures.append(
+            f"duration {duration_s:.1f} s is {error_pct:+.1f} % off the brief's "
+            f"{expected_duration_s:.1f} s (max ±{100 * DURATION_TOLERANCE:.0f} %)"
+        )
 
     return QCReport(
-        style=style, sample_rate=sample_rate, duration_s=duration_s, expected_duration_s=expected_duration_s,
-        duration_error_pct=error_pct, integrated_lufs=integrated, target_lufs=target_lufs,
-        loudness_range_lu=lra, true_peak_dbtp=true_peak, true_peak_ceiling_db=true_peak_ceiling_db,
-        sample_peak_dbfs=sample_peak, clipped_samples=clipped, leading_silence_s=leading_s,
-        trailing_silence_s=trailing_s, longest_gap_s=max((end - start for start, end in gaps), default=0.0),
-        gaps_s=gaps, phase_correlation=correlation, min_window_correlation=min_window,
-        mono_loss_db=mono_loss, band_energy_db=bands, band_ranges_db=dict(ranges), failures=failures)
+        style=style,
+        sample_rate=sample_rate,
+        duration_s=duration_s,
+        expected_duration_s=expected_duration_s,
+        duration_error_pct=error_pct,
+        integrated_lufs=integrated,
+        target_lufs=target_lufs,
+        loudness_range_lu=lra,
+        true_peak_dbtp=true_peak,
+        true_peak_ceiling_db=true_peak_ceiling_db,
+        sample_peak_dbfs=sample_peak,
+        clipped_samples=clipped,
+        leading_silence_s=leading_s,
+        trailing_silence_s=trailing_s,
+        longest_gap_s=max((end - start for start, end in gaps), default=0.0),
+        gaps_s=gaps,
+        phase_correlation=correlation,
+        min_window_correlation=min_window,
+        mono_loss_db=mono_loss,
+        band_energy_db=bands,
+        band_ranges_db=dict(ranges),
+        failures=failures,
+    )
 
 
 # --- measurements ---------------------------------------------------------------------------------
+
 
 def _loudness(audio: np.ndarray, sample_rate: int) -> tuple[float, float]:
     """(integrated LUFS, loudness range LU) per BS.1770-4 and EBU Tech 3342, computed as libebur128 does.
@@ -212,16 +249,18 @@ def _k_weighted_step_power(audio: np.ndarray, sample_rate: int, step: int) -> np
     for first in range(0, steps, per_block):
         count = min(per_block, steps - first)
         block = scratch if count == per_block else np.empty((channels, count * step), dtype=np.float32)
-        block[...] = audio[:, first * step:(first + count) * step]
+        block[...] = audio[:, first * step : (first + count) * step]
         framed = stream.process(block).reshape(channels, count, step)
-        out[first:first + count] = np.einsum("chs,chs->h", framed, framed)  # float32 sums: error ~1e-7
+        out[first : first + count] = np.einsum("chs,chs->h", framed, framed)  # float32 sums: error ~1e-7
     return out
 
 
 def _count_at_or_over(audio: np.ndarray, level: float) -> int:
     """How many samples have |x| >= level, block by block."""
-    return sum(int(np.count_nonzero(np.abs(audio[:, start:start + _BLOCK]) >= level))
-               for start in range(0, audio.shape[1], _BLOCK))
+    return sum(
+        int(np.count_nonzero(np.abs(audio[:, start : start + _BLOCK]) >= level))
+        for start in range(0, audio.shape[1], _BLOCK)
+    )
 
 
 def _silences(audio: np.ndarray, sample_rate: int) -> tuple[float, float, list[tuple[float, float]]]:
@@ -230,7 +269,7 @@ def _silences(audio: np.ndarray, sample_rate: int) -> tuple[float, float, list[t
     frames = audio.shape[1] // frame
     if frames == 0:
         return 0.0, 0.0, []
-    framed = audio[:, :frames * frame].reshape(2, frames, frame)
+    framed = audio[:, : frames * frame].reshape(2, frames, frame)
     power = np.einsum("cfk,cfk->cf", framed, framed) / frame  # mean square per frame, no temporary
     silent = 10 * np.log10(np.maximum(power.max(axis=0), 1e-20)) < SILENCE_DBFS
     frame_s = frame / sample_rate
@@ -240,11 +279,14 @@ def _silences(audio: np.ndarray, sample_rate: int) -> tuple[float, float, list[t
     sound = np.flatnonzero(~silent)
     leading = sound[0] * frame_s
     trailing = (frames - 1 - sound[-1]) * frame_s
-    inner = silent[sound[0]:sound[-1] + 1].astype(np.int8)
+    inner = silent[sound[0] : sound[-1] + 1].astype(np.int8)
     edges = np.diff(np.concatenate([[0], inner, [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    gaps = [((sound[0] + s) * frame_s, (sound[0] + e) * frame_s) for s, e in zip(starts, ends, strict=True)
-            if (e - s) * frame_s > MAX_GAP_S]
+    gaps = [
+        ((sound[0] + s) * frame_s, (sound[0] + e) * frame_s)
+        for s, e in zip(starts, ends, strict=True)
+        if (e - s) * frame_s > MAX_GAP_S
+    ]
     return float(leading), float(trailing), [(float(s), float(e)) for s, e in gaps]
 
 
@@ -262,8 +304,8 @@ def _stereo(audio: np.ndarray, sample_rate: int) -> tuple[float, float, float]:
     count = audio.shape[1] // window
     min_window = correlation
     if count:
-        shaped_l = left[:count * window].reshape(count, window)
-        shaped_r = right[:count * window].reshape(count, window)
+        shaped_l = left[: count * window].reshape(count, window)
+        shaped_r = right[: count * window].reshape(count, window)
         wl, wr = np.einsum("ij,ij->i", shaped_l, shaped_l), np.einsum("ij,ij->i", shaped_r, shaped_r)
         wlr = np.einsum("ij,ij->i", shaped_l, shaped_r)
         loud = (wl > 1e-6 * window) & (wr > 1e-6 * window)  # ignore windows that are near silence
@@ -272,8 +314,9 @@ def _stereo(audio: np.ndarray, sample_rate: int) -> tuple[float, float, float]:
     return float(correlation), float(min_window), float(min(mono_loss, 120.0))
 
 
-def band_energy_db(audio: np.ndarray, *, sample_rate: int, frame: int = 8192,
-                   max_frames: int = 160) -> dict[str, float]:
+def band_energy_db(
+    audio: np.ndarray, *, sample_rate: int, frame: int = 8192, max_frames: int = 160
+) -> dict[str, float]:
     """Share of the total energy in each of BANDS_HZ, in dB (0 dB = all of it).
 
     Averaged over up to `max_frames` Hann-windowed frames spread evenly over the track: a long master

@@ -41,18 +41,41 @@ class RenderResult:
 
     def chord_chart(self) -> list[dict]:
         """JSON-safe chord list: one entry per chord with bar, times, symbol, numeral and origin."""
-        return [{"bar": span.bar, "start_s": round(span.start_s, 4), "end_s": round(span.end_s, 4),
-                 "symbol": span.chord.symbol, "numeral": span.chord.numeral, "source": span.chord.source,
-                 "borrowed_from": span.chord.borrowed_from} for span in self.chords]
+        return [
+            {
+                "bar": span.bar,
+                "start_s": round(span.start_s, 4),
+                "end_s": round(span.end_s, 4),
+                "symbol": span.chord.symbol,
+                "numeral": span.chord.numeral,
+                "source": span.chord.source,
+                "borrowed_from": span.chord.borrowed_from,
+            }
+            for span in self.chords
+        ]
 
     def section_map(self) -> list[dict]:
         """JSON-safe section list: name, bars and times."""
-        return [{"name": s.name, "start_bar": s.start_bar, "end_bar": s.end_bar,
-                 "start_s": round(s.start_s, 4), "end_s": round(s.end_s, 4)} for s in self.sections]
+        return [
+            {
+                "name": s.name,
+                "start_bar": s.start_bar,
+                "end_bar": s.end_bar,
+                "start_s": round(s.start_s, 4),
+                "end_s": round(s.end_s, 4),
+            }
+            for s in self.sections
+        ]
 
 
-def render(brief: Brief, *, preset_overrides: dict | None = None, fx_overrides: dict | None = None,
-           progress: Callable[[int], None] | None = None, soundfont_path: str | None = None) -> RenderResult:
+def render(
+    brief: Brief,
+    *,
+    preset_overrides: dict | None = None,
+    fx_overrides: dict | None = None,
+    progress: Callable[[int], None] | None = None,
+    soundfont_path: str | None = None,
+) -> RenderResult:
     """Render the brief to a mastered track with stems, score and QC report.
 
     Takes a Brief, optional admin overrides of the style preset (styles.preset_for) and of the effects
@@ -66,12 +89,23 @@ def render(brief: Brief, *, preset_overrides: dict | None = None, fx_overrides: 
     # Every matrix product in the pipeline is small: BLAS worker threads would only fight over the cores
     # (a render job is one core's work; scale out with more workers instead).
     with threadpool_limits(limits=1, user_api="blas"):
-        return _render(brief, preset_overrides=preset_overrides, fx_overrides=fx_overrides, progress=progress,
-                       soundfont_path=soundfont_path)
+        return _render(
+            brief,
+            preset_overrides=preset_overrides,
+            fx_overrides=fx_overrides,
+            progress=progress,
+            soundfont_path=soundfont_path,
+        )
 
 
-def _render(brief: Brief, *, preset_overrides: dict | None, fx_overrides: dict | None,
-            progress: Callable[[int], None] | None, soundfont_path: str | None) -> RenderResult:
+def _render(
+    brief: Brief,
+    *,
+    preset_overrides: dict | None,
+    fx_overrides: dict | None,
+    progress: Callable[[int], None] | None,
+    soundfont_path: str | None,
+) -> RenderResult:
     report = progress or (lambda _percent: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -90,27 +124,61 @@ def _render(brief: Brief, *, preset_overrides: dict | None, fx_overrides: dict |
     clock = stage("compose", clock)
     # The parts' insert tone filters run in the synth, on each shared note core where that is less work
     # than filtering the whole stem (a linear filter: the same sound); the effects then skip them.
-    insert_filters = fx.insert_filters(brief.style, sample_rate=brief.sample_rate, overrides=fx_overrides,
-                                       mood=brief.mood)
-    raw_stems = render_stems(score, sample_rate=brief.sample_rate, seed=brief.seed,
-                             soundfont_path=soundfont_path, part_filters=insert_filters)
+    insert_filters = fx.insert_filters(
+        brief.style, sample_rate=brief.sample_rate, overrides=fx_overrides, mood=brief.mood
+    )
+    raw_stems = render_stems(
+        score,
+        sample_rate=brief.sample_rate,
+        seed=brief.seed,
+        soundfont_path=soundfont_path,
+        part_filters=insert_filters,
+    )
     clock = stage("synth", clock)
     # The raw stems are not part of the result: the effects overwrite them with the processed stems
     # (seven fewer full-length buffers, which on a busy machine cost more in page faults than the math).
-    mix, stems = fx.process(raw_stems, style=brief.style, sample_rate=brief.sample_rate, seed=brief.seed,
-                            kick_times_s=score.kick_times_s, ambience=brief.ambience, overrides=fx_overrides,
-                            mood=brief.mood, in_place=True, prefiltered=insert_filters.keys())
+    mix, stems = fx.process(
+        raw_stems,
+        style=brief.style,
+        sample_rate=brief.sample_rate,
+        seed=brief.seed,
+        kick_times_s=score.kick_times_s,
+        ambience=brief.ambience,
+        overrides=fx_overrides,
+        mood=brief.mood,
+        in_place=True,
+        prefiltered=insert_filters.keys(),
+    )
     del raw_stems
     clock = stage("fx", clock)
-    mastered = master.master(mix, sample_rate=brief.sample_rate, target_lufs=brief.target_lufs,
-                             true_peak_ceiling_db=brief.true_peak_ceiling_db, in_place=True)
+    mastered = master.master(
+        mix,
+        sample_rate=brief.sample_rate,
+        target_lufs=brief.target_lufs,
+        true_peak_ceiling_db=brief.true_peak_ceiling_db,
+        in_place=True,
+    )
     del mix  # overwritten by the mastering EQ and glue: not part of the result
     clock = stage("master", clock)
-    report_qc = qc.check(mastered.audio, sample_rate=brief.sample_rate, target_lufs=brief.target_lufs,
-                         true_peak_ceiling_db=brief.true_peak_ceiling_db, expected_duration_s=brief.duration_s,
-                         style=brief.style)
+    report_qc = qc.check(
+        mastered.audio,
+        sample_rate=brief.sample_rate,
+        target_lufs=brief.target_lufs,
+        true_peak_ceiling_db=brief.true_peak_ceiling_db,
+        expected_duration_s=brief.duration_s,
+        style=brief.style,
+    )
     stage("qc", clock)
     timings["total"] = time.perf_counter() - started
-    return RenderResult(master=mastered.audio, stems=stems, score=score.midi, sections=score.sections,
-                        qc=report_qc, timings=timings, sample_rate=brief.sample_rate, chords=score.chords,
-                        kick_times_s=score.kick_times_s, master_gain_db=mastered.gain_db)
+    return RenderResult(
+        master=mastered.audio,
+        stems=stems,
+        score=score.midi,
+        sections=score.sections,
+        qc=report_qc,
+        timings=timings,
+        sample_rate=brief.sample_rate,
+        chords=score.chords,
+        kick_times_s=score.kick_times_s,
+        master_gain_db=mastered.gain_db,
+    )

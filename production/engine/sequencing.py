@@ -53,8 +53,9 @@ def compatibility_matrix(sources: Sequence[TrackFeatures], targets: Sequence[Tra
     return sum(WEIGHTS[name] * parts[name] for name in WEIGHTS)
 
 
-def suggest_next(track: TrackFeatures, candidates: Sequence[TrackFeatures],
-                 n: int = 10) -> list[tuple[Hashable, float, list[str]]]:
+def suggest_next(
+    track: TrackFeatures, candidates: Sequence[TrackFeatures], n: int = 10
+) -> list[tuple[Hashable, float, list[str]]]:
     """The `n` candidates that follow `track` best: (id, score 0-1, human-readable reasons), best first.
     The track itself (same id) is never suggested."""
     pool = [c for c in candidates if c.id != track.id]
@@ -66,8 +67,9 @@ def suggest_next(track: TrackFeatures, candidates: Sequence[TrackFeatures],
     return [(pool[i].id, round(float(scores[i]), 4), _reasons(track, pool[i])) for i in order]
 
 
-def mix_sequence(tracks: Sequence[TrackFeatures], target_duration_s: float, *,
-                 crossfade_s: float = 0.0) -> list[Hashable]:
+def mix_sequence(
+    tracks: Sequence[TrackFeatures], target_duration_s: float, *, crossfade_s: float = 0.0
+) -> list[Hashable]:
     """Ids of tracks, in playing order, filling about `target_duration_s` of mix.
 
     Each track adds its duration minus `crossfade_s` (the overlap with the next). Tracks are not repeated:
@@ -99,14 +101,23 @@ def mix_sequence(tracks: Sequence[TrackFeatures], target_duration_s: float, *,
         order.append(choice)
         used[choice] = True
         elapsed += durations[choice]
-    improved = _two_opt(np.array(order, dtype=np.int64), incompatibility, durations, arrays.energy, arc,
-                        target_duration_s)
+    improved = _two_opt(
+        np.array(order, dtype=np.int64), incompatibility, durations, arrays.energy, arc, target_duration_s
+    )
     return [tracks[i].id for i in improved]
 
 
-def _two_opt(order: np.ndarray, incompatibility: np.ndarray, durations: np.ndarray, energy: np.ndarray,
-             arc: Callable[[np.ndarray], np.ndarray], target_duration_s: float, *, max_rounds: int = 4,
-             max_segment: int = 60) -> list[int]:
+def _two_opt(
+    order: np.ndarray,
+    incompatibility: np.ndarray,
+    durations: np.ndarray,
+    energy: np.ndarray,
+    arc: Callable[[np.ndarray], np.ndarray],
+    target_duration_s: float,
+    *,
+    max_rounds: int = 4,
+    max_segment: int = 60,
+) -> list[int]:
     """Reverse segments (up to `max_segment` tracks long) of the order while that lowers the total cost
     (transitions + arc misses)."""
 
@@ -122,7 +133,7 @@ def _two_opt(order: np.ndarray, incompatibility: np.ndarray, durations: np.ndarr
         for i in range(len(order) - 1):
             for j in range(i + 1, min(len(order), i + max_segment)):
                 candidate = order.copy()
-                candidate[i:j + 1] = candidate[i:j + 1][::-1]
+                candidate[i : j + 1] = candidate[i : j + 1][::-1]
                 cost = total(candidate)
                 if cost < best - 1e-9:
                     order, best, improved = candidate, cost, True
@@ -149,8 +160,7 @@ class _Arrays:
 
 
 def _parts(a: _Arrays, b: _Arrays) -> dict[str, np.ndarray]:
-    return {"key": _key_part(a, b), "tempo": _tempo_part(a, b), "energy": _energy_part(a, b),
-            "mood": _mood_part(a, b)}
+    return {"key": _key_part(a, b), "tempo": _tempo_part(a, b), "energy": _energy_part(a, b), "mood": _mood_part(a, b)}
 
 
 def _key_part(a: _Arrays, b: _Arrays) -> np.ndarray:
@@ -158,9 +168,16 @@ def _key_part(a: _Arrays, b: _Arrays) -> np.ndarray:
     same_letter = a.camelot_letter[:, None] == b.camelot_letter[None, :]
     step = np.minimum((na - nb) % 12, (nb - na) % 12)
     score = np.select(
-        [same_letter & (step == 0), same_letter & (step == 1), ~same_letter & (step == 0),
-         ~same_letter & (step == 1), same_letter & (step == 2)],
-        [1.0, 0.85, 0.8, 0.5, 0.4], default=0.0)
+        [
+            same_letter & (step == 0),
+            same_letter & (step == 1),
+            ~same_letter & (step == 0),
+            ~same_letter & (step == 1),
+            same_letter & (step == 2),
+        ],
+        [1.0, 0.85, 0.8, 0.5, 0.4],
+        default=0.0,
+    )
     unknown = (na == 0) | (nb == 0)
     return np.where(unknown, NEUTRAL, score)
 
@@ -207,8 +224,13 @@ def _reasons(a: TrackFeatures, b: TrackFeatures) -> list[str]:
     reasons = []
     key = float(_key_part(_Arrays([a]), _Arrays([b]))[0, 0])
     if a.camelot and b.camelot:
-        label = {1.0: "same key", 0.85: "neighbouring key", 0.8: "relative key", 0.5: "diagonal key step",
-                 0.4: "two steps round the wheel"}.get(key, "keys clash")
+        label = {
+            1.0: "same key",
+            0.85: "neighbouring key",
+            0.8: "relative key",
+            0.5: "diagonal key step",
+            0.4: "two steps round the wheel",
+        }.get(key, "keys clash")
         reasons.append(f"{label} ({a.camelot} → {b.camelot})")
     if a.bpm > 0 and b.bpm > 0:
         deviation = float(_tempo_deviation(np.array(a.bpm), np.array(b.bpm)))
@@ -217,8 +239,9 @@ def _reasons(a: TrackFeatures, b: TrackFeatures) -> list[str]:
         verdict = "tempo fits" if deviation <= TEMPO_TOLERANCE else "tempo jump"
         reasons.append(f"{verdict}{feel} ({a.bpm:.0f} → {b.bpm:.0f} BPM, {100 * deviation:.1f}% off)")
     step = b.energy - a.energy
-    reasons.append(f"energy {'rises' if step > 0.02 else 'drops' if step < -0.02 else 'holds'} "
-                   f"({a.energy:.2f} → {b.energy:.2f})")
+    reasons.append(
+        f"energy {'rises' if step > 0.02 else 'drops' if step < -0.02 else 'holds'} ({a.energy:.2f} → {b.energy:.2f})"
+    )
     shared = sorted(a.moods & b.moods)
     if shared:
         reasons.append("shares moods: " + ", ".join(shared))

@@ -30,8 +30,7 @@ class TempoEstimate:
     beat_times_s: np.ndarray  # float64 seconds of each beat, ascending
 
 
-def estimate_tempo(onset_envelope: np.ndarray, frame_rate: float, *,
-                   time_offset_s: float = 0.0) -> TempoEstimate:
+def estimate_tempo(onset_envelope: np.ndarray, frame_rate: float, *, time_offset_s: float = 0.0) -> TempoEstimate:
     """Tempo of an onset-strength envelope sampled at `frame_rate` frames per second; envelope frame k
     describes the moment k / frame_rate + time_offset_s (beat times include the offset).
 

@@ -18,15 +18,15 @@ from production.engine.brief import Key
 
 # Scale degrees (semitones above the tonic) of the chords in each progression; the bass plays the first.
 _MAJOR_PROGRESSIONS = (
-    ((0, 4, 7), (9, 12, 16), (5, 9, 12), (7, 11, 14)),          # I  vi  IV V
+    ((0, 4, 7), (9, 12, 16), (5, 9, 12), (7, 11, 14)),  # I  vi  IV V
     ((0, 4, 7, 11), (5, 9, 12, 16), (7, 11, 14, 17), (0, 4, 7)),  # Imaj7 IVmaj7 V7 I
     ((2, 5, 9, 12), (7, 11, 14, 17), (0, 4, 7, 11), (0, 4, 7)),  # ii7 V7 Imaj7 I
-    ((0, 4, 7), (7, 11, 14), (9, 12, 16), (5, 9, 12)),          # I  V  vi IV
+    ((0, 4, 7), (7, 11, 14), (9, 12, 16), (5, 9, 12)),  # I  V  vi IV
 )
 _MINOR_PROGRESSIONS = (
-    ((0, 3, 7), (8, 12, 15), (3, 7, 10), (7, 11, 14)),          # i  VI III V (harmonic-minor dominant)
-    ((0, 3, 7, 10), (5, 8, 12), (7, 11, 14), (0, 3, 7)),        # i7 iv V i
-    ((0, 3, 7), (10, 14, 17), (8, 12, 15), (7, 11, 14)),        # i  VII VI V
+    ((0, 3, 7), (8, 12, 15), (3, 7, 10), (7, 11, 14)),  # i  VI III V (harmonic-minor dominant)
+    ((0, 3, 7, 10), (5, 8, 12), (7, 11, 14), (0, 3, 7)),  # i7 iv V i
+    ((0, 3, 7), (10, 14, 17), (8, 12, 15), (7, 11, 14)),  # i  VII VI V
     ((0, 3, 7, 10), (8, 12, 15, 19), (5, 8, 12, 15), (7, 11, 14)),  # i7 VImaj7 iv7 V
 )
 
@@ -41,8 +41,9 @@ class TestTrack:
     key: Key
 
 
-def sine(freq_hz: float, *, level_dbfs: float, duration_s: float, sample_rate: int = 44100,
-         channels: int = 2) -> np.ndarray:
+def sine(
+    freq_hz: float, *, level_dbfs: float, duration_s: float, sample_rate: int = 44100, channels: int = 2
+) -> np.ndarray:
     """A sine whose peak sits at `level_dbfs` in every channel, shape (channels, n) float32."""
     t = np.arange(round(duration_s * sample_rate)) / sample_rate
     tone = (10.0 ** (level_dbfs / 20.0)) * np.sin(2.0 * np.pi * freq_hz * t)
@@ -57,8 +58,16 @@ def add_noise(audio: np.ndarray, *, snr_db: float, seed: int) -> np.ndarray:
     return (audio + noise).astype(np.float32)
 
 
-def drum_loop(*, bpm: float, duration_s: float, sample_rate: int = 44100, seed: int = 0,
-              swing: float = 0.0, hats: bool = True, hat_gain: float = 1.0) -> np.ndarray:
+def drum_loop(
+    *,
+    bpm: float,
+    duration_s: float,
+    sample_rate: int = 44100,
+    seed: int = 0,
+    swing: float = 0.0,
+    hats: bool = True,
+    hat_gain: float = 1.0,
+) -> np.ndarray:
     """A drum loop (kick on beats 1 and 3, snare on 2 and 4, eighth-note hats), shape (2, n) float32.
 
     `swing` (0-0.5) delays every off-beat eighth by that fraction of an eighth note. The seed varies the
@@ -80,13 +89,22 @@ def drum_loop(*, bpm: float, duration_s: float, sample_rate: int = 44100, seed: 
             _place(out, kit["kick"], t0 + beat_s * (0.5 + swing / 2), sample_rate, 0.5)
         if hats:
             _place(out, kit["hat"], t0, sample_rate, hat_gain * (0.35 + 0.05 * rng.random()))
-            _place(out, kit["hat"], t0 + beat_s * (0.5 + swing / 2), sample_rate,
-                   hat_gain * (0.2 + 0.05 * rng.random()))
+            _place(
+                out, kit["hat"], t0 + beat_s * (0.5 + swing / 2), sample_rate, hat_gain * (0.2 + 0.05 * rng.random())
+            )
     return _stereo(out, width=0.0)
 
 
-def chord_progression(*, key: Key, bpm: float, duration_s: float, sample_rate: int = 44100,
-                      seed: int = 0, beats_per_chord: int = 4, end_on_tonic: bool = True) -> np.ndarray:
+def chord_progression(
+    *,
+    key: Key,
+    bpm: float,
+    duration_s: float,
+    sample_rate: int = 44100,
+    seed: int = 0,
+    beats_per_chord: int = 4,
+    end_on_tonic: bool = True,
+) -> np.ndarray:
     """A looping four-chord progression in `key` (keys plus a bass on the chord root), (2, n) float32.
 
     Which of four typical progressions is used depends on the seed; all of them start on the tonic. With
@@ -111,8 +129,13 @@ def chord_progression(*, key: Key, bpm: float, duration_s: float, sample_rate: i
     for t0, t1, degrees in zip(starts, ends, chords, strict=True):  # one iteration per chord
         length_s = max(min(t1, t0 + chord_s) - t0, 0.05)
         for degree in degrees:
-            _place(keys, _tone(_midi_hz(tonic_midi + degree), length_s * 0.95, sample_rate, brightness=0.5),
-                   t0, sample_rate, 0.18)
+            _place(
+                keys,
+                _tone(_midi_hz(tonic_midi + degree), length_s * 0.95, sample_rate, brightness=0.5),
+                t0,
+                sample_rate,
+                0.18,
+            )
         root = tonic_midi - 12 + degrees[0] % 12
         for beat in range(int(np.ceil(length_s * bpm / 60.0))):
             note = _tone(_midi_hz(root), 60.0 / bpm * 0.9, sample_rate, brightness=0.2)
@@ -132,19 +155,25 @@ def melody(*, key: Key, bpm: float, duration_s: float, sample_rate: int = 44100,
         if rng.random() < 0.4:
             continue
         degree = scale[int(rng.integers(len(scale)))] + 12 * int(rng.integers(0, 2))
-        _place(out, _tone(_midi_hz(base + degree), step_s * 1.5, sample_rate, brightness=0.7), step * step_s,
-               sample_rate, 0.12)
+        _place(
+            out,
+            _tone(_midi_hz(base + degree), step_s * 1.5, sample_rate, brightness=0.7),
+            step * step_s,
+            sample_rate,
+            0.12,
+        )
     return _stereo(out, width=0.3)
 
 
-def lofi_track(*, bpm: float, key: Key | str, duration_s: float, sample_rate: int = 44100,
-               seed: int = 0) -> TestTrack:
+def lofi_track(*, bpm: float, key: Key | str, duration_s: float, sample_rate: int = 44100, seed: int = 0) -> TestTrack:
     """Drums, chords, bass and a melody at a known tempo and key, peak-normalised to -1 dBFS."""
     key = Key.parse(key) if isinstance(key, str) else key
     swing = 0.1 * (seed % 3)
-    mix = (drum_loop(bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed, swing=swing)
-           + chord_progression(key=key, bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed)
-           + melody(key=key, bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed))
+    mix = (
+        drum_loop(bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed, swing=swing)
+        + chord_progression(key=key, bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed)
+        + melody(key=key, bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed)
+    )
     mix *= 10 ** (-1.0 / 20.0) / max(float(np.max(np.abs(mix))), 1e-9)
     return TestTrack(audio=mix.astype(np.float32), sample_rate=sample_rate, bpm=bpm, key=key)
 
@@ -157,8 +186,9 @@ def _drum_kit(sample_rate: int) -> dict[str, np.ndarray]:
     kick[: int(0.002 * sample_rate)] += 0.5  # beater click
     ts = t[: int(0.25 * sample_rate)]
     sos_snare = signal.butter(2, [900, 6000], btype="bandpass", fs=sample_rate, output="sos")
-    snare = (signal.sosfilt(sos_snare, rng.standard_normal(ts.size)) * np.exp(-ts / 0.06)
-             + 0.5 * np.sin(2 * np.pi * 185 * ts) * np.exp(-ts / 0.05))
+    snare = signal.sosfilt(sos_snare, rng.standard_normal(ts.size)) * np.exp(-ts / 0.06) + 0.5 * np.sin(
+        2 * np.pi * 185 * ts
+    ) * np.exp(-ts / 0.05)
     th = t[: int(0.08 * sample_rate)]
     sos_hat = signal.butter(4, min(7000, sample_rate * 0.4), btype="highpass", fs=sample_rate, output="sos")
     hat = signal.sosfilt(sos_hat, rng.standard_normal(th.size)) * np.exp(-th / 0.015)

@@ -34,8 +34,20 @@ PENTATONIC_INTERVALS: dict[str, tuple[int, ...]] = {
 NOTE_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 _NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII")
 # Roman numeral of a root a given number of semitones above the tonic.
-_ROOT_NUMERAL = {0: "I", 1: "bII", 2: "II", 3: "bIII", 4: "III", 5: "IV", 6: "#IV", 7: "V", 8: "bVI", 9: "VI",
-                 10: "bVII", 11: "VII"}
+_ROOT_NUMERAL = {
+    0: "I",
+    1: "bII",
+    2: "II",
+    3: "bIII",
+    4: "III",
+    5: "IV",
+    6: "#IV",
+    7: "V",
+    8: "bVI",
+    9: "VI",
+    10: "bVII",
+    11: "VII",
+}
 
 
 def scale_pitch_classes(tonic_pc: int, mode: str) -> tuple[int, ...]:
@@ -93,8 +105,14 @@ class Chord:
         # routinely left out over a major third).
         if natural and natural[0] == 9:
             top = natural[-1]
-            name = {"m7": f"m{top}", "7": f"{top}", "maj7": f"maj{top}", "mMaj7": f"mMaj{top}",
-                    "m7b5": f"m{top}b5", "dim7": f"dim7add{top}"}[base]
+            name = {
+                "m7": f"m{top}",
+                "7": f"{top}",
+                "maj7": f"maj{top}",
+                "mMaj7": f"mMaj{top}",
+                "m7b5": f"m{top}b5",
+                "dim7": f"dim7add{top}",
+            }[base]
         else:
             name = base + "".join(f"add{n}" for n in natural)
         return NOTE_NAMES[self.root_pc] + name + "".join(altered)
@@ -160,8 +178,14 @@ def parse_token(token: str, *, tonic_pc: int, key_mode: str, extension: int) -> 
         scale = tuple(target_scale[(4 + i) % 7] for i in range(7))  # the mode starting on the fifth
         intervals = stack_chord(scale, 0, max(extension, 9), allow_b9=target_mode == "harmonic_minor")
         target_name = _numeral(tonic_pc, target_root, target_third, False)
-        return Chord(root_pc=root, intervals=intervals, scale=scale, numeral=f"V7/{target_name}",
-                     source="secondary", target_degree=target_degree)
+        return Chord(
+            root_pc=root,
+            intervals=intervals,
+            scale=scale,
+            numeral=f"V7/{target_name}",
+            source="secondary",
+            target_degree=target_degree,
+        )
     degree_text, _, mode = token.partition("@")
     degree = int(degree_text)
     mode = mode or key_mode
@@ -172,16 +196,26 @@ def parse_token(token: str, *, tonic_pc: int, key_mode: str, extension: int) -> 
     chord_pcs = {(root + i) % 12 for i in intervals}
     borrowed = mode != key_mode and not chord_pcs <= set(key_scale)
     if not borrowed:
-        rotated = tuple(key_scale[(key_scale.index(root) + i) % 7] for i in range(7)) if root in key_scale \
-            else rotated
+        rotated = tuple(key_scale[(key_scale.index(root) + i) % 7] for i in range(7)) if root in key_scale else rotated
     numeral = _numeral(tonic_pc, root, intervals[1], intervals[2] == 6)
-    return Chord(root_pc=root, intervals=intervals, scale=rotated, numeral=numeral,
-                 source="borrowed" if borrowed else "diatonic", borrowed_from=mode if borrowed else None)
+    return Chord(
+        root_pc=root,
+        intervals=intervals,
+        scale=rotated,
+        numeral=numeral,
+        source="borrowed" if borrowed else "diatonic",
+        borrowed_from=mode if borrowed else None,
+    )
 
 
-def progression_chords(bar_tokens: tuple[str, ...], *, tonic_pc: int, key_mode: str,
-                       extension_weights: tuple[float, float, float, float],
-                       rng: np.random.Generator) -> list[list[Chord]]:
+def progression_chords(
+    bar_tokens: tuple[str, ...],
+    *,
+    tonic_pc: int,
+    key_mode: str,
+    extension_weights: tuple[float, float, float, float],
+    rng: np.random.Generator,
+) -> list[list[Chord]]:
     """Turn a progression template (one string per bar, chords in a bar separated by commas) into chords.
 
     The extension of each chord (7/9/11/13) is drawn from `extension_weights`.
@@ -251,8 +285,16 @@ def _candidates(pitch_set: tuple[int, ...], low: int, high: int, max_span: int) 
     return candidates, gaps
 
 
-def voice_chord(chord: Chord, *, previous: tuple[int, ...] | None, size: int, low: int, high: int,
-                rootless: bool, max_span: int = 19) -> tuple[int, ...]:
+def voice_chord(
+    chord: Chord,
+    *,
+    previous: tuple[int, ...] | None,
+    size: int,
+    low: int,
+    high: int,
+    rootless: bool,
+    max_span: int = 19,
+) -> tuple[int, ...]:
     """Choose MIDI pitches for the chord within [low, high] that move least from `previous`.
 
     Candidates are every octave placement of the `size` most important chord tones; low notes keep

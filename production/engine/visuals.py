@@ -24,8 +24,9 @@ SPECTROGRAM_MIN_HZ = 30.0
 SPECTROGRAM_RANGE_DB = 80.0
 _SPECTROGRAM_N_FFT = 2048
 # Dark-to-bright colour ramp (black, purple, red, orange, pale yellow), like perceptual "magma" maps.
-_RAMP = np.array([(0, 0, 4), (59, 15, 112), (140, 41, 129), (222, 73, 104), (254, 159, 109), (252, 253, 191)],
-                 dtype=np.float64)
+_RAMP = np.array(
+    [(0, 0, 4), (59, 15, 112), (140, 41, 129), (222, 73, 104), (254, 159, 109), (252, 253, 191)], dtype=np.float64
+)
 
 
 def peaks(source: Source, n_points: int, *, block_s: float = 10.0) -> list[list[float]]:
@@ -45,13 +46,25 @@ def peaks_json(source: Source, n_points: int = 1800, *, block_s: float = 10.0) -
     data = np.empty(2 * lows.size, dtype=np.int64)
     data[0::2] = np.round(np.clip(lows, -1, 1) * 127)
     data[1::2] = np.round(np.clip(highs, -1, 1) * 127)
-    return {"version": 2, "channels": 1, "sample_rate": int(sample_rate),
-            "samples_per_pixel": (math.ceil(max(total, 1) / max(lows.size, 1))), "bits": 8,
-            "length": int(lows.size), "data": data.tolist()}
+    return {
+        "version": 2,
+        "channels": 1,
+        "sample_rate": int(sample_rate),
+        "samples_per_pixel": (math.ceil(max(total, 1) / max(lows.size, 1))),
+        "bits": 8,
+        "length": int(lows.size),
+        "data": data.tolist(),
+    }
 
 
-def waveform_png(source: Source, *, width: int = 1800, height: int = 140,
-                 rgba: tuple[int, int, int, int] = WAVEFORM_RGBA, block_s: float = 10.0) -> bytes:
+def waveform_png(
+    source: Source,
+    *,
+    width: int = 1800,
+    height: int = 140,
+    rgba: tuple[int, int, int, int] = WAVEFORM_RGBA,
+    block_s: float = 10.0,
+) -> bytes:
     """A min/max waveform on a transparent background, one column per pixel; silence shows as a line."""
     lows, highs = _peak_arrays(source, width, block_s)
     centre = (height - 1) / 2
@@ -67,8 +80,9 @@ def waveform_png(source: Source, *, width: int = 1800, height: int = 140,
     return _png(image)
 
 
-def spectrogram_png(source: Source, *, width: int = 1200, height: int = 300, max_hz: float = 16000.0,
-                    block_s: float = 10.0) -> bytes:
+def spectrogram_png(
+    source: Source, *, width: int = 1200, height: int = 300, max_hz: float = 16000.0, block_s: float = 10.0
+) -> bytes:
     """A log-frequency spectrogram (SPECTROGRAM_MIN_HZ at the bottom to max_hz at the top), time left to
     right, colour = power in dB over the loudest cell with an 80 dB range. Streamed: every column averages
     the power of the frames that fall into it."""
@@ -84,7 +98,7 @@ def spectrogram_png(source: Source, *, width: int = 1200, height: int = 300, max
     for block in blocks:
         mono = np.concatenate([leftover, block.mean(axis=0)])
         n_frames = mono.size // n_fft
-        leftover = mono[n_frames * n_fft:]
+        leftover = mono[n_frames * n_fft :]
         if n_frames == 0:
             continue
         frames = mono[: n_frames * n_fft].reshape(n_frames, n_fft)
@@ -111,8 +125,7 @@ def _peak_arrays(source: Source, n_points: int, block_s: float) -> tuple[np.ndar
     return _accumulate_peaks(blocks, total, n_points)
 
 
-def _accumulate_peaks(blocks: Iterator[np.ndarray], total: int,
-                      n_points: int) -> tuple[np.ndarray, np.ndarray]:
+def _accumulate_peaks(blocks: Iterator[np.ndarray], total: int, n_points: int) -> tuple[np.ndarray, np.ndarray]:
     """Per point, the lowest and highest sample; point p covers samples [p*per_point, (p+1)*per_point)."""
     n_points = max(1, min(n_points, total)) if total else 1
     per_point = max(1, math.ceil(total / n_points)) if total else 1
@@ -143,7 +156,7 @@ def _open(source: Source, block_s: float) -> tuple[Iterator[np.ndarray], int, in
         audio, sample_rate = source
         audio = np.atleast_2d(np.asarray(audio, dtype=np.float32))
         step = max(1, int(block_s * sample_rate))
-        blocks = (audio[:, start:start + step] for start in range(0, audio.shape[1], step))
+        blocks = (audio[:, start : start + step] for start in range(0, audio.shape[1], step))
         return blocks, int(sample_rate), audio.shape[0], audio.shape[1]
     info = audio_io.probe(source)
     return audio_io.iter_blocks(source, block_s), info.sample_rate, info.channels, info.frames

@@ -14,11 +14,19 @@ pytestmark = pytest.mark.django_db
 
 def _track_form_data(track: Track, **overrides) -> dict:
     data = {
-        "title": track.title, "artist": track.artist_id, "style": track.style_id or "", "moods": [],
-        "is_ai_generated": "on", "isrc": track.isrc or "", "bpm": track.bpm, "key": track.key,
+        "title": track.title,
+        "artist": track.artist_id,
+        "style": track.style_id or "",
+        "moods": [],
+        "is_ai_generated": "on",
+        "isrc": track.isrc or "",
+        "bpm": track.bpm,
+        "key": track.key,
         "mode": track.mode,
         # The files inline is read-only but its management form is still posted.
-        "assets-TOTAL_FORMS": 0, "assets-INITIAL_FORMS": 0, "assets-MIN_NUM_FORMS": 0,
+        "assets-TOTAL_FORMS": 0,
+        "assets-INITIAL_FORMS": 0,
+        "assets-MIN_NUM_FORMS": 0,
         "assets-MAX_NUM_FORMS": 1000,
     }
     return {**data, **overrides}
@@ -26,9 +34,18 @@ def _track_form_data(track: Track, **overrides) -> dict:
 
 def _release_form_data(release: Release, **overrides) -> dict:
     data = {
-        "title": release.title, "artist": release.artist_id, "kind": release.kind, "upc": release.upc or "",
-        "catalogue_number": "", "release_date": "", "genre": release.genre, "p_line": "", "c_line": "",
-        "release_tracks-TOTAL_FORMS": 0, "release_tracks-INITIAL_FORMS": 0, "release_tracks-MIN_NUM_FORMS": 0,
+        "title": release.title,
+        "artist": release.artist_id,
+        "kind": release.kind,
+        "upc": release.upc or "",
+        "catalogue_number": "",
+        "release_date": "",
+        "genre": release.genre,
+        "p_line": "",
+        "c_line": "",
+        "release_tracks-TOTAL_FORMS": 0,
+        "release_tracks-INITIAL_FORMS": 0,
+        "release_tracks-MIN_NUM_FORMS": 0,
         "release_tracks-MAX_NUM_FORMS": 1000,
     }
     return {**data, **overrides}
@@ -43,8 +60,9 @@ def test_an_invalid_isrc_is_refused_with_the_expected_shape(client, editor):
     track = TrackFactory()
     client.force_login(editor)
 
-    response = client.post(reverse("admin:catalog_track_change", args=[track.pk]),
-                           _track_form_data(track, isrc="QZ-LF1-26-0001"))
+    response = client.post(
+        reverse("admin:catalog_track_change", args=[track.pk]), _track_form_data(track, isrc="QZ-LF1-26-0001")
+    )
 
     assert "is not a valid ISRC: it must look like CC-XXX-YY-NNNNN" in _errors(response)
     track.refresh_from_db()
@@ -55,8 +73,9 @@ def test_an_isrc_typed_with_hyphens_is_stored_compact(client, editor):
     track = TrackFactory()
     client.force_login(editor)
 
-    response = client.post(reverse("admin:catalog_track_change", args=[track.pk]),
-                           _track_form_data(track, isrc="qz-lf1-26-00042"))
+    response = client.post(
+        reverse("admin:catalog_track_change", args=[track.pk]), _track_form_data(track, isrc="qz-lf1-26-00042")
+    )
 
     assert response.status_code == 302
     track.refresh_from_db()
@@ -68,8 +87,9 @@ def test_a_upc_with_a_wrong_check_digit_names_the_right_digit(client, editor):
     client.force_login(editor)
 
     # 036000291452 is a valid UPC-A (check digit 2); change only the check digit.
-    response = client.post(reverse("admin:catalog_release_change", args=[release.pk]),
-                           _release_form_data(release, upc="036000291459"))
+    response = client.post(
+        reverse("admin:catalog_release_change", args=[release.pk]), _release_form_data(release, upc="036000291459")
+    )
 
     assert "wrong check digit: the last digit should be 2" in _errors(response)
 
@@ -78,8 +98,9 @@ def test_a_upc_of_the_wrong_length_says_how_long_it_must_be(client, editor):
     release = ReleaseFactory()
     client.force_login(editor)
 
-    response = client.post(reverse("admin:catalog_release_change", args=[release.pk]),
-                           _release_form_data(release, upc="12345"))
+    response = client.post(
+        reverse("admin:catalog_release_change", args=[release.pk]), _release_form_data(release, upc="12345")
+    )
 
     assert "A UPC has 12 digits and an EAN 13" in _errors(response)
 
@@ -88,8 +109,9 @@ def test_a_valid_upc_typed_with_spaces_is_stored_as_digits(client, editor):
     release = ReleaseFactory()
     client.force_login(editor)
 
-    response = client.post(reverse("admin:catalog_release_change", args=[release.pk]),
-                           _release_form_data(release, upc="0 36000 29145 2"))
+    response = client.post(
+        reverse("admin:catalog_release_change", args=[release.pk]), _release_form_data(release, upc="0 36000 29145 2")
+    )
 
     assert response.status_code == 302
     release.refresh_from_db()
@@ -120,10 +142,12 @@ def test_track_list_filters_by_bpm_range_key_style_and_mood(client, editor):
 
 def test_track_page_plays_the_preview_and_shows_the_waveform(client, editor):
     track = TrackFactory()
-    preview = services.asset_store(track=track, kind=Asset.Kind.PREVIEW, content=b"ID3 not really audio",
-                                   filename="preview.mp3", format="mp3")
-    waveform = services.asset_store(track=track, kind=Asset.Kind.WAVEFORM, content=b"\x89PNG",
-                                    filename="waveform.png", format="png")
+    preview = services.asset_store(
+        track=track, kind=Asset.Kind.PREVIEW, content=b"ID3 not really audio", filename="preview.mp3", format="mp3"
+    )
+    waveform = services.asset_store(
+        track=track, kind=Asset.Kind.WAVEFORM, content=b"\x89PNG", filename="waveform.png", format="png"
+    )
     client.force_login(editor)
 
     body = client.get(reverse("admin:catalog_track_change", args=[track.pk])).content.decode()
@@ -141,10 +165,8 @@ def test_release_page_lists_its_tracks_in_order_and_previews_the_artwork(client,
 
     response = client.get(reverse("admin:catalog_release_change", args=[release.pk]))
 
-    inline = next(f for f in response.context["inline_admin_formsets"]
-                  if f.formset.prefix == "release_tracks")
-    listed = [(form.instance.position, form.instance.track.title)
-              for form in inline.formset.forms if form.instance.pk]
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "release_tracks")
+    listed = [(form.instance.position, form.instance.track.title) for form in inline.formset.forms if form.instance.pk]
     assert listed == [(1, "Side A 3"), (2, "Side A 1"), (3, "Side A 2")]
     assert '<img class="cockpit-artwork" src="/media/artwork/cover.jpg"' in response.content.decode()
 
@@ -153,7 +175,9 @@ def test_artist_autocomplete_finds_personas_for_the_track_form(client, editor):
     ArtistFactory(name="Paper Lantern", slug="paper-lantern")
     client.force_login(editor)
 
-    response = client.get(reverse("admin:autocomplete"), {"term": "lantern", "app_label": "catalog",
-                                                           "model_name": "track", "field_name": "artist"})
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "lantern", "app_label": "catalog", "model_name": "track", "field_name": "artist"},
+    )
 
     assert [r["text"] for r in response.json()["results"]] == ["Paper Lantern"]

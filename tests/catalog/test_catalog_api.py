@@ -62,8 +62,7 @@ def test_track_filters_by_mood_style_key_and_bpm_range(anon):
     chill, focus = MoodFactory(slug="chill"), MoodFactory(slug="focus")
     jazz, ambient = StyleFactory(slug="jazz"), StyleFactory(slug="ambient")
     TrackFactory(title="Slow", status=APPROVED, bpm=68, key="D", mode="minor", style=ambient, moods=[chill])
-    TrackFactory(title="Mid", status=APPROVED, bpm=84, key="A", mode="minor", style=jazz,
-                 moods=[chill, focus])
+    TrackFactory(title="Mid", status=APPROVED, bpm=84, key="A", mode="minor", style=jazz, moods=[chill, focus])
     TrackFactory(title="Fast", status=APPROVED, bpm=96, key="A", mode="major", style=jazz, moods=[focus])
 
     assert _titles(anon.get("/api/v1/tracks/", {"mood": "chill"})) == {"Slow", "Mid"}
@@ -76,8 +75,14 @@ def test_track_filters_by_mood_style_key_and_bpm_range(anon):
 
 
 def test_track_rows_carry_camelot_and_slugs(anon):
-    TrackFactory(title="Eight A", status=APPROVED, key="A", mode="minor", artist=ArtistFactory(slug="kissa"),
-                 moods=[MoodFactory(slug="cozy")])
+    TrackFactory(
+        title="Eight A",
+        status=APPROVED,
+        key="A",
+        mode="minor",
+        artist=ArtistFactory(slug="kissa"),
+        moods=[MoodFactory(slug="cozy")],
+    )
 
     row = anon.get("/api/v1/tracks/").json()["results"][0]
 
@@ -136,9 +141,20 @@ def test_an_editor_with_a_token_creates_and_edits_a_draft_track(editor):
     MoodFactory(slug="cozy")
     api = _token_client(editor)
 
-    created = api.post("/api/v1/tracks/", {"title": "Tea at dusk", "artist": "kissa", "style": "jazz",
-                                            "moods": ["cozy"], "bpm": 78, "key": "F", "mode": "major",
-                                            "status": "approved"}, format="json")
+    created = api.post(
+        "/api/v1/tracks/",
+        {
+            "title": "Tea at dusk",
+            "artist": "kissa",
+            "style": "jazz",
+            "moods": ["cozy"],
+            "bpm": 78,
+            "key": "F",
+            "mode": "major",
+            "status": "approved",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     uuid = created.json()["uuid"]
     edited = api.patch(f"/api/v1/tracks/{uuid}/", {"bpm": 80}, format="json")
@@ -156,8 +172,9 @@ def test_invalid_writes_are_400s_that_say_why(editor):
 
     bad_bpm = api.patch(f"/api/v1/tracks/{track.uuid}/", {"bpm": -5}, format="json")
     bad_isrc = api.patch(f"/api/v1/tracks/{track.uuid}/", {"isrc": "NOT-AN-ISRC"}, format="json")
-    bad_upc = api.post("/api/v1/releases/",
-                       {"title": "EP", "artist": track.artist.slug, "upc": "036000291459"}, format="json")
+    bad_upc = api.post(
+        "/api/v1/releases/", {"title": "EP", "artist": track.artist.slug, "upc": "036000291459"}, format="json"
+    )
 
     assert bad_bpm.status_code == 400 and bad_bpm.json() == {"non_field_errors": ["BPM must be above 0."]}
     assert bad_isrc.status_code == 400 and "not a valid ISRC" in bad_isrc.json()["isrc"][0]

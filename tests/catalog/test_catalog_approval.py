@@ -54,8 +54,11 @@ def test_admin_action_approves_the_clean_track_and_reports_the_blocked_one(clien
     clean, failing = TrackFactory(title="Clean"), _failed_qc_track(title="Too hot")
     client.force_login(editor)
 
-    response = client.post(reverse("admin:catalog_track_changelist"),
-                           {"action": "approve", "_selected_action": [clean.pk, failing.pk]}, follow=True)
+    response = client.post(
+        reverse("admin:catalog_track_changelist"),
+        {"action": "approve", "_selected_action": [clean.pk, failing.pk]},
+        follow=True,
+    )
 
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert f"Too hot: QC failed: {PEAK_FAILURE}" in shown

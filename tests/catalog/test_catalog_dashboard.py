@@ -41,14 +41,12 @@ def test_releases_due_lists_the_next_seven_days_only_and_flags_unscheduled(clien
 
     panel = _panels(client, editor)["Releases due in the next 7 days"]
 
-    assert [(row.label.split(" — ")[0], row.tone) for row in panel.rows] == [("Tomorrow", "ok"),
-                                                                          ("In a week", "warn")]
+    assert [(row.label.split(" — ")[0], row.tone) for row in panel.rows] == [("Tomorrow", "ok"), ("In a week", "warn")]
 
 
 def test_qc_failures_show_the_reason_and_skip_archived_tracks(client, editor):
     TrackFactory(title="Hot master", qc_passed=False, qc_report={"failures": ["true peak -0.2 dBTP"]})
-    TrackFactory(title="Old", qc_passed=False, qc_report={"failures": ["clipping"]},
-                 status=Track.Status.ARCHIVED)
+    TrackFactory(title="Old", qc_passed=False, qc_report={"failures": ["clipping"]}, status=Track.Status.ARCHIVED)
     TrackFactory(title="Fine")
 
     panel = _panels(client, editor)["QC failures"]

@@ -7,14 +7,23 @@ import pytest
 from catalog.models import PITCH_CLASSES, Track, camelot_code
 
 
-@pytest.mark.parametrize(("tonic", "mode", "code"), [
-    ("C", "major", "8B"), ("A", "minor", "8A"),
-    ("G", "major", "9B"), ("E", "minor", "9A"),
-    ("F", "major", "7B"), ("D", "minor", "7A"),
-    ("B", "major", "1B"), ("G#", "minor", "1A"),
-    ("C#", "major", "3B"), ("A#", "minor", "3A"),
-    ("F#", "major", "2B"), ("D#", "minor", "2A"),
-])
+@pytest.mark.parametrize(
+    ("tonic", "mode", "code"),
+    [
+        ("C", "major", "8B"),
+        ("A", "minor", "8A"),
+        ("G", "major", "9B"),
+        ("E", "minor", "9A"),
+        ("F", "major", "7B"),
+        ("D", "minor", "7A"),
+        ("B", "major", "1B"),
+        ("G#", "minor", "1A"),
+        ("C#", "major", "3B"),
+        ("A#", "minor", "3A"),
+        ("F#", "major", "2B"),
+        ("D#", "minor", "2A"),
+    ],
+)
 def test_camelot_codes_of_well_known_keys(tonic, mode, code):
     assert camelot_code(tonic, mode) == code
 
@@ -46,9 +55,11 @@ def test_unknown_key_or_mode_has_no_code():
 
 
 def test_approval_blockers_name_each_reason():
-    track = Track(qc_passed=False,
-                  qc_report={"failures": ["true peak -0.3 dBTP above the -1.0 dBTP ceiling"]},
-                  duplicate_verdict=Track.DuplicateVerdict.CONTAINS)
+    track = Track(
+        qc_passed=False,
+        qc_report={"failures": ["true peak -0.3 dBTP above the -1.0 dBTP ceiling"]},
+        duplicate_verdict=Track.DuplicateVerdict.CONTAINS,
+    )
 
     assert track.approval_blockers() == [
         "QC failed: true peak -0.3 dBTP above the -1.0 dBTP ceiling",

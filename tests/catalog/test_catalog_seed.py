@@ -30,6 +30,7 @@ def _foundation_steps_only(monkeypatch):
     core = [s for s in lofi_site.demo._STEPS if s[1].startswith(("lofi_site.demo.", "catalog.demo."))]
     monkeypatch.setattr(lofi_site.demo, "_STEPS", core)
 
+
 STYLES = {"jazz", "boom_bap", "ambient", "study", "rainy_day", "cafe", "japanese"}
 MOODS = {"chill", "focus", "sleepy", "melancholy", "happy", "dreamy", "nostalgic", "cozy"}
 
@@ -53,8 +54,7 @@ def test_seed_creates_the_vocabularies_personas_and_one_account_per_role(monkeyp
     assert set(Mood.objects.values_list("slug", flat=True)) == MOODS
     assert 2 <= Artist.objects.filter(is_persona=True).count() <= 3
     users = get_user_model().objects
-    staff = {(u.username, tuple(u.groups.values_list("name", flat=True)))
-             for u in users.filter(is_superuser=False)}
+    staff = {(u.username, tuple(u.groups.values_list("name", flat=True))) for u in users.filter(is_superuser=False)}
     assert staff == {("demo-editor", ("Editor",)), ("demo-va", ("VA",)), ("demo-finance", ("Finance",))}
     # The printed password really is the admin's.
     password = re.search(r"superuser 'admin' created, password: (\S+)", output).group(1)
@@ -97,8 +97,7 @@ def test_built_in_steps_run_accounts_first_then_vocabularies_then_personas():
     names = [name for name, _ in demo_steps()]
 
     # Accounts first, then vocabularies, then personas (later app steps need all three).
-    assert names == ["lofi_site.demo.staff_accounts", "catalog.demo.vocabularies",
-                     "catalog.demo.artist_personas"]
+    assert names == ["lofi_site.demo.staff_accounts", "catalog.demo.vocabularies", "catalog.demo.artist_personas"]
 
 
 def test_apps_add_seed_steps_that_run_in_order(monkeypatch):

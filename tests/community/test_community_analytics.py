@@ -42,9 +42,7 @@ def test_the_daily_snapshot_stores_each_videos_counters_once_per_day():
         a.external_id,
         b.external_id,
     }
-    services.video_stats_snapshot_take(
-        day=day, http=youtube_http(_stats((a.external_id, 130), (b.external_id, 45)))
-    )
+    services.video_stats_snapshot_take(day=day, http=youtube_http(_stats((a.external_id, 130), (b.external_id, 45))))
     assert VideoStatsSnapshot.objects.count() == 2  # taken again the same day: updated, not doubled
     assert VideoStatsSnapshot.objects.get(publication=a).views == 130
 
@@ -62,9 +60,7 @@ def history():
     video = PublishedVideoFactory(release__title="Rain Tapes")
     ReleaseTrackFactory(release=video.release, position=1, track__title="Window Drops")
     for days_ago, views in ((2, 100), (1, 250), (0, 400)):
-        VideoStatsSnapshotFactory(
-            publication=video, day=timezone.localdate() - timedelta(days=days_ago), views=views
-        )
+        VideoStatsSnapshotFactory(publication=video, day=timezone.localdate() - timedelta(days=days_ago), views=views)
     LedgerEntryFactory(source="youtube", kind="royalty", amount_minor=4200, currency="usd", track=None)
     return video
 
@@ -143,15 +139,11 @@ def test_upload_suggestions_come_from_first_week_views_once_there_is_history(cli
     today = timezone.localdate()
     for _n, (weekday_offset, hour, views) in enumerate([(0, 18, 9000), (7, 18, 8000), (14, 8, 300)]):
         published = timezone.make_aware(
-            datetime.combine(today - timedelta(days=30 + weekday_offset), datetime.min.time()).replace(
-                hour=hour
-            )
+            datetime.combine(today - timedelta(days=30 + weekday_offset), datetime.min.time()).replace(hour=hour)
         )
         video = PublishedVideoFactory(published_at=published)
         VideoStatsSnapshotFactory(publication=video, day=published.date() + timedelta(days=7), views=views)
-        VideoStatsSnapshotFactory(
-            publication=video, day=published.date() + timedelta(days=20), views=views * 10
-        )
+        VideoStatsSnapshotFactory(publication=video, day=published.date() + timedelta(days=20), views=views * 10)
     best_day = (today - timedelta(days=30)).strftime("%A")
     client.force_login(editor)
 

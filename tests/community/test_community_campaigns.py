@@ -35,9 +35,7 @@ def test_an_editor_sends_a_campaign_to_confirmed_subscribers_only(client, editor
     campaign = CampaignFactory()
     client.force_login(editor)
 
-    client.post(
-        reverse("admin:community_campaign_changelist"), {"action": "send", "_selected_action": [campaign.pk]}
-    )
+    client.post(reverse("admin:community_campaign_changelist"), {"action": "send", "_selected_action": [campaign.pk]})
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENDING
@@ -100,9 +98,7 @@ def test_a_redelivered_task_sends_only_pending_deliveries(editor, queued):
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
     first = CampaignDelivery.objects.order_by("id").first()
     # A previous run sent the first one, then its worker died.
-    CampaignDelivery.objects.filter(pk=first.pk).update(
-        status=CampaignDelivery.Status.SENT, sent_at=timezone.now()
-    )
+    CampaignDelivery.objects.filter(pk=first.pk).update(status=CampaignDelivery.Status.SENT, sent_at=timezone.now())
 
     tasks.campaign_deliver_task(campaign.pk)
     tasks.campaign_deliver_task(campaign.pk)  # and the task is delivered once more
@@ -114,9 +110,7 @@ def test_a_delivery_claimed_by_a_live_run_is_not_sent_twice_but_a_dead_claim_is_
     a, b = SubscriberFactory(), SubscriberFactory()
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
     CampaignDelivery.objects.filter(subscriber=a).update(claimed_at=timezone.now())  # another worker is on it
-    CampaignDelivery.objects.filter(subscriber=b).update(
-        claimed_at=timezone.now() - timedelta(days=1)
-    )  # died
+    CampaignDelivery.objects.filter(subscriber=b).update(claimed_at=timezone.now() - timedelta(days=1))  # died
 
     services.campaign_deliver_batch(campaign=campaign)
 

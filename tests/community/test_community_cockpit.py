@@ -37,9 +37,7 @@ def test_the_reply_form_starts_on_the_comment_it_was_opened_from(client, va):
 
     response = client.get(reverse("admin:community_reply_add") + f"?comment={comment.pk}")
 
-    assert response.status_code == 200 and response.context["adminform"].form.initial["comment"] == str(
-        comment.pk
-    )
+    assert response.status_code == 200 and response.context["adminform"].form.initial["comment"] == str(comment.pk)
 
 
 def test_a_sent_campaign_can_no_longer_be_edited(client, editor):
@@ -62,9 +60,7 @@ def test_a_va_editing_an_approved_reply_in_the_cockpit_sends_it_back_to_draft(cl
     reply = services.reply_approve(reply=factories.ReplyFactory(text="Thanks!"), actor=editor)
     client.force_login(va)
 
-    response = client.post(
-        reverse("admin:community_reply_change", args=[reply.pk]), {"text": "Thanks a lot!"}
-    )
+    response = client.post(reverse("admin:community_reply_change", args=[reply.pk]), {"text": "Thanks a lot!"})
 
     assert response.status_code == 302
     reply.refresh_from_db()

@@ -31,9 +31,7 @@ def test_first_sync_reads_every_page_and_stores_each_thread_once():
     http = youtube_http(
         threads_page(
             thread("t3", "Love this, perfect for studying!", "2026-03-03T10:00:00Z"),
-            thread(
-                "t2", "What is the piano at 1:20?", "2026-03-02T10:00:00Z", author="Ben", channel_id="UCben"
-            ),
+            thread("t2", "What is the piano at 1:20?", "2026-03-02T10:00:00Z", author="Ben", channel_id="UCben"),
             next_page_token="PAGE2",
         ),
         threads_page(
@@ -64,9 +62,7 @@ def test_first_sync_reads_every_page_and_stores_each_thread_once():
 
 def test_next_sync_stops_paging_at_the_first_thread_it_already_has():
     video = PublishedVideoFactory()
-    services.comments_sync_all(
-        http=youtube_http(threads_page(thread("t1", "first!", "2026-03-01T10:00:00Z")))
-    )
+    services.comments_sync_all(http=youtube_http(threads_page(thread("t1", "first!", "2026-03-01T10:00:00Z"))))
     # Newest first: a new thread, then the old one; a next page exists but must not be read.
     http = youtube_http(
         threads_page(
@@ -88,9 +84,7 @@ def test_a_sync_with_nothing_new_changes_nothing():
     PublishedVideoFactory()
     services.comments_sync_all(http=youtube_http(threads_page(thread("t1", "nice", "2026-03-01T10:00:00Z"))))
 
-    report = services.comments_sync_all(
-        http=youtube_http(threads_page(thread("t1", "nice", "2026-03-01T10:00:00Z")))
-    )
+    report = services.comments_sync_all(http=youtube_http(threads_page(thread("t1", "nice", "2026-03-01T10:00:00Z"))))
 
     assert report.new_comments == 0 and Comment.objects.count() == 1
 
@@ -144,9 +138,7 @@ def test_repeat_positive_commenters_across_videos_become_superfans(settings):
             thread("a2", "Beautiful, thank you", "2026-03-01T09:00:00Z", channel_id="UCfan"),
             thread("b1", "I love this so much", "2026-03-01T10:00:00Z", author="Once", channel_id="UConce"),
         ),
-        threads_page(
-            thread("a3", "Another great one, wonderful", "2026-03-02T10:00:00Z", channel_id="UCfan")
-        ),
+        threads_page(thread("a3", "Another great one, wonderful", "2026-03-02T10:00:00Z", channel_id="UCfan")),
     )
 
     services.comments_sync_all(http=http)
@@ -197,9 +189,7 @@ def test_comment_sync_leaves_the_quota_reserve_for_uploads(settings):
     video.account.daily_quota_units = 2001
     video.account.save()
 
-    first = services.comments_sync_all(
-        http=youtube_http(threads_page(next_page_token="MORE"), threads_page())
-    )
+    first = services.comments_sync_all(http=youtube_http(threads_page(next_page_token="MORE"), threads_page()))
     second = services.comments_sync_all(http=youtube_http())  # no call may be made now
 
     assert first.videos == 1  # 2 units spent: 2001 -> 1999 left, under the reserve

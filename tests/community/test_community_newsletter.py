@@ -64,9 +64,7 @@ def test_the_confirmation_link_asks_for_a_click_then_confirms(client, sign_up):
     url = _link(mail.outbox[0], "confirm")
 
     assert "Yes, subscribe me" in client.get(url).content.decode()
-    assert (
-        Subscriber.objects.get().status == Subscriber.Status.PENDING
-    )  # a mail scanner's GET confirms nothing
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING  # a mail scanner's GET confirms nothing
 
     response = client.post(url)
 
@@ -163,9 +161,7 @@ def test_one_click_unsubscribe_works_without_a_csrf_token():
     url = services.unsubscribe_url(subscriber).replace("https://label.test", "")
     strict = Client(enforce_csrf_checks=True)
 
-    response = strict.post(
-        url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
-    )
+    response = strict.post(url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 200
     subscriber.refresh_from_db()
@@ -202,9 +198,7 @@ def free_pack():
 def test_after_confirming_the_free_pack_downloads_with_a_signed_link(client, sign_up, free_pack):
     sign_up()
     confirmed = client.post(_link(mail.outbox[0], "confirm"))
-    download = re.search(
-        r'href="https://label\.test(/newsletter/free-pack/[^"]+)"', confirmed.content.decode()
-    )
+    download = re.search(r'href="https://label\.test(/newsletter/free-pack/[^"]+)"', confirmed.content.decode())
     assert download, "the confirmed page offers the free pack"
 
     response = client.get(download.group(1))
@@ -227,13 +221,19 @@ def test_an_editor_uploads_the_free_pack_and_a_file_that_is_not_a_zip_is_refused
 
     refused = client.post(
         url,
-        {"headline": "Free: loops", "is_active": "on",
-         "upload": SimpleUploadedFile("loops.zip", b"this is not a zip", content_type="application/zip")},
+        {
+            "headline": "Free: loops",
+            "is_active": "on",
+            "upload": SimpleUploadedFile("loops.zip", b"this is not a zip", content_type="application/zip"),
+        },
     )
     accepted = client.post(
         url,
-        {"headline": "Free: loops", "is_active": "on",
-         "upload": SimpleUploadedFile("loops.zip", zip_bytes(), content_type="application/zip")},
+        {
+            "headline": "Free: loops",
+            "is_active": "on",
+            "upload": SimpleUploadedFile("loops.zip", zip_bytes(), content_type="application/zip"),
+        },
     )
 
     assert refused.status_code == 200 and "not a readable zip archive" in refused.content.decode()

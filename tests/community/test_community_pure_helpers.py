@@ -117,9 +117,7 @@ def test_thin_history_gives_the_configured_defaults():
 def test_enough_history_ranks_slots_by_shrunk_mean_views():
     friday_17 = [upload_times.UploadOutcome(datetime(2026, 1, d, 17), 5000) for d in (2, 9, 16)]  # Fridays
     monday_9 = [upload_times.UploadOutcome(datetime(2026, 1, d, 9), 800) for d in (5, 12)]
-    lucky_once = [
-        upload_times.UploadOutcome(datetime(2026, 1, 7, 12), 5500)
-    ]  # one Wednesday, above Friday's mean
+    lucky_once = [upload_times.UploadOutcome(datetime(2026, 1, 7, 12), 5500)]  # one Wednesday, above Friday's mean
 
     slots = upload_times.best_upload_slots(friday_17 + monday_9 + lucky_once, min_videos=5)
 

@@ -52,9 +52,7 @@ def test_a_va_cannot_approve_a_reply(client, va, queued):
     page = client.get(reverse("admin:community_reply_changelist"))
     action_form = page.context["action_form"]  # None when the user has no action at all
     assert action_form is None or "approve" not in dict(action_form.fields["action"].choices)
-    client.post(
-        reverse("admin:community_reply_changelist"), {"action": "approve", "_selected_action": [reply.pk]}
-    )
+    client.post(reverse("admin:community_reply_changelist"), {"action": "approve", "_selected_action": [reply.pk]})
     reply.refresh_from_db()
     assert reply.status == Reply.Status.DRAFT and queued == []
 
@@ -84,9 +82,7 @@ def test_an_editor_approves_and_the_task_posts_exactly_the_approved_text(client,
     reply = ReplyFactory(text="Thank you, Mia!")
     client.force_login(editor)
 
-    client.post(
-        reverse("admin:community_reply_changelist"), {"action": "approve", "_selected_action": [reply.pk]}
-    )
+    client.post(reverse("admin:community_reply_changelist"), {"action": "approve", "_selected_action": [reply.pk]})
 
     reply.refresh_from_db()
     assert reply.status == Reply.Status.APPROVED and reply.approved_by == editor

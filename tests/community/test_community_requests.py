@@ -38,9 +38,7 @@ def test_a_listener_submits_a_request_and_sees_it_listed_without_note_or_email(c
 
 
 def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client):
-    response = client.post(
-        reverse("community:requests"), {**FORM, "website": "http://spam.example"}, follow=True
-    )
+    response = client.post(reverse("community:requests"), {**FORM, "website": "http://spam.example"}, follow=True)
 
     assert response.status_code == 200 and "Thanks" in response.content.decode()
     assert TrackRequest.objects.count() == 0
@@ -180,6 +178,4 @@ def test_requests_never_move_backwards(editor):
     request = TrackRequestFactory(status=TrackRequest.Status.RENDERED)
 
     with pytest.raises(Exception, match="only move forward"):
-        services.track_request_advance(
-            track_request=request, status=TrackRequest.Status.PLANNED, actor=editor
-        )
+        services.track_request_advance(track_request=request, status=TrackRequest.Status.PLANNED, actor=editor)

@@ -30,9 +30,7 @@ def test_a_va_cannot_open_the_subscriber_list(client, va):
     assert client.get(reverse("admin:community_subscriber_changelist")).status_code == 403
 
 
-def test_the_public_request_list_costs_the_same_queries_for_many_requests(
-    client, django_assert_max_num_queries
-):
+def test_the_public_request_list_costs_the_same_queries_for_many_requests(client, django_assert_max_num_queries):
     TrackRequestFactory.create_batch(60)
 
     with django_assert_max_num_queries(3):

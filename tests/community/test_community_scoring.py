@@ -24,9 +24,7 @@ def test_a_link_to_another_site_is_spam_but_a_youtube_link_is_not():
 
 def test_blocklisted_phrases_are_spam_as_whole_words_only():
     assert comment_verdict("Sub4sub? check my channel").is_spam
-    assert not comment_verdict(
-        "my cryptography exam went well with this on"
-    ).is_spam  # "crypto" inside a word
+    assert not comment_verdict("my cryptography exam went well with this on").is_spam  # "crypto" inside a word
 
 
 def test_the_blocklist_comes_from_the_rules():

@@ -61,9 +61,7 @@ def test_scheduling_twice_is_one_post_and_one_checklist(editor, release):
 
 
 def test_the_va_records_the_posted_url_in_the_cockpit(client, va, release):
-    post = services.social_post_schedule(
-        release=release, platform="tiktok", scheduled_at=timezone.now(), actor=None
-    )
+    post = services.social_post_schedule(release=release, platform="tiktok", scheduled_at=timezone.now(), actor=None)
     client.force_login(va)
     url = reverse("admin:community_socialpost_change", args=[post.pk])
 
@@ -78,9 +76,7 @@ def test_the_va_records_the_posted_url_in_the_cockpit(client, va, release):
 
 
 def test_a_url_from_another_platform_is_refused(release):
-    post = services.social_post_schedule(
-        release=release, platform="reddit", scheduled_at=timezone.now(), actor=None
-    )
+    post = services.social_post_schedule(release=release, platform="reddit", scheduled_at=timezone.now(), actor=None)
 
     with pytest.raises(ValidationError, match="not a Reddit link"):
         services.social_post_record_url(post=post, actor=None, url="https://www.instagram.com/p/xyz/")
@@ -91,9 +87,7 @@ def test_a_url_from_another_platform_is_refused(release):
 def test_the_vertical_clip_downloads_from_the_cockpit(client, va, release):
     media = ReleaseMedia.objects.create(release=release)
     media.preview_clip.save("vertical.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=True)
-    post = services.social_post_schedule(
-        release=release, platform="instagram", scheduled_at=timezone.now(), actor=None
-    )
+    post = services.social_post_schedule(release=release, platform="instagram", scheduled_at=timezone.now(), actor=None)
     client.force_login(va)
 
     response = client.get(reverse("admin:community_socialpost_clip", args=[post.pk]))
@@ -103,9 +97,7 @@ def test_the_vertical_clip_downloads_from_the_cockpit(client, va, release):
 
 
 def test_no_clip_yet_is_a_clear_404(client, va, release):
-    post = services.social_post_schedule(
-        release=release, platform="instagram", scheduled_at=timezone.now(), actor=None
-    )
+    post = services.social_post_schedule(release=release, platform="instagram", scheduled_at=timezone.now(), actor=None)
     client.force_login(va)
 
     assert client.get(reverse("admin:community_socialpost_clip", args=[post.pk])).status_code == 404
@@ -126,8 +118,13 @@ def test_an_editor_schedules_a_post_for_a_va_and_it_lands_in_their_work(client, 
 
     response = client.post(
         reverse("admin:community_socialpost_add"),
-        {"release": release.pk, "platform": "instagram", "scheduled_at_0": at.strftime("%Y-%m-%d"),
-         "scheduled_at_1": at.strftime("%H:%M:%S"), "assignee": va.pk},
+        {
+            "release": release.pk,
+            "platform": "instagram",
+            "scheduled_at_0": at.strftime("%Y-%m-%d"),
+            "scheduled_at_1": at.strftime("%H:%M:%S"),
+            "assignee": va.pk,
+        },
     )
 
     assert response.status_code == 302

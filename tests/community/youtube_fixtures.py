@@ -16,9 +16,7 @@ def youtube_http(*bodies, statuses=None) -> HttpMockSequence:
     )
 
 
-def thread(
-    thread_id: str, text: str, published_at: str, *, author: str = "Mia", channel_id: str = "UCmia"
-) -> dict:
+def thread(thread_id: str, text: str, published_at: str, *, author: str = "Mia", channel_id: str = "UCmia") -> dict:
     """One commentThreads.list item, as the API returns it."""
     return {
         "id": thread_id,

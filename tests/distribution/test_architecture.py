@@ -35,8 +35,7 @@ def test_engine_modules_import_no_django_and_no_app(path):
     forbidden = [
         name
         for name in _imports(path)
-        if name.split(".")[0] in APPS
-        or (name.startswith("distribution") and not name.startswith(ENGINE_PACKAGES))
+        if name.split(".")[0] in APPS or (name.startswith("distribution") and not name.startswith(ENGINE_PACKAGES))
     ]
 
     assert forbidden == []

@@ -90,10 +90,7 @@ def test_missing_data_is_named_before_any_work_and_the_package_says_failed(edito
     assert "The release has no cover." in messages
     assert "The release has no tracks." in messages
     assert any("DDEX_SENDER_DPID" in m for m in messages)
-    assert (
-        "Set the recipient's DDEX Party ID (recipient_dpid in the config of the account 'DistroKid')."
-        in messages
-    )
+    assert "Set the recipient's DDEX Party ID (recipient_dpid in the config of the account 'DistroKid')." in messages
     package = DeliveryPackage.objects.get(release=release, account=store)
     assert package.status == DeliveryPackage.Status.FAILED and "UPC/EAN" in package.error
     tasks.delivery_package_build_task(release.pk, store.pk)  # the task records the refusal, no crash
@@ -110,10 +107,7 @@ def test_a_va_downloads_the_package_from_the_cockpit(client, va, editor, distrib
     assert response["Content-Disposition"] == f'attachment; filename="{VALID_UPC}-ddex_distributor.zip"'
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == package.sha256
     client.logout()
-    assert (
-        client.get(reverse("admin:distribution_deliverypackage_download", args=[package.pk])).status_code
-        == 302
-    )
+    assert client.get(reverse("admin:distribution_deliverypackage_download", args=[package.pk])).status_code == 302
 
 
 def test_the_command_builds_a_package_and_prints_where_it_is(distributor):

@@ -30,15 +30,11 @@ def decode(data: bytes) -> Image.Image:
 
 def measured_contrast(image: Image.Image, box, text_color) -> float:
     """Independent check: text colour against the median of the clearly non-text pixels in the title box."""
-    region = np.asarray(image.convert("RGB"), dtype=np.float64)[box[1] : box[3], box[0] : box[2]].reshape(
-        -1, 3
-    )
+    region = np.asarray(image.convert("RGB"), dtype=np.float64)[box[1] : box[3], box[0] : box[2]].reshape(-1, 3)
     distance = np.linalg.norm(region - np.array(text_color, dtype=np.float64), axis=1)
     background = region[distance > 100]  # leaves out glyphs and their anti-aliased edges
     assert len(background) > 0.3 * len(region)
-    return contrast_ratio(
-        float(relative_luminance(text_color)), float(np.median(relative_luminance(background)))
-    )
+    return contrast_ratio(float(relative_luminance(text_color)), float(np.median(relative_luminance(background))))
 
 
 def test_wcag_luminance_and_contrast_reference_values():
@@ -50,9 +46,7 @@ def test_wcag_luminance_and_contrast_reference_values():
 
 
 def test_cover_is_a_3000px_rgb_jpeg_that_passes_distributor_rules():
-    art = render_cover(
-        ArtworkSpec(title="Midnight Piano for Study", subtitle="Lantern", palette="matcha", seed=5)
-    )
+    art = render_cover(ArtworkSpec(title="Midnight Piano for Study", subtitle="Lantern", palette="matcha", seed=5))
     image = decode(art.jpeg)
     assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (3000, 3000))
     info = validate_upload(art.jpeg, "cover")
@@ -66,9 +60,7 @@ def test_thumbnails_are_1280x720_under_2mb_with_readable_titles(index, palette):
     # Every palette, and across them every layout.
     for layout in (LAYOUTS[index % len(LAYOUTS)],):
         art = render_thumbnail(
-            ArtworkSpec(
-                title="Rainy Window Sessions", subtitle="Lantern LoFi", palette=palette, seed=3, layout=layout
-            )
+            ArtworkSpec(title="Rainy Window Sessions", subtitle="Lantern LoFi", palette=palette, seed=3, layout=layout)
         )
         image = decode(art.jpeg)
         assert (image.format, image.size) == ("JPEG", (1280, 720))

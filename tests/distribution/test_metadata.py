@@ -60,16 +60,12 @@ def test_titles_are_seeded_and_never_repeat_a_taken_title_in_any_case():
         taken.add(title.upper() if seed % 2 else title)  # stored in another case: still taken
     assert len(taken) == 80
 
-    blocked = generate_title(
-        mood="chill", style="jazzhop", ambience="rain", seed=7, taken={f"  {same.lower()} "}
-    )
+    blocked = generate_title(mood="chill", style="jazzhop", ambience="rain", seed=7, taken={f"  {same.lower()} "})
     assert blocked.casefold() != same.casefold()
 
 
 def test_titles_use_the_mood_and_ambience_vocabulary():
-    titles = [
-        generate_title(mood="cozy", style="piano", ambience="cafe", seed=s, taken=set()) for s in range(40)
-    ]
+    titles = [generate_title(mood="cozy", style="piano", ambience="cafe", seed=s, taken=set()) for s in range(40)]
     words = " ".join(titles)
     assert re.search(r"Cozy|Warm|Snug|Soft|Homey", words)
     assert re.search(r"Café|Coffee Shop|Espresso Bar|Tea House", words)
@@ -82,9 +78,7 @@ def test_youtube_tag_length_counts_commas_and_quotes():
 
 def test_tags_stay_within_500_characters_with_primary_tags_first():
     many = [f"very specific niche tag number {i}" for i in range(60)]
-    info = release(
-        kind="mix", tracks=[track(f"T{i}", bpm=70 + i, key="A minor") for i in range(5)], extra_tags=many
-    )
+    info = release(kind="mix", tracks=[track(f"T{i}", bpm=70 + i, key="A minor") for i in range(5)], extra_tags=many)
     tags = build_metadata(info, "youtube").tags
     assert youtube_tags_length(tags) <= 500
     assert tags[:2] == ["lofi", "lofi hip hop"]

@@ -143,10 +143,7 @@ def test_package_xml_matches_the_files_in_the_zip(release, tmp_path):
     image = root.find("ResourceList/Image")
     assert image.findtext("Type") == "FrontCoverImage"
     cover_file = image.find("TechnicalDetails/File")
-    assert (
-        cover_file.findtext("HashSum/HashSumValue")
-        == hashlib.sha256(release.cover_path.read_bytes()).hexdigest()
-    )
+    assert cover_file.findtext("HashSum/HashSumValue") == hashlib.sha256(release.cover_path.read_bytes()).hexdigest()
     assert (
         image.findtext("TechnicalDetails/ImageWidth"),
         image.findtext("TechnicalDetails/ImageHeight"),
@@ -158,9 +155,7 @@ def test_package_xml_matches_the_files_in_the_zip(release, tmp_path):
     assert main.findtext("ReleaseType") == "EP" and main.findtext("ReleaseDate") == "2026-04-03"
     assert main.findtext("Duration") == iso8601_duration((len(first) + len(second)) / 44100)
     assert texts(main, "ResourceGroup/ResourceGroupContentItem/ReleaseResourceReference") == ["A1", "A2"]
-    assert main.findtext("ResourceGroup/LinkedReleaseResourceReference") == image.findtext(
-        "ResourceReference"
-    )
+    assert main.findtext("ResourceGroup/LinkedReleaseResourceReference") == image.findtext("ResourceReference")
     track_releases = root.findall("ReleaseList/TrackRelease")
     assert [t.findtext("ReleaseResourceReference") for t in track_releases] == ["A1", "A2"]
 
@@ -197,9 +192,7 @@ def test_spreadsheet_has_one_row_per_track(release, tmp_path):
     assert [r["track_title"] for r in rows] == ["Drizzle", "Puddles"]
     assert [r["isrc"] for r in rows] == ["GBLLF2600001", "GBLLF2600002"]
     assert [r["ai_generated"] for r in rows] == ["yes", "no"]
-    assert (
-        rows[0]["upc"] == UPC and rows[0]["catalogue_number"] == "LLF-001" and rows[0]["duration"] == "00:02"
-    )
+    assert rows[0]["upc"] == UPC and rows[0]["catalogue_number"] == "LLF-001" and rows[0]["duration"] == "00:02"
     assert rows[1]["artist"] == "Lantern feat. Moth" and rows[1]["p_line"] == "2026 Lantern LoFi"
     for row in rows:
         member = f"{UPC}/resources/{row['file_name']}"

@@ -73,9 +73,7 @@ class FakeSoundCloud:
                     )
                     status = fake.track_statuses.pop(0)
                     if status == 201:
-                        return self._reply(
-                            201, {"id": 987654, "permalink_url": "https://soundcloud.com/lantern/rain"}
-                        )
+                        return self._reply(201, {"id": 987654, "permalink_url": "https://soundcloud.com/lantern/rain"})
                     return self._reply(status, {"error": "nope"})
                 return self._reply(404, {})
 

@@ -141,9 +141,7 @@ def test_upload_resumes_after_a_dropped_connection(video_file):
 
 
 def test_upload_gives_up_after_max_retries(video_file):
-    client, _, sleeps = client_for(
-        [ok(location="https://upload.example/r"), *[error(503)] * 4], max_retries=2
-    )
+    client, _, sleeps = client_for([ok(location="https://upload.example/r"), *[error(503)] * 4], max_retries=2)
     with pytest.raises(YouTubeError) as raised:
         client.upload_video(video_file, Meta(), chunk_size=CHUNK)
     assert raised.value.status == 503
@@ -196,9 +194,7 @@ def test_redelivered_publish_finds_the_existing_video_and_uploads_nothing(video_
         ]
     )
 
-    result = client.upload_video(
-        video_file, Meta(), existing_video_id_lookup="[ref:pub-123]", chunk_size=CHUNK
-    )
+    result = client.upload_video(video_file, Meta(), existing_video_id_lookup="[ref:pub-123]", chunk_size=CHUNK)
 
     assert result.video_id == "vidOLD" and not result.created
     uris = [r[0] for r in http.request_sequence]
@@ -234,11 +230,7 @@ def test_thumbnail_is_uploaded_for_the_video(tmp_path):
     result = client.set_thumbnail("vid123", thumb)
 
     uri, method, body, headers = http.request_sequence[0]
-    assert (
-        method == "POST"
-        and "thumbnails/set" in uri
-        and parse_qs(urlparse(uri).query)["videoId"] == ["vid123"]
-    )
+    assert method == "POST" and "thumbnails/set" in uri and parse_qs(urlparse(uri).query)["videoId"] == ["vid123"]
     assert headers["content-type"] == "image/jpeg" and body == thumb.read_bytes()
     assert result["default"]["url"].endswith("x.jpg")
     assert client.units_spent == 50
@@ -364,9 +356,7 @@ def test_comment_threads_stop_at_already_synced_comments_and_replies_post():
     assert [t.thread_id for t in page.threads] == ["t2"] and page.next_page_token is None
     assert page.threads[0].top_comment_id == "ct2" and page.threads[0].author_channel_id == "UCana"
     assert reply_id == "reply1"
-    assert json.loads(http.request_sequence[1][2]) == {
-        "snippet": {"parentId": "ct2", "textOriginal": "Thank you!"}
-    }
+    assert json.loads(http.request_sequence[1][2]) == {"snippet": {"parentId": "ct2", "textOriginal": "Thank you!"}}
 
 
 def test_quota_ledger_counts_pacific_days():
@@ -379,9 +369,7 @@ def test_quota_ledger_counts_pacific_days():
     tomorrow = NOW + timedelta(hours=20, minutes=30)
     assert ledger.remaining(tomorrow) == 10_000 and ledger.fits("videos.insert", tomorrow)
     # In winter the reset is at 08:00 UTC (PST).
-    assert next_quota_reset(datetime(2026, 1, 15, 9, 0, tzinfo=UTC)) == datetime(
-        2026, 1, 16, 8, 0, tzinfo=UTC
-    )
+    assert next_quota_reset(datetime(2026, 1, 15, 9, 0, tzinfo=UTC)) == datetime(2026, 1, 16, 8, 0, tzinfo=UTC)
 
 
 def test_authorization_url_asks_for_offline_access_with_pkce():

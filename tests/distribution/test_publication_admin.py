@@ -81,9 +81,7 @@ def test_the_retry_action_puts_a_failed_publication_back_in_the_queue(client, ed
     assert failed.status == Publication.Status.SCHEDULED and failed.run_at is not None
 
 
-def test_the_publication_list_costs_the_same_queries_for_5_or_60_rows(
-    client, editor, django_assert_max_num_queries
-):
+def test_the_publication_list_costs_the_same_queries_for_5_or_60_rows(client, editor, django_assert_max_num_queries):
     client.force_login(editor)
     url = reverse("admin:distribution_publication_changelist")
     PublicationFactory.create_batch(5)

@@ -27,9 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_migrations_schedule_the_minute_and_hourly_jobs_once():
     funcs = list(
-        Schedule.objects.filter(func__startswith="distribution.").values_list(
-            "func", "schedule_type", "minutes"
-        )
+        Schedule.objects.filter(func__startswith="distribution.").values_list("func", "schedule_type", "minutes")
     )
 
     assert sorted(funcs) == [
@@ -50,9 +48,7 @@ def test_a_flushed_database_gets_its_publishing_schedule_back():
 def test_only_due_publications_of_active_accounts_are_claimed_and_only_once():
     now = timezone.now()
     due = PublicationFactory(run_at=now - timedelta(minutes=1))
-    quota_over = PublicationFactory(
-        status=Publication.Status.WAITING_QUOTA, run_at=now - timedelta(seconds=5)
-    )
+    quota_over = PublicationFactory(status=Publication.Status.WAITING_QUOTA, run_at=now - timedelta(seconds=5))
     PublicationFactory(run_at=now + timedelta(minutes=5))  # not yet
     PublicationFactory(status=Publication.Status.MANUAL, run_at=None)
     PublicationFactory(run_at=now, account=PlatformAccountFactory(name="Old channel", is_active=False))

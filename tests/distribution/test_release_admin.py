@@ -96,9 +96,7 @@ def test_adding_a_release_prepares_its_plan_and_qa_checklist(client, editor, you
     assert [c.template.slug for c in checklists_for(release)] == ["release-qa"]
 
 
-def test_the_release_list_shows_each_platform_status_in_fixed_queries(
-    client, editor, django_assert_max_num_queries
-):
+def test_the_release_list_shows_each_platform_status_in_fixed_queries(client, editor, django_assert_max_num_queries):
     client.force_login(editor)
     url = reverse("admin:catalog_release_changelist")
     accounts = [PlatformAccountFactory(name="Main channel"), PlatformAccountFactory(name="Beats")]

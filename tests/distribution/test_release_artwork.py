@@ -92,9 +92,7 @@ def test_an_uploaded_cover_that_breaks_a_rule_gets_a_clear_form_error(client, ed
         url,
         _release_post(
             release,
-            artwork=SimpleUploadedFile(
-                "cover.jpg", image_bytes(3000, 3000, mode="CMYK"), content_type="image/jpeg"
-            ),
+            artwork=SimpleUploadedFile("cover.jpg", image_bytes(3000, 3000, mode="CMYK"), content_type="image/jpeg"),
         ),
     )
     good = client.post(
@@ -108,10 +106,7 @@ def test_an_uploaded_cover_that_breaks_a_rule_gets_a_clear_form_error(client, ed
     assert small.context["adminform"].form.errors["artwork"] == [
         "the cover must be at least 3000x3000 pixels; this one is 1000x1000"
     ]
-    assert (
-        "the cover must be in RGB colour; this one is CMYK"
-        in cmyk.context["adminform"].form.errors["artwork"][0]
-    )
+    assert "the cover must be in RGB colour; this one is CMYK" in cmyk.context["adminform"].form.errors["artwork"][0]
     assert good.status_code == 302
     release.refresh_from_db()
     assert release.artwork

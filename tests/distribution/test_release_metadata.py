@@ -34,9 +34,7 @@ def test_three_platform_formats_are_generated_from_the_release(editor):
     assert "Side A Rain" in youtube.description and "Side B Rain" in youtube.description  # the tracklist
     assert youtube.ai_disclosure and youtube.ai_disclosure in youtube.description
     assert "lofi" in youtube.tags and youtube.activity
-    assert (
-        AuditEvent.objects.filter(verb="release.metadata_generated", object_id=str(release.pk)).count() == 1
-    )
+    assert AuditEvent.objects.filter(verb="release.metadata_generated", object_id=str(release.pk)).count() == 1
 
 
 def test_a_generated_title_never_repeats_a_catalogue_title(editor):

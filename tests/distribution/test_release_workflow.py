@@ -120,9 +120,7 @@ def test_a_va_cannot_schedule_and_a_draft_cannot_be_scheduled(editor, va, youtub
     assert not Publication.objects.filter(release=release).exists()
 
 
-def test_scheduling_creates_one_publication_per_platform(
-    editor, youtube_account, distrokid_account, recorded_enqueues
-):
+def test_scheduling_creates_one_publication_per_platform(editor, youtube_account, distrokid_account, recorded_enqueues):
     release = make_complete(build_release(), editor, accounts=[youtube_account, distrokid_account])
     services.release_mark_ready(release=release, actor=editor)
     goes_public = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
@@ -142,9 +140,7 @@ def test_scheduling_creates_one_publication_per_platform(
     assert {p.pk for p in again} == {p.pk for p in publications}
     assert Publication.objects.filter(release=release).count() == 2
     assert {c.template.slug for c in checklists_for(release)} == {"release-qa", "manual-upload"}
-    assert recorded_enqueues == [
-        ("distribution.tasks.delivery_package_build_task", release.pk, distrokid_account.pk)
-    ]
+    assert recorded_enqueues == [("distribution.tasks.delivery_package_build_task", release.pk, distrokid_account.pk)]
     assert _verbs(release)[-1] == "release.scheduled"
 
 
@@ -187,9 +183,7 @@ def test_the_release_is_published_once_every_publication_is_out_and_due(editor):
     manual = PublicationFactory(release=release, status=Publication.Status.MANUAL, scheduled_at=now)
 
     assert services.release_refresh_published(release=release).status == Release.Status.SCHEDULED
-    services.publication_record_url(
-        publication=manual, actor=editor, url="https://distrokid.com/hyperfollow/x"
-    )
+    services.publication_record_url(publication=manual, actor=editor, url="https://distrokid.com/hyperfollow/x")
     release.refresh_from_db()
 
     assert release.status == Release.Status.PUBLISHED

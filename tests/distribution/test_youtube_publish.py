@@ -131,16 +131,13 @@ def test_a_scheduled_video_is_uploaded_with_its_thumbnail_and_playlists(publicat
     assert init["snippet"]["description"].endswith(f"[ref:{publication.release.uuid}]")
     assert "AI disclosure" in init["snippet"]["description"]
     assert (
-        init["snippet"]["title"]
-        == ReleaseMetadata.objects.get(release=publication.release, platform="youtube").title
+        init["snippet"]["title"] == ReleaseMetadata.objects.get(release=publication.release, platform="youtube").title
     )
     headers = [request[3] for request in http.request_sequence]
     assert headers[3]["Content-Range"] == f"bytes */{3 * CHUNK}"  # asked where to resume
     assert headers[4]["Content-Range"] == f"bytes {CHUNK}-{2 * CHUNK - 1}/{3 * CHUNK}"  # resent chunk 2 only
     thumbnail_uri = http.request_sequence[6][0]
-    assert "thumbnails/set" in thumbnail_uri and parse_qs(urlparse(thumbnail_uri).query)["videoId"] == [
-        "vid123"
-    ]
+    assert "thumbnails/set" in thumbnail_uri and parse_qs(urlparse(thumbnail_uri).query)["videoId"] == ["vid123"]
     assert json.loads(http.request_sequence[8][2])["snippet"]["title"] == "Chill Lo-Fi"
     assert result.steps["playlists"] == {
         "Chill Lo-Fi": "PLchill",
@@ -164,9 +161,7 @@ def test_a_scheduled_video_is_uploaded_with_its_thumbnail_and_playlists(publicat
     attempt = PublicationAttempt.objects.get(publication=publication)
     assert attempt.outcome == PublicationAttempt.Outcome.PUBLISHED
     assert attempt.detail["upload"] == {"video_id": "vid123", "created": True, "retries": 1}
-    assert AuditEvent.objects.filter(
-        verb="publication.published", object_id=str(publication.release_id)
-    ).exists()
+    assert AuditEvent.objects.filter(verb="publication.published", object_id=str(publication.release_id)).exists()
 
 
 def test_a_spent_quota_waits_for_the_next_pacific_day_and_comes_back_by_itself(publication):
@@ -197,9 +192,7 @@ def test_the_local_quota_count_stops_an_upload_before_calling_youtube(publicatio
 
 def test_a_retry_after_a_failed_thumbnail_never_uploads_the_video_again(publication, editor):
     Release.objects.get(pk=publication.release_id).tracks.update(is_ai_generated=False)
-    first = HttpMockSequence(
-        [ok(location="https://upload.example/r"), ok({"id": "vid9"}), error(400, "invalidImage")]
-    )
+    first = HttpMockSequence([ok(location="https://upload.example/r"), ok({"id": "vid9"}), error(400, "invalidImage")])
 
     failed = publishing.publication_publish(publication=publication, now=NOW, http=first)
 
@@ -215,9 +208,7 @@ def test_a_retry_after_a_failed_thumbnail_never_uploads_the_video_again(publicat
     assert done.status == Publication.Status.PUBLISHED and done.external_id == "vid9"
     assert not any("/youtube/v3/videos" in uri for uri in _uris(second))  # no videos.insert, resumable or not
     assert list(
-        PublicationAttempt.objects.filter(publication=publication)
-        .order_by("number")
-        .values_list("outcome", flat=True)
+        PublicationAttempt.objects.filter(publication=publication).order_by("number").values_list("outcome", flat=True)
     ) == ["failed", "published"]
 
 

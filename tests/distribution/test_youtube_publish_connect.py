@@ -84,9 +84,7 @@ def channel_lookup() -> HttpMockSequence:
 
 
 def test_connecting_stores_the_tokens_encrypted_and_names_the_channel(editor, account, token_server):
-    url, state, verifier = youtube_services.youtube_connect_start(
-        account=account, redirect_uri="https://x/cb"
-    )
+    url, state, verifier = youtube_services.youtube_connect_start(account=account, redirect_uri="https://x/cb")
     query = parse_qs(urlparse(url).query)
     assert query["client_id"] == ["cid.apps.googleusercontent.com"] and "code_challenge" in query
     assert query["access_type"] == ["offline"]
@@ -117,9 +115,7 @@ def test_the_account_page_shows_who_it_is_connected_as_and_never_a_secret(client
     )
     client.force_login(editor)
 
-    body = client.get(
-        reverse("admin:distribution_platformaccount_change", args=[account.pk])
-    ).content.decode()
+    body = client.get(reverse("admin:distribution_platformaccount_change", args=[account.pk])).content.decode()
     listing = client.get(reverse("admin:distribution_platformaccount_changelist")).content.decode()
 
     assert "connected as Lantern LoFi Radio" in body and "connected as Lantern LoFi Radio" in listing
@@ -127,9 +123,7 @@ def test_the_account_page_shows_who_it_is_connected_as_and_never_a_secret(client
         assert secret not in body and secret not in listing
 
 
-def test_the_connect_page_sends_to_google_and_the_callback_checks_the_state(
-    client, editor, account, monkeypatch
-):
+def test_the_connect_page_sends_to_google_and_the_callback_checks_the_state(client, editor, account, monkeypatch):
     client.force_login(editor)
     page = client.get(reverse("admin:distribution_platformaccount_youtube_connect", args=[account.pk]))
     oauth = client.session[SESSION_OAUTH]
@@ -155,10 +149,7 @@ def test_a_va_cannot_open_the_connect_page(client, va, account):
     client.force_login(va)
 
     assert (
-        client.get(
-            reverse("admin:distribution_platformaccount_youtube_connect", args=[account.pk])
-        ).status_code
-        == 403
+        client.get(reverse("admin:distribution_platformaccount_youtube_connect", args=[account.pk])).status_code == 403
     )
 
 

@@ -23,11 +23,16 @@ print(json.dumps({
 
 def python_with_env(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """Run `code` (or, when empty, the script and arguments in `args`) with only PATH, HOME and `env`."""
-    clean_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
-                 "DJANGO_SETTINGS_MODULE": "lofi_site.settings", **env}
+    clean_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "lofi_site.settings",
+        **env,
+    }
     command = [sys.executable, *args] if not code else [sys.executable, "-c", code]
-    return subprocess.run(command, cwd=Path(settings.BASE_DIR), env=clean_env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        command, cwd=Path(settings.BASE_DIR), env=clean_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def settings_with(env: dict[str, str]) -> dict:

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.django_db
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 ROWS = 200
 # The most any list screen may cost, whatever its size: session, user, counts, page, prefetches, filters.
 MAX_CHANGELIST_QUERIES = 20
@@ -55,14 +56,15 @@ REGISTERED = sorted(admin.site._registry, key=_label)
 
 # --- Row builders ------------------------------------------------------------------------------------------
 
+
 def _tracks(n: int) -> None:
     moods = [MoodFactory(slug="chill"), MoodFactory(slug="cozy")]
     tracks = TrackFactory.create_batch(n, moods=moods, qc_passed=False, qc_report={"failures": ["true peak"]})
     # A preview and a waveform per row: the player column must come from one prefetch, not a query per row.
     Asset.objects.bulk_create(
-        Asset(track=t, kind=kind, storage=Asset.StorageName.PUBLIC, path=f"tracks/{t.uuid}/{kind}",
-              sha256="0" * 64)
-        for t in tracks for kind in (Asset.Kind.PREVIEW, Asset.Kind.WAVEFORM)
+        Asset(track=t, kind=kind, storage=Asset.StorageName.PUBLIC, path=f"tracks/{t.uuid}/{kind}", sha256="0" * 64)
+        for t in tracks
+        for kind in (Asset.Kind.PREVIEW, Asset.Kind.WAVEFORM)
     )
 
 
@@ -96,8 +98,16 @@ def _tokens(n: int) -> None:
 def _tasks(model, n: int) -> None:
     now = timezone.now()
     model.objects.bulk_create(
-        model(id=f"{model.__name__}{model.objects.count() + i}", name=f"task {i}", func="math.floor",
-              args=(1.5,), started=now, stopped=now, success=model is Success, attempt_count=1)
+        model(
+            id=f"{model.__name__}{model.objects.count() + i}",
+            name=f"task {i}",
+            func="math.floor",
+            args=(1.5,),
+            started=now,
+            stopped=now,
+            success=model is Success,
+            attempt_count=1,
+        )
         for i in range(n)
     )
 
@@ -105,17 +115,25 @@ def _tasks(model, n: int) -> None:
 # Admins of Django, DRF and django-q2 are on the cockpit too, so they are held to the same rule.
 BUILDERS: dict[str, Callable[[int], None]] = {
     "auth.user": _users,
-    "auth.group": lambda n: Group.objects.bulk_create(Group(name=f"group {Group.objects.count() + i}")
-                                                       for i in range(n)),
+    "auth.group": lambda n: Group.objects.bulk_create(
+        Group(name=f"group {Group.objects.count() + i}") for i in range(n)
+    ),
     "authtoken.tokenproxy": _tokens,
     "django_q.schedule": lambda n: Schedule.objects.bulk_create(
-        Schedule(name=f"s{Schedule.objects.count() + i}", func="math.floor", args="1.5") for i in range(n)),
+        Schedule(name=f"s{Schedule.objects.count() + i}", func="math.floor", args="1.5") for i in range(n)
+    ),
     "django_q.success": lambda n: _tasks(Success, n),
     "django_q.failure": lambda n: _tasks(Failure, n),
     "django_q.ormq": lambda n: OrmQ.objects.bulk_create(
-        OrmQ(key="lofi", lock=timezone.now(), payload=SignedPackage.dumps(
-            {"id": f"q{i}", "name": f"queued {i}", "func": "math.floor", "args": (1.5,), "kwargs": {}}))
-        for i in range(n)),
+        OrmQ(
+            key="lofi",
+            lock=timezone.now(),
+            payload=SignedPackage.dumps(
+                {"id": f"q{i}", "name": f"queued {i}", "func": "math.floor", "args": (1.5,), "kwargs": {}}
+            ),
+        )
+        for i in range(n)
+    ),
 }
 CATALOGUE_BUILDERS: dict[str, Callable[[int], None]] = {
     "catalog.track": _tracks,
@@ -133,8 +151,11 @@ def _discovered_factory(model):
     except ModuleNotFoundError:
         return None
     for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory) \
-                and value._meta.model is model:
+        if (
+            isinstance(value, type)
+            and issubclass(value, factory.django.DjangoModelFactory)
+            and value._meta.model is model
+        ):
             return value
     return None
 
@@ -157,6 +178,7 @@ def _changelist_queries(client, model) -> int:
 
 
 # --- Tests -------------------------------------------------------------------------------------------------
+
 
 def test_the_catalogue_screens_are_on_the_cockpit_site():
     assert {Track, Release, Artist, Style, Mood} <= set(REGISTERED)
@@ -182,8 +204,7 @@ def test_every_screen_loads_for_a_superuser(client, superuser, model):
 def test_changelist_queries_stay_fixed_from_2_to_200_rows(client, superuser, model):
     build = _builder(model)
     if build is None:
-        pytest.skip(f"no row builder: add a factory for {model.__name__} in "
-                    f"tests/{model._meta.app_label}/factories.py")
+        pytest.skip(f"no row builder: add a factory for {model.__name__} in tests/{model._meta.app_label}/factories.py")
     client.force_login(superuser)
 
     build(2)

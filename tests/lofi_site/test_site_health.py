@@ -17,7 +17,9 @@ def test_a_working_platform_answers_200_with_every_check_green(client, settings)
     body = response.json()
     assert body["status"] == "ok"
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "storage": True, "broker": True,
+        "database": True,
+        "storage": True,
+        "broker": True,
     }
     assert "no-cache" in response["Cache-Control"]
 
@@ -33,8 +35,10 @@ def test_the_storage_probe_leaves_no_file_behind(client):
 def test_an_unwritable_private_storage_answers_503_and_names_it(client, settings, tmp_path):
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the storage expects a folder")
-    settings.STORAGES = {**settings.STORAGES, "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": blocked}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": blocked}},
+    }
 
     response = client.get("/healthz")
 

@@ -23,8 +23,11 @@ CATALOG_MODELS = ["artist", "style", "mood", "track", "asset", "release", "relea
 
 def _perms(group_name: str, app_label: str | None = None) -> set[str]:
     perms = Group.objects.get(name=group_name).permissions.select_related("content_type")
-    return {f"{p.content_type.app_label}.{p.codename}" for p in perms
-            if app_label is None or p.content_type.app_label == app_label}
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in perms
+        if app_label is None or p.content_type.app_label == app_label
+    }
 
 
 def _all_perms() -> list[str]:
@@ -33,8 +36,9 @@ def _all_perms() -> list[str]:
 
 
 def _money_admins() -> list[str]:
-    return sorted(f"{m._meta.app_label}_{m._meta.model_name}" for m in admin.site._registry
-                  if m._meta.app_label == "monetization")
+    return sorted(
+        f"{m._meta.app_label}_{m._meta.model_name}" for m in admin.site._registry if m._meta.app_label == "monetization"
+    )
 
 
 def test_the_migrations_create_exactly_the_three_roles():
@@ -52,8 +56,11 @@ def test_each_group_holds_exactly_what_its_patterns_grant(role):
 
 def test_catalogue_permissions_of_each_role_are_exact():
     views = {f"catalog.view_{m}" for m in CATALOG_MODELS}
-    everything = views | {f"catalog.{a}_{m}" for a in ("add", "change", "delete") for m in CATALOG_MODELS} \
+    everything = (
+        views
+        | {f"catalog.{a}_{m}" for a in ("add", "change", "delete") for m in CATALOG_MODELS}
         | {"catalog.approve_track", "catalog.publish_release"}
+    )
 
     assert _perms(EDITOR, "catalog") == everything
     assert _perms(VA, "catalog") == views | {"catalog.change_track"}  # metadata checks, nothing else
@@ -66,8 +73,12 @@ def test_a_va_holds_no_money_permission_and_no_publish_or_approve_permission():
     assert not {p for p in va_perms if p.startswith("monetization.")}
     assert not {p for p in va_perms if p.split(".")[1].startswith(("publish_", "approve_"))}
     # Even a broad pattern could not hand these to a VA.
-    for perm in ("monetization.view_order", "monetization.change_price", "catalog.publish_release",
-                 "distribution.publish_publication"):
+    for perm in (
+        "monetization.view_order",
+        "monetization.change_price",
+        "catalog.publish_release",
+        "distribution.publish_publication",
+    ):
         assert not permitted(VA, perm)
 
 
@@ -134,8 +145,11 @@ def test_no_money_panel_reaches_a_va(va):
 def test_the_va_dashboard_page_shows_no_money_panel_titles(client, va, finance):
     request = RequestFactory().get("/admin/")
     request.user = finance
-    money_titles = {p.title for _, key, func in dashboard._PANELS
-                    if key.startswith("monetization.") and (p := func(request)) is not None}
+    money_titles = {
+        p.title
+        for _, key, func in dashboard._PANELS
+        if key.startswith("monetization.") and (p := func(request)) is not None
+    }
     client.force_login(va)
 
     shown = {p.title for p in client.get("/admin/").context["panels"]}

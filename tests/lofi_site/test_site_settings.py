@@ -27,6 +27,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://cache.internal:6379/0",
 }
 
+
 def test_defaults_serve_make_run_embedded():
     s = settings_with({})
 

@@ -19,8 +19,7 @@ from tests.lofi_site.settings_probe import DUMP_SETTINGS, python_with_env
 pytestmark = [pytest.mark.s3, pytest.mark.django_db]
 
 BUCKET = "lantern-lofi-test"
-CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret",
-               "region_name": "us-east-1"}
+CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret", "region_name": "us-east-1"}
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +36,20 @@ def s3(s3_endpoint, settings):
     """The bucket, and the default/private storages exactly as settings.py builds them from S3_* variables."""
     client = boto3.client("s3", endpoint_url=s3_endpoint, **CREDENTIALS)
     client.create_bucket(Bucket=BUCKET)
-    result = python_with_env(DUMP_SETTINGS, {
-        "S3_BUCKET": BUCKET, "S3_ENDPOINT_URL": s3_endpoint, "S3_REGION": "us-east-1",
-        "S3_ACCESS_KEY_ID": "test-key", "S3_SECRET_ACCESS_KEY": "test-secret", "S3_ADDRESSING_STYLE": "path",
-    })
+    result = python_with_env(
+        DUMP_SETTINGS,
+        {
+            "S3_BUCKET": BUCKET,
+            "S3_ENDPOINT_URL": s3_endpoint,
+            "S3_REGION": "us-east-1",
+            "S3_ACCESS_KEY_ID": "test-key",
+            "S3_SECRET_ACCESS_KEY": "test-secret",
+            "S3_ADDRESSING_STYLE": "path",
+        },
+    )
     assert result.returncode == 0, result.stderr
     configured = json.loads(result.stdout)["storages"]
-    settings.STORAGES = {**settings.STORAGES, "default": configured["default"],
-                         "private": configured["private"]}
+    settings.STORAGES = {**settings.STORAGES, "default": configured["default"], "private": configured["private"]}
     yield client
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
         for item in page.get("Contents", []):
@@ -65,8 +70,16 @@ def test_a_master_goes_to_the_private_prefix_and_is_only_reachable_by_a_short_pr
     track = TrackFactory()
     audio = b"RIFF" + bytes(range(256)) * 8
 
-    master = services.asset_store(track=track, kind=Asset.Kind.MASTER, content=audio, filename="master.wav",
-                                  format="wav", sample_rate=44100, bit_depth=24, channels=2)
+    master = services.asset_store(
+        track=track,
+        kind=Asset.Kind.MASTER,
+        content=audio,
+        filename="master.wav",
+        format="wav",
+        sample_rate=44100,
+        bit_depth=24,
+        channels=2,
+    )
 
     key = f"private/{master.path}"
     assert key in _keys(s3)
@@ -83,8 +96,9 @@ def test_a_master_goes_to_the_private_prefix_and_is_only_reachable_by_a_short_pr
 def test_a_preview_goes_to_the_public_prefix_with_a_plain_url(s3, s3_endpoint):
     track = TrackFactory()
 
-    preview = services.asset_store(track=track, kind=Asset.Kind.PREVIEW, content=b"ID3 preview",
-                                   filename="preview.mp3", format="mp3")
+    preview = services.asset_store(
+        track=track, kind=Asset.Kind.PREVIEW, content=b"ID3 preview", filename="preview.mp3", format="mp3"
+    )
 
     assert f"public/{preview.path}" in _keys(s3)
     assert preview.url == f"{s3_endpoint}/{BUCKET}/public/{preview.path}"

@@ -93,14 +93,10 @@ def midi_bytes(bpm: float = 120.0, parts: tuple[str, ...] = ("keys",)) -> bytes:
 
     pm = pretty_midi.PrettyMIDI(initial_tempo=bpm)
     for index, part in enumerate(parts):
-        instrument = pretty_midi.Instrument(
-            program=0 if part == "kit" else 4 + index, is_drum=part == "kit", name=part
-        )
+        instrument = pretty_midi.Instrument(program=0 if part == "kit" else 4 + index, is_drum=part == "kit", name=part)
         pitches = (36, 38, 42, 38) if part == "kit" else (57 - 12 * index, 60 - 12 * index, 64 - 12 * index)
         for i, pitch in enumerate(pitches):
-            instrument.notes.append(
-                pretty_midi.Note(velocity=80, pitch=pitch, start=i * 0.5, end=i * 0.5 + 0.45)
-            )
+            instrument.notes.append(pretty_midi.Note(velocity=80, pitch=pitch, start=i * 0.5, end=i * 0.5 + 0.45))
         pm.instruments.append(instrument)
     buffer = io.BytesIO()
     pm.write(buffer)

@@ -40,9 +40,7 @@ STRIPE_KEY = "sk_test_for_tests_only"
 
 def wav_bytes(audio: np.ndarray, sample_rate: int) -> bytes:
     buffer = io.BytesIO()
-    soundfile.write(
-        buffer, np.asarray(audio, dtype=np.float32).T, sample_rate, subtype="PCM_16", format="WAV"
-    )
+    soundfile.write(buffer, np.asarray(audio, dtype=np.float32).T, sample_rate, subtype="PCM_16", format="WAV")
     return buffer.getvalue()
 
 
@@ -85,9 +83,7 @@ def tier(slug: str = "creator") -> LicenceTier:
     return LicenceTier.objects.prefetch_related("terms_versions").get(slug=slug)
 
 
-def pending_order(
-    *, tracks_and_tiers=None, email: str = "buyer@example.com", name: str = "Ada Buyer"
-) -> Order:
+def pending_order(*, tracks_and_tiers=None, email: str = "buyer@example.com", name: str = "Ada Buyer") -> Order:
     """An order created through the real cart-pricing path (not hand-made rows)."""
     if tracks_and_tiers is None:
         tracks_and_tiers = [(licensable_track(), "creator")]

@@ -50,9 +50,7 @@ def test_prices_sent_by_the_browser_are_ignored(client, stripe_stub):
     client.post("/checkout/", {**CHECKOUT_FORM, "total_minor": "1", "unit_amount": "1", "currency": "jpy"})
 
     [request] = stripe_stub.session_requests()
-    assert (
-        int(request["params"]["line_items"][0]["price_data"]["unit_amount"]) == commercial.price_minor == 9900
-    )
+    assert int(request["params"]["line_items"][0]["price_data"]["unit_amount"]) == commercial.price_minor == 9900
     assert request["params"]["line_items"][0]["price_data"]["currency"] == "usd"
     assert Order.objects.get().total_minor == 9900
 
@@ -66,9 +64,7 @@ def test_a_price_change_after_adding_to_cart_is_charged_at_the_new_price(client,
 
     client.post("/checkout/", CHECKOUT_FORM)
 
-    assert (
-        int(stripe_stub.session_requests()[0]["params"]["line_items"][0]["price_data"]["unit_amount"]) == 1200
-    )
+    assert int(stripe_stub.session_requests()[0]["params"]["line_items"][0]["price_data"]["unit_amount"]) == 1200
 
 
 def test_unknown_tier_or_unlicensable_track_cannot_be_added(client):
@@ -146,10 +142,7 @@ def test_csrf_is_enforced_on_cart_and_checkout():
 
     strict = Client(enforce_csrf_checks=True)
     track = licensable_track()
-    assert (
-        strict.post("/cart/add/", {"kind": "track", "track": str(track.uuid), "tier": "creator"}).status_code
-        == 403
-    )
+    assert strict.post("/cart/add/", {"kind": "track", "track": str(track.uuid), "tier": "creator"}).status_code == 403
     assert strict.post("/checkout/", CHECKOUT_FORM).status_code == 403
 
 
@@ -162,9 +155,7 @@ def test_completion_page_waits_then_shows_downloads_to_the_buyer_only(client, st
 
     waiting = client.get(f"/checkout/complete/?session_id={order.stripe_session_id}")
     assert "Confirming your payment" in waiting.content.decode()
-    assert (
-        client.get(f"/checkout/complete/status/?session_id={order.stripe_session_id}").json()["paid"] is False
-    )
+    assert client.get(f"/checkout/complete/status/?session_id={order.stripe_session_id}").json()["paid"] is False
 
     post_event(client, checkout_completed(order))
     done = client.get(f"/checkout/complete/?session_id={order.stripe_session_id}").content.decode()
@@ -215,10 +206,7 @@ def test_confirmation_page_fulfils_from_stripe_when_the_webhook_is_late(client, 
 
     assert "your order is confirmed" in page and "Download Master (WAV)" in page
     order.refresh_from_db()
-    assert (
-        order.status == Order.Status.PAID
-        and order.stripe_payment_intent_id == f"pi_{order.stripe_session_id}"
-    )
+    assert order.status == Order.Status.PAID and order.stripe_payment_intent_id == f"pi_{order.stripe_session_id}"
     post_event(client, checkout_completed(order))  # the webhook arrives afterwards: nothing is issued twice
     assert Licence.objects.filter(order_line__order=order).count() == 1
 

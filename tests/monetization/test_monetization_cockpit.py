@@ -39,8 +39,7 @@ def test_roles_finance_everything_editors_tiers_and_packs_vas_nothing():
         "monetization.add_licenceterms",
     } <= editor
     assert not any(
-        p.split(".")[1].endswith(("order", "licence", "ledgerentry", "statementimport", "stripeevent"))
-        for p in editor
+        p.split(".")[1].endswith(("order", "licence", "ledgerentry", "statementimport", "stripeevent")) for p in editor
     )
     assert va == set()
 
@@ -163,8 +162,6 @@ def test_tier_scope_is_checked_for_packs(editor):
 
     from monetization import services
 
-    pack = SamplePack(
-        slug="x", title="X", code="X", tier=LicenceTier.objects.get(slug="creator"), price_minor=1
-    )
+    pack = SamplePack(slug="x", title="X", code="X", tier=LicenceTier.objects.get(slug="creator"), price_minor=1)
     with pytest.raises(ValidationError):
         services.sample_pack_save(pack=pack, actor=editor)

@@ -115,9 +115,7 @@ def test_the_same_file_cannot_be_imported_twice(finance):
 
 def test_a_report_without_isrc_or_money_is_refused_with_a_reason():
     with pytest.raises(StatementError, match="ISRC"):
-        statement_parse(
-            io.BytesIO(b"Title,Revenue\nA,1\n"), default_currency="usd", default_month=dt.date(2026, 1, 1)
-        )
+        statement_parse(io.BytesIO(b"Title,Revenue\nA,1\n"), default_currency="usd", default_month=dt.date(2026, 1, 1))
     with pytest.raises(StatementError, match="money column"):
         statement_parse(
             io.BytesIO(b"ISRC,Views\nQZLF12650101,1\n"),
@@ -214,15 +212,22 @@ def test_statement_upload_in_the_cockpit(client, finance):
 
 def test_report_names_unmatched_isrcs_and_platform_royalties(client, finance):
     track = licensable_track(title="Rainy Window", isrc="QZLF12650101")
-    services.statement_import(source="youtube", period=dt.date(2026, 3, 1), currency="usd",
-                              file=upload(YOUTUBE_REPORT), file_name="yt.csv", actor=finance)
+    services.statement_import(
+        source="youtube",
+        period=dt.date(2026, 3, 1),
+        currency="usd",
+        file=upload(YOUTUBE_REPORT),
+        file_name="yt.csv",
+        actor=finance,
+    )
     client.force_login(finance)
 
     by_track = client.get("/admin/monetization/ledgerentry/report/", {"month": "2026-03", "group": "track"})
     body = by_track.content.decode()
     assert f"{track.title} — {track.artist.name} (QZLF12650101)" in body
     assert "Unmatched ISRC GBAYE0000001" in body
-    by_source = client.get("/admin/monetization/ledgerentry/report/",
-                           {"month": "2026-03", "group": "source", "format": "csv"})
+    by_source = client.get(
+        "/admin/monetization/ledgerentry/report/", {"month": "2026-03", "group": "source", "format": "csv"}
+    )
     rows = list(csv.reader(io.StringIO(b"".join(by_source.streaming_content).decode())))
     assert rows[1] == ["YouTube", "USD", "0.00", "0.00", "12.85", "12.85", "123500"]

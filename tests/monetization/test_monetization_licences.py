@@ -105,9 +105,7 @@ def _pdf_text(pdf: bytes) -> str:
     import zlib
 
     chunks = []
-    for match in re.finditer(
-        rb"/Filter \[ /ASCII85Decode /FlateDecode \].*?stream\r?\n(.*?)endstream", pdf, re.S
-    ):
+    for match in re.finditer(rb"/Filter \[ /ASCII85Decode /FlateDecode \].*?stream\r?\n(.*?)endstream", pdf, re.S):
         encoded = b"".join(match.group(1).split()).removesuffix(b"~>")
         data = zlib.decompress(base64.a85decode(encoded))
         chunks.extend(m.decode("latin-1") for m in re.findall(rb"\((.*?)\)\s*Tj", data))
@@ -119,12 +117,8 @@ def test_changing_terms_publishes_a_new_version_and_old_licences_keep_theirs(cli
     creator = tier("creator")
     old_text = creator.current_terms().text
 
-    services.licence_tier_save(
-        tier=creator, terms_text=old_text + "\nNew clause 9: stream archives.", actor=finance
-    )
-    services.licence_tier_save(
-        tier=creator, terms_text=old_text + "\nNew clause 9: stream archives.", actor=finance
-    )
+    services.licence_tier_save(tier=creator, terms_text=old_text + "\nNew clause 9: stream archives.", actor=finance)
+    services.licence_tier_save(tier=creator, terms_text=old_text + "\nNew clause 9: stream archives.", actor=finance)
 
     creator = tier("creator")
     assert creator.current_terms().version == 2
@@ -155,9 +149,7 @@ def test_seeded_tiers_have_plain_terms_and_sensible_prices():
         assert "What you can do" in text and "Content ID" in text and "refunded" in text
 
 
-@pytest.mark.parametrize(
-    "value", ["UC123", "XX" + "a" * 22, "UC" + "a" * 21 + "!", "", "https://youtube.com/@handle"]
-)
+@pytest.mark.parametrize("value", ["UC123", "XX" + "a" * 22, "UC" + "a" * 21 + "!", "", "https://youtube.com/@handle"])
 def test_channel_ids_are_validated(client, value):
     from django.core.exceptions import ValidationError
 

@@ -41,13 +41,9 @@ def test_beat_grid_from_drums_uses_the_known_tempo_and_lands_on_the_attacks():
     assert grid.bpm == 120.0
     assert np.median(np.diff(grid.beat_times_s)) == pytest.approx(0.5, abs=0.01)
     beats = truth.kicks_s + truth.snares_s
-    assert all(
-        min(abs(t - b) for b in beats) < 0.005 for t in grid.beat_times_s
-    )  # snapped, not frame-rounded
+    assert all(min(abs(t - b) for b in beats) < 0.005 for t in grid.beat_times_s)  # snapped, not frame-rounded
     # Drums alone cannot tell beat 1 from beat 3 (both have a kick): the bar must at least start on a kick.
-    assert all(
-        min(abs(d - k) for k in truth.kicks_s) < 0.005 for d in grid.beat_times_s[grid.downbeat_phase :: 4]
-    )
+    assert all(min(abs(d - k) for k in truth.kicks_s) < 0.005 for d in grid.beat_times_s[grid.downbeat_phase :: 4])
 
 
 def test_beat_grid_of_a_mix_finds_the_bar_start_from_the_chord_changes():
@@ -185,9 +181,7 @@ def test_noise_is_a_snare_and_pitched_hits_are_percussion():
     rng = np.random.default_rng(5)
     sos = signal.butter(4, [1200, 6000], btype="bandpass", fs=sr, output="sos")
     snare = (signal.sosfilt(sos, rng.standard_normal(t.size)) * np.exp(-t / 0.06)).astype(np.float32)[None]
-    cowbell = ((np.sin(2 * np.pi * 560 * t) + np.sin(2 * np.pi * 845 * t)) * np.exp(-t * 15)).astype(
-        np.float32
-    )
+    cowbell = ((np.sin(2 * np.pi * 560 * t) + np.sin(2 * np.pi * 845 * t)) * np.exp(-t * 15)).astype(np.float32)
     tom = (np.sin(2 * np.pi * 180 * t) * np.exp(-t * 12)).astype(np.float32)
 
     assert pa.drum_hit_class(snare, sr) == "snare"

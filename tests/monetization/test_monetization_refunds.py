@@ -40,12 +40,8 @@ def test_full_refund_revokes_licences_disables_downloads_and_books_the_money_bac
     assert response.status_code == 200
     paid_order.refresh_from_db()
     assert paid_order.status == Order.Status.REFUNDED
-    assert set(Licence.objects.filter(order_line__order=paid_order).values_list("status", flat=True)) == {
-        "revoked"
-    }
-    assert not DownloadLink.objects.filter(
-        licence__order_line__order=paid_order, disabled_at__isnull=True
-    ).exists()
+    assert set(Licence.objects.filter(order_line__order=paid_order).values_list("status", flat=True)) == {"revoked"}
+    assert not DownloadLink.objects.filter(licence__order_line__order=paid_order, disabled_at__isnull=True).exists()
     net = sum(LedgerEntry.objects.filter(order=paid_order).values_list("amount_minor", flat=True))
     assert net == 0
     verify = client.get(f"/licences/verify/{licence.code}/").content.decode()
@@ -56,9 +52,7 @@ def test_replayed_refund_books_once(client, paid_order):
     payload = charge_refunded(paid_order, amount_refunded=paid_order.total_minor, event_id="evt_refund_1")
     post_event(client, payload)
     post_event(client, payload)
-    post_event(
-        client, charge_refunded(paid_order, amount_refunded=paid_order.total_minor, event_id="evt_refund_2")
-    )
+    post_event(client, charge_refunded(paid_order, amount_refunded=paid_order.total_minor, event_id="evt_refund_2"))
 
     refunds = LedgerEntry.objects.filter(order=paid_order, kind=LedgerEntry.Kind.REFUND)
     assert sum(refunds.values_list("amount_minor", flat=True)) == -paid_order.total_minor

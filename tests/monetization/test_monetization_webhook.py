@@ -71,9 +71,7 @@ def test_fulfilment_runs_twice_without_issuing_twice_even_under_a_new_event_id(c
     assert LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.SALE).count() == 1
 
 
-@pytest.mark.parametrize(
-    "tamper", ["wrong_secret", "changed_body", "no_header", "stale_timestamp", "garbage"]
-)
+@pytest.mark.parametrize("tamper", ["wrong_secret", "changed_body", "no_header", "stale_timestamp", "garbage"])
 def test_bad_signature_gets_400_and_changes_nothing(client, tamper):
     order = pending_order()
     payload = json.dumps(checkout_completed(order)).encode()

@@ -45,8 +45,7 @@ def template_with_steps(*steps: tuple[str, bool, str]) -> ChecklistTemplate:
     """A template whose steps are (title, required, role), in order."""
     template = ChecklistTemplateFactory()
     for position, (title, required, role) in enumerate(steps, start=1):
-        ChecklistTemplateItemFactory(template=template, position=position, title=title, required=required,
-                                     role=role)
+        ChecklistTemplateItemFactory(template=template, position=position, title=title, required=required, role=role)
     return template
 
 
@@ -67,8 +66,9 @@ class ChecklistFactory(DjangoModelFactory):
 def _newest_superuser_or_staff():
     # "My work" lists the viewer's steps only, so steps go to the newest superuser when there is one: the
     # cockpit-wide screen tests look at My work as a superuser and must see these rows.
-    return (User.objects.filter(is_superuser=True).order_by("-pk").first()
-            or User.objects.create_user(f"staff-{User.objects.count()}", is_staff=True))
+    return User.objects.filter(is_superuser=True).order_by("-pk").first() or User.objects.create_user(
+        f"staff-{User.objects.count()}", is_staff=True
+    )
 
 
 class WorkItemFactory(DjangoModelFactory):

@@ -22,12 +22,21 @@ def _steps(checklist: Checklist) -> dict[str, ChecklistItem]:
     return {item.title: item for item in checklist.items.all()}
 
 
-def _checklist_post(checklist: Checklist, *, done: set[int] = frozenset(),
-                    notes: dict[int, str] | None = None, editor_fields: dict | None = None) -> dict:
+def _checklist_post(
+    checklist: Checklist,
+    *,
+    done: set[int] = frozenset(),
+    notes: dict[int, str] | None = None,
+    editor_fields: dict | None = None,
+) -> dict:
     """The checklist change form as the browser posts it. Editors' forms also carry assignment fields."""
     items = list(checklist.items.order_by("position"))
-    data = {"items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": len(items), "items-MIN_NUM_FORMS": 0,
-            "items-MAX_NUM_FORMS": 1000}
+    data = {
+        "items-TOTAL_FORMS": len(items),
+        "items-INITIAL_FORMS": len(items),
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 1000,
+    }
     for index, item in enumerate(items):
         data[f"items-{index}-id"] = item.pk
         data[f"items-{index}-checklist"] = checklist.pk
@@ -48,6 +57,7 @@ def _change_url(checklist: Checklist) -> str:
 
 
 # --- Ticking on the checklist page ------------------------------------------------------------------------
+
 
 def test_va_ticks_a_step_with_a_note_on_the_checklist_page(client, va, editor):
     release = ReleaseFactory()
@@ -87,14 +97,16 @@ def test_va_cannot_sign_off_an_editor_step_on_the_checklist_page(client, va):
 
 
 def test_editor_assigns_the_checklist_and_reopens_a_step(client, editor, va):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Step", True, Role.VA)).slug,
-                                          obj=GroupFactory())
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Step", True, Role.VA)).slug, obj=GroupFactory()
+    )
     step = checklist.items.get()
     services.checklist_item_tick(item=step, user=va)
     client.force_login(editor)
 
-    data = _checklist_post(checklist, done=set(), editor_fields={
-        "assignee": va.pk, "due_at_0": "2026-12-04", "due_at_1": "17:00:00"})
+    data = _checklist_post(
+        checklist, done=set(), editor_fields={"assignee": va.pk, "due_at_0": "2026-12-04", "due_at_1": "17:00:00"}
+    )
     response = client.post(_change_url(checklist), data)
 
     assert response.status_code == 302
@@ -112,6 +124,7 @@ def test_nobody_adds_checklists_by_hand(client, editor):
 
 # --- Templates ------------------------------------------------------------------------------------------
 
+
 def test_va_reads_the_procedures_but_cannot_edit_them(client, va):
     template = ChecklistTemplate.objects.get(slug="release-qa")
     client.force_login(va)
@@ -121,8 +134,10 @@ def test_va_reads_the_procedures_but_cannot_edit_them(client, va):
     assert page.status_code == 200
     assert "Check artwork text legibility" in page.content.decode()
     assert client.get(reverse("admin:operations_checklisttemplate_add")).status_code == 403
-    response = client.post(reverse("admin:operations_checklisttemplate_change", args=[template.pk]),
-                           {"name": "Hijacked", "applies_to": "release", "description": ""})
+    response = client.post(
+        reverse("admin:operations_checklisttemplate_change", args=[template.pk]),
+        {"name": "Hijacked", "applies_to": "release", "description": ""},
+    )
     assert response.status_code == 403
     template.refresh_from_db()
     assert template.name == "Release QA"
@@ -133,24 +148,38 @@ def test_editor_adds_a_step_to_a_procedure(client, editor):
     existing = template.items.get()
     client.force_login(editor)
     data = {
-        "name": template.name, "applies_to": template.applies_to, "description": "",
-        "items-TOTAL_FORMS": 2, "items-INITIAL_FORMS": 1, "items-MIN_NUM_FORMS": 0,
+        "name": template.name,
+        "applies_to": template.applies_to,
+        "description": "",
+        "items-TOTAL_FORMS": 2,
+        "items-INITIAL_FORMS": 1,
+        "items-MIN_NUM_FORMS": 0,
         "items-MAX_NUM_FORMS": 1000,
-        "items-0-id": existing.pk, "items-0-template": template.pk, "items-0-position": 1,
-        "items-0-title": "Existing", "items-0-help_text": "", "items-0-required": "on",
+        "items-0-id": existing.pk,
+        "items-0-template": template.pk,
+        "items-0-position": 1,
+        "items-0-title": "Existing",
+        "items-0-help_text": "",
+        "items-0-required": "on",
         "items-0-role": Role.VA,
-        "items-1-template": template.pk, "items-1-position": 2, "items-1-title": "Check the store preview",
-        "items-1-help_text": "Open the store page.", "items-1-role": Role.VA,
+        "items-1-template": template.pk,
+        "items-1-position": 2,
+        "items-1-title": "Check the store preview",
+        "items-1-help_text": "Open the store page.",
+        "items-1-role": Role.VA,
     }
 
     response = client.post(reverse("admin:operations_checklisttemplate_change", args=[template.pk]), data)
 
     assert response.status_code == 302
     assert list(template.items.order_by("position").values_list("title", "required")) == [
-        ("Existing", True), ("Check the store preview", False)]
+        ("Existing", True),
+        ("Check the store preview", False),
+    ]
 
 
 # --- My work ------------------------------------------------------------------------------------------------
+
 
 def test_my_work_lists_only_my_open_steps_across_objects(client, va, editor):
     template = template_with_steps(("Listen through", True, Role.VA), ("Paste the URL", True, Role.VA))
@@ -165,8 +194,11 @@ def test_my_work_lists_only_my_open_steps_across_objects(client, va, editor):
 
     assert response.status_code == 200
     shown = {(item.checklist_id, item.title) for item in response.context["cl"].result_list}
-    assert shown == {(on_release.pk, "Listen through"), (on_release.pk, "Paste the URL"),
-                     (on_group.pk, "Paste the URL")}
+    assert shown == {
+        (on_release.pk, "Listen through"),
+        (on_release.pk, "Paste the URL"),
+        (on_group.pk, "Paste the URL"),
+    }
     body = response.content.decode()
     assert "My work" in body
     # Each step links to the object it is about: the release's own page.
@@ -175,8 +207,9 @@ def test_my_work_lists_only_my_open_steps_across_objects(client, va, editor):
 
 def test_my_work_highlights_overdue_steps(client, va):
     template = template_with_steps(("Late step", True, Role.VA))
-    services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va,
-                              due_at=timezone.now() - timedelta(hours=2))
+    services.checklist_attach(
+        template_slug=template.slug, obj=GroupFactory(), assignee=va, due_at=timezone.now() - timedelta(hours=2)
+    )
     client.force_login(va)
 
     body = client.get(reverse("admin:operations_workitem_changelist")).content.decode()
@@ -185,8 +218,9 @@ def test_my_work_highlights_overdue_steps(client, va):
 
 
 def test_my_work_shows_done_steps_on_request(client, va):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Done one", True, Role.VA)).slug,
-                                          obj=GroupFactory(), assignee=va)
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Done one", True, Role.VA)).slug, obj=GroupFactory(), assignee=va
+    )
     services.checklist_item_tick(item=checklist.items.get(), user=va)
     client.force_login(va)
     url = reverse("admin:operations_workitem_changelist")
@@ -196,8 +230,9 @@ def test_my_work_shows_done_steps_on_request(client, va):
 
 
 def test_va_ticks_from_my_work(client, va):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Tag", True, Role.VA)).slug,
-                                          obj=GroupFactory(), assignee=va)
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Tag", True, Role.VA)).slug, obj=GroupFactory(), assignee=va
+    )
     step = checklist.items.get()
     client.force_login(va)
     url = reverse("admin:operations_workitem_change", args=[step.pk])
@@ -211,30 +246,34 @@ def test_va_ticks_from_my_work(client, va):
 
 
 def test_my_work_bulk_tick_action(client, va):
-    template = template_with_steps(("One", True, Role.VA), ("Two", True, Role.VA),
-                                   ("Sign", True, Role.EDITOR))
+    template = template_with_steps(("One", True, Role.VA), ("Two", True, Role.VA), ("Sign", True, Role.EDITOR))
     checklist = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va)
     client.force_login(va)
 
-    client.post(reverse("admin:operations_workitem_changelist"),
-                {"action": "tick", "_selected_action": [i.pk for i in checklist.items.all()]})
+    client.post(
+        reverse("admin:operations_workitem_changelist"),
+        {"action": "tick", "_selected_action": [i.pk for i in checklist.items.all()]},
+    )
 
     assert dict(checklist.items.values_list("title", "done_by")) == {"One": va.pk, "Two": va.pk, "Sign": None}
 
 
 def test_someone_elses_step_is_not_reachable_from_my_work(client, va, editor):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Theirs", True, Role.VA)).slug,
-                                          obj=GroupFactory(), assignee=editor)
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Theirs", True, Role.VA)).slug, obj=GroupFactory(), assignee=editor
+    )
     client.force_login(va)
 
-    response = client.post(reverse("admin:operations_workitem_change", args=[checklist.items.get().pk]),
-                           {"done": "on", "note": ""})
+    response = client.post(
+        reverse("admin:operations_workitem_change", args=[checklist.items.get().pk]), {"done": "on", "note": ""}
+    )
 
     assert response.status_code == 302  # the admin's "does not exist" redirect
     assert checklist.items.get().done_at is None
 
 
 # --- Audit trail ----------------------------------------------------------------------------------------
+
 
 def _event(obj, verb="release.scheduled") -> AuditEvent:
     return services.audit_log(actor=None, verb=verb, obj=obj, summary=f"{verb} on {obj}")
@@ -246,11 +285,11 @@ def test_audit_trail_is_read_only_even_for_a_superuser(client, superuser):
 
     assert client.get(reverse("admin:operations_auditevent_change", args=[event.pk])).status_code == 200
     assert client.get(reverse("admin:operations_auditevent_add")).status_code == 403
-    response = client.post(reverse("admin:operations_auditevent_change", args=[event.pk]),
-                           {"summary": "edited"})
+    response = client.post(reverse("admin:operations_auditevent_change", args=[event.pk]), {"summary": "edited"})
     assert response.status_code == 403
-    assert client.post(reverse("admin:operations_auditevent_delete", args=[event.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:operations_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
     event.refresh_from_db()
     assert event.summary == "release.scheduled on " + str(event.target)
 
@@ -296,11 +335,11 @@ def test_people_see_only_the_history_of_what_they_may_view(client, va, superuser
     client.force_login(va)
     assert [e.verb for e in client.get(url).context["cl"].result_list] == ["release.scheduled"]
     client.force_login(superuser)
-    assert {e.verb for e in client.get(url).context["cl"].result_list} == {"release.scheduled",
-                                                                            "group.renamed"}
+    assert {e.verb for e in client.get(url).context["cl"].result_list} == {"release.scheduled", "group.renamed"}
 
 
 # --- Helpers for other apps' admins and the dashboard ----------------------------------------------------
+
 
 def test_checklist_progress_block_shows_done_total_and_open_required_steps(editor):
     release = ReleaseFactory()
@@ -320,10 +359,12 @@ def test_checklist_progress_block_shows_done_total_and_open_required_steps(edito
 
 def test_dashboard_lists_my_open_steps_with_overdue_in_red(client, va, editor):
     template = template_with_steps(("Reply to questions", True, Role.VA))
-    services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va,
-                              due_at=timezone.now() - timedelta(days=1))
-    services.checklist_attach(template_slug=template_with_steps(("Not mine", True, Role.VA)).slug,
-                              obj=GroupFactory(), assignee=editor)
+    services.checklist_attach(
+        template_slug=template.slug, obj=GroupFactory(), assignee=va, due_at=timezone.now() - timedelta(days=1)
+    )
+    services.checklist_attach(
+        template_slug=template_with_steps(("Not mine", True, Role.VA)).slug, obj=GroupFactory(), assignee=editor
+    )
     client.force_login(va)
 
     body = client.get(reverse("admin:index")).content.decode()
@@ -335,18 +376,28 @@ def test_dashboard_lists_my_open_steps_with_overdue_in_red(client, va, editor):
 
 # --- Query counts -----------------------------------------------------------------------------------------
 
+
 def _many_checklists(assignee, count: int = 12) -> None:
     template = template_with_steps(("A", True, Role.VA), ("B", True, Role.VA), ("C", False, Role.VA))
     for _ in range(count):
-        checklist = services.checklist_attach(template_slug=template.slug, obj=ReleaseFactory(),
-                                              assignee=assignee, due_at=timezone.now() + timedelta(days=1))
+        checklist = services.checklist_attach(
+            template_slug=template.slug,
+            obj=ReleaseFactory(),
+            assignee=assignee,
+            due_at=timezone.now() + timedelta(days=1),
+        )
         services.checklist_item_tick(item=checklist.items.first(), user=assignee)
 
 
-@pytest.mark.parametrize("url_name", ["admin:operations_checklist_changelist",
-                                      "admin:operations_workitem_changelist",
-                                      "admin:operations_auditevent_changelist",
-                                      "admin:operations_checklisttemplate_changelist"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:operations_checklist_changelist",
+        "admin:operations_workitem_changelist",
+        "admin:operations_auditevent_changelist",
+        "admin:operations_checklisttemplate_changelist",
+    ],
+)
 def test_changelists_run_a_fixed_number_of_queries(client, editor, django_assert_max_num_queries, url_name):
     _many_checklists(editor)
     client.force_login(editor)
@@ -359,10 +410,10 @@ def test_changelists_run_a_fixed_number_of_queries(client, editor, django_assert
 
 
 def test_checklist_page_runs_a_fixed_number_of_queries_and_offers_only_staff(
-        client, editor, va, django_user_model, django_assert_max_num_queries):
+    client, editor, va, django_user_model, django_assert_max_num_queries
+):
     django_user_model.objects.create_user("listener", password="pw-for-tests-only")  # a customer, not staff
-    checklist = services.checklist_attach(template_slug=services.RELEASE_QA, obj=ReleaseFactory(),
-                                          assignee=editor)
+    checklist = services.checklist_attach(template_slug=services.RELEASE_QA, obj=ReleaseFactory(), assignee=editor)
     client.force_login(editor)
 
     # Ten steps, each with an assignee picker: the staff list is read once, not once per step.

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _batch(**kwargs):
-    return batch_create(name="Week 12", styles=["jazz"], bpms=[72], keys=["A minor"], moods=["chill"],
-                        duration_s=30, **kwargs)
+    return batch_create(
+        name="Week 12", styles=["jazz"], bpms=[72], keys=["A minor"], moods=["chill"], duration_s=30, **kwargs
+    )
 
 
 def test_a_render_batch_gets_listen_and_approve_on_its_commissioners_list(editor):

@@ -37,8 +37,7 @@ def test_the_four_procedures_are_seeded_with_required_steps():
 
 def test_attach_copies_the_template_steps_in_order_and_is_idempotent(editor):
     obj = GroupFactory()
-    template = template_with_steps(("First", True, Role.VA), ("Second", False, Role.VA),
-                                   ("Third", True, Role.EDITOR))
+    template = template_with_steps(("First", True, Role.VA), ("Second", False, Role.VA), ("Third", True, Role.EDITOR))
 
     checklist = services.checklist_attach(template_slug=template.slug, obj=obj, assignee=editor)
     again = services.checklist_attach(template_slug=template.slug, obj=obj)
@@ -46,7 +45,10 @@ def test_attach_copies_the_template_steps_in_order_and_is_idempotent(editor):
     assert again.pk == checklist.pk
     assert Checklist.objects.count() == 1
     assert [(i.position, i.title, i.required, i.role) for i in checklist.items.order_by("position")] == [
-        (1, "First", True, Role.VA), (2, "Second", False, Role.VA), (3, "Third", True, Role.EDITOR)]
+        (1, "First", True, Role.VA),
+        (2, "Second", False, Role.VA),
+        (3, "Third", True, Role.EDITOR),
+    ]
     assert checklist.items.count() == 3
     assert checklist.target == obj
     assert checklist.assignee == editor
@@ -86,8 +88,9 @@ def test_each_template_attaches_once_per_object():
 
 
 def test_tick_records_who_when_and_note_and_a_second_tick_changes_nothing(va, editor):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Listen", True, Role.VA)).slug,
-                                          obj=GroupFactory())
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Listen", True, Role.VA)).slug, obj=GroupFactory()
+    )
     item = checklist.items.get()
     before = timezone.now()
 
@@ -102,8 +105,9 @@ def test_tick_records_who_when_and_note_and_a_second_tick_changes_nothing(va, ed
 
 
 def test_untick_reopens_the_step_and_the_checklist(va):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Only", True, Role.VA)).slug,
-                                          obj=GroupFactory())
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Only", True, Role.VA)).slug, obj=GroupFactory()
+    )
     item = checklist.items.get()
     services.checklist_item_tick(item=item, user=va, note="fine")
     checklist.refresh_from_db()
@@ -120,8 +124,9 @@ def test_untick_reopens_the_step_and_the_checklist(va):
 
 
 def test_checklist_completes_when_required_steps_are_done_even_with_optional_ones_open(va):
-    template = template_with_steps(("Required A", True, Role.VA), ("Optional", False, Role.VA),
-                                   ("Required B", True, Role.VA))
+    template = template_with_steps(
+        ("Required A", True, Role.VA), ("Optional", False, Role.VA), ("Required B", True, Role.VA)
+    )
     checklist = services.checklist_attach(template_slug=template.slug, obj=GroupFactory())
     steps = _steps(checklist)
 
@@ -138,8 +143,7 @@ def test_ticking_a_required_step_writes_an_audit_event_on_the_object(va):
     checklist = services.checklist_attach(template_slug=services.RELEASE_QA, obj=release)
     steps = _steps(checklist)
 
-    services.checklist_item_tick(item=steps["Check artwork text legibility"], user=va,
-                                 note="Readable at 150 px")
+    services.checklist_item_tick(item=steps["Check artwork text legibility"], user=va, note="Readable at 150 px")
     services.checklist_item_tick(item=steps["Check the video"], user=va)  # optional: no event
     services.checklist_item_untick(item=steps["Check artwork text legibility"], user=va)
 
@@ -198,7 +202,8 @@ def test_blockers_name_the_step_and_checklist_and_cover_every_attached_checklist
 def test_required_templates_block_until_attached():
     release = ReleaseFactory()
     assert selectors.checklist_blockers(release, require=["release-qa"]) == [
-        "Release QA: the checklist has not been attached"]
+        "Release QA: the checklist has not been attached"
+    ]
 
     services.checklist_attach(template_slug="release-qa", obj=release)
 
@@ -207,8 +212,9 @@ def test_required_templates_block_until_attached():
 
 
 def test_assign_sets_assignee_and_due_date_and_keeps_the_due_date_when_left_out(editor, va):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Step", True, Role.VA)).slug,
-                                          obj=GroupFactory())
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Step", True, Role.VA)).slug, obj=GroupFactory()
+    )
     due = timezone.now() + timedelta(days=2)
 
     services.checklist_assign(checklist=checklist, user=va, due_at=due)
@@ -224,8 +230,9 @@ def test_assign_sets_assignee_and_due_date_and_keeps_the_due_date_when_left_out(
 
 
 def test_assign_refuses_non_staff_and_needs_exactly_one_target(django_user_model, va):
-    checklist = services.checklist_attach(template_slug=template_with_steps(("Step", True, Role.VA)).slug,
-                                          obj=GroupFactory())
+    checklist = services.checklist_attach(
+        template_slug=template_with_steps(("Step", True, Role.VA)).slug, obj=GroupFactory()
+    )
     customer = django_user_model.objects.create_user("customer", password="pw-for-tests-only")
     with pytest.raises(ValidationError):
         services.checklist_assign(checklist=checklist, user=customer)
@@ -236,10 +243,8 @@ def test_assign_refuses_non_staff_and_needs_exactly_one_target(django_user_model
 
 
 def test_work_lists_only_the_users_open_steps_across_objects(va, editor):
-    template = template_with_steps(("Listen", True, Role.VA), ("Tag", True, Role.VA),
-                                   ("Extra", False, Role.VA))
-    mine_by_checklist = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(),
-                                                  assignee=va)
+    template = template_with_steps(("Listen", True, Role.VA), ("Tag", True, Role.VA), ("Extra", False, Role.VA))
+    mine_by_checklist = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va)
     others = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=editor)
     services.checklist_attach(template_slug=template.slug, obj=GroupFactory())  # nobody's
     # One step of someone else's checklist handed to the VA, one step of the VA's checklist handed away.
@@ -278,11 +283,13 @@ def test_optional_steps_leave_the_work_list_when_their_checklist_completes(va):
 def test_work_is_ordered_soonest_due_first_with_undated_steps_last(va):
     template = template_with_steps(("Step", True, Role.VA))
     now = timezone.now()
-    later = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va,
-                                      due_at=now + timedelta(days=3))
+    later = services.checklist_attach(
+        template_slug=template.slug, obj=GroupFactory(), assignee=va, due_at=now + timedelta(days=3)
+    )
     undated = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va)
-    sooner = services.checklist_attach(template_slug=template.slug, obj=GroupFactory(), assignee=va,
-                                       due_at=now + timedelta(days=1))
+    sooner = services.checklist_attach(
+        template_slug=template.slug, obj=GroupFactory(), assignee=va, due_at=now + timedelta(days=1)
+    )
 
     order = [item.checklist_id for item in selectors.work_items_open_for(va)]
     assert order == [sooner.pk, later.pk, undated.pk]
@@ -292,7 +299,9 @@ def test_attaching_records_the_object_and_writes_no_audit_event():
     release = ReleaseFactory()
     services.checklist_attach(template_slug=services.RELEASE_QA, obj=release)
     checklist = Checklist.objects.get()
-    assert (checklist.content_type, checklist.object_id) == (ContentType.objects.get_for_model(release),
-                                                             str(release.pk))
+    assert (checklist.content_type, checklist.object_id) == (
+        ContentType.objects.get_for_model(release),
+        str(release.pk),
+    )
     assert checklist.title == f"Release QA: {release.title}"
     assert AuditEvent.objects.count() == 0  # only ticks of required steps matter to a release

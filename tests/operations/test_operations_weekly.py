@@ -38,8 +38,9 @@ def test_next_week_gets_its_own_checklist_due_friday_and_assigned_like_the_last_
 
     assert next_week.pk != this_week.pk
     assert next_week.assignee == va
-    assert timezone.localtime(next_week.due_at) == timezone.make_aware(datetime.combine(date(2026, 11, 27),
-                                                                                        time(17, 0)))
+    assert timezone.localtime(next_week.due_at) == timezone.make_aware(
+        datetime.combine(date(2026, 11, 27), time(17, 0))
+    )
 
 
 def test_a_departed_assignee_is_not_carried_over(va):

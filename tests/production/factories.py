@@ -43,6 +43,7 @@ class RenderJobFactory(DjangoModelFactory):
 
 # --- Catalogue intelligence ------------------------------------------------------------------------------------
 
+
 class IngestUploadFactory(DjangoModelFactory):
     class Meta:
         model = IngestUpload
@@ -84,8 +85,7 @@ class MoodSuggestionFactory(DjangoModelFactory):
         model = MoodSuggestion
 
     track = factory.SubFactory("tests.factories.TrackFactory")
-    mood = factory.SubFactory("tests.factories.MoodFactory",
-                              slug=factory.Sequence(lambda n: f"mood-{n}"))
+    mood = factory.SubFactory("tests.factories.MoodFactory", slug=factory.Sequence(lambda n: f"mood-{n}"))
     probability = 0.7
     model = factory.SubFactory(MoodModelFactory)
 

@@ -18,8 +18,9 @@ from production.engine.testsignals import lofi_track
 SAMPLE_RATE = 44100
 
 
-def track_audio(*, seed: int = 0, duration_s: float = 6.0, bpm: float | None = None,
-                key: str | None = None) -> np.ndarray:
+def track_audio(
+    *, seed: int = 0, duration_s: float = 6.0, bpm: float | None = None, key: str | None = None
+) -> np.ndarray:
     """(2, n) float32 LoFi-like material. By default each seed (0-39) gets its own tempo and key as well:
     testsignals shares its drum kit, and a progression, between seeds, so two seeds at one tempo hold
     sample-identical drum and chord audio, which the duplicate check rightly calls shared audio."""
@@ -43,8 +44,13 @@ def write(path: Path, audio: np.ndarray, *, fmt: str | None = None, sample_rate:
     elif fmt in ("mp3", "ogg"):
         # pedalboard picks the codec from the extension, so write under the right name and move it.
         target = path.with_name(path.name + f".{fmt}")
-        with AudioFile(str(target), "w", samplerate=sample_rate, num_channels=audio.shape[0],
-                       quality="V2" if fmt == "mp3" else None) as out:
+        with AudioFile(
+            str(target),
+            "w",
+            samplerate=sample_rate,
+            num_channels=audio.shape[0],
+            quality="V2" if fmt == "mp3" else None,
+        ) as out:
             out.write(audio)
         target.replace(path)
     else:

@@ -9,15 +9,20 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-CHORDS_HZ = ((220.0, 261.63, 329.63, 392.0), (174.61, 220.0, 261.63, 329.63),
-             (196.0, 246.94, 293.66, 349.23), (164.81, 207.65, 246.94, 293.66))
+CHORDS_HZ = (
+    (220.0, 261.63, 329.63, 392.0),
+    (174.61, 220.0, 261.63, 329.63),
+    (196.0, 246.94, 293.66, 349.23),
+    (164.81, 207.65, 246.94, 293.66),
+)
 
 
 PANS = {"drums": 0.0, "perc": 0.4, "bass": 0.0, "keys": -0.35, "piano": 0.25, "pluck": 0.5, "melody": -0.1}
 
 
-def synthetic_stems(*, duration_s: float, sample_rate: int = 44100, bpm: float = 84.0, seed: int = 0,
-                    stereo: bool = True) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def synthetic_stems(
+    *, duration_s: float, sample_rate: int = 44100, bpm: float = 84.0, seed: int = 0, stereo: bool = True
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Returns (stems, kick_times_s): stems keyed by part, each (2, n) float32, peaks around -6 dBFS.
 
     With `stereo` the parts are panned like a synth renders them (channels differ); without, every part
@@ -37,10 +42,9 @@ def synthetic_stems(*, duration_s: float, sample_rate: int = 44100, bpm: float =
         start = int(start_s * sample_rate)
         end = min(start + sound.size, target.size)
         if end > start:
-            target[start:end] += sound[:end - start]
+            target[start:end] += sound[: end - start]
 
-    kick_sound = np.sin(2 * np.pi * (50 * t_note + 60 * (1 - np.exp(-t_note / 0.03)) * 0.03)) * np.exp(
-        -t_note / 0.18)
+    kick_sound = np.sin(2 * np.pi * (50 * t_note + 60 * (1 - np.exp(-t_note / 0.03)) * 0.03)) * np.exp(-t_note / 0.18)
     noise = rng.standard_normal(t_note.size)
     snare_sound = 0.6 * signal.lfilter([1, -0.7], [1], noise) * np.exp(-t_note / 0.07)
     hat_sound = 0.5 * signal.lfilter([1, -1], [1], noise) * np.exp(-t_note / 0.03)
@@ -68,11 +72,10 @@ def synthetic_stems(*, duration_s: float, sample_rate: int = 44100, bpm: float =
         place(keys, start_s, (0.15 * harmonics * fade * np.exp(-t / 3.0)).astype(np.float32))
         for side in (0, 1):
             detune = 1.0 + (0.003 if side else -0.003)
-            sawish = sum(np.sin(2 * np.pi * f * detune * k * t + side) / k
-                         for f in chord for k in (1, 2, 3, 4))
+            sawish = sum(np.sin(2 * np.pi * f * detune * k * t + side) / k for f in chord for k in (1, 2, 3, 4))
             start = int(start_s * sample_rate)
             end = min(start + length, n)
-            pad[side, start:end] += (0.06 * sawish * fade)[:end - start].astype(np.float32)
+            pad[side, start:end] += (0.06 * sawish * fade)[: end - start].astype(np.float32)
         for step in range(8):
             note_hz = chord[step % 4] * (2 if step >= 4 else 1)
             tone = np.sin(2 * np.pi * note_hz * t_note) * np.exp(-t_note / 0.35)
@@ -87,8 +90,15 @@ def synthetic_stems(*, duration_s: float, sample_rate: int = 44100, bpm: float =
         place(melody, start_s + beat_s, (0.3 * lead).astype(np.float32))
 
     stems = {}
-    for name, part in (("drums", drums), ("perc", perc), ("bass", bass), ("keys", keys), ("piano", piano),
-                       ("pluck", pluck), ("melody", melody)):
+    for name, part in (
+        ("drums", drums),
+        ("perc", perc),
+        ("bass", bass),
+        ("keys", keys),
+        ("piano", piano),
+        ("pluck", pluck),
+        ("melody", melody),
+    ):
         if not stereo:
             stems[name] = np.stack([part, part])
             continue

@@ -22,8 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queued(monkeypatch) -> list[tuple]:
     calls: list[tuple] = []
-    monkeypatch.setattr("lofi_site.queue.async_task",
-                        lambda func, *args, **kwargs: calls.append((func, *args)))
+    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args)))
     return calls
 
 
@@ -32,7 +31,8 @@ def _jobs_of_every_kind(n: int) -> None:
     for i in range(n):
         status = list(RenderJob.Status)[i % 4]
         RenderJobFactory(
-            batch=batches[i % 2], status=status,
+            batch=batches[i % 2],
+            status=status,
             progress={"queued": 0, "running": 40 + i, "succeeded": 100, "failed": 62}[status],
             error="ValueError: the engine ran out of notes" if status == "failed" else "",
             track=TrackFactory() if status == "succeeded" else None,
@@ -40,7 +40,8 @@ def _jobs_of_every_kind(n: int) -> None:
 
 
 def test_the_job_list_shows_progress_bars_and_errors_in_a_fixed_number_of_queries(
-        client, editor, django_assert_max_num_queries):
+    client, editor, django_assert_max_num_queries
+):
     _jobs_of_every_kind(8)
     client.force_login(editor)
     url = reverse("admin:production_renderjob_changelist")
@@ -61,16 +62,21 @@ def test_the_job_list_shows_progress_bars_and_errors_in_a_fixed_number_of_querie
     assert "ValueError: the engine ran out of notes" in body
 
 
-def test_retry_requeues_a_failed_job_and_leaves_others_alone(client, editor, queued,
-                                                            django_capture_on_commit_callbacks):
-    failed = RenderJobFactory(status=RenderJob.Status.FAILED, progress=37, error="RuntimeError: boom",
-                              finished_at=timezone.now())
+def test_retry_requeues_a_failed_job_and_leaves_others_alone(
+    client, editor, queued, django_capture_on_commit_callbacks
+):
+    failed = RenderJobFactory(
+        status=RenderJob.Status.FAILED, progress=37, error="RuntimeError: boom", finished_at=timezone.now()
+    )
     done = RenderJobFactory(status=RenderJob.Status.SUCCEEDED, progress=100, track=TrackFactory())
     client.force_login(editor)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:production_renderjob_changelist"),
-                               {"action": "retry", "_selected_action": [failed.pk, done.pk]}, follow=True)
+        response = client.post(
+            reverse("admin:production_renderjob_changelist"),
+            {"action": "retry", "_selected_action": [failed.pk, done.pk]},
+            follow=True,
+        )
 
     failed.refresh_from_db()
     done.refresh_from_db()
@@ -80,13 +86,13 @@ def test_retry_requeues_a_failed_job_and_leaves_others_alone(client, editor, que
     messages = [str(m) for m in response.context["messages"]]
     assert "Queued 1 job(s) again." in messages
     assert any("only failed jobs are retried" in m for m in messages)
-    assert AuditEvent.objects.filter(verb="render.job_retried", object_id=str(failed.pk),
-                                     actor=editor).exists()
+    assert AuditEvent.objects.filter(verb="render.job_retried", object_id=str(failed.pk), actor=editor).exists()
 
 
 def test_a_job_stuck_running_after_its_worker_died_can_be_retried(queued):
-    stuck = RenderJobFactory(status=RenderJob.Status.RUNNING, progress=50,
-                             started_at=timezone.now() - timedelta(hours=3))
+    stuck = RenderJobFactory(
+        status=RenderJob.Status.RUNNING, progress=50, started_at=timezone.now() - timedelta(hours=3)
+    )
     fresh = RenderJobFactory(status=RenderJob.Status.RUNNING, progress=50, started_at=timezone.now())
 
     services.render_job_retry(job=stuck)
@@ -104,8 +110,7 @@ def test_a_va_can_see_jobs_but_has_no_retry_action(client, va, queued):
     response = client.get(reverse("admin:production_renderjob_changelist"))
     assert response.status_code == 200
     assert 'value="retry"' not in response.content.decode()
-    client.post(reverse("admin:production_renderjob_changelist"),
-                {"action": "retry", "_selected_action": [job.pk]})
+    client.post(reverse("admin:production_renderjob_changelist"), {"action": "retry", "_selected_action": [job.pk]})
 
     job.refresh_from_db()
     assert job.status == "failed"
@@ -116,22 +121,22 @@ def test_a_redelivered_task_for_a_finished_job_changes_nothing():
     track = TrackFactory()
     done = RenderJobFactory(status=RenderJob.Status.SUCCEEDED, progress=100, track=track, attempts=1)
     failed = RenderJobFactory(status=RenderJob.Status.FAILED, error="RuntimeError: boom", attempts=1)
-    before = {job.pk: (job.status, job.progress, job.error, job.attempts, job.track_id)
-              for job in (done, failed)}
+    before = {job.pk: (job.status, job.progress, job.error, job.attempts, job.track_id) for job in (done, failed)}
 
     render_job_run_task(done.pk)
     render_job_run_task(failed.pk)
     render_job_run_task(999_999)  # deleted meanwhile
 
-    after = {job.pk: (job.status, job.progress, job.error, job.attempts, job.track_id)
-             for job in RenderJob.objects.filter(pk__in=before)}
+    after = {
+        job.pk: (job.status, job.progress, job.error, job.attempts, job.track_id)
+        for job in RenderJob.objects.filter(pk__in=before)
+    }
     assert after == before
     assert list(type(track).objects.all()) == [track]
 
 
 def test_a_job_page_is_a_read_only_record(client, editor):
-    job = RenderJobFactory(status=RenderJob.Status.FAILED, error="RuntimeError: boom",
-                           timings={"compose": 0.4})
+    job = RenderJobFactory(status=RenderJob.Status.FAILED, error="RuntimeError: boom", timings={"compose": 0.4})
     client.force_login(editor)
 
     response = client.get(reverse("admin:production_renderjob_change", args=[job.pk]))
@@ -146,16 +151,27 @@ def test_the_single_brief_form_queues_one_job(client, editor, queued, django_cap
     client.force_login(editor)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:production_renderjob_add"), {
-            "title": "", "artist": "", "style": "jazz", "bpm": 82, "key": "a min", "duration_s": 180,
-            "seed": 7, "mood": "chill", "ambience": "rain", "layers_off": ["melody"], "target_lufs": -14,
-            "true_peak_ceiling_db": -1,
-        })
+        response = client.post(
+            reverse("admin:production_renderjob_add"),
+            {
+                "title": "",
+                "artist": "",
+                "style": "jazz",
+                "bpm": 82,
+                "key": "a min",
+                "duration_s": 180,
+                "seed": 7,
+                "mood": "chill",
+                "ambience": "rain",
+                "layers_off": ["melody"],
+                "target_lufs": -14,
+                "true_peak_ceiling_db": -1,
+            },
+        )
 
     assert response.status_code == 302
     job = RenderJob.objects.get()
-    assert (job.style, job.key, job.seed, job.ambience, job.layers) == \
-        ("jazz", "A minor", 7, "rain", {"melody": False})
+    assert (job.style, job.key, job.seed, job.ambience, job.layers) == ("jazz", "A minor", 7, "rain", {"melody": False})
     assert job.created_by == editor and job.status == "queued"
     assert queued == [(services.RENDER_TASK, job.pk)]
 
@@ -164,17 +180,19 @@ def test_the_dashboard_panel_counts_running_queued_and_recent_failures(client, e
     RenderJobFactory(status=RenderJob.Status.RUNNING, progress=10, started_at=timezone.now())
     RenderJobFactory.create_batch(2, status=RenderJob.Status.QUEUED)
     RenderJobFactory(status=RenderJob.Status.FAILED, error="x", finished_at=timezone.now())
-    RenderJobFactory(status=RenderJob.Status.FAILED, error="x",
-                     finished_at=timezone.now() - timedelta(days=3))
+    RenderJobFactory(status=RenderJob.Status.FAILED, error="x", finished_at=timezone.now() - timedelta(days=3))
     client.force_login(editor)
 
     body = client.get(reverse("admin:index")).content.decode()
 
-    panel = body[body.index("Render jobs"):]
-    panel = panel[:panel.index("</section>")]
+    panel = body[body.index("Render jobs") :]
+    panel = panel[: panel.index("</section>")]
     values = re.findall(r'<a href="([^"]+)">([^<]+)</a>.*?cockpit-value[^>]*>(\d+)<', panel, re.S)
-    assert [(label, int(value)) for _, label, value in values] == \
-        [("Running", 1), ("Queued", 2), ("Failed in the last 24 h", 1)]
+    assert [(label, int(value)) for _, label, value in values] == [
+        ("Running", 1),
+        ("Queued", 2),
+        ("Failed in the last 24 h", 1),
+    ]
     assert values[2][0].endswith("?status__exact=failed")
 
 
@@ -197,8 +215,9 @@ def test_the_batch_pages_show_the_form_and_each_jobs_progress(client, editor):
     assert 'name="bpms"' in add_page and 'value="rainy_day"' in add_page
     assert 'aria-valuenow="28"' in listing  # the mean of 45 and 10, rounded
     assert f"?batch__exact={batch.pk}&amp;status__exact=failed" in listing
-    failed_of_batch = client.get(reverse("admin:production_renderjob_changelist"),
-                                 {"batch__exact": batch.pk, "status__exact": "failed"})
+    failed_of_batch = client.get(
+        reverse("admin:production_renderjob_changelist"), {"batch__exact": batch.pk, "status__exact": "failed"}
+    )
     assert failed_of_batch.context["cl"].result_count == 1
     assert 'aria-valuenow="45"' in detail and "RuntimeError: boom" in detail
     assert client.get(reverse("admin:production_renderjob_add")).status_code == 200

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, preset: StylePreset, *, composition="{}", fx="{}", notes=""):
-    return client.post(reverse("admin:production_stylepreset_change", args=[preset.pk]),
-                       {"composition_overrides": composition, "fx_overrides": fx, "notes": notes})
+    return client.post(
+        reverse("admin:production_stylepreset_change", args=[preset.pk]),
+        {"composition_overrides": composition, "fx_overrides": fx, "notes": notes},
+    )
 
 
 def _field_errors(response, field: str) -> str:
@@ -39,8 +41,13 @@ def test_valid_overrides_are_saved_and_audited(client, editor):
     preset = StylePreset.objects.get(style="jazz")
     client.force_login(editor)
 
-    response = _post(client, preset, composition=json.dumps({"swing": 0.66, "melody_density": 0.4}),
-                     fx=json.dumps({"wow_depth_ms": 2.0, "part_gain_db": {"melody": -2}}), notes="more swing")
+    response = _post(
+        client,
+        preset,
+        composition=json.dumps({"swing": 0.66, "melody_density": 0.4}),
+        fx=json.dumps({"wow_depth_ms": 2.0, "part_gain_db": {"melody": -2}}),
+        notes="more swing",
+    )
 
     assert response.status_code == 302
     preset.refresh_from_db()
@@ -68,8 +75,7 @@ def test_an_unknown_composition_key_and_a_wrongly_typed_fx_value_are_both_report
     preset = StylePreset.objects.get(style="study")
     client.force_login(editor)
 
-    response = _post(client, preset, composition=json.dumps({"swagger": 1}),
-                     fx=json.dumps({"wow_depth_ms": "lots"}))
+    response = _post(client, preset, composition=json.dumps({"swagger": 1}), fx=json.dumps({"wow_depth_ms": "lots"}))
 
     assert "unknown style override keys ['swagger']" in _field_errors(response, "composition_overrides")
     assert "wow_depth_ms" in _field_errors(response, "fx_overrides")

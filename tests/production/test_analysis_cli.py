@@ -17,13 +17,26 @@ from production.intel_tasks import track_analyze_task
 from production.models import IngestUpload
 from tests.production.intel_audio import track_audio, write
 
-KEYS = {"duration_s", "sample_rate", "channels", "integrated_lufs", "true_peak_dbtp", "loudness_range_lu", "bpm",
-        "bpm_confidence", "key", "mode", "key_confidence", "camelot", "energy", "spectral_centroid_hz"}
+KEYS = {
+    "duration_s",
+    "sample_rate",
+    "channels",
+    "integrated_lufs",
+    "true_peak_dbtp",
+    "loudness_range_lu",
+    "bpm",
+    "bpm_confidence",
+    "key",
+    "mode",
+    "key_confidence",
+    "camelot",
+    "energy",
+    "spectral_centroid_hz",
+}
 
 
 @pytest.mark.django_db
-def test_analyze_audio_prints_one_json_object_with_every_key_and_writes_nothing(
-        tmp_path, django_assert_num_queries):
+def test_analyze_audio_prints_one_json_object_with_every_key_and_writes_nothing(tmp_path, django_assert_num_queries):
     path = write(tmp_path / "sketch.flac", track_audio(seed=0, duration_s=12.0, bpm=84.0, key="A minor"))
     out = io.StringIO()
 
@@ -79,8 +92,9 @@ def test_the_analysis_task_fills_an_uploads_facts_beat_grid_and_pictures(tmp_pat
 
 
 @pytest.mark.django_db
-def test_a_finished_render_queues_analysis_and_fingerprint_of_its_track(monkeypatch,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_finished_render_queues_analysis_and_fingerprint_of_its_track(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: queued.append((func, *args)))
     job = services.render_job_create(style="jazz", bpm=82, key="A minor", duration_s=5.0, seed=3, queue=False)

@@ -63,8 +63,9 @@ def test_cafe_murmur_rises_and_falls_at_speech_rate(beds):
 
 
 def test_nature_has_bird_calls_in_their_band(beds):
-    chirp_band = signal.sosfilt(signal.butter(4, [2500, 6500], "bandpass", fs=SR, output="sos"),
-                                beds["nature"].mean(axis=0))
+    chirp_band = signal.sosfilt(
+        signal.butter(4, [2500, 6500], "bandpass", fs=SR, output="sos"), beds["nature"].mean(axis=0)
+    )
     frames = np.sqrt(np.mean(chirp_band[: N // 2205 * 2205].reshape(-1, 2205) ** 2, axis=1))  # 50 ms
     assert frames.max() > 4 * np.median(frames)  # calls stand out from the leaves now and then
 

@@ -12,8 +12,20 @@ from production.engine.testsignals import chord_progression, drum_loop, lofi_tra
 
 SR = 44100
 EXPECTED_KEYS = {
-    "duration_s", "sample_rate", "channels", "integrated_lufs", "true_peak_dbtp", "loudness_range_lu", "bpm",
-    "bpm_confidence", "key", "mode", "key_confidence", "camelot", "energy", "spectral_centroid_hz",
+    "duration_s",
+    "sample_rate",
+    "channels",
+    "integrated_lufs",
+    "true_peak_dbtp",
+    "loudness_range_lu",
+    "bpm",
+    "bpm_confidence",
+    "key",
+    "mode",
+    "key_confidence",
+    "camelot",
+    "energy",
+    "spectral_centroid_hz",
 }
 
 
@@ -58,8 +70,9 @@ def test_file_and_memory_give_the_same_answer(tmp_path):
 
 
 def test_busy_fast_track_has_more_energy_than_a_quiet_slow_one():
-    busy = drum_loop(bpm=98, duration_s=15.0, seed=1) + chord_progression(key=Key("E", "minor"), bpm=98,
-                                                                          duration_s=15.0)
+    busy = drum_loop(bpm=98, duration_s=15.0, seed=1) + chord_progression(
+        key=Key("E", "minor"), bpm=98, duration_s=15.0
+    )
     quiet = 0.05 * chord_progression(key=Key("C", "major"), bpm=60, duration_s=15.0, beats_per_chord=8)
 
     busy_energy = analyze((busy, SR)).energy

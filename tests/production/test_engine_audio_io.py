@@ -80,7 +80,7 @@ def test_resampler_in_blocks_equals_whole_signal_resampling(rate_in, rate_out):
 
     pieces, start = [], 0
     for size in (1, 777, 5000, 13, 9000, 20000):
-        pieces.append(resampler.process(audio[:, start:start + size]))
+        pieces.append(resampler.process(audio[:, start : start + size]))
         start += size
     pieces.append(resampler.flush())
 

@@ -16,8 +16,7 @@ from production.engine.theory import chord_scale_for_melody, voice_leading_dista
 STYLES = sorted(PRESETS)
 
 
-def _brief(style: str = "jazz", *, seed: int = 7, duration_s: float = 150.0, key: str = "D minor",
-           **extra) -> Brief:
+def _brief(style: str = "jazz", *, seed: int = 7, duration_s: float = 150.0, key: str = "D minor", **extra) -> Brief:
     low, high = PRESETS[style].tempo_range_bpm
     return Brief(style=style, bpm=(low + high) / 2, key=Key.parse(key), duration_s=duration_s, seed=seed, **extra)
 
@@ -29,8 +28,11 @@ def _notes(score, part):
 @pytest.fixture(scope="module")
 def scores():
     """One 150 s score per style, in a minor and a major key (composition alone is fast)."""
-    return {(style, key): compose(_brief(style, key=key), PRESETS[style])
-            for style in STYLES for key in ("D minor", "Bb major")}
+    return {
+        (style, key): compose(_brief(style, key=key), PRESETS[style])
+        for style in STYLES
+        for key in ("D minor", "Bb major")
+    }
 
 
 def test_a_full_length_track_has_intro_a_b_a_prime_and_outro_in_order(scores):
@@ -66,30 +68,33 @@ def test_pitched_notes_stay_in_the_chord_scale_except_recorded_approach_notes(sc
             pentatonic = _pentatonic(preset, score.key.mode) if instrument.name == "melody" else None
             notes = sorted(instrument.notes, key=lambda n: n.start)
             for index, note in enumerate(notes):
-                scale = chord_scale_for_melody(score.chord_at(note.start).chord, tonic_pc=score.key.pitch_class,
-                                               pentatonic=pentatonic)
+                scale = chord_scale_for_melody(
+                    score.chord_at(note.start).chord, tonic_pc=score.key.pitch_class, pentatonic=pentatonic
+                )
                 if (note.start, note.pitch) in approaches:
                     # an approach note resolves by a semitone into the next note, which is in its scale
                     following = notes[index + 1]
                     assert abs(following.pitch - note.pitch) == 1
-                    target_scale = chord_scale_for_melody(score.chord_at(following.start).chord,
-                                                          tonic_pc=score.key.pitch_class, pentatonic=pentatonic)
+                    target_scale = chord_scale_for_melody(
+                        score.chord_at(following.start).chord, tonic_pc=score.key.pitch_class, pentatonic=pentatonic
+                    )
                     assert following.pitch % 12 in target_scale
                 else:
                     assert note.pitch % 12 in scale, (style, key, instrument.name, note)
 
 
 def _pentatonic(preset, mode):
-    return {"pentatonic": "major_pentatonic" if mode == "major" else "minor_pentatonic",
-            "yo_in": "yo" if mode == "major" else "in"}.get(preset.melody_scale)
+    return {
+        "pentatonic": "major_pentatonic" if mode == "major" else "minor_pentatonic",
+        "yo_in": "yo" if mode == "major" else "in",
+    }.get(preset.melody_scale)
 
 
 def test_jazz_walking_bass_uses_chromatic_approaches_outside_the_scale(scores):
     score = scores[("jazz", "D minor")]
     approaches = score.approach_notes["bass"]
     assert len(approaches) >= 5
-    outside = [pitch for start, pitch in approaches
-               if pitch % 12 not in score.chord_at(start).chord.scale]
+    outside = [pitch for start, pitch in approaches if pitch % 12 not in score.chord_at(start).chord.scale]
     assert outside, "a walking line this long should contain real chromatic approaches"
 
 
@@ -98,9 +103,12 @@ def test_japanese_melody_uses_the_in_scale_in_minor_and_yo_in_major(scores):
     yo_scale = {(10 + i) % 12 for i in (0, 2, 5, 7, 9)}  # Bb yo scale
     for key, scale in (("D minor", in_scale), ("Bb major", yo_scale)):
         score = scores[("japanese", key)]
-        diatonic = [n for n in score.part("melody").notes
-                    if score.chord_at(n.start).chord.source == "diatonic"
-                    and (n.start, n.pitch) not in set(score.approach_notes["melody"])]
+        diatonic = [
+            n
+            for n in score.part("melody").notes
+            if score.chord_at(n.start).chord.source == "diatonic"
+            and (n.start, n.pitch) not in set(score.approach_notes["melody"])
+        ]
         in_pentatonic = [n for n in diatonic if n.pitch % 12 in scale]
         assert len(in_pentatonic) >= 0.8 * len(diatonic)
 
@@ -117,8 +125,9 @@ def test_harmony_uses_extended_chords_and_jazz_vocabulary_across_seeds():
 
 def test_progressions_differ_between_sections(scores):
     for (style, key), score in scores.items():
-        by_section = {s.name: [span.token for span in score.chords if s.start_bar <= span.bar < s.end_bar]
-                      for s in score.sections}
+        by_section = {
+            s.name: [span.token for span in score.chords if s.start_bar <= span.bar < s.end_bar] for s in score.sections
+        }
         assert by_section["A"] != by_section["B"], (style, key)
 
 
@@ -172,8 +181,11 @@ def test_fills_mark_the_end_of_sections(scores):
     bar_s = 4 * 60 / score.bpm
     fill_pitches = {SNARE, TOM_HIGH, TOM_MID, TOM_LOW, KICK}
     for section in score.sections[1:-1]:  # A, B and A' hand over to the next section
-        last_beat = [n for n in score.part("drums").notes
-                     if section.end_s - bar_s / 4 - 0.02 <= n.start < section.end_s and n.pitch in fill_pitches]
+        last_beat = [
+            n
+            for n in score.part("drums").notes
+            if section.end_s - bar_s / 4 - 0.02 <= n.start < section.end_s and n.pitch in fill_pitches
+        ]
         assert len(last_beat) >= 3, section.name
 
 
@@ -203,8 +215,11 @@ def test_no_part_plays_the_a_section_unchanged_in_a_prime(scores):
 
 def _section_notes(instrument, section, span_s):
     """(onset relative to the section, pitch) of the notes in the first span_s seconds of a section."""
-    return sorted((round(n.start - section.start_s, 2), n.pitch) for n in instrument.notes
-                  if section.start_s <= n.start < section.start_s + span_s)
+    return sorted(
+        (round(n.start - section.start_s, 2), n.pitch)
+        for n in instrument.notes
+        if section.start_s <= n.start < section.start_s + span_s
+    )
 
 
 def test_kick_times_are_the_kick_drum_onsets(scores):

@@ -33,8 +33,7 @@ def test_sos_stream_carries_state_across_blocks(noise, monkeypatch, compiled_ker
         monkeypatch.setattr(dsp, "_sosfilt_in_place", None)
     stream = dsp.SosStream(SOS, channels=2)
     pieces = [stream.process(noise[:, start:stop].copy()) for start, stop in dsp.blocks(noise.shape[1], 5000)]
-    np.testing.assert_allclose(np.concatenate(pieces, axis=1), signal.sosfilt(SOS.astype(np.float32), noise),
-                               atol=1e-6)
+    np.testing.assert_allclose(np.concatenate(pieces, axis=1), signal.sosfilt(SOS.astype(np.float32), noise), atol=1e-6)
 
 
 @pytest.mark.parametrize("hop", [2, 4, 8, 16])

@@ -32,7 +32,7 @@ def catalogue():
 def test_noisy_excerpt_matches_its_track_and_offset(catalogue):
     tracks, rows = catalogue
     start_s = 6.3
-    excerpt = tracks[2][:, int(start_s * SR):int((start_s + 10.0) * SR)]
+    excerpt = tracks[2][:, int(start_s * SR) : int((start_s + 10.0) * SR)]
     query = fp.fingerprint(add_noise(excerpt, snr_db=10.0, seed=4), SR)
 
     matches = fp.match_offsets(query, rows[np.isin(rows[:, 1], query[:, 0])])
@@ -68,8 +68,10 @@ def test_other_seeds_of_the_engine_are_clear_against_each_other():
     """Same style, tempo and key, different seeds: they share a sound, not audio."""
     from production.engine.render import render
 
-    renders = {seed: render(Brief(style="boom_bap", bpm=84.0, key=Key("A", "minor"), duration_s=14.0,
-                                  seed=seed)).master for seed in (21, 22)}
+    renders = {
+        seed: render(Brief(style="boom_bap", bpm=84.0, key=Key("A", "minor"), duration_s=14.0, seed=seed)).master
+        for seed in (21, 22)
+    }
     prints = {seed: fp.fingerprint(audio, SR) for seed, audio in renders.items()}
 
     matches = fp.match_offsets(prints[21], _rows(22, prints[22]))
@@ -102,8 +104,9 @@ def test_long_chunked_input_equals_whole(monkeypatch):
 
 
 def _match(track_id=7, offset_s=0.0, aligned=500, query=1000):
-    return fp.Match(track_id=track_id, offset_s=offset_s, aligned_hashes=aligned, query_hashes=query,
-                    confidence=aligned / query)
+    return fp.Match(
+        track_id=track_id, offset_s=offset_s, aligned_hashes=aligned, query_hashes=query, confidence=aligned / query
+    )
 
 
 def test_verdict_thresholds():
@@ -111,12 +114,14 @@ def test_verdict_thresholds():
     assert fp.verdict(180.0, [_match(aligned=2400, query=12000)], 180.0) == "exact_duplicate"  # an MP3 copy
     # the same length and start, but too little of it agrees to call it the same recording
     assert fp.verdict(180.0, [_match(aligned=1000, query=12000)], 180.0) == "contains_catalogue_audio"
-    assert fp.verdict(180.0, [_match(aligned=3000, query=12000, offset_s=30.0)], 180.0) == \
-        "contains_catalogue_audio"  # starts elsewhere
+    assert (
+        fp.verdict(180.0, [_match(aligned=3000, query=12000, offset_s=30.0)], 180.0) == "contains_catalogue_audio"
+    )  # starts elsewhere
     shorter_than_reference = fp.verdict(180.0, [_match(aligned=3000, query=12000)], 240.0)
     assert shorter_than_reference == "contains_catalogue_audio"
     assert fp.verdict(180.0, [_match(aligned=500, query=100000)], 180.0) == "clear"  # under 6% coverage
     assert fp.verdict(10.0, [_match(aligned=15, query=100)], 180.0) == "clear"  # too few hashes to trust
     # a one-hour mix that contains a three-minute catalogue track: coverage counts the overlap only
-    assert fp.verdict(3600.0, [_match(aligned=1800, query=250000, offset_s=-900.0)], 180.0) == \
-        "contains_catalogue_audio"
+    assert (
+        fp.verdict(3600.0, [_match(aligned=1800, query=250000, offset_s=-900.0)], 180.0) == "contains_catalogue_audio"
+    )

@@ -19,8 +19,7 @@ def _sine(freq_hz: float, duration_s: float, amplitude: float = 0.5, sample_rate
 
 
 def _noise(duration_s: float, seed: int = 0, channels: int = 2) -> np.ndarray:
-    return (0.2 * np.random.default_rng(seed).standard_normal((channels, int(duration_s * SR)))).astype(
-        np.float32)
+    return (0.2 * np.random.default_rng(seed).standard_normal((channels, int(duration_s * SR)))).astype(np.float32)
 
 
 def _band_energy(x: np.ndarray, low_hz: float, high_hz: float, sample_rate: int = SR) -> float:
@@ -45,6 +44,7 @@ def _instantaneous_hz(x: np.ndarray, sample_rate: int = SR) -> np.ndarray:
 
 # --- single effects -------------------------------------------------------------------------------
 
+
 def test_bitcrush_leaves_far_fewer_distinct_levels():
     sine = _sine(223.7, 1.0)[None, :]
     crushed = fx.bitcrush(sine, bits=6)
@@ -67,8 +67,11 @@ def test_wow_flutter_bends_the_pitch_of_a_steady_sine_by_the_depth_asked():
 
 def test_flutter_adds_a_fast_pitch_wobble():
     sine = _sine(1000.0, 3.0)[None, :]
-    fluttered = _instantaneous_hz(fx.wow_flutter(sine, sample_rate=SR, depth_ms=0.0, rate_hz=0.5,
-                                                 flutter_depth_ms=0.1, flutter_rate_hz=8.0, seed=1)[0])
+    fluttered = _instantaneous_hz(
+        fx.wow_flutter(
+            sine, sample_rate=SR, depth_ms=0.0, rate_hz=0.5, flutter_depth_ms=0.1, flutter_rate_hz=8.0, seed=1
+        )[0]
+    )
     spectrum = np.abs(np.fft.rfft(fluttered - fluttered.mean()))
     freqs = np.fft.rfftfreq(fluttered.size, 1 / SR)
     assert abs(freqs[np.argmax(spectrum)] - 8.0) < 0.5
@@ -83,8 +86,10 @@ def test_lowpass_removes_energy_above_the_cutoff_and_keeps_the_band_below():
 
 def test_highpass_and_shelves_shape_the_ends():
     noise = _noise(2.0, seed=1)
-    assert _db(_band_energy(fx.highpass(noise, sample_rate=SR, cutoff_hz=500.0), 20, 100)
-               / _band_energy(noise, 20, 100)) < -20
+    assert (
+        _db(_band_energy(fx.highpass(noise, sample_rate=SR, cutoff_hz=500.0), 20, 100) / _band_energy(noise, 20, 100))
+        < -20
+    )
     dark = fx.filter_sos(noise, fx.tone_sos(SR, high_shelf=(4000.0, -6.0)))
     assert -7.0 < _db(_band_energy(dark, 10000, 18000) / _band_energy(noise, 10000, 18000)) < -5.0
     assert abs(_db(_band_energy(dark, 50, 500) / _band_energy(noise, 50, 500))) < 0.5
@@ -111,11 +116,11 @@ def test_sidechain_pump_dips_right_after_each_kick_and_recovers():
     kicks = np.array([0.5, 1.5, 2.5])
     pumped = fx.sidechain_pump(tone, sample_rate=SR, kick_times_s=kicks, depth_db=6.0, release_s=0.1)
     for kick in kicks:
-        before = _rms(pumped[:, int((kick - 0.1) * SR):int((kick - 0.02) * SR)])
-        after = _rms(pumped[:, int((kick + 0.01) * SR):int((kick + 0.05) * SR)])
+        before = _rms(pumped[:, int((kick - 0.1) * SR) : int((kick - 0.02) * SR)])
+        after = _rms(pumped[:, int((kick + 0.01) * SR) : int((kick + 0.05) * SR)])
         assert _db((after / before) ** 2) < -4.0
     # Half a second later it is back to (nearly) full level.
-    assert _rms(pumped[:, int(1.0 * SR):int(1.4 * SR)]) > 0.95 * _rms(tone[:, int(1.0 * SR):int(1.4 * SR)])
+    assert _rms(pumped[:, int(1.0 * SR) : int(1.4 * SR)]) > 0.95 * _rms(tone[:, int(1.0 * SR) : int(1.4 * SR)])
 
 
 def test_pan_moves_energy_between_channels_at_constant_power():
@@ -170,12 +175,25 @@ def test_vinyl_noise_is_crackle_clicks_over_a_quiet_hiss():
 
 def test_vinyl_in_the_chain_adds_clicks_to_a_clean_tone():
     stems = {"keys": np.stack([_sine(440.0, 3.0, amplitude=0.3)] * 2)}
-    settings = {"vinyl_level_db": -20.0, "crackle_per_s": 30.0, "wow_depth_ms": 0.0, "flutter_depth_ms": 0.0,
-                "chorus_mix": 0.0}
-    clean, _ = fx.process(stems, style="study", sample_rate=SR, seed=1, kick_times_s=np.array([]),
-                          ambience="none", overrides={**settings, "vinyl_level_db": -120.0})
-    crackly, _ = fx.process(stems, style="study", sample_rate=SR, seed=1, kick_times_s=np.array([]),
-                            ambience="none", overrides=settings)
+    settings = {
+        "vinyl_level_db": -20.0,
+        "crackle_per_s": 30.0,
+        "wow_depth_ms": 0.0,
+        "flutter_depth_ms": 0.0,
+        "chorus_mix": 0.0,
+    }
+    clean, _ = fx.process(
+        stems,
+        style="study",
+        sample_rate=SR,
+        seed=1,
+        kick_times_s=np.array([]),
+        ambience="none",
+        overrides={**settings, "vinyl_level_db": -120.0},
+    )
+    crackly, _ = fx.process(
+        stems, style="study", sample_rate=SR, seed=1, kick_times_s=np.array([]), ambience="none", overrides=settings
+    )
     residue = fx.highpass(crackly - clean, sample_rate=SR, cutoff_hz=3000.0).mean(axis=0)
     assert np.mean(residue**4) / np.mean(residue**2) ** 2 > 10
 
@@ -193,7 +211,7 @@ def test_compressor_narrows_the_gap_between_loud_and_quiet_passages():
     squashed = fx.compress(steps, sample_rate=SR, threshold_db=-30.0, ratio=6.0)
 
     def gap_db(x: np.ndarray) -> float:  # settled level of the second loud vs the second quiet half-second
-        loud_part, quiet_part = x[:, int(1.7 * SR):int(1.95 * SR)], x[:, int(1.2 * SR):int(1.45 * SR)]
+        loud_part, quiet_part = x[:, int(1.7 * SR) : int(1.95 * SR)], x[:, int(1.2 * SR) : int(1.45 * SR)]
         return float(20 * np.log10(_rms(loud_part) / _rms(quiet_part)))
 
     assert gap_db(steps) == pytest.approx(28.0, abs=0.1)
@@ -204,7 +222,7 @@ def test_reverb_and_delay_sends_leave_tails_and_echoes():
     impulse = np.zeros((2, SR), dtype=np.float32)
     impulse[:, 100] = 1.0
     tail = fx.reverb(impulse, sample_rate=SR, room_size=0.7, damping=0.5)
-    assert _rms(tail[:, int(0.3 * SR):int(0.5 * SR)]) > 1e-4
+    assert _rms(tail[:, int(0.3 * SR) : int(0.5 * SR)]) > 1e-4
     echo = fx.delay(impulse, sample_rate=SR, delay_s=0.25, feedback=0.3)
     assert abs(np.argmax(np.abs(echo[0, 200:])) + 200 - (100 + int(0.25 * SR))) <= 2
 
@@ -218,6 +236,7 @@ def test_chorus_modulates_the_keys_without_changing_their_level():
 
 # --- presets and overrides ------------------------------------------------------------------------
 
+
 def test_every_style_has_a_preset_and_a_known_default_ambience():
     assert set(fx.FX_PRESETS) == {"jazz", "boom_bap", "ambient", "study", "rainy_day", "cafe", "japanese"}
     for style in fx.STYLES:
@@ -228,8 +247,7 @@ def test_every_style_has_a_preset_and_a_known_default_ambience():
 
 
 def test_overrides_replace_scalars_and_merge_part_maps():
-    settings = fx.fx_settings_for("jazz", {"wow_depth_ms": 2.5, "part_pan": {"keys": 0.5},
-                                           "ambience": "rain"})
+    settings = fx.fx_settings_for("jazz", {"wow_depth_ms": 2.5, "part_pan": {"keys": 0.5}, "ambience": "rain"})
     assert settings.wow_depth_ms == 2.5
     assert settings.part_pan["keys"] == 0.5
     assert settings.part_pan["piano"] == fx.FX_PRESETS["jazz"].part_pan["piano"]
@@ -237,14 +255,17 @@ def test_overrides_replace_scalars_and_merge_part_maps():
     assert fx.FX_PRESETS["jazz"].wow_depth_ms != 2.5  # the preset itself is untouched
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"wow_depht_ms": 1.0}, "unknown fx settings ['wow_depht_ms']"),
-    ({"part_pan": {"guitar": 0.2}}, "unknown parts ['guitar']"),
-    ({"wow_depth_ms": 50.0}, "wow_depth_ms=50.0 is outside"),
-    ({"wow_depth_ms": "deep"}, "wow_depth_ms must be a number"),
-    ({"ambience": "thunder"}, "ambience 'thunder' is not one of"),
-    ({"part_gain_db": 3}, "part_gain_db must be an object"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"wow_depht_ms": 1.0}, "unknown fx settings ['wow_depht_ms']"),
+        ({"part_pan": {"guitar": 0.2}}, "unknown parts ['guitar']"),
+        ({"wow_depth_ms": 50.0}, "wow_depth_ms=50.0 is outside"),
+        ({"wow_depth_ms": "deep"}, "wow_depth_ms must be a number"),
+        ({"ambience": "thunder"}, "ambience 'thunder' is not one of"),
+        ({"part_gain_db": 3}, "part_gain_db must be an object"),
+    ],
+)
 def test_bad_overrides_are_refused_with_a_clear_reason(overrides, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         fx.fx_settings_for("jazz", overrides)
@@ -262,6 +283,7 @@ def test_settings_round_trip_through_json_shape():
 
 # --- the whole chain ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def stems_and_kicks():
     return synthetic_stems(duration_s=4.0, seed=2)
@@ -269,8 +291,7 @@ def stems_and_kicks():
 
 def test_process_returns_a_stereo_float32_mix_and_every_stem(stems_and_kicks):
     stems, kicks = stems_and_kicks
-    mix, processed = fx.process(stems, style="jazz", sample_rate=SR, seed=1, kick_times_s=kicks,
-                                ambience="default")
+    mix, processed = fx.process(stems, style="jazz", sample_rate=SR, seed=1, kick_times_s=kicks, ambience="default")
     n = stems["drums"].shape[1]
     assert mix.shape == (2, n) and mix.dtype == np.float32 and np.isfinite(mix).all()
     assert set(processed) == set(stems) == set(PARTS)
@@ -281,16 +302,19 @@ def test_process_returns_a_stereo_float32_mix_and_every_stem(stems_and_kicks):
 
 def test_process_is_deterministic_by_seed(stems_and_kicks):
     stems, kicks = stems_and_kicks
-    run = [fx.process(stems, style="rainy_day", sample_rate=SR, seed=seed, kick_times_s=kicks,
-                      ambience="default")[0] for seed in (5, 5, 6)]
+    run = [
+        fx.process(stems, style="rainy_day", sample_rate=SR, seed=seed, kick_times_s=kicks, ambience="default")[0]
+        for seed in (5, 5, 6)
+    ]
     np.testing.assert_array_equal(run[0], run[1])
     assert not np.array_equal(run[0], run[2])
 
 
 def test_keys_come_out_warm_and_low_passed():
     stems = {part: _noise(2.0, seed=index) for index, part in enumerate(("keys", "piano", "pad"))}
-    _, processed = fx.process(stems, style="rainy_day", sample_rate=SR, seed=1, kick_times_s=np.array([1.0]),
-                              ambience="none")
+    _, processed = fx.process(
+        stems, style="rainy_day", sample_rate=SR, seed=1, kick_times_s=np.array([1.0]), ambience="none"
+    )
     for part in ("keys", "piano", "pad"):
         before = _band_energy(stems[part], 8000, 20000) / _band_energy(stems[part], 100, 1000)
         after = _band_energy(processed[part], 8000, 20000) / _band_energy(processed[part], 100, 1000)
@@ -300,14 +324,20 @@ def test_keys_come_out_warm_and_low_passed():
 def test_process_pans_parts_and_pumps_them_from_the_kick():
     tone = np.stack([_sine(330.0, 3.0, amplitude=0.3)] * 2)
     kicks = np.array([0.5, 1.5, 2.5])
-    _, processed = fx.process({"keys": tone, "bass": tone}, style="boom_bap", sample_rate=SR, seed=1,
-                              kick_times_s=kicks, ambience="none",
-                              overrides={"part_pan": {"keys": -0.8}, "chorus_mix": 0.0})
+    _, processed = fx.process(
+        {"keys": tone, "bass": tone},
+        style="boom_bap",
+        sample_rate=SR,
+        seed=1,
+        kick_times_s=kicks,
+        ambience="none",
+        overrides={"part_pan": {"keys": -0.8}, "chorus_mix": 0.0},
+    )
     keys = processed["keys"]
     assert _db(np.sum(keys[0] ** 2) / np.sum(keys[1] ** 2)) > 10
     bass = processed["bass"]
-    before = _rms(bass[:, int(1.38 * SR):int(1.48 * SR)])
-    after = _rms(bass[:, int(1.51 * SR):int(1.56 * SR)])
+    before = _rms(bass[:, int(1.38 * SR) : int(1.48 * SR)])
+    after = _rms(bass[:, int(1.51 * SR) : int(1.56 * SR)])
     assert _db((after / before) ** 2) < -2.0
 
 
@@ -355,8 +385,7 @@ def test_prefiltered_parts_skip_the_insert_filter_they_already_went_through(stem
     filters = fx.insert_filters("jazz", sample_rate=SR)
     assert set(filters) == {"bass", "keys", "piano", "pad", "melody"}  # drums, perc, pluck: bus tone only
     expected_mix, expected = fx.process(stems, **common)
-    done = {part: sosfilt_blocks(filters[part], audio) if part in filters else audio
-            for part, audio in stems.items()}
+    done = {part: sosfilt_blocks(filters[part], audio) if part in filters else audio for part, audio in stems.items()}
     mix, processed = fx.process(done, prefiltered=filters.keys(), **common)
     np.testing.assert_allclose(mix, expected_mix, atol=1e-6)
     # Filtering twice would darken the keys audibly: the prefiltered run must not do that.

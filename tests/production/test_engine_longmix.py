@@ -31,23 +31,26 @@ def test_equal_power_crossfade_has_no_dip_in_the_middle(tmp_path):
     second = _wav(tmp_path / "b.wav", _noise(6.0, seed=2))
     out = tmp_path / "mix.wav"
 
-    result = render_mix([MixItem(first, crossfade_s=3.0, gain_db=0.0), MixItem(second, gain_db=0.0)],
-                        out_path=out)
+    result = render_mix([MixItem(first, crossfade_s=3.0, gain_db=0.0), MixItem(second, gain_db=0.0)], out_path=out)
 
     mix, _ = soundfile.read(str(out), dtype="float32")
     mix = mix.T
     assert result.duration_s == pytest.approx(9.0)
     solo = _rms_db(mix[:, : 2 * SR])
-    middle = _rms_db(mix[:, int(4.25 * SR): int(4.75 * SR)])  # the crossfade runs from 3 s to 6 s
+    middle = _rms_db(mix[:, int(4.25 * SR) : int(4.75 * SR)])  # the crossfade runs from 3 s to 6 s
     assert abs(middle - solo) < 0.5  # a linear crossfade of uncorrelated tracks would dip 3 dB here
 
 
 def test_tracklist_timestamps_follow_the_crossfades(tmp_path):
-    paths = [_wav(tmp_path / f"{name}.wav", _noise(seconds, seed=i))
-             for i, (name, seconds) in enumerate([("one", 5.0), ("two", 6.0), ("three", 7.0)])]
-    items = [MixItem(paths[0], title="Morning", crossfade_s=1.0, gain_db=0.0),
-             MixItem(paths[1], title="Noon", crossfade_s=2.0, gain_db=0.0),
-             MixItem(paths[2], gain_db=0.0)]
+    paths = [
+        _wav(tmp_path / f"{name}.wav", _noise(seconds, seed=i))
+        for i, (name, seconds) in enumerate([("one", 5.0), ("two", 6.0), ("three", 7.0)])
+    ]
+    items = [
+        MixItem(paths[0], title="Morning", crossfade_s=1.0, gain_db=0.0),
+        MixItem(paths[1], title="Noon", crossfade_s=2.0, gain_db=0.0),
+        MixItem(paths[2], gain_db=0.0),
+    ]
 
     result = render_mix(items, out_path=tmp_path / "mix.flac")
 
@@ -65,8 +68,7 @@ def test_tracklist_text_uses_hours_past_an_hour():
 def test_tracks_are_loudness_matched_and_the_mix_hits_the_target(tmp_path):
     quiet = lofi_track(bpm=80, key="A minor", duration_s=8.0, seed=1).audio * 0.1  # about -37 LUFS
     loud = lofi_track(bpm=84, key="C major", duration_s=8.0, seed=2).audio
-    items = [MixItem(_wav(tmp_path / "quiet.wav", quiet), crossfade_s=2.0),
-             MixItem(_wav(tmp_path / "loud.wav", loud))]
+    items = [MixItem(_wav(tmp_path / "quiet.wav", quiet), crossfade_s=2.0), MixItem(_wav(tmp_path / "loud.wav", loud))]
     out = tmp_path / "mix.wav"
 
     result = render_mix(items, out_path=out, target_lufs=-16.0, true_peak_ceiling_db=-1.0)
@@ -77,7 +79,7 @@ def test_tracks_are_loudness_matched_and_the_mix_hits_the_target(tmp_path):
     assert result.true_peak_dbtp <= -1.0
     assert result.integrated_lufs == pytest.approx(measured.integrated_lufs, abs=0.01)
     assert result.true_peak_dbtp == pytest.approx(measured.true_peak_dbtp, abs=0.01)
-    halves = [measure(written.T[:, : 6 * SR], sample_rate=SR), measure(written.T[:, 8 * SR:], sample_rate=SR)]
+    halves = [measure(written.T[:, : 6 * SR], sample_rate=SR), measure(written.T[:, 8 * SR :], sample_rate=SR)]
     assert abs(halves[0].integrated_lufs - halves[1].integrated_lufs) < 1.5  # 20 dB apart before matching
 
 
@@ -96,8 +98,13 @@ def test_ambience_bed_runs_under_the_mix_and_counts_towards_the_target(tmp_path)
     music = _wav(tmp_path / "m.wav", lofi_track(bpm=80, key="D minor", duration_s=10.0, seed=3).audio)
     rain = _noise(3.0, seed=7, level=0.02)
 
-    result = render_mix([MixItem(music)], out_path=tmp_path / "mix.wav", target_lufs=-14.0,
-                        ambience_bed=looped_bed(rain, crossfade_s=0.5), ambience_gain_db=-6.0)
+    result = render_mix(
+        [MixItem(music)],
+        out_path=tmp_path / "mix.wav",
+        target_lufs=-14.0,
+        ambience_bed=looped_bed(rain, crossfade_s=0.5),
+        ambience_gain_db=-6.0,
+    )
     without = render_mix([MixItem(music)], out_path=tmp_path / "dry.wav", target_lufs=-14.0)
 
     assert abs(result.integrated_lufs - (-14.0)) < 1.0
@@ -113,7 +120,7 @@ def test_looped_bed_is_continuous_whatever_the_block_sizes():
     pieces = np.concatenate([bed(n, start) for start, n in spans], axis=1)
 
     np.testing.assert_array_equal(pieces, whole)
-    np.testing.assert_array_equal(whole[:, :period], whole[:, period: 2 * period])
+    np.testing.assert_array_equal(whole[:, :period], whole[:, period : 2 * period])
 
 
 def test_limiter_holds_the_true_peak_and_leaves_quiet_audio_alone():
@@ -125,7 +132,7 @@ def test_limiter_holds_the_true_peak_and_leaves_quiet_audio_alone():
         limiter = TruePeakLimiter(sample_rate=SR, channels=2, ceiling_db=-1.0)
         pieces, start = [], 0
         for size in rng.integers(1, 40000, 60):
-            pieces.append(limiter.process(audio[:, start:start + size]))
+            pieces.append(limiter.process(audio[:, start : start + size]))
             start += size
         pieces.append(limiter.process(audio[:, start:]))
         pieces.append(limiter.flush())

@@ -21,10 +21,10 @@ def _material() -> dict[str, np.ndarray]:
     t = np.arange(n) / SR
     pink = signal.lfilter([0.05, -0.03], [1.0, -0.97], rng.standard_normal((2, n)))
     stems, kicks = synthetic_stems(duration_s=DURATION_S, seed=4)
-    music, _ = fx.process(stems, style="boom_bap", sample_rate=SR, seed=2, kick_times_s=kicks,
-                          ambience="default")
-    tones = np.stack([np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 3520 * t),
-                      np.sin(2 * np.pi * 330 * t + 1.0)])
+    music, _ = fx.process(stems, style="boom_bap", sample_rate=SR, seed=2, kick_times_s=kicks, ambience="default")
+    tones = np.stack(
+        [np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 3520 * t), np.sin(2 * np.pi * 330 * t + 1.0)]
+    )
     return {
         "noise, very quiet (-70 dBFS)": (pink / np.max(np.abs(pink)) * 10 ** (-70 / 20)).astype(np.float32),
         "noise, clipped hot": np.clip(rng.standard_normal((2, n)) * 0.9, -1, 1).astype(np.float32),
@@ -76,14 +76,13 @@ def test_true_peak_matches_the_reference_meter_including_intersample_peaks():
     t = np.arange(SR) / SR
     # A quarter-rate sine sampled at 45 degrees: every sample is at 0.707 of the real peak (+3 dB over).
     intersample = np.stack([np.sin(2 * np.pi * SR / 4 * t + np.pi / 4)] * 2).astype(np.float32) * 0.9
-    noise = signal.sosfilt(signal.butter(6, 16000, fs=SR, output="sos"),
-                           np.random.default_rng(2).standard_normal((2, SR))).astype(np.float32)
+    noise = signal.sosfilt(
+        signal.butter(6, 16000, fs=SR, output="sos"), np.random.default_rng(2).standard_normal((2, SR))
+    ).astype(np.float32)
     for audio in (intersample, noise / np.max(np.abs(noise))):
         reference = measure(audio, sample_rate=SR)
-        assert master.true_peak_dbtp(audio, sample_rate=SR) == pytest.approx(reference.true_peak_dbtp,
-                                                                              abs=0.01)
-    over_db = master.true_peak_dbtp(intersample, sample_rate=SR) - measure(intersample,
-                                                                            sample_rate=SR).sample_peak_dbfs
+        assert master.true_peak_dbtp(audio, sample_rate=SR) == pytest.approx(reference.true_peak_dbtp, abs=0.01)
+    over_db = master.true_peak_dbtp(intersample, sample_rate=SR) - measure(intersample, sample_rate=SR).sample_peak_dbfs
     assert over_db > 2.5
 
 
@@ -91,24 +90,29 @@ def test_limiter_gain_never_lets_a_hop_exceed_the_ceiling():
     rng = np.random.default_rng(3)
     peaks = np.abs(rng.standard_normal(3000)) * 0.3
     peaks[rng.integers(0, peaks.size, 40)] = rng.uniform(1.0, 4.0, 40)
-    gain = master.limiter_gain(peaks, ceiling=0.8, sample_rate=SR, hop=16, lookahead_s=0.003, hold_s=0.01,
-                               release_db_per_s=60.0)
+    gain = master.limiter_gain(
+        peaks, ceiling=0.8, sample_rate=SR, hop=16, lookahead_s=0.003, hold_s=0.01, release_db_per_s=60.0
+    )
     assert gain.size == peaks.size + 1
     # Every sample of hop h gets a gain between points h and h+1: both must hold the peak down.
     assert np.all(peaks * gain[:-1] <= 0.8 + 1e-9)
     assert np.all(peaks * gain[1:] <= 0.8 + 1e-9)
     assert np.max(gain) <= 1.0 and np.min(gain) > 0.15
     quiet = np.full(100, 0.1)
-    untouched = master.limiter_gain(quiet, ceiling=0.8, sample_rate=SR, hop=16, lookahead_s=0.003,
-                                    hold_s=0.01, release_db_per_s=60.0)
+    untouched = master.limiter_gain(
+        quiet, ceiling=0.8, sample_rate=SR, hop=16, lookahead_s=0.003, hold_s=0.01, release_db_per_s=60.0
+    )
     np.testing.assert_allclose(untouched, 1.0)
 
 
 def test_gain_reduction_releases_gradually_after_a_peak():
     peaks = np.full(2000, 0.1)
     peaks[500] = 2.0
-    gain_db = 20 * np.log10(master.limiter_gain(peaks, ceiling=1.0, sample_rate=SR, hop=16, lookahead_s=0.003,
-                                                hold_s=0.01, release_db_per_s=60.0))
+    gain_db = 20 * np.log10(
+        master.limiter_gain(
+            peaks, ceiling=1.0, sample_rate=SR, hop=16, lookahead_s=0.003, hold_s=0.01, release_db_per_s=60.0
+        )
+    )
     hop_s = 16 / SR
     after_hold = 500 + int(0.05 / hop_s)
     # 6 dB of reduction released at 60 dB/s takes 0.1 s: half of it is still there 50 ms after the hold.

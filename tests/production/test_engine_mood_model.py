@@ -24,8 +24,9 @@ def _separable(n_per_mood=40, seed=0):
     """Three moods whose features sit in three clusters, plus noise in every dimension."""
     rng = np.random.default_rng(seed)
     centres = rng.normal(0.0, 3.0, size=(len(MOODS), len(FEATURE_NAMES)))
-    features = np.concatenate([centre + rng.normal(0.0, 1.0, size=(n_per_mood, len(FEATURE_NAMES)))
-                               for centre in centres])
+    features = np.concatenate(
+        [centre + rng.normal(0.0, 1.0, size=(n_per_mood, len(FEATURE_NAMES))) for centre in centres]
+    )
     labels = [mood for mood in MOODS for _ in range(n_per_mood)]
     return features.astype(np.float32), labels, centres
 
@@ -59,11 +60,14 @@ def test_training_is_deterministic_and_round_trips_through_bytes():
     assert predict(first, centres[0]) == predict(restored, centres[0])
 
 
-@pytest.mark.parametrize(("labels", "message"), [
-    (["chill"] * 30, "at least 2 different moods"),
-    (["chill"] * 20 + ["rainy"] * 3, "'rainy' has 3"),
-    (["chill"] * 8 + ["rainy"] * 8, "Only 16 tagged tracks"),
-])
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (["chill"] * 30, "at least 2 different moods"),
+        (["chill"] * 20 + ["rainy"] * 3, "'rainy' has 3"),
+        (["chill"] * 8 + ["rainy"] * 8, "Only 16 tagged tracks"),
+    ],
+)
 def test_refuses_too_few_labels(labels, message):
     features = np.zeros((len(labels), len(FEATURE_NAMES)), dtype=np.float32)
 

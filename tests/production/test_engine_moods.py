@@ -17,11 +17,13 @@ from production.engine.theory import chord_scale_for_melody
 SEEDS = (1, 2, 3, 4)
 
 
-def _brief(mood: str, *, style: str = "study", seed: int = 1, key: str = "D minor", duration_s: float = 150.0,
-           **extra) -> Brief:
+def _brief(
+    mood: str, *, style: str = "study", seed: int = 1, key: str = "D minor", duration_s: float = 150.0, **extra
+) -> Brief:
     low, high = PRESETS[style].tempo_range_bpm
-    return Brief(style=style, bpm=(low + high) / 2, key=Key.parse(key), duration_s=duration_s, seed=seed,
-                 mood=mood, **extra)
+    return Brief(
+        style=style, bpm=(low + high) / 2, key=Key.parse(key), duration_s=duration_s, seed=seed, mood=mood, **extra
+    )
 
 
 def _pitched(score):
@@ -30,8 +32,11 @@ def _pitched(score):
 
 @pytest.fixture(scope="module")
 def study_scores():
-    return {(mood, seed): compose(_brief(mood, seed=seed), PRESETS["study"])
-            for mood in ("chill", "happy", "sleepy") for seed in SEEDS}
+    return {
+        (mood, seed): compose(_brief(mood, seed=seed), PRESETS["study"])
+        for mood in ("chill", "happy", "sleepy")
+        for seed in SEEDS
+    }
 
 
 def test_every_mood_a_brief_accepts_has_a_profile_and_others_are_refused():
@@ -41,8 +46,10 @@ def test_every_mood_a_brief_accepts_has_a_profile_and_others_are_refused():
     # the listeners' request form spells three moods its own way: they play as the engine's own
     for alias, mood in MOOD_ALIASES.items():
         assert mood_profile(alias) is MOOD_PROFILES[mood]
-        assert compose(_brief(alias, duration_s=20.0), PRESETS["study"]).key_mode == \
-            compose(_brief(mood, duration_s=20.0), PRESETS["study"]).key_mode
+        assert (
+            compose(_brief(alias, duration_s=20.0), PRESETS["study"]).key_mode
+            == compose(_brief(mood, duration_s=20.0), PRESETS["study"]).key_mode
+        )
 
 
 def test_chill_is_neutral_and_leaves_the_style_as_it_is():
@@ -78,16 +85,22 @@ def test_moods_colour_the_harmony():
     assert compose(_brief("happy", style="japanese"), PRESETS["japanese"]).key_mode == "phrygian"
 
     def borrowed_share(mood):
-        spans = [span for seed in SEEDS
-                 for span in compose(_brief(mood, seed=seed, key="C major", style="jazz"), PRESETS["jazz"]).chords]
+        spans = [
+            span
+            for seed in SEEDS
+            for span in compose(_brief(mood, seed=seed, key="C major", style="jazz"), PRESETS["jazz"]).chords
+        ]
         return sum(span.chord.source == "borrowed" for span in spans) / len(spans)
 
     # modal interchange (iv, bVI, bVII from the parallel minor) is the melancholy colour of a major key
     assert borrowed_share("melancholy") > borrowed_share("happy") + 0.1
 
     def extension(mood):
-        chords = [span.chord for seed in SEEDS
-                  for span in compose(_brief(mood, seed=seed, style="jazz"), PRESETS["jazz"]).chords]
+        chords = [
+            span.chord
+            for seed in SEEDS
+            for span in compose(_brief(mood, seed=seed, style="jazz"), PRESETS["jazz"]).chords
+        ]
         return np.mean([max(chord.intervals) for chord in chords])
 
     assert extension("dreamy") > extension("focus") + 1.0  # 11ths and 13ths against plainer chords
@@ -109,8 +122,9 @@ def test_every_mood_keeps_pitched_notes_in_the_chord_scales(mood):
             for note in instrument.notes:
                 if (note.start, note.pitch) in approaches:
                     continue  # deliberate chromatic approach notes (tested in test_engine_compose)
-                scale = chord_scale_for_melody(score.chord_at(note.start).chord, tonic_pc=score.key.pitch_class,
-                                               pentatonic=pentatonic)
+                scale = chord_scale_for_melody(
+                    score.chord_at(note.start).chord, tonic_pc=score.key.pitch_class, pentatonic=pentatonic
+                )
                 assert note.pitch % 12 in scale, (mood, style, instrument.name, note)
 
 
@@ -118,7 +132,7 @@ def _spectrum(audio: np.ndarray, sample_rate: int = 44100) -> tuple[np.ndarray, 
     mono = audio.mean(axis=0)
     frame = 8192
     window = np.hanning(frame)
-    power = sum(np.abs(np.fft.rfft(mono[s:s + frame] * window)) ** 2 for s in range(0, mono.size - frame, frame))
+    power = sum(np.abs(np.fft.rfft(mono[s : s + frame] * window)) ** 2 for s in range(0, mono.size - frame, frame))
     return np.fft.rfftfreq(frame, 1 / sample_rate), power
 
 
@@ -144,5 +158,7 @@ def test_mood_tone_settings_reach_the_effects_and_overrides_still_win():
     assert sleepy.bus_high_shelf_db < happy.bus_high_shelf_db
     assert sleepy.ambience_level_db > happy.ambience_level_db
     assert fx.fx_settings_for("jazz", {"keys_lowpass_hz": 3000.0}, mood="happy").keys_lowpass_hz == 3000.0
-    assert fx.insert_filters("jazz", sample_rate=44100, mood="sleepy")["keys"].tolist() != \
-        fx.insert_filters("jazz", sample_rate=44100, mood="happy")["keys"].tolist()
+    assert (
+        fx.insert_filters("jazz", sample_rate=44100, mood="sleepy")["keys"].tolist()
+        != fx.insert_filters("jazz", sample_rate=44100, mood="happy")["keys"].tolist()
+    )

@@ -24,8 +24,14 @@ def good_master() -> np.ndarray:
 
 
 def _check(audio: np.ndarray, **changes) -> qc.QCReport:
-    arguments = {"sample_rate": SR, "target_lufs": -14.0, "true_peak_ceiling_db": -1.0,
-                 "expected_duration_s": DURATION_S, "style": STYLE, **changes}
+    arguments = {
+        "sample_rate": SR,
+        "target_lufs": -14.0,
+        "true_peak_ceiling_db": -1.0,
+        "expected_duration_s": DURATION_S,
+        "style": STYLE,
+        **changes,
+    }
     return qc.check(audio, **arguments)
 
 
@@ -38,10 +44,23 @@ def test_a_good_master_passes_and_reports_every_measurement(good_master):
     assert report.passed, report.failures
     data = report.to_dict()
     json.dumps(data, allow_nan=False)
-    for key in ("passed", "failures", "integrated_lufs", "true_peak_dbtp", "loudness_range_lu",
-                "clipped_samples", "leading_silence_s", "trailing_silence_s", "longest_gap_s",
-                "phase_correlation", "mono_loss_db",
-                "band_energy_db", "band_ranges_db", "duration_s", "duration_error_pct"):
+    for key in (
+        "passed",
+        "failures",
+        "integrated_lufs",
+        "true_peak_dbtp",
+        "loudness_range_lu",
+        "clipped_samples",
+        "leading_silence_s",
+        "trailing_silence_s",
+        "longest_gap_s",
+        "phase_correlation",
+        "mono_loss_db",
+        "band_energy_db",
+        "band_ranges_db",
+        "duration_s",
+        "duration_error_pct",
+    ):
         assert key in data, key
     assert set(data["band_energy_db"]) == {"sub", "low", "mid", "high", "air"}
     reference = measure(good_master, sample_rate=SR)
@@ -80,12 +99,12 @@ def test_leading_and_trailing_silence_fail(good_master):
 
 def test_a_gap_inside_the_track_fails(good_master):
     gapped = good_master.copy()
-    gapped[:, 3 * SR:int(4.5 * SR)] = 0.0
+    gapped[:, 3 * SR : int(4.5 * SR)] = 0.0
     report = _check(gapped)
     assert report.longest_gap_s == pytest.approx(1.5, abs=0.1)
     assert _failed_with(report, "gap of silence at 3.0 s")
     short_gap = good_master.copy()
-    short_gap[:, 3 * SR:int(3.5 * SR)] = 0.0  # half a second (a stop-time break) is fine
+    short_gap[:, 3 * SR : int(3.5 * SR)] = 0.0  # half a second (a stop-time break) is fine
     assert not _failed_with(_check(short_gap), "gap")
 
 
@@ -141,8 +160,14 @@ def test_loudness_and_range_read_as_libebur128_reads_them(sample_rate):
     t = np.arange(40 * sample_rate) / sample_rate
     swell = 0.02 + np.abs(np.sin(2 * np.pi * t / 16)) * (t < 30)
     audio = (rng.standard_normal((2, t.size)) * 0.2 * swell).astype(np.float32)
-    report = qc.check(audio, sample_rate=sample_rate, target_lufs=-14.0, true_peak_ceiling_db=-1.0,
-                      expected_duration_s=40.0, style=STYLE)
+    report = qc.check(
+        audio,
+        sample_rate=sample_rate,
+        target_lufs=-14.0,
+        true_peak_ceiling_db=-1.0,
+        expected_duration_s=40.0,
+        style=STYLE,
+    )
     reference = measure(audio, sample_rate=sample_rate)
     assert report.loudness_range_lu > 5  # a real range to get right, not a flat signal
     assert report.integrated_lufs == pytest.approx(reference.integrated_lufs, abs=0.01)

@@ -15,8 +15,7 @@ SR = 44100
 
 def _brief(style: str, *, seed: int = 3, duration_s: float = 8.0, **extra) -> Brief:
     low, high = PRESETS[style].tempo_range_bpm
-    return Brief(style=style, bpm=(low + high) / 2, key=Key("F", "minor"), duration_s=duration_s, seed=seed,
-                 **extra)
+    return Brief(style=style, bpm=(low + high) / 2, key=Key("F", "minor"), duration_s=duration_s, seed=seed, **extra)
 
 
 @pytest.mark.parametrize("style", sorted(PRESETS))
@@ -69,8 +68,7 @@ def test_bad_overrides_are_refused_before_any_audio_work():
 
 def test_overrides_and_layers_change_what_is_rendered():
     plain = render(_brief("study", duration_s=5.0))
-    thinned = render(_brief("study", duration_s=5.0, layers={"pad": False}),
-                     preset_overrides={"perc_layers": []})
+    thinned = render(_brief("study", duration_s=5.0, layers={"pad": False}), preset_overrides={"perc_layers": []})
     assert "pad" in plain.stems and "pad" not in thinned.stems
     perc = thinned.score.instruments[[i.name for i in thinned.score.instruments].index("perc")]
     assert perc.notes == []

@@ -12,8 +12,16 @@ from production.engine.sequencing import TrackFeatures, compatibility, mix_seque
 
 
 def track(track_id, bpm=80.0, key="A", mode="minor", energy=0.5, moods=("chill",), duration_s=180.0):
-    return TrackFeatures(id=track_id, bpm=bpm, key=key, mode=mode, camelot=camelot(key, mode), energy=energy,
-                         moods=frozenset(moods), duration_s=duration_s)
+    return TrackFeatures(
+        id=track_id,
+        bpm=bpm,
+        key=key,
+        mode=mode,
+        camelot=camelot(key, mode),
+        energy=energy,
+        moods=frozenset(moods),
+        duration_s=duration_s,
+    )
 
 
 def test_same_key_tempo_energy_and_mood_is_a_perfect_fit():
@@ -22,13 +30,16 @@ def test_same_key_tempo_energy_and_mood_is_a_perfect_fit():
 
 def test_camelot_neighbours_beat_clashing_keys():
     a_minor = track(1)
-    scores = {name: compatibility(a_minor, other) for name, other in {
-        "relative C major": track(2, key="C", mode="major"),
-        "fifth up E minor": track(3, key="E", mode="minor"),
-        "fifth down D minor": track(4, key="D", mode="minor"),
-        "tritone D# minor": track(5, key="D#", mode="minor"),
-        "semitone A# minor": track(6, key="A#", mode="minor"),
-    }.items()}
+    scores = {
+        name: compatibility(a_minor, other)
+        for name, other in {
+            "relative C major": track(2, key="C", mode="major"),
+            "fifth up E minor": track(3, key="E", mode="minor"),
+            "fifth down D minor": track(4, key="D", mode="minor"),
+            "tritone D# minor": track(5, key="D#", mode="minor"),
+            "semitone A# minor": track(6, key="A#", mode="minor"),
+        }.items()
+    }
 
     for good in ("relative C major", "fifth up E minor", "fifth down D minor"):
         for bad in ("tritone D# minor", "semitone A# minor"):
@@ -71,10 +82,18 @@ def test_suggest_next_ranks_and_explains():
 def _pool(n=30, seed=0):
     rng = np.random.default_rng(seed)
     keys = [("A", "minor"), ("E", "minor"), ("C", "major"), ("G", "major"), ("D", "minor"), ("F#", "major")]
-    return [track(i, bpm=float(rng.integers(70, 95)), key=keys[i % 6][0], mode=keys[i % 6][1],
-                  energy=float(rng.uniform(0.1, 0.9)), moods=(("chill", "study", "rainy")[i % 3],),
-                  duration_s=float(rng.uniform(150, 210)))
-            for i in range(n)]
+    return [
+        track(
+            i,
+            bpm=float(rng.integers(70, 95)),
+            key=keys[i % 6][0],
+            mode=keys[i % 6][1],
+            energy=float(rng.uniform(0.1, 0.9)),
+            moods=(("chill", "study", "rainy")[i % 3],),
+            duration_s=float(rng.uniform(150, 210)),
+        )
+        for i in range(n)
+    ]
 
 
 def test_mix_sequence_fills_the_target_without_repeats():
@@ -96,7 +115,7 @@ def test_mix_sequence_rises_then_settles_and_keeps_transitions_compatible():
 
     energy = np.array([by_id[i].energy for i in order])
     third = len(order) // 3
-    assert energy[:third].mean() < energy[third:2 * third].mean()
+    assert energy[:third].mean() < energy[third : 2 * third].mean()
     assert energy[-2:].mean() < energy.max()
     ordered = np.mean([compatibility(by_id[a], by_id[b]) for a, b in itertools.pairwise(order)])
     shuffled = list(np.random.default_rng(5).permutation(order))

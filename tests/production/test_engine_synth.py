@@ -17,8 +17,12 @@ from production.engine.synth.strings import karplus_strong
 SR = 44100
 
 
-def _score(notes_by_part: dict[str, list[tuple[float, float, int, int]]], *, duration_s: float = 2.0,
-           voices: dict[str, str] | None = None) -> Score:
+def _score(
+    notes_by_part: dict[str, list[tuple[float, float, int, int]]],
+    *,
+    duration_s: float = 2.0,
+    voices: dict[str, str] | None = None,
+) -> Score:
     """A hand-written score: part -> [(start_s, end_s, pitch, velocity)]."""
     midi = pretty_midi.PrettyMIDI(initial_tempo=80.0)
     voices = voices or {}
@@ -28,9 +32,23 @@ def _score(notes_by_part: dict[str, list[tuple[float, float, int, int]]], *, dur
         instrument.notes = [pretty_midi.Note(velocity=v, pitch=p, start=s, end=e) for s, e, p, v in notes]
         midi.instruments.append(instrument)
         voices[part] = voice
-    return Score(midi=midi, sections=(), chords=(), kick_times_s=np.zeros(0), approach_notes={}, voices=voices,
-                 kit="dusty", style="study", key=Key("C", "major"), key_mode="ionian", bpm=80.0, swing=0.5,
-                 swing_unit=8, duration_s=duration_s, total_bars=1)
+    return Score(
+        midi=midi,
+        sections=(),
+        chords=(),
+        kick_times_s=np.zeros(0),
+        approach_notes={},
+        voices=voices,
+        kit="dusty",
+        style="study",
+        key=Key("C", "major"),
+        key_mode="ionian",
+        bpm=80.0,
+        swing=0.5,
+        swing_unit=8,
+        duration_s=duration_s,
+        total_bars=1,
+    )
 
 
 def _first_sound(stem: np.ndarray) -> int:
@@ -41,35 +59,51 @@ def _rms_db(x: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-30))
 
 
-@pytest.mark.parametrize(("part", "voice", "pitch"), [("keys", "epiano", 60), ("drums", "kit", 36),
-                                                      ("pluck", "guitar", 55), ("bass", "sub_bass", 40),
-                                                      ("piano", "piano", 67), ("melody", "vibes", 72)])
+@pytest.mark.parametrize(
+    ("part", "voice", "pitch"),
+    [
+        ("keys", "epiano", 60),
+        ("drums", "kit", 36),
+        ("pluck", "guitar", 55),
+        ("bass", "sub_bass", 40),
+        ("piano", "piano", 67),
+        ("melody", "vibes", 72),
+    ],
+)
 def test_notes_start_on_their_exact_sample(part, voice, pitch):
     onset = 22050 + 17  # not on any block or buffer boundary
-    stems = render_stems(_score({part: [(onset / SR, onset / SR + 0.5, pitch, 100)]}, voices={part: voice}),
-                         sample_rate=SR, seed=1)
+    stems = render_stems(
+        _score({part: [(onset / SR, onset / SR + 0.5, pitch, 100)]}, voices={part: voice}), sample_rate=SR, seed=1
+    )
     first = _first_sound(stems[part])
     assert onset <= first <= onset + 1  # attack ramps start at zero, so the first value may be the next one
 
 
-@pytest.mark.parametrize(("part", "voice", "pitch"), [("drums", "kit", 38), ("pluck", "guitar", 55),
-                                                      ("bass", "sub_bass", 40), ("piano", "piano", 67)])
+@pytest.mark.parametrize(
+    ("part", "voice", "pitch"),
+    [("drums", "kit", 38), ("pluck", "guitar", 55), ("bass", "sub_bass", 40), ("piano", "piano", 67)],
+)
 def test_moving_a_note_by_three_samples_moves_its_sound_by_three_samples(part, voice, pitch):
     onset = 22050 + 17
-    stems = render_stems(_score({part: [(onset / SR, onset / SR + 0.5, pitch, 100)]}, voices={part: voice}),
-                         sample_rate=SR, seed=1)
-    later = render_stems(_score({part: [((onset + 3) / SR, (onset + 3) / SR + 0.5, pitch, 100)]},
-                                voices={part: voice}), sample_rate=SR, seed=1)[part]
+    stems = render_stems(
+        _score({part: [(onset / SR, onset / SR + 0.5, pitch, 100)]}, voices={part: voice}), sample_rate=SR, seed=1
+    )
+    later = render_stems(
+        _score({part: [((onset + 3) / SR, (onset + 3) / SR + 0.5, pitch, 100)]}, voices={part: voice}),
+        sample_rate=SR,
+        seed=1,
+    )[part]
     # three samples later in time, three samples later in the buffer, otherwise identical
-    assert np.array_equal(later[:, onset + 3:onset + 20000], stems[part][:, onset:onset + 20000 - 3])
+    assert np.array_equal(later[:, onset + 3 : onset + 20000], stems[part][:, onset : onset + 20000 - 3])
 
 
 def test_identical_notes_sound_identical_wherever_they_fall():
     notes = [(0.1, 0.3, 64, 90), (2.1, 2.3, 64, 90)]  # the first has died away when the second starts
-    stem = render_stems(_score({"piano": notes}, duration_s=4.0, voices={"piano": "piano"}), sample_rate=SR,
-                        seed=1)["piano"]
+    stem = render_stems(_score({"piano": notes}, duration_s=4.0, voices={"piano": "piano"}), sample_rate=SR, seed=1)[
+        "piano"
+    ]
     first, second = round(0.1 * SR), round(2.1 * SR)
-    assert np.array_equal(stem[:, first:first + 30000], stem[:, second:second + 30000])
+    assert np.array_equal(stem[:, first : first + 30000], stem[:, second : second + 30000])
 
 
 def test_higher_velocity_is_louder_and_brighter():
@@ -83,6 +117,7 @@ def test_higher_velocity_is_louder_and_brighter():
         spectrum = np.abs(np.fft.rfft(x.sum(axis=0)))
         freqs = np.fft.rfftfreq(x.shape[1], 1 / SR)
         return float((spectrum * freqs).sum() / spectrum.sum())
+
     assert centroid(loud) > centroid(soft) * 1.05
 
 
@@ -94,9 +129,9 @@ def test_drum_velocity_changes_the_level():
 
 def test_notes_ring_on_after_note_off_then_die_away():
     stem = render_stems(_score({"keys": [(0.1, 0.6, 60, 100)]}, duration_s=3.0), sample_rate=SR, seed=1)["keys"]
-    held = _rms_db(stem[:, int(0.4 * SR):int(0.6 * SR)])
-    just_after = _rms_db(stem[:, int(0.6 * SR):int(0.65 * SR)])
-    later = _rms_db(stem[:, int(1.6 * SR):int(1.8 * SR)])
+    held = _rms_db(stem[:, int(0.4 * SR) : int(0.6 * SR)])
+    just_after = _rms_db(stem[:, int(0.6 * SR) : int(0.65 * SR)])
+    later = _rms_db(stem[:, int(1.6 * SR) : int(1.8 * SR)])
     assert just_after > held - 12  # a release tail, no cut
     assert later < held - 50  # and gone a second later
 
@@ -104,7 +139,7 @@ def test_notes_ring_on_after_note_off_then_die_away():
 @pytest.mark.parametrize("freq_hz", [82.41, 146.83, 261.63, 440.0, 783.99])
 def test_karplus_strong_string_sounds_at_the_requested_pitch(freq_hz):
     tone = karplus_strong(freq_hz, SR, SR, np.random.default_rng(3), t60_s=2.0)
-    segment = tone[SR // 10: SR // 10 + SR // 2].astype(np.float64)
+    segment = tone[SR // 10 : SR // 10 + SR // 2].astype(np.float64)
     # f0 from the autocorrelation peak, refined by parabolic interpolation
     ac = np.fft.irfft(np.abs(np.fft.rfft(segment, 4 * segment.size)) ** 2)[: segment.size]
     period = SR / freq_hz
@@ -119,7 +154,7 @@ def test_karplus_strong_string_sounds_at_the_requested_pitch(freq_hz):
 def test_karplus_strong_decays_like_a_plucked_string():
     tone = karplus_strong(220.0, 2 * SR, SR, np.random.default_rng(3), t60_s=1.0)
     first = _rms_db(tone[: SR // 10])
-    after_one_t60 = _rms_db(tone[SR: SR + SR // 10])
+    after_one_t60 = _rms_db(tone[SR : SR + SR // 10])
     assert 45 < first - after_one_t60 < 80
     assert np.isfinite(tone).all() and tone.dtype == np.float32
 
@@ -129,8 +164,11 @@ def test_additive_partials_match_the_closed_form():
     freqs, amps, decays = np.array([110.0, 333.3, 2500.0]), np.array([1.0, 0.5, 0.2]), np.array([1.0, 3.0, 9.0])
     rendered = partials(freqs, amps, decays, n, SR, phases=np.array([0.0, 1.0, 2.0]))
     t = np.arange(n) / SR
-    exact = (amps[:, None] * np.exp(-decays[:, None] * t)
-             * np.sin(2 * np.pi * freqs[:, None] * t + np.array([0.0, 1.0, 2.0])[:, None])).sum(axis=0)
+    exact = (
+        amps[:, None]
+        * np.exp(-decays[:, None] * t)
+        * np.sin(2 * np.pi * freqs[:, None] * t + np.array([0.0, 1.0, 2.0])[:, None])
+    ).sum(axis=0)
     assert np.max(np.abs(rendered - exact)) < 1e-4
 
 
@@ -153,8 +191,9 @@ def test_render_stems_gives_equal_length_stereo_float32_stems_without_clipping()
     brief = Brief(style="study", bpm=78, key=Key("E", "minor"), duration_s=8.0, seed=2)
     score = compose(brief, preset)
     stems = render_stems(score, sample_rate=SR, seed=2)
-    assert list(stems) == [p for p in ("drums", "perc", "bass", "keys", "piano", "pad", "pluck", "melody")
-                           if p in preset.parts]
+    assert list(stems) == [
+        p for p in ("drums", "perc", "bass", "keys", "piano", "pad", "pluck", "melody") if p in preset.parts
+    ]
     for part, stem in stems.items():
         assert stem.dtype == np.float32 and stem.shape == (2, round(8.0 * SR)), part
         assert np.isfinite(stem).all()
@@ -163,8 +202,7 @@ def test_render_stems_gives_equal_length_stereo_float32_stems_without_clipping()
 
 
 def test_stems_are_bit_identical_for_the_same_seed_and_differ_for_another():
-    score = compose(Brief(style="boom_bap", bpm=90, key=Key("A", "minor"), duration_s=6.0, seed=4),
-                    PRESETS["boom_bap"])
+    score = compose(Brief(style="boom_bap", bpm=90, key=Key("A", "minor"), duration_s=6.0, seed=4), PRESETS["boom_bap"])
     first = render_stems(score, sample_rate=SR, seed=4)
     again = render_stems(score, sample_rate=SR, seed=4)
     other = render_stems(score, sample_rate=SR, seed=5)
@@ -174,8 +212,7 @@ def test_stems_are_bit_identical_for_the_same_seed_and_differ_for_another():
 
 def test_an_open_hat_is_choked_by_the_next_closed_hat():
     alone = render_stems(_score({"drums": [(0.1, 0.2, 46, 100)]}), sample_rate=SR, seed=1)["drums"]
-    choked = render_stems(_score({"drums": [(0.1, 0.2, 46, 100), (0.25, 0.3, 42, 1)]}), sample_rate=SR,
-                          seed=1)["drums"]
+    choked = render_stems(_score({"drums": [(0.1, 0.2, 46, 100), (0.25, 0.3, 42, 1)]}), sample_rate=SR, seed=1)["drums"]
     window = slice(int(0.3 * SR), int(0.4 * SR))
     assert _rms_db(choked[:, window]) < _rms_db(alone[:, window]) - 20
 
@@ -186,8 +223,9 @@ def test_soundfont_rendering_without_fluidsynth_says_what_is_missing(monkeypatch
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "fluidsynth" else real(name))
     with pytest.raises(SoundFontUnavailable, match="pyfluidsynth"):
-        render_stems(_score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1,
-                     soundfont_path="/nonexistent/font.sf2")
+        render_stems(
+            _score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1, soundfont_path="/nonexistent/font.sf2"
+        )
 
 
 @pytest.mark.parametrize("style", ["jazz", "ambient"])
@@ -223,5 +261,6 @@ def test_a_soundfont_path_that_is_not_a_file_is_refused_before_rendering(monkeyp
     present = importlib.machinery.ModuleSpec("fluidsynth", None)  # as if pyfluidsynth were installed
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: present if name == "fluidsynth" else real(name))
     with pytest.raises(SoundFontUnavailable, match=r"missing\.sf2.*not a file"):
-        render_stems(_score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1,
-                     soundfont_path=str(tmp_path / "missing.sf2"))
+        render_stems(
+            _score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1, soundfont_path=str(tmp_path / "missing.sf2")
+        )

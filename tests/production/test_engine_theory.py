@@ -67,10 +67,18 @@ def test_the_dominant_of_the_tonic_is_the_plain_five_chord():
     assert minor.source == "borrowed" and minor.borrowed_from == "harmonic_minor" and minor.is_dominant
 
 
-@pytest.mark.parametrize(("token", "extension", "symbol"), [
-    ("2", 7, "Dm7"), ("2", 9, "Dm9"), ("2", 11, "Dm11"), ("2", 13, "Dm13"),
-    ("5", 13, "G13"), ("1", 13, "Cmaj13"), ("4", 11, "Fmaj9#11"),
-])
+@pytest.mark.parametrize(
+    ("token", "extension", "symbol"),
+    [
+        ("2", 7, "Dm7"),
+        ("2", 9, "Dm9"),
+        ("2", 11, "Dm11"),
+        ("2", 13, "Dm13"),
+        ("5", 13, "G13"),
+        ("1", 13, "Cmaj13"),
+        ("4", 11, "Fmaj9#11"),
+    ],
+)
 def test_extended_chords_stack_thirds_and_skip_clashing_tensions(token, extension, symbol):
     chord = parse_token(token, tonic_pc=C, key_mode="ionian", extension=extension)
     assert chord.symbol == symbol

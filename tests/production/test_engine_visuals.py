@@ -19,7 +19,7 @@ SR = 44100
 def burst_file(tmp_path):
     """Four seconds: one second of silence, two of a 440 Hz tone at half scale, one of silence."""
     audio = np.zeros((2, 4 * SR), dtype=np.float32)
-    audio[:, SR:3 * SR] = sine(440, level_dbfs=-6.02, duration_s=2.0)
+    audio[:, SR : 3 * SR] = sine(440, level_dbfs=-6.02, duration_s=2.0)
     path = tmp_path / "burst.wav"
     soundfile.write(str(path), audio.T, SR, subtype="FLOAT")
     return path, audio

@@ -34,10 +34,12 @@ def short_tracks_allowed(settings, monkeypatch):
 
 
 def _indexed(audio: np.ndarray, **track_fields) -> Track:
-    track = TrackFactory(duration_s=audio.shape[1] / SAMPLE_RATE, duplicate_verdict=Track.DuplicateVerdict.UNCHECKED,
-                         **track_fields)
-    fingerprint_store.fingerprint_store(track=track, hashes=engine.fingerprint(audio, SAMPLE_RATE),
-                                        duration_s=audio.shape[1] / SAMPLE_RATE)
+    track = TrackFactory(
+        duration_s=audio.shape[1] / SAMPLE_RATE, duplicate_verdict=Track.DuplicateVerdict.UNCHECKED, **track_fields
+    )
+    fingerprint_store.fingerprint_store(
+        track=track, hashes=engine.fingerprint(audio, SAMPLE_RATE), duration_s=audio.shape[1] / SAMPLE_RATE
+    )
     return track
 
 
@@ -52,7 +54,7 @@ def test_a_noisy_excerpt_is_found_in_its_track_at_the_right_offset():
     catalogue = [_indexed(track_audio(seed=seed, duration_s=12.0)) for seed in range(4)]
     source = track_audio(seed=2, duration_s=12.0)
     start_s = 3.5
-    excerpt = add_noise(source[:, int(start_s * SAMPLE_RATE): int((start_s + 6) * SAMPLE_RATE)], snr_db=10, seed=1)
+    excerpt = add_noise(source[:, int(start_s * SAMPLE_RATE) : int((start_s + 6) * SAMPLE_RATE)], snr_db=10, seed=1)
 
     matches = fingerprint_store.catalogue_matches(engine.fingerprint(excerpt, SAMPLE_RATE))
 
@@ -94,8 +96,9 @@ def test_the_same_audio_in_another_format_is_an_exact_duplicate_of_the_earlier_t
 def test_a_file_that_contains_a_catalogue_track_is_flagged_with_a_pointer(tmp_path):
     catalogue_audio = track_audio(seed=5, duration_s=8.0)
     catalogue_track = _upload(write(tmp_path / "Ferry Lights.flac", catalogue_audio))
-    medley = np.concatenate([track_audio(seed=6, duration_s=7.0), catalogue_audio, track_audio(seed=7, duration_s=7.0)],
-                            axis=1)
+    medley = np.concatenate(
+        [track_audio(seed=6, duration_s=7.0), catalogue_audio, track_audio(seed=7, duration_s=7.0)], axis=1
+    )
     upload = _upload(write(tmp_path / "medley.wav", medley))
 
     assert upload.duplicate_verdict == Track.DuplicateVerdict.CONTAINS
@@ -153,7 +156,7 @@ def test_a_release_track_never_fingerprinted_is_checked_when_the_release_is(tmp_
 
 def test_identify_audio_prints_the_matches_with_track_offset_and_confidence(tmp_path):
     tracks = [_indexed(track_audio(seed=seed, duration_s=12.0)) for seed in (11, 12)]
-    excerpt = track_audio(seed=12, duration_s=12.0)[:, 4 * SAMPLE_RATE: 10 * SAMPLE_RATE]
+    excerpt = track_audio(seed=12, duration_s=12.0)[:, 4 * SAMPLE_RATE : 10 * SAMPLE_RATE]
     path = write(tmp_path / "clip.mp3", add_noise(excerpt, snr_db=20, seed=3))
     out = io.StringIO()
 

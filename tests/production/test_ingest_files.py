@@ -46,7 +46,8 @@ def _stored_files() -> list[str]:
 
 @pytest.mark.parametrize("fmt", ["wav", "flac", "aiff", "mp3", "ogg"])
 def test_each_format_becomes_a_draft_upload_with_its_original_kept_byte_for_byte(
-        tmp_path, fmt, queued, django_capture_on_commit_callbacks):
+    tmp_path, fmt, queued, django_capture_on_commit_callbacks
+):
     # The extension lies on purpose: the format is read from the content.
     path = write(tmp_path / f"Night Walk_{fmt}.bin", track_audio(seed=3), fmt=fmt)
 
@@ -81,16 +82,19 @@ def _bad_files(tmp_path):
     text.write_text("Track 1: recorded on a rainy night.\n" * 40)
     flac = write(tmp_path / "whole.flac", track_audio(seed=2))
     data = bytearray(flac.read_bytes())
-    data[len(data) // 3: 2 * len(data) // 3] = np.random.default_rng(0).integers(
-        0, 256, size=2 * len(data) // 3 - len(data) // 3, dtype=np.uint8).tobytes()
+    data[len(data) // 3 : 2 * len(data) // 3] = (
+        np.random.default_rng(0).integers(0, 256, size=2 * len(data) // 3 - len(data) // 3, dtype=np.uint8).tobytes()
+    )
     corrupt = tmp_path / "damaged.flac"
     corrupt.write_bytes(bytes(data))
     return {
         "empty": (empty, "empty (0 bytes)"),
         "non-audio": (text, "not an audio file"),
         "truncated": (truncated_copy(good, tmp_path / "cut short.wav"), "truncated"),
-        "truncated mp3": (truncated_copy(write(tmp_path / "a.mp3", track_audio(seed=4)),
-                                         tmp_path / "cut short.mp3"), "truncated"),
+        "truncated mp3": (
+            truncated_copy(write(tmp_path / "a.mp3", track_audio(seed=4)), tmp_path / "cut short.mp3"),
+            "truncated",
+        ),
         "corrupt": (corrupt, "corrupt"),
         "nan samples": (corrupt_wav(tmp_path / "garbage.wav"), "invalid (non-numeric) samples"),
         "too short": (write(tmp_path / "sting.wav", track_audio(seed=5, duration_s=1.5)), "at least 3 s"),
@@ -99,8 +103,10 @@ def _bad_files(tmp_path):
 
 def test_bad_files_are_refused_with_their_reason_and_leave_nothing_while_good_ones_go_in(tmp_path, queued):
     bad = _bad_files(tmp_path)
-    good = [write(tmp_path / "keeper one.flac", track_audio(seed=6)),
-            write(tmp_path / "keeper two.ogg", track_audio(seed=7))]
+    good = [
+        write(tmp_path / "keeper one.flac", track_audio(seed=6)),
+        write(tmp_path / "keeper two.ogg", track_audio(seed=7)),
+    ]
     paths = [good[0], *[path for path, _ in bad.values()], good[1]]
     files_before = set(_stored_files())
 
@@ -119,8 +125,7 @@ def test_bad_files_are_refused_with_their_reason_and_leave_nothing_while_good_on
     assert len(new_files) == 2  # only the two originals
 
 
-def test_a_header_that_makes_the_decoder_crash_is_refused_and_this_process_survives(tmp_path, settings,
-                                                                                     queued):
+def test_a_header_that_makes_the_decoder_crash_is_refused_and_this_process_survives(tmp_path, settings, queued):
     settings.INGEST_MAX_DURATION_S = 7200.0  # the header's claimed length must not be what refuses it
     flac = write(tmp_path / "whole.flac", track_audio(seed=2))
     header = bytearray(flac.read_bytes())
@@ -172,8 +177,11 @@ def test_import_audio_prints_one_json_line_per_file_and_takes_folders(tmp_path, 
 
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [set(line) for line in lines] == [{"file", "track_id", "error"}] * 3
-    assert [line["file"] for line in lines] == [str(folder / "b side.wav"), str(folder / "nested" / "a side.flac"),
-                                                str(junk)]
+    assert [line["file"] for line in lines] == [
+        str(folder / "b side.wav"),
+        str(folder / "nested" / "a side.flac"),
+        str(junk),
+    ]
     imported, refused = lines[:2], lines[2]
     assert all(line["error"] is None and line["track_id"] for line in imported)
     assert refused["track_id"] is None and "cover.jpg.mp3" in refused["error"]

@@ -47,8 +47,10 @@ def test_an_editor_uploads_several_files_in_the_cockpit_and_sees_each_outcome(cl
     assert "Refused: cover.mp3 is not an audio file" in html
     assert "2 file(s) imported as draft tracks, 2 refused" in html
     tracks = Track.objects.select_related("artist").order_by("title")
-    assert [(t.title, t.artist.name, t.status) for t in tracks] == [("Late Tram", "Nori Kites", "draft"),
-                                                                    ("Rooftop", "Nori Kites", "draft")]
+    assert [(t.title, t.artist.name, t.status) for t in tracks] == [
+        ("Late Tram", "Nori Kites", "draft"),
+        ("Rooftop", "Nori Kites", "draft"),
+    ]
     assert set(IngestUpload.objects.values_list("channel", "uploaded_by")) == {("admin", editor.pk)}
 
 
@@ -63,8 +65,9 @@ def test_a_va_cannot_open_the_upload_form_nor_post_to_it(client, va, tmp_path):
     assert client.get(reverse("admin:production_ingestupload_changelist")).status_code == 200
 
 
-def test_the_upload_list_shows_verdicts_without_a_query_per_row(client, editor, tmp_path,
-                                                                 django_assert_max_num_queries):
+def test_the_upload_list_shows_verdicts_without_a_query_per_row(
+    client, editor, tmp_path, django_assert_max_num_queries
+):
     from production.ingest_services import files_ingest
 
     paths = [write(tmp_path / f"take {seed}.wav", track_audio(seed=seed)) for seed in range(4)]
@@ -85,8 +88,9 @@ def _api(user) -> APIClient:
 
 
 def test_the_api_imports_each_file_and_answers_per_file(editor, tmp_path):
-    response = _api(editor).post("/api/v1/uploads/", {"files": _files(tmp_path), "artist": "Nori Kites"},
-                                 format="multipart")
+    response = _api(editor).post(
+        "/api/v1/uploads/", {"files": _files(tmp_path), "artist": "Nori Kites"}, format="multipart"
+    )
 
     assert response.status_code == 201
     results = response.json()["results"]
@@ -101,8 +105,9 @@ def test_the_api_imports_each_file_and_answers_per_file(editor, tmp_path):
 
 
 def test_the_api_answers_400_when_every_file_is_refused(editor):
-    response = _api(editor).post("/api/v1/uploads/", {"files": [SimpleUploadedFile("x.wav", b"RIFF")]},
-                                 format="multipart")
+    response = _api(editor).post(
+        "/api/v1/uploads/", {"files": [SimpleUploadedFile("x.wav", b"RIFF")]}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert response.json()["results"][0]["track"] is None

@@ -26,6 +26,5 @@ def test_demo_tracks_are_rendered_once_and_a_second_run_adds_nothing(monkeypatch
     assert {t.source for t in Track.objects.all()} == {Track.Source.GENERATED}
     assert all(t.assets.filter(kind="master").exists() for t in Track.objects.all())
     # The demo styles use the personas the catalogue seeds, so no extra artist appears.
-    assert set(Artist.objects.values_list("slug", flat=True)) == \
-        {"paper-lantern", "kissa-tapes", "rain-on-tin"}
+    assert set(Artist.objects.values_list("slug", flat=True)) == {"paper-lantern", "kissa-tapes", "rain-on-tin"}
     assert len(lines) == 6 and all("QC" in line for line in lines)

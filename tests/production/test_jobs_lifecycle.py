@@ -51,8 +51,9 @@ def _read(asset: Asset) -> bytes:
 
 
 def test_a_queued_job_runs_to_a_draft_track_with_all_its_files(no_broker, progress_seen):
-    job = services.render_job_create(style="jazz", bpm=82, key="A minor", duration_s=DURATION_S, seed=7,
-                                     mood="chill", ambience="rain")
+    job = services.render_job_create(
+        style="jazz", bpm=82, key="A minor", duration_s=DURATION_S, seed=7, mood="chill", ambience="rain"
+    )
     assert (job.status, job.progress, job.track) == (RenderJob.Status.QUEUED, 0, None)
 
     render_job_run_task(job.pk)
@@ -119,8 +120,7 @@ def test_a_queued_job_runs_to_a_draft_track_with_all_its_files(no_broker, progre
 
 
 def test_the_preview_is_a_shortened_low_bitrate_mp3_that_fades_out(no_broker):
-    job = services.render_job_create(style="study", bpm=78, key="F major", duration_s=DURATION_S, seed=3,
-                                     queue=False)
+    job = services.render_job_create(style="study", bpm=78, key="F major", duration_s=DURATION_S, seed=3, queue=False)
 
     job = services.render_job_run(job=job)
 
@@ -133,7 +133,7 @@ def test_the_preview_is_a_shortened_low_bitrate_mp3_that_fades_out(no_broker):
     kbps = preview.size_bytes * 8 / DURATION_S / 1000
     assert kbps < 160  # about 128 kbit/s: fine for listening, not a master
     tail = decoded[:, -2205:]
-    body = decoded[:, decoded.shape[1] // 3: decoded.shape[1] // 3 * 2]
+    body = decoded[:, decoded.shape[1] // 3 : decoded.shape[1] // 3 * 2]
     assert np.sqrt(np.mean(tail**2)) < 0.2 * np.sqrt(np.mean(body**2))  # it fades out instead of cutting
 
 
@@ -150,8 +150,7 @@ def test_a_style_preset_override_reaches_the_engine(no_broker, monkeypatch):
         return real_render(brief, **kwargs)
 
     monkeypatch.setattr(engine_render, "render", spy)
-    job = services.render_job_create(style="cafe", bpm=86, key="F major", duration_s=DURATION_S, seed=11,
-                                     queue=False)
+    job = services.render_job_create(style="cafe", bpm=86, key="F major", duration_s=DURATION_S, seed=11, queue=False)
 
     job = services.render_job_run(job=job)
 
@@ -162,8 +161,11 @@ def test_a_style_preset_override_reaches_the_engine(no_broker, monkeypatch):
 
 
 def test_files_live_only_under_the_tracks_folder_of_each_storage(no_broker):
-    job = services.render_job_run(job=services.render_job_create(
-        style="ambient", bpm=66, key="D minor", duration_s=DURATION_S, seed=5, queue=False))
+    job = services.render_job_run(
+        job=services.render_job_create(
+            style="ambient", bpm=66, key="D minor", duration_s=DURATION_S, seed=5, queue=False
+        )
+    )
 
     prefix = f"tracks/{job.track.uuid}"
     for name in ("default", "private"):
@@ -172,8 +174,7 @@ def test_files_live_only_under_the_tracks_folder_of_each_storage(no_broker):
         assert {f"{prefix}/{f}" for f in files} == stored
 
 
-def test_the_admin_brief_form_renders_through_django_q(client, editor, monkeypatch,
-                                                       django_capture_on_commit_callbacks):
+def test_the_admin_brief_form_renders_through_django_q(client, editor, monkeypatch, django_capture_on_commit_callbacks):
     from django.urls import reverse
     from django_q.conf import Conf
 
@@ -181,11 +182,22 @@ def test_the_admin_brief_form_renders_through_django_q(client, editor, monkeypat
     client.force_login(editor)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:production_renderjob_add"), {
-            "title": "Night Bus", "artist": "", "style": "japanese", "bpm": 76, "key": "D minor",
-            "duration_s": DURATION_S, "seed": 23, "mood": "dreamy", "ambience": "nature",
-            "target_lufs": -14, "true_peak_ceiling_db": -1,
-        })
+        response = client.post(
+            reverse("admin:production_renderjob_add"),
+            {
+                "title": "Night Bus",
+                "artist": "",
+                "style": "japanese",
+                "bpm": 76,
+                "key": "D minor",
+                "duration_s": DURATION_S,
+                "seed": 23,
+                "mood": "dreamy",
+                "ambience": "nature",
+                "target_lufs": -14,
+                "true_peak_ceiling_db": -1,
+            },
+        )
 
     assert response.status_code == 302
     job = RenderJob.objects.select_related("track").get()

@@ -24,8 +24,8 @@ def test_the_preview_keeps_only_the_first_minute_and_fades_to_silence(tmp_path):
 
     assert length_s == 60.0 and clip.shape == (2, 60 * SR)
     assert abs(clip[0, -1]) < 1e-3 and abs(clip[0, 0]) < 1e-3
-    middle = clip[:, 20 * SR:21 * SR]
-    assert np.allclose(middle, audio[:, 20 * SR:21 * SR])  # untouched between the fades
+    middle = clip[:, 20 * SR : 21 * SR]
+    assert np.allclose(middle, audio[:, 20 * SR : 21 * SR])  # untouched between the fades
     last_second = clip[:, -SR:]
     assert np.sqrt(np.mean(last_second**2)) < 0.6 * np.sqrt(np.mean(middle**2))
     size_kbps = (tmp_path / "p.mp3").stat().st_size * 8 / 60 / 1000

@@ -30,13 +30,26 @@ def queued(monkeypatch) -> list[tuple]:
 def test_the_track_page_shows_spectrogram_duplicate_pointer_next_tracks_and_mood_suggestions(client, editor):
     assert isinstance(admin.site._registry[Track], TrackIntelligenceAdminMixin)
     original = TrackFactory(title="Paper Boats", bpm=80, key="A", mode="minor", energy=0.4)
-    track = TrackFactory(title="Paper Boats (copy)", bpm=80, key="A", mode="minor", energy=0.4,
-                         duplicate_verdict=Track.DuplicateVerdict.EXACT, duplicate_of=original)
-    TrackFingerprint.objects.create(track=track, hash_count=10, duration_s=180, fingerprinted_at=track.created_at,
-                                    match_track=original, match_offset_s=0.0, match_confidence=0.9)
+    track = TrackFactory(
+        title="Paper Boats (copy)",
+        bpm=80,
+        key="A",
+        mode="minor",
+        energy=0.4,
+        duplicate_verdict=Track.DuplicateVerdict.EXACT,
+        duplicate_of=original,
+    )
+    TrackFingerprint.objects.create(
+        track=track,
+        hash_count=10,
+        duration_s=180,
+        fingerprinted_at=track.created_at,
+        match_track=original,
+        match_offset_s=0.0,
+        match_confidence=0.9,
+    )
     TrackFactory(title="Harbour Lights", bpm=81, key="E", mode="minor", energy=0.45)
-    asset_store(track=track, kind=Asset.Kind.SPECTROGRAM, content=b"\x89PNG", filename="spectrogram.png",
-                format="png")
+    asset_store(track=track, kind=Asset.Kind.SPECTROGRAM, content=b"\x89PNG", filename="spectrogram.png", format="png")
     MoodSuggestionFactory(track=track, mood=MoodFactory(slug="rainy", name="Rainy"), probability=0.82)
     client.force_login(editor)
 
@@ -49,17 +62,21 @@ def test_the_track_page_shows_spectrogram_duplicate_pointer_next_tracks_and_mood
     assert "Rainy (82%)" in html and ">Accept</button>" in html and ">Reject</button>" in html
 
 
-def test_the_analyse_again_action_queues_both_tasks_per_track(client, editor, queued,
-                                                              django_capture_on_commit_callbacks):
+def test_the_analyse_again_action_queues_both_tasks_per_track(
+    client, editor, queued, django_capture_on_commit_callbacks
+):
     tracks = TrackFactory.create_batch(2)
     client.force_login(editor)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:catalog_track_changelist"),
-                    {"action": "analyse_again", helpers.ACTION_CHECKBOX_NAME: [t.pk for t in tracks]})
+        client.post(
+            reverse("admin:catalog_track_changelist"),
+            {"action": "analyse_again", helpers.ACTION_CHECKBOX_NAME: [t.pk for t in tracks]},
+        )
 
-    assert sorted(queued) == sorted([(f"production.intel_tasks.track_{task}_task", t.pk)
-                                     for t in tracks for task in ("analyze", "fingerprint")])
+    assert sorted(queued) == sorted(
+        [(f"production.intel_tasks.track_{task}_task", t.pk) for t in tracks for task in ("analyze", "fingerprint")]
+    )
 
 
 def _action_request(user, data=None):
@@ -76,8 +93,10 @@ def _messages(request) -> list[str]:
 
 def test_the_sequence_action_asks_for_the_length_then_orders_each_mix(editor):
     release = ReleaseFactory(kind=Release.Kind.MIX)
-    own = [TrackFactory(title=f"Own {i}", bpm=80, key="A", mode="minor", energy=0.2 * i, duration_s=120)
-           for i in range(1, 4)]
+    own = [
+        TrackFactory(title=f"Own {i}", bpm=80, key="A", mode="minor", energy=0.2 * i, duration_s=120)
+        for i in range(1, 4)
+    ]
     for position, track in enumerate(own, start=1):
         ReleaseTrackFactory(release=release, track=track, position=position)
     model_admin = admin.site._registry[Release]
@@ -94,7 +113,8 @@ def test_the_sequence_action_asks_for_the_length_then_orders_each_mix(editor):
 
 
 def test_the_render_action_queues_one_mix_render_per_mix_release_and_explains_refusals(
-        editor, queued, django_capture_on_commit_callbacks):
+    editor, queued, django_capture_on_commit_callbacks
+):
     mix_release = ReleaseFactory(kind=Release.Kind.MIX, title="Study Mix")
     ReleaseTrackFactory(release=mix_release, track=TrackFactory(), position=1)
     album = ReleaseFactory(kind=Release.Kind.ALBUM, title="Album")
@@ -126,10 +146,13 @@ def test_a_va_may_view_mix_renders_and_mood_suggestions_but_not_act_on_them(clie
     suggestion = MoodSuggestionFactory()
 
     assert client.get(reverse("admin:production_mixrender_change", args=[mix.pk])).status_code == 200
-    client.post(reverse("admin:production_mixrender_changelist"),
-                {"action": "retry", helpers.ACTION_CHECKBOX_NAME: [mix.pk]})
-    client.post(reverse("admin:production_moodsuggestion_changelist"),
-                {"action": "accept", helpers.ACTION_CHECKBOX_NAME: [suggestion.pk]})
+    client.post(
+        reverse("admin:production_mixrender_changelist"), {"action": "retry", helpers.ACTION_CHECKBOX_NAME: [mix.pk]}
+    )
+    client.post(
+        reverse("admin:production_moodsuggestion_changelist"),
+        {"action": "accept", helpers.ACTION_CHECKBOX_NAME: [suggestion.pk]},
+    )
 
     assert MixRender.objects.get().status == MixRender.Status.FAILED and not queued
     suggestion.refresh_from_db()
@@ -140,8 +163,10 @@ def test_the_release_list_offers_sequencing_and_rendering_of_mixes(client, edito
     release = ReleaseFactory(kind=Release.Kind.MIX, title="Night Study Mix")
     client.force_login(editor)
 
-    page = client.post(reverse("admin:catalog_release_changelist"),
-                       {"action": "apply_mix_sequence", helpers.ACTION_CHECKBOX_NAME: [release.pk]})
+    page = client.post(
+        reverse("admin:catalog_release_changelist"),
+        {"action": "apply_mix_sequence", helpers.ACTION_CHECKBOX_NAME: [release.pk]},
+    )
 
     assert page.status_code == 200
     html = page.content.decode()

@@ -78,8 +78,8 @@ def test_a_mix_release_renders_into_one_loudness_matched_master_with_a_timestamp
     assert loudness.true_peak_dbtp <= -1.0 + 0.1
     assert mix.integrated_lufs == pytest.approx(loudness.integrated_lufs, abs=0.1)
     # Loudness matched per track: the quiet middle track is lifted to the level of the others.
-    middle = measure(audio[:, int(7.5 * rate): int(11.5 * rate)], sample_rate=rate).integrated_lufs
-    first = measure(audio[:, int(0.5 * rate): int(4.5 * rate)], sample_rate=rate).integrated_lufs
+    middle = measure(audio[:, int(7.5 * rate) : int(11.5 * rate)], sample_rate=rate).integrated_lufs
+    first = measure(audio[:, int(0.5 * rate) : int(4.5 * rate)], sample_rate=rate).integrated_lufs
     assert middle == pytest.approx(first, abs=2.0)
 
 
@@ -97,8 +97,9 @@ def test_an_ambience_bed_runs_under_the_whole_mix_including_the_gaps(tmp_path):
     rainy_audio, _ = _master(rainy)
     difference = rainy_audio - plain_audio
     # The bed is there in every second of the mix, well under the music.
-    per_second = np.sqrt(np.mean(difference[:, : (difference.shape[1] // rate) * rate]
-                                 .reshape(2, -1, rate) ** 2, axis=(0, 2)))
+    per_second = np.sqrt(
+        np.mean(difference[:, : (difference.shape[1] // rate) * rate].reshape(2, -1, rate) ** 2, axis=(0, 2))
+    )
     assert np.all(per_second > 10 ** (-55 / 20))
     assert measure(difference, sample_rate=rate).integrated_lufs < rainy.integrated_lufs - 8
 

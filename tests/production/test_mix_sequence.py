@@ -14,11 +14,29 @@ from tests.factories import MoodFactory, ReleaseFactory, ReleaseTrackFactory, Tr
 pytestmark = pytest.mark.django_db
 
 
-def _catalogue_track(title, *, bpm, key, mode, energy, moods=("chill",), status=Track.Status.APPROVED,
-                     duration_s=240.0, verdict=Track.DuplicateVerdict.CLEAR):
-    return TrackFactory(title=title, bpm=bpm, key=key, mode=mode, energy=energy, status=status,
-                        duration_s=duration_s, duplicate_verdict=verdict,
-                        moods=[MoodFactory(slug=slug) for slug in moods])
+def _catalogue_track(
+    title,
+    *,
+    bpm,
+    key,
+    mode,
+    energy,
+    moods=("chill",),
+    status=Track.Status.APPROVED,
+    duration_s=240.0,
+    verdict=Track.DuplicateVerdict.CLEAR,
+):
+    return TrackFactory(
+        title=title,
+        bpm=bpm,
+        key=key,
+        mode=mode,
+        energy=energy,
+        status=status,
+        duration_s=duration_s,
+        duplicate_verdict=verdict,
+        moods=[MoodFactory(slug=slug) for slug in moods],
+    )
 
 
 def test_suggestions_favour_camelot_neighbours_at_a_fitting_tempo_and_skip_duplicates():
@@ -42,8 +60,12 @@ def test_suggestions_favour_camelot_neighbours_at_a_fitting_tempo_and_skip_dupli
 
 def test_a_mix_release_is_filled_from_the_catalogue_to_about_its_target_length():
     keys = [("A", "minor"), ("E", "minor"), ("C", "major"), ("G", "major"), ("D", "minor"), ("F", "major")]
-    pool = [_catalogue_track(f"T{i}", bpm=78 + (i % 4), key=keys[i % 6][0], mode=keys[i % 6][1],
-                             energy=0.2 + 0.05 * i, duration_s=180.0) for i in range(12)]
+    pool = [
+        _catalogue_track(
+            f"T{i}", bpm=78 + (i % 4), key=keys[i % 6][0], mode=keys[i % 6][1], energy=0.2 + 0.05 * i, duration_s=180.0
+        )
+        for i in range(12)
+    ]
     _catalogue_track("Draft", bpm=80, key="A", mode="minor", energy=0.4, status=Track.Status.DRAFT)
     release = ReleaseFactory(kind=Release.Kind.MIX)
 
@@ -58,8 +80,10 @@ def test_a_mix_release_is_filled_from_the_catalogue_to_about_its_target_length()
 
 def test_a_release_with_tracks_is_reordered_from_its_own_tracks():
     release = ReleaseFactory(kind=Release.Kind.MIX)
-    own = [_catalogue_track(f"Own {i}", bpm=80, key="A", mode="minor", energy=0.1 * (i + 1),
-                            status=Track.Status.DRAFT) for i in range(5)]
+    own = [
+        _catalogue_track(f"Own {i}", bpm=80, key="A", mode="minor", energy=0.1 * (i + 1), status=Track.Status.DRAFT)
+        for i in range(5)
+    ]
     for position, track in enumerate(reversed(own), start=1):
         ReleaseTrackFactory(release=release, track=track, position=position)
     _catalogue_track("Outsider", bpm=80, key="A", mode="minor", energy=0.3)
@@ -69,10 +93,13 @@ def test_a_release_with_tracks_is_reordered_from_its_own_tracks():
     assert set(order) == set(own)  # everything it had, nothing else: the target is longer than the pool
 
 
-@pytest.mark.parametrize(("kind", "status", "message"), [
-    (Release.Kind.ALBUM, Release.Status.DRAFT, "only long mixes"),
-    (Release.Kind.MIX, Release.Status.SCHEDULED, "only a draft"),
-])
+@pytest.mark.parametrize(
+    ("kind", "status", "message"),
+    [
+        (Release.Kind.ALBUM, Release.Status.DRAFT, "only long mixes"),
+        (Release.Kind.MIX, Release.Status.SCHEDULED, "only a draft"),
+    ],
+)
 def test_only_draft_mix_releases_are_sequenced(kind, status, message):
     release = ReleaseFactory(kind=kind, status=status)
     _catalogue_track("Any", bpm=80, key="A", mode="minor", energy=0.3)

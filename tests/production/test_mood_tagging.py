@@ -45,8 +45,12 @@ def _centres(seed: int = 0) -> np.ndarray:
 def _measured(vector: np.ndarray) -> dict:
     """An analysis document (Track.analysis["measured"]) holding these feature values."""
     values = dict(zip(FEATURE_NAMES, (float(v) for v in vector), strict=True))
-    return {**{name: values[name] for name in HEADLINE_FEATURES}, "key": "A", "mode": "minor",
-            "descriptors": {name: values[name] for name in DESCRIPTOR_NAMES}}
+    return {
+        **{name: values[name] for name in HEADLINE_FEATURES},
+        "key": "A",
+        "mode": "minor",
+        "descriptors": {name: values[name] for name in DESCRIPTOR_NAMES},
+    }
 
 
 def _analysed_track(vector: np.ndarray, *moods, **fields) -> Track:
@@ -88,10 +92,13 @@ def test_the_command_trains_stores_the_model_with_its_figures_and_suggests_moods
     assert not MoodSuggestion.objects.filter(track=tagged).exists()  # it carries the likely mood already
 
 
-@pytest.mark.parametrize(("per_mood", "message"), [
-    (3, "Every mood needs at least 5 tagged tracks"),
-    (0, "at least 2 different moods"),
-])
+@pytest.mark.parametrize(
+    ("per_mood", "message"),
+    [
+        (3, "Every mood needs at least 5 tagged tracks"),
+        (0, "at least 2 different moods"),
+    ],
+)
 def test_too_few_tagged_tracks_is_a_clear_refusal_that_creates_nothing(per_mood, message):
     _tagged_catalogue(per_mood=per_mood)
     TrackFactory(moods=[MoodFactory(slug="lonely")])  # tagged but never analysed: said, not counted
@@ -104,8 +111,7 @@ def test_too_few_tagged_tracks_is_a_clear_refusal_that_creates_nothing(per_mood,
     assert not storages["private"].exists("models/mood") or not storages["private"].listdir("models/mood")[1]
 
 
-def test_the_queued_task_trains_once_even_when_delivered_twice(queued, django_capture_on_commit_callbacks,
-                                                                editor):
+def test_the_queued_task_trains_once_even_when_delivered_twice(queued, django_capture_on_commit_callbacks, editor):
     _tagged_catalogue()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -178,8 +184,9 @@ def test_a_va_sees_suggestions_without_buttons_and_cannot_decide(client, va):
     client.force_login(va)
 
     html = client.get(reverse("admin:catalog_track_change", args=[suggestion.track.pk])).content.decode()
-    response = client.post(reverse("admin:catalog_track_mood_suggestion_decide",
-                                   args=[suggestion.track.pk, suggestion.pk, "accept"]))
+    response = client.post(
+        reverse("admin:catalog_track_mood_suggestion_decide", args=[suggestion.track.pk, suggestion.pk, "accept"])
+    )
 
     assert "(70%)" in html and "formaction" not in html
     assert response.status_code == 403
@@ -188,7 +195,8 @@ def test_a_va_sees_suggestions_without_buttons_and_cannot_decide(client, va):
 
 
 def test_the_cockpit_trains_from_the_mood_model_list_and_shows_the_confusion_matrix(
-        client, editor, queued, django_capture_on_commit_callbacks):
+    client, editor, queued, django_capture_on_commit_callbacks
+):
     _tagged_catalogue(per_mood=3)
     client.force_login(editor)
     train_url = reverse("admin:production_moodmodel_train")

@@ -20,8 +20,24 @@ def test_render_track_prints_one_json_object_with_the_track_files_qc_and_timings
     out = io.StringIO()
     master_copy = tmp_path / "exports" / "master.wav"
 
-    call_command("render_track", "--style", "jazz", "--bpm", "82", "--key", "A minor", "--duration", "6",
-                 "--seed", "7", "--ambience", "rain", "--out", str(master_copy), stdout=out)
+    call_command(
+        "render_track",
+        "--style",
+        "jazz",
+        "--bpm",
+        "82",
+        "--key",
+        "A minor",
+        "--duration",
+        "6",
+        "--seed",
+        "7",
+        "--ambience",
+        "rain",
+        "--out",
+        str(master_copy),
+        stdout=out,
+    )
 
     document = json.loads(out.getvalue())  # the whole of stdout is one JSON document
     assert {"track_id", "files", "qc", "timings"} <= set(document)
@@ -42,8 +58,22 @@ def test_render_track_prints_one_json_object_with_the_track_files_qc_and_timings
 def test_render_track_masters_to_the_platform_asked_for():
     out = io.StringIO()
 
-    call_command("render_track", "--style", "study", "--bpm", "76", "--key", "C major", "--duration", "6",
-                 "--seed", "3", "--platform", "apple_music", stdout=out)
+    call_command(
+        "render_track",
+        "--style",
+        "study",
+        "--bpm",
+        "76",
+        "--key",
+        "C major",
+        "--duration",
+        "6",
+        "--seed",
+        "3",
+        "--platform",
+        "apple_music",
+        stdout=out,
+    )
 
     qc = json.loads(out.getvalue())["qc"]
     assert qc["integrated_lufs"] == pytest.approx(-16.0, abs=0.5)  # Apple Music's target, not the -14 default
@@ -53,23 +83,49 @@ def test_render_track_reports_a_bad_brief_as_an_error_and_prints_no_json():
     out = io.StringIO()
 
     with pytest.raises(CommandError, match="unknown tonic 'H'"):
-        call_command("render_track", "--style", "jazz", "--bpm", "82", "--key", "H minor", "--duration", "6",
-                     "--seed", "7", stdout=out)
+        call_command(
+            "render_track",
+            "--style",
+            "jazz",
+            "--bpm",
+            "82",
+            "--key",
+            "H minor",
+            "--duration",
+            "6",
+            "--seed",
+            "7",
+            stdout=out,
+        )
 
     assert out.getvalue() == ""
     assert not RenderJob.objects.exists()
 
 
-def test_render_batch_queues_the_grid_and_prints_its_id_and_job_count(monkeypatch,
-                                                                    django_capture_on_commit_callbacks):
+def test_render_batch_queues_the_grid_and_prints_its_id_and_job_count(monkeypatch, django_capture_on_commit_callbacks):
     queued = []
     monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: queued.append(args[0]))
     out = io.StringIO()
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("render_batch", "--styles", "jazz,cafe", "--bpms", "72,86", "--keys", "A minor",
-                     "--moods", "chill", "--count", "2", "--duration", "120", "--seed-base", "500",
-                     stdout=out)
+        call_command(
+            "render_batch",
+            "--styles",
+            "jazz,cafe",
+            "--bpms",
+            "72,86",
+            "--keys",
+            "A minor",
+            "--moods",
+            "chill",
+            "--count",
+            "2",
+            "--duration",
+            "120",
+            "--seed-base",
+            "500",
+            stdout=out,
+        )
 
     document = json.loads(out.getvalue())
     batch = Batch.objects.get(pk=document["batch_id"])
@@ -80,6 +136,16 @@ def test_render_batch_queues_the_grid_and_prints_its_id_and_job_count(monkeypatc
 
 def test_render_batch_refuses_an_unknown_style():
     with pytest.raises(CommandError, match="Unknown style 'polka'"):
-        call_command("render_batch", "--styles", "polka", "--bpms", "80", "--keys", "C major",
-                     "--duration", "60", stdout=io.StringIO())
+        call_command(
+            "render_batch",
+            "--styles",
+            "polka",
+            "--bpms",
+            "80",
+            "--keys",
+            "C major",
+            "--duration",
+            "60",
+            stdout=io.StringIO(),
+        )
     assert not Batch.objects.exists()

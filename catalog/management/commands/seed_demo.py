@@ -6,9 +6,11 @@ from lofi_site.demo import seed_demo
 
 
 class Command(BaseCommand):
-    help = ("Create the demo catalogue: an admin superuser if there is none, one demo staff account per "
-            "role, the style and mood vocabularies, artist personas, and whatever seed steps the apps add "
-            "(see lofi_site/demo.py). Idempotent.")
+    help = (
+        "Create the demo catalogue: an admin superuser if there is none, one demo staff account per "
+        "role, the style and mood vocabularies, artist personas, and whatever seed steps the apps add "
+        "(see lofi_site/demo.py). Idempotent."
+    )
 
     def handle(self, *args, **options) -> None:
         failed = seed_demo(out=self.stdout.write)

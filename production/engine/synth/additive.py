@@ -14,8 +14,9 @@ import numpy as np
 BLOCK = 256  # samples per block: per-block gains step every 5.8 ms at 44.1 kHz, far below audibility
 
 
-def partials(freqs_hz, amps, decay_per_s, n: int, sample_rate: int, *, phases=None,
-             block_gain: np.ndarray | None = None) -> np.ndarray:
+def partials(
+    freqs_hz, amps, decay_per_s, n: int, sample_rate: int, *, phases=None, block_gain: np.ndarray | None = None
+) -> np.ndarray:
     """Render sum_p amps[p] * exp(-decay[p] t) * sin(2 pi f[p] t + phase[p]) for n samples (float32).
 
     `block_gain` (blocks x partials, or blocks) multiplies each partial's amplitude per block of
@@ -41,8 +42,9 @@ def partials(freqs_hz, amps, decay_per_s, n: int, sample_rate: int, *, phases=No
     alpha = decay / sample_rate  # amplitude decay per sample (natural log)
     k = np.arange(BLOCK, dtype=np.float64)
     within_decay = np.exp(-np.outer(alpha, k))
-    basis = np.concatenate([within_decay * np.cos(np.outer(omega, k)),
-                            within_decay * np.sin(np.outer(omega, k))]).astype(np.float32)
+    basis = np.concatenate(
+        [within_decay * np.cos(np.outer(omega, k)), within_decay * np.sin(np.outer(omega, k))]
+    ).astype(np.float32)
     block_start = np.arange(blocks, dtype=np.float64)[:, None] * BLOCK
     envelope = amps * np.exp(-alpha * block_start)
     if block_gain is not None:

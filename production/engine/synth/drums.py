@@ -41,8 +41,9 @@ def _env(n: int, tau_s: float, sample_rate: int) -> np.ndarray:
     return np.exp(-np.arange(n, dtype=np.float32) / np.float32(tau_s * sample_rate))
 
 
-def _band_noise(n: int, band: tuple[float, float], sample_rate: int, rng: np.random.Generator,
-                kind: str = "band") -> np.ndarray:
+def _band_noise(
+    n: int, band: tuple[float, float], sample_rate: int, rng: np.random.Generator, kind: str = "band"
+) -> np.ndarray:
     nyquist = sample_rate / 2
     noise = rng.standard_normal(n).astype(np.float32)
     if kind == "high":
@@ -65,8 +66,9 @@ def _norm(x: np.ndarray) -> np.ndarray:
 
 def kick(kit: KitTuning, bright: float, sr: int, rng: np.random.Generator) -> np.ndarray:
     n = int(0.7 * sr)
-    body = _sweep(n, kit.kick_start_hz * (0.9 + 0.2 * bright), kit.kick_end_hz, 0.035, sr) \
-        * _env(n, kit.kick_decay_s, sr)
+    body = _sweep(n, kit.kick_start_hz * (0.9 + 0.2 * bright), kit.kick_end_hz, 0.035, sr) * _env(
+        n, kit.kick_decay_s, sr
+    )
     click = _band_noise(n, (1500, 6000), sr, rng) * _env(n, 0.003, sr) * kit.kick_click * (0.5 + bright)
     return _norm(np.tanh(kit.kick_drive * (body + click)))
 
@@ -99,8 +101,14 @@ def rim(kit: KitTuning, bright: float, sr: int, rng: np.random.Generator) -> np.
 def _hat(kit: KitTuning, bright: float, sr: int, rng: np.random.Generator, decay_s: float) -> np.ndarray:
     n = int(min(1.5, max(0.15, 7 * decay_s)) * sr)
     noise = _band_noise(n, (6500 - 1500 * bright, 0), sr, rng, kind="high")
-    metal = partials([5310.0, 6870.0, 8200.0, 9730.0, 11200.0], [0.5, 0.4, 0.35, 0.3, 0.25],
-                     np.zeros(5), n, sr, phases=rng.uniform(0, 6.28, 5))
+    metal = partials(
+        [5310.0, 6870.0, 8200.0, 9730.0, 11200.0],
+        [0.5, 0.4, 0.35, 0.3, 0.25],
+        np.zeros(5),
+        n,
+        sr,
+        phases=rng.uniform(0, 6.28, 5),
+    )
     return _norm((noise / (np.max(np.abs(noise)) or 1.0) + 0.5 * metal) * _env(n, decay_s, sr))
 
 
@@ -141,14 +149,21 @@ def shaker(kit: KitTuning, bright: float, sr: int, rng: np.random.Generator) -> 
 
 def tambourine(kit: KitTuning, bright: float, sr: int, rng: np.random.Generator) -> np.ndarray:
     n = int(0.4 * sr)
-    jingles = partials([7150.0, 8030.0, 9260.0, 10400.0, 11900.0], [1.0, 0.8, 0.7, 0.6, 0.4],
-                       t60_to_decay([0.35, 0.3, 0.3, 0.25, 0.2]), n, sr, phases=rng.uniform(0, 6.28, 5))
+    jingles = partials(
+        [7150.0, 8030.0, 9260.0, 10400.0, 11900.0],
+        [1.0, 0.8, 0.7, 0.6, 0.4],
+        t60_to_decay([0.35, 0.3, 0.3, 0.25, 0.2]),
+        n,
+        sr,
+        phases=rng.uniform(0, 6.28, 5),
+    )
     noise = _band_noise(n, (5000, 0), sr, rng, kind="high") * _env(n, 0.06, sr)
     return _norm(jingles + (0.6 + 0.6 * bright) * noise / (np.max(np.abs(noise)) or 1.0))
 
 
-def _drum_tone(f: float, decay_s: float, sr: int, rng: np.random.Generator, bright: float,
-               ratios=(1.0, 1.59, 2.14)) -> np.ndarray:
+def _drum_tone(
+    f: float, decay_s: float, sr: int, rng: np.random.Generator, bright: float, ratios=(1.0, 1.59, 2.14)
+) -> np.ndarray:
     n = int(min(1.0, 5 * decay_s) * sr)
     body = _sweep(n, f * 1.25, f, 0.02, sr) * _env(n, decay_s, sr)
     overtones = partials([f * r for r in ratios[1:]], [0.35, 0.2], t60_to_decay([decay_s * 3, decay_s * 2]), n, sr)

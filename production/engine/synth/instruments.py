@@ -29,8 +29,9 @@ def _warm(freqs: np.ndarray, corner_hz: float) -> np.ndarray:
     return 1.0 / np.sqrt(1.0 + (freqs / corner_hz) ** 4)
 
 
-def _noise_burst(n: int, length_s: float, tau_s: float, band_hz: tuple[float, float], sample_rate: int,
-                 rng: np.random.Generator) -> np.ndarray:
+def _noise_burst(
+    n: int, length_s: float, tau_s: float, band_hz: tuple[float, float], sample_rate: int, rng: np.random.Generator
+) -> np.ndarray:
     """A short filtered noise transient (hammer, thump, breath) padded to n samples."""
     count = min(n, max(8, int(length_s * sample_rate)))
     noise = rng.standard_normal(count)
@@ -48,11 +49,21 @@ def epiano(pitch: int, bright: float, n: int, sample_rate: int, rng: np.random.G
     f = midi_to_hz(pitch)
     t60 = float(np.clip(7.0 * (261.6 / f) ** 0.45, 1.5, 10.0))
     freqs = np.array([f, f * 1.0009, 2 * f, 3 * f, 4 * f, 7.05 * f, 16.3 * f])
-    amps = np.array([1.0, 0.12, 0.2 + 0.3 * bright, 0.05 + 0.14 * bright, 0.02 + 0.08 * bright ** 2,
-                     0.08 + 0.22 * bright, 0.03 * bright])
+    amps = np.array(
+        [
+            1.0,
+            0.12,
+            0.2 + 0.3 * bright,
+            0.05 + 0.14 * bright,
+            0.02 + 0.08 * bright**2,
+            0.08 + 0.22 * bright,
+            0.03 * bright,
+        ]
+    )
     t60s = np.array([t60, 0.8 * t60, 0.45 * t60, 0.25 * t60, 0.15 * t60, 0.14, 0.05])
-    out = partials(freqs, amps * _warm(freqs, 3500 + 2500 * bright), t60_to_decay(t60s), n, sample_rate,
-                   phases=np.zeros(7))
+    out = partials(
+        freqs, amps * _warm(freqs, 3500 + 2500 * bright), t60_to_decay(t60s), n, sample_rate, phases=np.zeros(7)
+    )
     return attack_ramp(out, 0.002, sample_rate)
 
 
@@ -61,7 +72,7 @@ def piano(pitch: int, bright: float, n: int, sample_rate: int, rng: np.random.Ge
     strings, and a little hammer noise."""
     f = midi_to_hz(pitch)
     k = np.arange(1, 11, dtype=np.float64)
-    stretch = np.sqrt(1.0 + 0.00012 * (f / 261.6) * k ** 2)
+    stretch = np.sqrt(1.0 + 0.00012 * (f / 261.6) * k**2)
     freqs = k * f * stretch
     amps = (1.0 / k ** (1.7 - 0.6 * bright)) * _warm(freqs, 1800 + 3200 * bright)
     t60_1 = float(np.clip(9.0 * (261.6 / f) ** 0.55, 1.2, 14.0))
@@ -89,8 +100,13 @@ def upright_bass(pitch: int, bright: float, n: int, sample_rate: int, rng: np.ra
 def sub_bass(pitch: int, bright: float, n: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     """Sine sub bass with a touch of second and third harmonic so it reads on small speakers."""
     f = midi_to_hz(pitch)
-    out = partials([f, 2 * f, 3 * f], [1.0, 0.2 + 0.1 * bright, 0.05 + 0.05 * bright],
-                   t60_to_decay([30.0, 12.0, 6.0]), n, sample_rate)
+    out = partials(
+        [f, 2 * f, 3 * f],
+        [1.0, 0.2 + 0.1 * bright, 0.05 + 0.05 * bright],
+        t60_to_decay([30.0, 12.0, 6.0]),
+        n,
+        sample_rate,
+    )
     return attack_ramp(out, 0.01, sample_rate)
 
 
@@ -113,23 +129,46 @@ def guitar(pitch: int, bright: float, n: int, sample_rate: int, rng: np.random.G
     """Nylon-string guitar pluck (Karplus-Strong)."""
     f = midi_to_hz(pitch)
     t60 = float(np.clip(2.6 * (110.0 / f) ** 0.35, 1.0, 3.5))
-    return karplus_strong(f, n, sample_rate, rng, t60_s=t60, damping=0.5, pick_position=0.18,
-                          excitation_lowpass=0.8 - 0.3 * bright, noise=0.35)
+    return karplus_strong(
+        f,
+        n,
+        sample_rate,
+        rng,
+        t60_s=t60,
+        damping=0.5,
+        pick_position=0.18,
+        excitation_lowpass=0.8 - 0.3 * bright,
+        noise=0.35,
+    )
 
 
 def koto(pitch: int, bright: float, n: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     """Koto-like pluck: a bright, plucked-near-the-bridge string with a shorter ring (Karplus-Strong)."""
     f = midi_to_hz(pitch)
     t60 = float(np.clip(2.2 * (220.0 / f) ** 0.3, 0.8, 3.0))
-    return karplus_strong(f, n, sample_rate, rng, t60_s=t60, damping=0.22, pick_position=0.1,
-                          excitation_lowpass=0.45 - 0.3 * bright, noise=0.8)
+    return karplus_strong(
+        f,
+        n,
+        sample_rate,
+        rng,
+        t60_s=t60,
+        damping=0.22,
+        pick_position=0.1,
+        excitation_lowpass=0.45 - 0.3 * bright,
+        noise=0.8,
+    )
 
 
 def lead(pitch: int, bright: float, n: int, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     """Soft flute-like lead: near-sine tone with a slow beating partial and a breathy onset."""
     f = midi_to_hz(pitch)
-    out = partials([f, 2 * f, 3 * f, f * 1.004], [1.0, 0.14 + 0.08 * bright, 0.05 + 0.04 * bright, 0.16],
-                   t60_to_decay([25.0, 18.0, 12.0, 25.0]), n, sample_rate)
+    out = partials(
+        [f, 2 * f, 3 * f, f * 1.004],
+        [1.0, 0.14 + 0.08 * bright, 0.05 + 0.04 * bright, 0.16],
+        t60_to_decay([25.0, 18.0, 12.0, 25.0]),
+        n,
+        sample_rate,
+    )
     out += (0.05 + 0.04 * bright) * _noise_burst(n, 0.25, 0.07, (1200, 4500), sample_rate, rng)
     return attack_ramp(out, 0.045, sample_rate)
 

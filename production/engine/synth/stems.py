@@ -32,8 +32,16 @@ NOTE_CACHE_BYTES = 24 * 2**20  # finished-note cache per part
 OFF_QUANTUM_S = 0.005  # note-offs are rounded to 5 ms so repeated notes share a buffer
 STEM_PEAK_LIMIT = 10 ** (-3 / 20)  # stems are scaled down if a peak would pass -3 dBFS
 _CHUNK = 1 << 16  # samples per block of stem-wide processing
-PART_GAIN_DB = {"drums": 0.0, "perc": 6.0, "bass": 0.0, "keys": -1.0, "piano": -2.0, "pad": -3.0,
-                "pluck": -3.0, "melody": -1.0}
+PART_GAIN_DB = {
+    "drums": 0.0,
+    "perc": 6.0,
+    "bass": 0.0,
+    "keys": -1.0,
+    "piano": -2.0,
+    "pad": -3.0,
+    "pluck": -3.0,
+    "melody": -1.0,
+}
 
 
 class SoundFontUnavailable(RuntimeError):
@@ -101,9 +109,16 @@ def _pitched_pan(voice: Voice, pitch: int) -> float:
     return float(voice.pan + voice.width * min(max((pitch - 62) / 18.0, -1.0), 1.0))
 
 
-def _render_pitched(notes: list[pretty_midi.Note], voice: Voice, n: int, sample_rate: int,
-                    rng: np.random.Generator, *, part_gain_db: float = 0.0,
-                    tone: np.ndarray | None = None) -> np.ndarray:
+def _render_pitched(
+    notes: list[pretty_midi.Note],
+    voice: Voice,
+    n: int,
+    sample_rate: int,
+    rng: np.random.Generator,
+    *,
+    part_gain_db: float = 0.0,
+    tone: np.ndarray | None = None,
+) -> np.ndarray:
     """The stem of one pitched part; with `tone` (an SOS cascade) the stem comes out filtered by it."""
     release_len = int(6.9 * voice.release_s * sample_rate)  # the fade reaches -60 dB
     release = np.exp(-np.arange(release_len, dtype=np.float32) / np.float32(voice.release_s * sample_rate))
@@ -133,16 +148,16 @@ def _render_pitched(notes: list[pretty_midi.Note], voice: Voice, n: int, sample_
         gain = level * velocity_gain(velocity)
         left, right = _pan_gains(_pitched_pan(voice, pitch))
         # the held part is the shared core itself, added in place with its gain (BLAS axpy: no temporary)
-        _axpy(core[:held], out[0, onset:onset + held], gain * left)
-        _axpy(core[:held], out[1, onset:onset + held], gain * right)
+        _axpy(core[:held], out[0, onset : onset + held], gain * left)
+        _axpy(core[:held], out[1, onset : onset + held], gain * right)
         if length > held:  # the release tail of identical notes (pitch, velocity band, length) is shared
             tail_key = (key, held, length)
             tail = tails.get(tail_key)
             if tail is None:
                 tail = core[held:length] * release[: length - held]
                 tails.put(tail_key, tail)
-            _axpy(tail, out[0, onset + held:onset + length], gain * left)
-            _axpy(tail, out[1, onset + held:onset + length], gain * right)
+            _axpy(tail, out[0, onset + held : onset + length], gain * left)
+            _axpy(tail, out[1, onset + held : onset + length], gain * right)
     if voice.stem_effect == "autopan":  # Suitcase Rhodes: the tremolo swings between the speakers
         _modulate(out, rate_hz=4.2, depth=0.22, sample_rate=sample_rate, opposite=True)
     elif voice.stem_effect == "tremolo":  # vibraphone motor
@@ -170,11 +185,19 @@ def _modulate(stem: np.ndarray, *, rate_hz: float, depth: float, sample_rate: in
             stem[:, start:stop] *= lfo
 
 
-def _render_drums(notes: list[pretty_midi.Note], kit_name: str, n: int, sample_rate: int,
-                  rng: np.random.Generator, *, part_gain_db: float = 0.0) -> np.ndarray:
+def _render_drums(
+    notes: list[pretty_midi.Note],
+    kit_name: str,
+    n: int,
+    sample_rate: int,
+    rng: np.random.Generator,
+    *,
+    part_gain_db: float = 0.0,
+) -> np.ndarray:
     kit = KITS[kit_name]
-    hits = sorted((round(note.start * sample_rate), note.pitch, int(note.velocity)) for note in notes
-                  if note.pitch in DRUM_SOUNDS)
+    hits = sorted(
+        (round(note.start * sample_rate), note.pitch, int(note.velocity)) for note in notes if note.pitch in DRUM_SOUNDS
+    )
     hat_onsets = np.array([h[0] for h in hits if h[1] in (42, 44, 46)], dtype=np.int64)
     out = _silence(n)
     cores: dict[tuple, np.ndarray] = {}
@@ -197,11 +220,11 @@ def _render_drums(notes: list[pretty_midi.Note], kit_name: str, n: int, sample_r
                 length = int(later[0] - onset)
                 fade = min(choke, length)
                 core = core[:length].copy()
-                core[length - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+                core[length - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
         gain = 10 ** ((sound.gain_db + part_gain_db) / 20) * velocity_gain(velocity)
         left, right = _pan_gains(sound.pan)
-        _axpy(core[:length], out[0, onset:onset + length], gain * left)
-        _axpy(core[:length], out[1, onset:onset + length], gain * right)
+        _axpy(core[:length], out[0, onset : onset + length], gain * left)
+        _axpy(core[:length], out[1, onset : onset + length], gain * right)
     return out
 
 
@@ -219,8 +242,14 @@ def _limit_peak(stem: np.ndarray) -> None:
         stem *= np.float32(STEM_PEAK_LIMIT / peak)
 
 
-def render_stems(score, *, sample_rate: int, seed: int, soundfont_path: str | None = None,
-                 part_filters: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+def render_stems(
+    score,
+    *,
+    sample_rate: int,
+    seed: int,
+    soundfont_path: str | None = None,
+    part_filters: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
     """Render every part of `score` (a compose.Score) to a stereo stem.
 
     Returns part -> float32 array of shape (2, round(duration_s * sample_rate)), all the same length,
@@ -232,16 +261,18 @@ def render_stems(score, *, sample_rate: int, seed: int, soundfont_path: str | No
     """
     part_filters = part_filters or {}
     if soundfont_path is not None:
-        return _render_soundfont(score, sample_rate=sample_rate, soundfont_path=soundfont_path,
-                                 part_filters=part_filters)
+        return _render_soundfont(
+            score, sample_rate=sample_rate, soundfont_path=soundfont_path, part_filters=part_filters
+        )
     # The matrix products here are small; BLAS threads only contend for the cores (several times slower
     # on a busy machine), so this render keeps BLAS to one thread.
     with threadpool_limits(limits=1, user_api="blas"):
         return _render_builtin(score, sample_rate=sample_rate, seed=seed, part_filters=part_filters)
 
 
-def _render_builtin(score, *, sample_rate: int, seed: int,
-                    part_filters: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _render_builtin(
+    score, *, sample_rate: int, seed: int, part_filters: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     n = round(score.duration_s * sample_rate)
     stems: dict[str, np.ndarray] = {}
     by_name = {inst.name: inst for inst in score.midi.instruments}
@@ -258,24 +289,27 @@ def _render_builtin(score, *, sample_rate: int, seed: int,
             if tone is not None:
                 sosfilt_blocks(tone, stem, out=stem)
         else:
-            stem = _render_pitched(notes, VOICES[voice_name], n, sample_rate, rng,
-                                   part_gain_db=PART_GAIN_DB.get(part, 0.0), tone=tone)
+            stem = _render_pitched(
+                notes, VOICES[voice_name], n, sample_rate, rng, part_gain_db=PART_GAIN_DB.get(part, 0.0), tone=tone
+            )
         _fade_edges(stem, sample_rate, score.duration_s)
         _limit_peak(stem)
         stems[part] = stem
     return stems
 
 
-def _render_soundfont(score, *, sample_rate: int, soundfont_path: str,
-                      part_filters: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _render_soundfont(
+    score, *, sample_rate: int, soundfont_path: str, part_filters: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     if importlib.util.find_spec("fluidsynth") is None:
         raise SoundFontUnavailable(
             "SoundFont rendering needs pyfluidsynth and the FluidSynth library "
             "(pip install pyfluidsynth); the built-in synth needs neither: leave soundfont_path unset"
         )
     if not Path(soundfont_path).is_file():
-        raise SoundFontUnavailable(f"SoundFont {soundfont_path!r} is not a file: check the path, or leave it "
-                                   "unset for the built-in synth")
+        raise SoundFontUnavailable(
+            f"SoundFont {soundfont_path!r} is not a file: check the path, or leave it unset for the built-in synth"
+        )
     n = round(score.duration_s * sample_rate)
     stems = {}
     for instrument in score.midi.instruments:

@@ -22,9 +22,18 @@ def _loop_phase_delay(brightness_tap: float, omega: float) -> float:
     return float(-phase / omega)
 
 
-def karplus_strong(freq_hz: float, n: int, sample_rate: int, rng: np.random.Generator, *, t60_s: float,
-                   damping: float = 0.5, pick_position: float = 0.2, excitation_lowpass: float = 0.5,
-                   noise: float = 0.3) -> np.ndarray:
+def karplus_strong(
+    freq_hz: float,
+    n: int,
+    sample_rate: int,
+    rng: np.random.Generator,
+    *,
+    t60_s: float,
+    damping: float = 0.5,
+    pick_position: float = 0.2,
+    excitation_lowpass: float = 0.5,
+    noise: float = 0.3,
+) -> np.ndarray:
     """A plucked string at freq_hz, n samples (float32), peak-normalised to 1.
 
     `t60_s`: time for the fundamental to fall 60 dB. `damping` in (0, 0.5]: the loop lowpass tap, 0.5 is

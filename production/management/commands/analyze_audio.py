@@ -12,9 +12,11 @@ from production.engine import analysis, audio_io
 
 
 class Command(BaseCommand):
-    help = ("Analyse an audio file and print ONE JSON object: duration_s, sample_rate, channels, "
-            "integrated_lufs, true_peak_dbtp, loudness_range_lu, bpm, bpm_confidence, key, mode, "
-            "key_confidence, camelot, energy, spectral_centroid_hz. Writes nothing to the database.")
+    help = (
+        "Analyse an audio file and print ONE JSON object: duration_s, sample_rate, channels, "
+        "integrated_lufs, true_peak_dbtp, loudness_range_lu, bpm, bpm_confidence, key, mode, "
+        "key_confidence, camelot, energy, spectral_centroid_hz. Writes nothing to the database."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file")

@@ -12,9 +12,11 @@ from production.fingerprint_store import identify
 
 
 class Command(BaseCommand):
-    help = ('Look an audio file (or an excerpt) up in the fingerprint index and print ONE JSON object: '
-            '{"matches": [{"track_id", "offset_s", "confidence"}]}, best first; offset_s is where the '
-            "file's start lies in the track, confidence the share of its hashes that line up (0-1).")
+    help = (
+        "Look an audio file (or an excerpt) up in the fingerprint index and print ONE JSON object: "
+        '{"matches": [{"track_id", "offset_s", "confidence"}]}, best first; offset_s is where the '
+        "file's start lies in the track, confidence the share of its hashes that line up (0-1)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file")

@@ -17,24 +17,33 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = ("Import audio files (WAV, FLAC, AIFF, MP3, OGG: judged by content, not extension) as draft tracks. "
-            "Prints one JSON object per file and line: file (as given), track_id (null when refused) and "
-            "error (null when imported). A folder stands for every file inside it.")
+    help = (
+        "Import audio files (WAV, FLAC, AIFF, MP3, OGG: judged by content, not extension) as draft tracks. "
+        "Prints one JSON object per file and line: file (as given), track_id (null when refused) and "
+        "error (null when imported). A folder stands for every file inside it."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
-        parser.add_argument("--artist", default="", metavar="NAME",
-                            help="Artist of every imported track (created when new). Default: "
-                                 "INGEST_DEFAULT_ARTIST.")
-        parser.add_argument("--now", action="store_true",
-                            help="Analyse and fingerprint each track (with its duplicate check) in this "
-                                 "process instead of queueing that work for the worker.")
+        parser.add_argument(
+            "--artist",
+            default="",
+            metavar="NAME",
+            help="Artist of every imported track (created when new). Default: INGEST_DEFAULT_ARTIST.",
+        )
+        parser.add_argument(
+            "--now",
+            action="store_true",
+            help="Analyse and fingerprint each track (with its duplicate check) in this "
+            "process instead of queueing that work for the worker.",
+        )
 
     def handle(self, *args, **options) -> None:
         paths = [path for given in options["paths"] for path in _expand(given)]
         with stdout_kept_for_json():
-            results = files_ingest(paths=paths, channel=IngestUpload.Channel.CLI, artist_name=options["artist"],
-                                   queue=not options["now"])
+            results = files_ingest(
+                paths=paths, channel=IngestUpload.Channel.CLI, artist_name=options["artist"], queue=not options["now"]
+            )
             lines = []
             for result in results:
                 document = result.to_dict()
@@ -50,8 +59,11 @@ def _expand(given: str) -> list[str]:
     path = Path(given)
     if not path.is_dir():
         return [given]
-    return [str(p) for p in sorted(path.rglob("*"))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    return [
+        str(p)
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    ]
 
 
 def _analyse_now(track) -> None:

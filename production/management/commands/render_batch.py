@@ -18,9 +18,11 @@ def _list(text: str) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = ("Queue a batch: every style x BPM x key x mood combination, --count times each (or --variations "
-            "of one brief). Job n gets seed --seed-base + n. Prints {batch_id, job_count} as JSON. A running "
-            "`manage.py qcluster` renders the jobs.")
+    help = (
+        "Queue a batch: every style x BPM x key x mood combination, --count times each (or --variations "
+        "of one brief). Job n gets seed --seed-base + n. Prints {batch_id, job_count} as JSON. A running "
+        "`manage.py qcluster` renders the jobs."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--styles", required=True, help="Comma-separated, e.g. jazz,cafe.")
@@ -28,8 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--keys", required=True, help='Comma-separated, e.g. "A minor,C major".')
         parser.add_argument("--moods", default="chill", help="Comma-separated mood slugs.")
         parser.add_argument("--count", type=int, default=1, help="Tracks per combination (or variations).")
-        parser.add_argument("--variations", action="store_true",
-                            help="A/B variations of ONE brief: --count renders with different seeds.")
+        parser.add_argument(
+            "--variations",
+            action="store_true",
+            help="A/B variations of ONE brief: --count renders with different seeds.",
+        )
         parser.add_argument("--duration", type=float, required=True, help="Length of each track in seconds.")
         parser.add_argument("--seed-base", type=int, default=0)
         parser.add_argument("--ambience", choices=AMBIENCES, default="none")
@@ -47,16 +52,23 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--bpms must be numbers: {error}") from error
         styles, keys, moods = _list(options["styles"]), _list(options["keys"]), _list(options["moods"])
-        name = options["name"] or (f"{'/'.join(styles)} x {len(bpms)} BPMs x {len(keys)} keys "
-                                   f"x {len(moods)} moods")
+        name = options["name"] or (f"{'/'.join(styles)} x {len(bpms)} BPMs x {len(keys)} keys x {len(moods)} moods")
         try:
             batch = services.batch_create(
-                name=name[:120], kind=Batch.Kind.VARIATIONS if options["variations"] else Batch.Kind.GRID,
-                styles=styles, bpms=bpms, keys=keys, moods=moods, per_cell=options["count"],
-                duration_s=options["duration"], seed_base=options["seed_base"], ambience=options["ambience"],
+                name=name[:120],
+                kind=Batch.Kind.VARIATIONS if options["variations"] else Batch.Kind.GRID,
+                styles=styles,
+                bpms=bpms,
+                keys=keys,
+                moods=moods,
+                per_cell=options["count"],
+                duration_s=options["duration"],
+                seed_base=options["seed_base"],
+                ambience=options["ambience"],
                 artist=artist,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stdout.write(json.dumps({"batch_id": batch.pk, "batch_uuid": str(batch.uuid),
-                                      "job_count": batch.jobs.count()}))
+        self.stdout.write(
+            json.dumps({"batch_id": batch.pk, "batch_uuid": str(batch.uuid), "job_count": batch.jobs.count()})
+        )

@@ -20,8 +20,10 @@ from production.engine.master import PLATFORM_TARGETS
 
 
 class Command(BaseCommand):
-    help = ("Render a track synchronously (the same service the queue runs: a RenderJob and a draft Track "
-            "with its files) and print ONE JSON object: track_id, files, qc, timings.")
+    help = (
+        "Render a track synchronously (the same service the queue runs: a RenderJob and a draft Track "
+        "with its files) and print ONE JSON object: track_id, files, qc, timings."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--style", required=True, help="Engine style, e.g. jazz.")
@@ -31,10 +33,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, required=True)
         parser.add_argument("--mood", default="chill")
         parser.add_argument("--ambience", choices=AMBIENCES, default="none")
-        parser.add_argument("--platform", choices=sorted(PLATFORM_TARGETS), default="youtube",
-                            help="Loudness target of the master: youtube and spotify -14 LUFS, apple_music -16.")
-        parser.add_argument("--without", action="append", default=[], metavar="PART",
-                            help="Leave a part out (repeatable), e.g. --without melody.")
+        parser.add_argument(
+            "--platform",
+            choices=sorted(PLATFORM_TARGETS),
+            default="youtube",
+            help="Loudness target of the master: youtube and spotify -14 LUFS, apple_music -16.",
+        )
+        parser.add_argument(
+            "--without",
+            action="append",
+            default=[],
+            metavar="PART",
+            help="Leave a part out (repeatable), e.g. --without melody.",
+        )
         parser.add_argument("--title", default="")
         parser.add_argument("--artist", default="", help="Artist slug; default: the style's persona.")
         parser.add_argument("--out", type=Path, help="Also copy the 24-bit master WAV to this path.")
@@ -49,10 +60,17 @@ class Command(BaseCommand):
         with _stdout_logs_to_stderr(), contextlib.redirect_stdout(sys.stderr):
             try:
                 job = services.render_job_create(
-                    style=options["style"], bpm=options["bpm"], key=options["key"],
-                    duration_s=options["duration"], seed=options["seed"], mood=options["mood"],
-                    ambience=options["ambience"], layers=dict.fromkeys(options["without"], False),
-                    title=options["title"], artist=artist, target_lufs=PLATFORM_TARGETS[options["platform"]],
+                    style=options["style"],
+                    bpm=options["bpm"],
+                    key=options["key"],
+                    duration_s=options["duration"],
+                    seed=options["seed"],
+                    mood=options["mood"],
+                    ambience=options["ambience"],
+                    layers=dict.fromkeys(options["without"], False),
+                    title=options["title"],
+                    artist=artist,
+                    target_lufs=PLATFORM_TARGETS[options["platform"]],
                     queue=False,
                 )
             except ValidationError as error:
@@ -68,8 +86,14 @@ class Command(BaseCommand):
             with master.open() as source, options["out"].open("wb") as target:
                 shutil.copyfileobj(source, target, 1024 * 1024)
             files["out"] = str(options["out"].resolve())
-        document = {"track_id": job.track.pk, "track_uuid": str(job.track.uuid), "job_id": job.pk,
-                    "files": files, "qc": job.track.qc_report, "timings": job.timings}
+        document = {
+            "track_id": job.track.pk,
+            "track_uuid": str(job.track.uuid),
+            "job_id": job.pk,
+            "files": files,
+            "qc": job.track.qc_report,
+            "timings": job.timings,
+        }
         self.stdout.write(json.dumps(document, indent=2))
 
 
