@@ -30,6 +30,31 @@ class Section:
         return self.end_bar - self.start_bar
 
 
+EVENT_KINDS = ("filter_sweep", "tape_stop", "dropout")
+
+
+@dataclass(frozen=True)
+class ArrangementEvent:
+    """An effect the arrangement asks the mix for, over [start_s, end_s).
+
+    "filter_sweep": a low-pass sweep (closed at start_s, open at end_s when it leads into a section; the
+    reverse when it leads out); empty `parts` means the whole mix. "tape_stop": the tape slows to a halt
+    over the span (parts empty = whole mix). "dropout": the listed parts are silent over the span (the
+    composer realises it by leaving their notes out; the event only documents it).
+    """
+
+    kind: str
+    start_s: float
+    end_s: float
+    parts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVENT_KINDS:
+            raise ValueError(f"unknown arrangement event {self.kind!r}; use one of {EVENT_KINDS}")
+        if not self.end_s > self.start_s >= 0:
+            raise ValueError(f"arrangement event {self.kind!r} needs 0 <= start_s < end_s")
+
+
 @dataclass(frozen=True)
 class ChordSpan:
     bar: int

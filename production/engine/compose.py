@@ -14,6 +14,7 @@ import pretty_midi
 
 from .arrangement import (
     HARMONY_PARTS,
+    ArrangementEvent,
     ChordSpan,
     Context,
     NoteEvent,
@@ -66,6 +67,10 @@ class Score:
     duration_s: float
     total_bars: int
     keys_voicings: tuple[tuple[int, ...], ...] = field(default_factory=tuple)  # per chord span
+    # Effects the arrangement asks the mix for (filter sweeps, tape stops; dropouts are already left out).
+    events: tuple[ArrangementEvent, ...] = ()
+    # part -> one flag per bar: does the part play in that bar (the arrangement grid seeds are compared on)
+    part_bars: dict[str, tuple[bool, ...]] = field(default_factory=dict)
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -183,7 +188,22 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         duration_s=float(brief.duration_s),
         total_bars=total_bars,
         keys_voicings=tuple(ctx.voicings[i] for i in range(len(spans))),
+        part_bars=part_bar_grid(midi, total_bars, timeline.bar_s),
     )
+
+
+def part_bar_grid(midi: pretty_midi.PrettyMIDI, total_bars: int, bar_s: float) -> dict[str, tuple[bool, ...]]:
+    """part -> for every bar, whether the part sounds in it (a note sounding at least 50 ms inside the bar)."""
+    grid = {}
+    for instrument in midi.instruments:
+        cells = np.zeros(total_bars, dtype=bool)
+        for note in instrument.notes:
+            # a hit humanised a few ms ahead of a bar line belongs to the bar it was written in
+            first = int((note.start + 0.05) // bar_s)
+            last = max(int((note.end - 0.05) // bar_s), first)
+            cells[max(first, 0) : min(last, total_bars - 1) + 1] = True
+        grid[instrument.name] = tuple(bool(c) for c in cells)
+    return grid
 
 
 def _midi_note(event: NoteEvent, mood: Mood) -> pretty_midi.Note:
