@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc files, so /api/docs/ works offline
     "django_q",
     "storages",
     "lofi_site.apps.LofiSiteConfig",
@@ -250,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Catalogue, releases and artists of the label. Reads are public; writes need a staff token.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs pages load their scripts from this site's static files: no third-party host, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Label identity ----------------------------------------------------------------------------------

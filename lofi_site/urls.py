@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from lofi_site.health import healthz
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("lofi_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Track requests at /requests/, the newsletter (sign-up, confirm, unsubscribe, free pack) at /newsletter/.
     path("", include("community.urls")),
     # Storefront at /, Stripe's webhook at /stripe/webhook/, licence verification at /licences/verify/<code>/.
