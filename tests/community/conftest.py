@@ -20,6 +20,10 @@ def _community_settings(settings):
 def queued(monkeypatch):
     """Tasks community services enqueue, as (dotted path, args), instead of reaching the broker."""
     calls: list[tuple[str, tuple]] = []
-    monkeypatch.setattr("community.services.enqueue", lambda func, *args, **kw: calls.append((func, args)))
+    # Each module that enqueues looks the name up in its own namespace: patch it there.
+    for module in ("track_requests", "newsletter", "campaigns", "replies"):
+        monkeypatch.setattr(
+            f"community.services.{module}.enqueue", lambda func, *args, **kw: calls.append((func, args))
+        )
     monkeypatch.setattr("community.tasks.enqueue", lambda func, *args, **kw: calls.append((func, args)))
     return calls
