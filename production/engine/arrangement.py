@@ -37,22 +37,28 @@ EVENT_KINDS = ("filter_sweep", "tape_stop", "dropout")
 class ArrangementEvent:
     """An effect the arrangement asks the mix for, over [start_s, end_s).
 
-    "filter_sweep": a low-pass sweep (closed at start_s, open at end_s when it leads into a section; the
-    reverse when it leads out); empty `parts` means the whole mix. "tape_stop": the tape slows to a halt
-    over the span (parts empty = whole mix). "dropout": the listed parts are silent over the span (the
-    composer realises it by leaving their notes out; the event only documents it).
+    "filter_sweep": a low-pass sweep over the span; direction "up" opens it (closed, a few hundred Hz, at
+    start_s; fully open at end_s: a filtered intro, a breakdown rising into the drop), "down" closes it
+    (open at start_s, closed at end_s: an outro). Empty `parts` means the whole mix.
+    "tape_stop": the tape slows to a halt over the span and stays silent until end_s (parts empty = whole
+    mix); the music after end_s plays normally.
+    "dropout": the listed parts are silent over the span. The composer realises it by leaving their notes
+    out; the event documents it (the mix has nothing to do).
     """
 
     kind: str
     start_s: float
     end_s: float
     parts: tuple[str, ...] = ()
+    direction: str = "up"  # filter_sweep only: "up" opens the filter over the span, "down" closes it
 
     def __post_init__(self) -> None:
         if self.kind not in EVENT_KINDS:
             raise ValueError(f"unknown arrangement event {self.kind!r}; use one of {EVENT_KINDS}")
         if not self.end_s > self.start_s >= 0:
             raise ValueError(f"arrangement event {self.kind!r} needs 0 <= start_s < end_s")
+        if self.direction not in ("up", "down"):
+            raise ValueError("a filter sweep's direction is 'up' (opening) or 'down' (closing)")
 
 
 @dataclass(frozen=True)
