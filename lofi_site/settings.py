@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "monetization",
     "community",
     "operations",
+    "listeners",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Track requests at /requests/, the newsletter (sign-up, confirm, unsubscribe, free pack) at /newsletter/.
     path("", include("community.urls")),
+    # Listener accounts, library, playlists, mixes and recommendation events (/account/, /library/, /mixes/ ...).
+    path("", include("listeners.urls")),
     # Storefront at /, Stripe's webhook at /stripe/webhook/, licence verification at /licences/verify/<code>/.
     path("", include("monetization.urls")),
 ]
