@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import soundfile as sf
 
-from production import media_outputs
+from production.engine import media_outputs
 
 SR = 44100
 
@@ -30,6 +30,15 @@ def test_the_preview_keeps_only_the_first_minute_and_fades_to_silence(tmp_path):
     assert np.sqrt(np.mean(last_second**2)) < 0.6 * np.sqrt(np.mean(middle**2))
     size_kbps = (tmp_path / "p.mp3").stat().st_size * 8 / 60 / 1000
     assert 100 < size_kbps < 150
+
+
+def test_a_short_track_is_never_previewed_whole():
+    audio = _tone(60.0)
+
+    clip = media_outputs.preview_audio(audio, SR)
+
+    assert clip.shape[1] == round(0.8 * 60 * SR)  # 48 s of a 60 s track, faded out before its end
+    assert abs(clip[0, -1]) < 1e-3
 
 
 def test_masters_and_stems_are_24_bit_and_keep_the_samples(tmp_path):
