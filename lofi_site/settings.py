@@ -226,7 +226,16 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis: a table in the database every process shares (created by `migrate`), never a per-process
+    # memory cache, which let each web process allow the whole rate limit again. Entries are not culled early:
+    # a culled counter would reset a client's limit.
+    CACHES = {
+        "default": {
+            "BACKEND": "lofi_site.cache.SharedDatabaseCache",
+            "LOCATION": "lofi_cache",
+            "OPTIONS": {"MAX_ENTRIES": int(env("CACHE_MAX_ENTRIES", "200000"))},
+        }
+    }
 
 # --- API ---------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -293,6 +302,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{LABEL_NAME} <hello@localhost>")
+# Where visitors write to the label (storefront footer, "ask by e-mail" when payments are off); empty: the
+# address of DEFAULT_FROM_EMAIL.
+CONTACT_EMAIL = env("CONTACT_EMAIL")
 
 # --- Storefront and Stripe (read through monetization/conf.py) --------------------------------------
 # Secret API key (sk_live_/sk_test_); empty: the checkout says online payment is not available.
