@@ -23,6 +23,14 @@ class LofiSiteConfig(AppConfig):
         post_migrate.connect(
             _roles_after_migrate, sender=django_apps.get_app_config("auth"), dispatch_uid="lofi_site.roles_sync"
         )
+        # Without Redis the default cache is a database table: `migrate` creates it, so `make run` needs no step.
+        from lofi_site.cache import create_cache_table_after_migrate
+
+        post_migrate.connect(
+            create_cache_table_after_migrate,
+            sender=django_apps.get_app_config("auth"),
+            dispatch_uid="lofi_site.cache_table",
+        )
 
 
 def _roles_after_migrate(sender, apps=django_apps, **kwargs) -> None:

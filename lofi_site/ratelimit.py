@@ -1,5 +1,5 @@
 """Fixed-window rate limits for public forms (checkout, magic links, track requests, newsletter), counted in
-Django's cache (locmem by default, Redis in production), and privacy-safe client keys."""
+Django's cache (a database table every process shares, or Redis), and privacy-safe client keys."""
 
 from __future__ import annotations
 

@@ -294,6 +294,17 @@ SOUNDCLOUD_OAUTH_REDIRECT_URI = env("SOUNDCLOUD_OAUTH_REDIRECT_URI")
 # The label's DDEX Party ID (DPID), the sender of delivery packages; empty: packages say it is missing.
 DDEX_SENDER_DPID = env("DDEX_SENDER_DPID")
 
+# --- Radio (read by radio/) ------------------------------------------------------------------------
+# Where `manage.py radio` keeps each station's generated configs, safety copies and logs.
+RADIO_RUN_DIR = Path(env("RADIO_RUN_DIR", str(BASE_DIR / "radio_run")))
+# Icecast passwords of local stations; empty: derived per station from SECRET_KEY.
+RADIO_ICECAST_SOURCE_PASSWORD = env("RADIO_ICECAST_SOURCE_PASSWORD")
+RADIO_ICECAST_ADMIN_PASSWORD = env("RADIO_ICECAST_ADMIN_PASSWORD")
+# Listener track requests per visitor per hour.
+RADIO_REQUEST_RATE_LIMIT_PER_HOUR = int(env("RADIO_REQUEST_RATE_LIMIT_PER_HOUR", "1"))
+# Seconds Liquidsoap waits for the AutoDJ's answer before playing the safety playlist.
+RADIO_AUTODJ_TIMEOUT_S = float(env("RADIO_AUTODJ_TIMEOUT_S", "3"))
+
 # --- E-mail ------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

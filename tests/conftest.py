@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -12,6 +14,15 @@ from lofi_site.roles import EDITOR, FINANCE, VA
 def _fast_passwords(settings):
     # The real hasher costs most of a second per user; tests check roles, not password strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test counts rate limits and throttles in a memory cache of its own. The site's default (a database
+    table shared by every process) is exercised with real processes in tests/lofi_site/test_site_cache.py."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
 
 
 @pytest.fixture(autouse=True)

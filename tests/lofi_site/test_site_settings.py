@@ -35,7 +35,7 @@ def test_defaults_serve_make_run_embedded():
     assert s["db"]["ENGINE"] == "django.db.backends.sqlite3"
     assert s["db"]["NAME"] == str(BASE_DIR / "db.sqlite3")
     assert s["q"]["orm"] == "default" and "redis" not in s["q"]
-    assert s["caches"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert s["caches"]["default"]["BACKEND"] == "lofi_site.cache.SharedDatabaseCache"  # shared by every process
     assert {name: conf["BACKEND"] for name, conf in s["storages"].items() if name != "staticfiles"} == {
         "default": "django.core.files.storage.FileSystemStorage",
         "private": "django.core.files.storage.FileSystemStorage",

@@ -1,0 +1,78 @@
+"""Without Redis the default cache is a database table every process shares, so a rate limit counts once for the
+whole site however many web processes serve it (a per-process memory cache let each one allow the full limit)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+
+from tests.lofi_site.settings_probe import python_with_env, settings_with
+
+# One web process: wait for the common start signal, then try `attempts` times and print how many were allowed.
+HAMMER = """
+import json, os, sys, time
+import django
+django.setup()
+from lofi_site.ratelimit import rate_limit_allows
+start = float(sys.argv[1])
+while time.time() < start:
+    time.sleep(0.001)
+allowed = sum(
+    rate_limit_allows(scope="checkout", key="198.51.100.7", limit=int(sys.argv[2]))
+    for _ in range(int(sys.argv[3]))
+)
+print(json.dumps({"allowed": allowed}))
+"""
+
+
+def test_the_default_cache_without_redis_is_shared_through_the_database():
+    cache = settings_with({})["caches"]["default"]
+
+    assert cache["BACKEND"] == "lofi_site.cache.SharedDatabaseCache"
+
+
+def test_migrate_creates_the_cache_table(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
+    migrated = python_with_env("", env, "manage.py", "migrate", "auth", "--noinput", "-v", "0")
+    assert migrated.returncode == 0, migrated.stderr
+
+    probe = python_with_env(
+        "import django; django.setup(); from django.core.cache import cache; "
+        "cache.set('greeting', 'hello', 60); print(cache.get('greeting'))",
+        env,
+    )
+
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "hello"
+
+
+def test_two_web_processes_share_one_rate_limit(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
+    created = python_with_env("", env, "manage.py", "createcachetable")
+    assert created.returncode == 0, created.stderr
+    limit, attempts = 5, 12
+    start = f"{time.time() + 3:.3f}"  # both processes are imported and waiting by then
+    clean_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}  # no REDIS_URL
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", HAMMER, start, str(limit), str(attempts)],
+            cwd=settings.BASE_DIR,
+            env={**clean_env, "DJANGO_SETTINGS_MODULE": "lofi_site.settings"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        results.append(json.loads(out)["allowed"])
+
+    assert sum(results) == limit  # not `limit` per process
