@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .brief import AMBIENCES, PARTS
+from .instruments import check_voice_id
 from .theory import MODE_INTERVALS
 
 INSTRUMENTS = ("epiano", "piano", "upright_bass", "sub_bass", "pad", "guitar", "koto", "lead", "vibes", "kit")
@@ -103,7 +104,12 @@ class StylePreset:
     voicing_size: int
     rootless: bool
     parts: tuple[str, ...]
-    instruments: dict[str, str] = field(default_factory=dict)  # part -> synth instrument
+    instruments: dict[str, str] = field(
+        default_factory=dict
+    )  # part -> instrument family (what the composer writes for)
+    # part -> voice ids (instruments.VOICES or label:<file>:<bank>:<preset>) replacing the style's palette
+    # for that part (instruments.PALETTES); the cockpit's per-part sound choices. Empty: the style's palette.
+    palette: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bass_styles: tuple[str, ...] = ("root",)
     keys_patterns: tuple[str, ...] = ("sustain",)
     piano_patterns: tuple[str, ...] = ("stabs",)
@@ -140,6 +146,12 @@ class StylePreset:
         need(set(self.instruments) <= set(PARTS), "instruments keys must be part names")
         need(set(self.instruments.values()) <= set(INSTRUMENTS), f"instruments must be among {INSTRUMENTS}")
         need(all(p in self.instruments for p in self.parts), "every part needs an instrument")
+        need(isinstance(self.palette, dict) and set(self.palette) <= set(PARTS), "palette keys must be part names")
+        for part, voices in self.palette.items():
+            need(isinstance(voices, tuple) and bool(voices), f"palette[{part!r}] must be a non-empty list of voices")
+            for voice in voices:
+                problem = check_voice_id(voice, part)
+                need(problem is None, f"palette[{part!r}]: {problem}")
         need(set(self.bass_styles) <= set(BASS_STYLES) and bool(self.bass_styles), f"bass_styles: {BASS_STYLES}")
         need(
             set(self.keys_patterns) <= set(KEYS_PATTERNS) and bool(self.keys_patterns),
@@ -433,11 +445,21 @@ def _same_kind(value: Any, current: Any) -> bool:
     return isinstance(value, type(current))
 
 
+def _palette_override(value: Any, current: dict) -> dict:
+    """{"keys": "tine_ep"} or {"keys": ["tine_ep", "rhodes_ep"]} merged over the preset's palette."""
+    if not isinstance(value, dict):
+        raise ValueError("style override 'palette' must be an object of part -> voice id or list of voice ids")
+    merged = dict(current)
+    for part, voices in value.items():
+        merged[part] = (voices,) if isinstance(voices, str) else tuple(voices) if isinstance(voices, list) else voices
+    return merged
+
+
 def preset_for(style: str, overrides: dict | None = None) -> StylePreset:
     """The preset for `style`, with admin `overrides` applied (keys are StylePreset field names).
 
-    `instruments` overrides are merged into the preset's mapping. Raises ValueError for an unknown style,
-    unknown keys, values of the wrong type or values out of range.
+    `instruments` and `palette` overrides are merged into the preset's mappings part by part. Raises
+    ValueError for an unknown style, unknown keys, values of the wrong type or values out of range.
     """
     if style not in PRESETS:
         raise ValueError(f"unknown style {style!r}; use one of {', '.join(PRESETS)}")
@@ -457,6 +479,8 @@ def preset_for(style: str, overrides: dict | None = None) -> StylePreset:
             if not isinstance(value, dict):
                 raise ValueError("style override 'instruments' must be an object of part -> instrument")
             value = {**current, **value}
+        if key == "palette":
+            value = _palette_override(value, current)
         value = _coerce(value, current)
         if not _same_kind(value, current):
             raise ValueError(f"style override {key!r} has the wrong type: expected {type(current).__name__}")
