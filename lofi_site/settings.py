@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "community",
     "operations",
     "listeners",
+    "radio",
 ]
 
 MIDDLEWARE = [
