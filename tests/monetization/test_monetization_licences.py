@@ -8,6 +8,7 @@ import pytest
 
 from monetization import services
 from monetization.models import LICENCE_CODE_ALPHABET, ChannelRegistration, Licence, LicenceTier
+from monetization.services import licences
 from operations.models import AuditEvent
 from tests.monetization.factories import checkout_completed, licensable_track, pending_order, post_event, tier
 
@@ -22,7 +23,7 @@ def paid_licence(client, tier_slug="creator", **order_kwargs) -> Licence:
 
 def test_codes_are_human_readable_and_unambiguous(client):
     codes = [paid_licence(client, email=f"b{i}@example.com").code for i in range(1)]
-    codes += [services._licence_code_new() for _ in range(200)]
+    codes += [licences._licence_code_new() for _ in range(200)]
     assert len(set(codes)) == len(codes)
     for code in codes:
         assert re.fullmatch(r"LOFI-[A-Z0-9]{4}-[A-Z0-9]{4}", code)

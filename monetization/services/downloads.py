@@ -1,0 +1,129 @@
+"""Download links: issued per licence, regenerated and e-mailed, counted atomically, and the file each delivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Asset
+from lofi_site.queue import enqueue
+from monetization import conf, selectors
+from monetization.models import DownloadLink, Licence, Order
+from monetization.services.paperwork import licence_certificate_ensure, order_email_send
+from operations.services import audit_log
+
+
+def _download_kinds(licence: Licence) -> list[str]:
+    file_kind = DownloadLink.Kind.MASTER if licence.track_id else DownloadLink.Kind.PACK
+    return [file_kind, DownloadLink.Kind.CERTIFICATE]
+
+
+@transaction.atomic
+def download_links_issue(*, licence: Licence) -> list[DownloadLink]:
+    """Fresh links (TTL and count from settings) for every file of a valid licence; disables older ones."""
+    if licence.status != Licence.Status.ACTIVE:
+        raise ValidationError("Revoked licences have no downloads.")
+    now = timezone.now()
+    licence.download_links.filter(disabled_at__isnull=True).update(disabled_at=now, updated_at=now)
+    expires_at = now + dt.timedelta(hours=conf.download_link_ttl_h())
+    links = [
+        DownloadLink(licence=licence, kind=kind, expires_at=expires_at, max_downloads=conf.download_max_count())
+        for kind in _download_kinds(licence)
+    ]
+    for link in links:
+        link.full_clean(exclude=["licence"])
+        link.save()
+    return links
+
+
+@transaction.atomic
+def order_download_links_regenerate(*, order: Order, actor=None) -> int:
+    """New download links for every valid licence of a paid order (the "my downloads" page's button)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not order.is_paid:
+        raise ValidationError("This order has not been paid.")
+    count = 0
+    for licence in Licence.objects.filter(order_line__order=order, status=Licence.Status.ACTIVE):
+        count += len(download_links_issue(licence=licence))
+    audit_log(
+        actor=actor,
+        verb="order.download_links_regenerated",
+        obj=order,
+        summary=f"{count} fresh download link(s) issued.",
+    )
+    return count
+
+
+@transaction.atomic
+def order_download_links_send(*, order: Order, actor) -> int:
+    """Support's "send fresh links": new download links for a paid order's valid licences, e-mailed to the
+    buyer by the worker. Returns how many links were issued; an order with no valid licence is refused."""
+    count = order_download_links_regenerate(order=order, actor=actor)
+    if not count:
+        raise ValidationError("No valid licence in this order: there is nothing to download.")
+    enqueue("monetization.tasks.order_download_links_email_task", order.pk)
+    return count
+
+
+def order_download_links_email(*, order: Order) -> None:
+    """E-mail the order's current download links (text and HTML), without certificates attached: the
+    certificate is one of the links."""
+    order_email_send(order=selectors.order_with_licences(order.pk), template="download_links")
+
+
+class DownloadRefused(Exception):
+    """The link cannot be used; the message says why in the buyer's words."""
+
+
+@transaction.atomic
+def download_link_consume(*, link_uuid: uuid.UUID) -> DownloadLink:
+    """Count one download, atomically: two simultaneous requests can never exceed the link's limit.
+
+    Raises DownloadRefused when the link is unknown, disabled, expired, used up or its licence is revoked.
+    """
+    now = timezone.now()
+    updated = DownloadLink.objects.filter(
+        uuid=link_uuid,
+        disabled_at__isnull=True,
+        expires_at__gt=now,
+        download_count__lt=F("max_downloads"),
+        licence__status=Licence.Status.ACTIVE,
+    ).update(download_count=F("download_count") + 1, last_downloaded_at=now, updated_at=now)
+    link = (
+        DownloadLink.objects.select_related("licence__track", "licence__pack", "licence__tier")
+        .filter(uuid=link_uuid)
+        .first()
+    )
+    if link is None:
+        raise DownloadRefused("This download link does not exist.")
+    if not updated:
+        raise DownloadRefused(link.refusal(now) or "This link cannot be used.")
+    return link
+
+
+def download_file(*, link: DownloadLink) -> tuple[str, str, str]:
+    """(storage name, path, filename for the buyer) of the file a link delivers."""
+    licence = link.licence
+    if link.kind == DownloadLink.Kind.CERTIFICATE:
+        path = licence_certificate_ensure(licence=licence)
+        return "private", path, f"{licence.code}-certificate.pdf"
+    if link.kind == DownloadLink.Kind.PACK:
+        pack = licence.pack
+        if not pack.archive_path:
+            raise DownloadRefused("The pack's files are being rebuilt; please try again in a few minutes.")
+        return "private", pack.archive_path, pack.archive_filename
+    master = Asset.objects.filter(track=licence.track, kind=Asset.Kind.MASTER).first()
+    if master is None:
+        raise DownloadRefused("The master file is not available right now; please contact us with your code.")
+    extension = master.path.rsplit(".", 1)[-1] if "." in master.path else "wav"
+    return master.storage, master.path, f"{_safe_filename(licence.track.title)}-{licence.code}.{extension}"
+
+
+def _safe_filename(text: str) -> str:
+    kept = "".join(ch if ch.isalnum() or ch in " -_" else " " for ch in text)
+    return "-".join(kept.split()) or "track"
