@@ -12,11 +12,7 @@ from django.utils.safestring import mark_safe
 
 from community import services
 from community.admin.common import ReadOnlyAdmin, shorten
-from community.models import (
-    Comment,
-    Commenter,
-    CommentSyncState,
-)
+from community.models import Comment, Commenter, CommentSyncState
 
 
 @admin.register(Comment)

@@ -15,12 +15,7 @@ from django.utils.html import format_html
 
 from community import services
 from community.admin.common import ReadOnlyAdmin, errors_text, shorten
-from community.models import (
-    Campaign,
-    CampaignDelivery,
-    LeadMagnet,
-    Subscriber,
-)
+from community.models import Campaign, CampaignDelivery, LeadMagnet, Subscriber
 from operations.admin import audit_link_html
 
 

@@ -12,10 +12,7 @@ from django.db.models import Count
 
 from community import services
 from community.admin.common import errors_text, shorten
-from community.models import (
-    Reply,
-    ReplyTemplate,
-)
+from community.models import Reply, ReplyTemplate
 from operations.admin import audit_link_html
 
 

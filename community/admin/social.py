@@ -16,9 +16,7 @@ from django.utils.html import format_html
 
 from community import services
 from community.admin.common import errors_text
-from community.models import (
-    SocialPost,
-)
+from community.models import SocialPost
 from operations.admin import audit_link_html, checklist_progress_html
 
 

@@ -12,9 +12,7 @@ from django.utils.html import format_html
 
 from community import services
 from community.admin.common import errors_text, shorten
-from community.models import (
-    TrackRequest,
-)
+from community.models import TrackRequest
 from operations.admin import audit_link_html
 
 

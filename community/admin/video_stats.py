@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from community import cockpit, selectors
 from community.admin.common import ReadOnlyAdmin
-from community.models import (
-    VideoStatsSnapshot,
-)
+from community.models import VideoStatsSnapshot
 
 
 @admin.register(VideoStatsSnapshot)

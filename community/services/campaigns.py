@@ -13,11 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from community import conf, emails
-from community.models import (
-    Campaign,
-    CampaignDelivery,
-    Subscriber,
-)
+from community.models import Campaign, CampaignDelivery, Subscriber
 from community.services.common import require_permission
 from community.services.newsletter import unsubscribe_url
 from lofi_site.queue import enqueue

@@ -14,11 +14,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from community import conf, scoring
-from community.models import (
-    Comment,
-    Commenter,
-    CommentSyncState,
-)
+from community.models import Comment, Commenter, CommentSyncState
 from community.services.youtube import youtube_publications
 from distribution.models import PlatformAccount, Publication
 from distribution.platforms import youtube as yt

@@ -11,10 +11,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
-from community.models import (
-    LeadMagnet,
-    validate_zip_archive,
-)
+from community.models import LeadMagnet, validate_zip_archive
 from operations.services import audit_log
 
 LEAD_MAGNET_MAX_BYTES = 2 * 1024**3  # a sample pack of WAV loops is large, but not this large

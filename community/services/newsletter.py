@@ -10,10 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import conf, emails, tokens
-from community.models import (
-    CampaignDelivery,
-    Subscriber,
-)
+from community.models import CampaignDelivery, Subscriber
 from community.services.common import absolute_url
 from lofi_site.queue import enqueue
 

@@ -10,11 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import conf
-from community.models import (
-    Comment,
-    Reply,
-    ReplyTemplate,
-)
+from community.models import Comment, Reply, ReplyTemplate
 from community.services.comments import comment_triage
 from community.services.common import require_permission
 from community.services.youtube import quota_reserve_left

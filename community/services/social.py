@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Release
 from community import captions
-from community.models import (
-    SocialPost,
-)
+from community.models import SocialPost
 from distribution.models import MetadataPlatform, Platform, Publication, ReleaseMetadata
 from operations.services import audit_log, checklist_attach
 

@@ -10,10 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Release, Track
 from community import briefs, conf, emails
-from community.models import (
-    TrackRequest,
-    TrackRequestVote,
-)
+from community.models import TrackRequest, TrackRequestVote
 from community.services.common import absolute_url, require_permission
 from lofi_site.queue import enqueue
 from lofi_site.ratelimit import private_hash

@@ -10,9 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from community.models import (
-    VideoStatsSnapshot,
-)
+from community.models import VideoStatsSnapshot
 from community.services.youtube import youtube_publications
 from distribution.models import Publication
 from distribution.platforms import youtube as yt
