@@ -5,12 +5,12 @@ over every style, tempos 60-100 BPM, all 24 keys and distinct seeds. Renders are
 bench/out/fingerprint/ (git-ignored) as mono 16-bit FLAC plus each track's hashes, so a second run skips the
 rendering (about a second per track). The hashes are the master's fingerprint (stereo, as ingest computes it).
 
-The index: the Django fingerprint store (production.fingerprint_store). Django is set up on a SQLite file in
+The index: the Django fingerprint store (production.services.fingerprints). Django is set up on a SQLite file in
 bench/out/fingerprint/ (migrated on first use), or on DATABASE_URL when it is set; the bench's tracks are
 written as catalogue Tracks with their FingerprintHash rows, and removed again afterwards from a database
 the bench does not own (DATABASE_URL). Once loaded, the table's statistics are refreshed (VACUUM ANALYZE on
 PostgreSQL), as autovacuum does after such growth. Matching runs in the database: each query selects the rows
-sharing a hash with it (production.fingerprint_store.catalogue_matches), as `identify_audio` does. Django
+sharing a hash with it (production.services.fingerprints.catalogue_matches), as `identify_audio` does. Django
 runs with DEBUG off, as in production (DEBUG logs every query).
 
 The queries: one per catalogue track, a 10-second excerpt cut at a random sample position of the mono master,
@@ -122,7 +122,7 @@ def build_index(catalogue: list[dict]) -> dict[int, int]:
     """Write the catalogue's Tracks and fingerprint rows; returns catalogue index -> track id."""
     from catalog.models import Track
     from catalog.services import artist_ensure
-    from production.fingerprint_store import fingerprint_store
+    from production.services.fingerprints import fingerprint_store
 
     remove_bench_rows()
     artist = artist_ensure(slug=BENCH_ARTIST, name="Fingerprint bench", is_persona=True)
@@ -197,8 +197,8 @@ def main() -> None:
     from django.db import connection
 
     from production.engine import fingerprint
-    from production.fingerprint_store import catalogue_matches
     from production.models import FingerprintHash
+    from production.services.fingerprints import catalogue_matches
 
     try:
         remove_bench_rows()

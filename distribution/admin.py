@@ -41,7 +41,7 @@ from distribution.platforms.youtube import pacific_day
 from distribution.release_calendar import STATUS_TONES
 from distribution.youtube_services import account_credentials, platform_account_credentials_set
 from operations.admin import COCKPIT_CSS, audit_link_html, checklist_progress_html
-from production.intel_admin import release_mix_actions
+from production.admin import release_mix_actions
 
 
 def _status_html(publication: Publication):

@@ -373,7 +373,7 @@ def _release_schedule(
 
 
 def _duplicate_blockers(release: Release) -> list[str]:
-    from production.fingerprint_store import release_duplicate_blockers
+    from production.services.fingerprints import release_duplicate_blockers
 
     return list(release_duplicate_blockers(release))
 

@@ -1,7 +1,7 @@
 """REST upload of audio files (several per request) and the record of past uploads. Staff only.
 
 POST /api/v1/uploads/ (multipart: one or more `files`, optional `artist` name) imports each file on its own
-(production.ingest_services) and answers with one result per file, in order: the new track's UUID, or
+(production.services.ingest) and answers with one result per file, in order: the new track's UUID, or
 the reason the file was refused. 201 when at least one file went in, 400 when none did.
 """
 
@@ -12,8 +12,8 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from production.ingest_services import uploads_ingest
 from production.models import IngestUpload
+from production.services.ingest import uploads_ingest
 
 
 class IngestPermissions(permissions.DjangoModelPermissions):

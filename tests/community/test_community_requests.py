@@ -106,7 +106,7 @@ def test_votes_keep_no_address_or_session_in_clear(client):
 
 
 def test_an_editor_turns_a_request_into_a_render_job_in_one_click(client, editor, monkeypatch):
-    monkeypatch.setattr("production.services.enqueue", lambda *a, **k: None)  # no render in this test
+    monkeypatch.setattr("production.services.render_jobs.enqueue", lambda *a, **k: None)  # no render in this test
     request = TrackRequestFactory(mood="melancholic", activity="sleep", tempo_feel="slow")
     client.force_login(editor)
 
@@ -148,7 +148,7 @@ def test_a_va_does_not_see_the_requesters_address(client, va, editor):
 
 
 def test_requests_follow_their_track_to_release_and_the_requester_is_told_once(editor, monkeypatch, queued):
-    monkeypatch.setattr("production.services.enqueue", lambda *a, **k: None)
+    monkeypatch.setattr("production.services.render_jobs.enqueue", lambda *a, **k: None)
     request = TrackRequestFactory(email="fan@example.com")
     job = services.track_request_plan(track_request=request, actor=editor)
     track = TrackFactory()

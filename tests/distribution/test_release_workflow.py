@@ -242,7 +242,7 @@ def test_back_to_draft_cancels_scheduled_publications_but_not_once_live(editor):
 
 
 def test_scheduling_checks_every_track_against_the_catalogue_again(editor, youtube_account):
-    from production.fingerprint_store import track_fingerprint
+    from production.services.fingerprints import track_fingerprint
 
     original = TrackFactory(title="First Pressing", status=Track.Status.APPROVED)
     add_master(original, seconds=6.0, seed=777)

@@ -12,9 +12,9 @@ from PIL import Image
 
 from catalog.models import Asset, Track
 from production import services
-from production.ingest_services import ANALYZE_TASK, FINGERPRINT_TASK, files_ingest
-from production.intel_tasks import track_analyze_task
 from production.models import IngestUpload
+from production.services.ingest import ANALYZE_TASK, FINGERPRINT_TASK, files_ingest
+from production.tasks import track_analyze_task
 from tests.production.intel_audio import track_audio, write
 
 KEYS = {

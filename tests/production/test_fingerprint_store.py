@@ -13,14 +13,14 @@ from django.core.management import call_command
 
 from catalog.models import Track
 from operations.models import AuditEvent
-from production import fingerprint_store
 from production.engine import fingerprint as engine
 from production.engine.brief import Brief, Key
 from production.engine.render import render
 from production.engine.testsignals import add_noise
-from production.ingest_services import files_ingest
-from production.intel_tasks import track_fingerprint_task
 from production.models import FingerprintHash, IngestUpload, TrackFingerprint
+from production.services import fingerprints as fingerprint_store
+from production.services.ingest import files_ingest
+from production.tasks import track_fingerprint_task
 from tests.factories import ReleaseFactory, ReleaseTrackFactory, TrackFactory
 from tests.production.intel_audio import SAMPLE_RATE, track_audio, write
 

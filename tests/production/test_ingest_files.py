@@ -15,8 +15,8 @@ from django.core.management import call_command
 
 from catalog.models import Asset, Track
 from operations.models import AuditEvent
-from production.ingest_services import ANALYZE_TASK, FINGERPRINT_TASK, files_ingest
 from production.models import IngestUpload
+from production.services.ingest import ANALYZE_TASK, FINGERPRINT_TASK, files_ingest
 from tests.production.intel_audio import corrupt_wav, track_audio, truncated_copy, write
 
 pytestmark = pytest.mark.django_db

@@ -68,7 +68,7 @@ def test_a_va_cannot_open_the_upload_form_nor_post_to_it(client, va, tmp_path):
 def test_the_upload_list_shows_verdicts_without_a_query_per_row(
     client, editor, tmp_path, django_assert_max_num_queries
 ):
-    from production.ingest_services import files_ingest
+    from production.services.ingest import files_ingest
 
     paths = [write(tmp_path / f"take {seed}.wav", track_audio(seed=seed)) for seed in range(4)]
     files_ingest(paths=paths, channel=IngestUpload.Channel.CLI)

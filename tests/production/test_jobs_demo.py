@@ -8,12 +8,13 @@ from catalog.models import Artist, Track
 from production import services
 from production.demo import render_demo_tracks
 from production.models import RenderJob
+from production.services import render_jobs
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_tracks_are_rendered_once_and_a_second_run_adds_nothing(monkeypatch):
-    monkeypatch.setattr(services, "DEMO_DURATION_S", 6.0)
+    monkeypatch.setattr(render_jobs, "DEMO_DURATION_S", 6.0)
     lines: list[str] = []
 
     render_demo_tracks(lines.append)

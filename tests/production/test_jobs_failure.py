@@ -13,6 +13,7 @@ from operations.models import AuditEvent
 from production import services
 from production.engine import render as engine_render
 from production.models import RenderJob
+from production.services import render_jobs
 from production.tasks import render_job_run_task
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_a_storage_failure_halfway_removes_every_file_already_written(monkeypatc
         stored.append(asset.path)
         return asset
 
-    monkeypatch.setattr(services, "asset_store", flaky_store)
+    monkeypatch.setattr(render_jobs, "asset_store", flaky_store)
     job = _job()
 
     job = services.render_job_run(job=job)
@@ -78,7 +79,7 @@ def test_a_failure_after_the_last_file_still_rolls_everything_back(monkeypatch):
     def refuse(**kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(services, "audit_log", refuse)
+    monkeypatch.setattr(render_jobs, "audit_log", refuse)
     job = _job(seed=2)
 
     job = services.render_job_run(job=job)

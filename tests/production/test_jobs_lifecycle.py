@@ -19,6 +19,7 @@ from catalog.models import Asset, Track
 from production import services
 from production.engine import render as engine_render
 from production.models import RenderJob, StylePreset
+from production.services import render_jobs
 from production.tasks import render_job_run_task
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +31,13 @@ DURATION_S = 6.0
 def progress_seen(monkeypatch) -> list[tuple[str, int]]:
     """(status, progress) as stored in the database each time the service reports progress."""
     seen: list[tuple[str, int]] = []
-    original = services._set_progress
+    original = render_jobs._set_progress
 
     def spy(job, percent):
         original(job, percent)
         seen.append(RenderJob.objects.values_list("status", "progress").get(pk=job.pk))
 
-    monkeypatch.setattr(services, "_set_progress", spy)
+    monkeypatch.setattr(render_jobs, "_set_progress", spy)
     return seen
 
 

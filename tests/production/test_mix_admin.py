@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from catalog.models import Asset, Release, Track
 from catalog.services import asset_store
-from production.intel_admin import TrackIntelligenceAdminMixin, apply_mix_sequence, render_mix
+from production.admin import TrackIntelligenceAdminMixin
+from production.admin.mixes import apply_mix_sequence, render_mix
 from production.models import MixRender, MoodSuggestion, TrackFingerprint
 from tests.factories import MoodFactory, ReleaseFactory, ReleaseTrackFactory, TrackFactory
 from tests.production.factories import MixRenderFactory, MoodSuggestionFactory
@@ -75,7 +76,7 @@ def test_the_analyse_again_action_queues_both_tasks_per_track(
         )
 
     assert sorted(queued) == sorted(
-        [(f"production.intel_tasks.track_{task}_task", t.pk) for t in tracks for task in ("analyze", "fingerprint")]
+        [(f"production.tasks.track_{task}_task", t.pk) for t in tracks for task in ("analyze", "fingerprint")]
     )
 
 
@@ -126,7 +127,7 @@ def test_the_render_action_queues_one_mix_render_per_mix_release_and_explains_re
 
     mix = MixRender.objects.get()
     assert (mix.release, mix.crossfade_s, mix.ambience, mix.created_by) == (mix_release, 6.0, "rain", editor)
-    assert queued == [("production.intel_tasks.mix_render_run_task", mix.pk)]
+    assert queued == [("production.tasks.mix_render_run_task", mix.pk)]
     assert any("Album" in m and "only long mixes" in m for m in _messages(request))
 
 

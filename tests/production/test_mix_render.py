@@ -11,10 +11,10 @@ from django.core.files.storage import storages
 
 from catalog.models import Release
 from production.engine.loudness import measure
-from production.ingest_services import files_ingest
-from production.intel_tasks import mix_render_run_task
-from production.mix_services import mix_render_create, mix_tracklist_text
 from production.models import IngestUpload, MixRender
+from production.services.ingest import files_ingest
+from production.services.mixes import mix_render_create, mix_tracklist_text
+from production.tasks import mix_render_run_task
 from tests.factories import ReleaseFactory, ReleaseTrackFactory, TrackFactory
 from tests.production.intel_audio import track_audio, write
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from catalog.models import Release, Track
 from operations.models import AuditEvent
-from production.intel_selectors import next_track_suggestions
-from production.mix_services import release_apply_mix_sequence
+from production.selectors import next_track_suggestions
+from production.services.mixes import release_apply_mix_sequence
 from tests.factories import MoodFactory, ReleaseFactory, ReleaseTrackFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db

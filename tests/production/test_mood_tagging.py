@@ -14,15 +14,15 @@ from django.urls import reverse
 from catalog.models import Mood, Track
 from production.engine.analysis import DESCRIPTOR_NAMES
 from production.engine.mood_model import FEATURE_NAMES, HEADLINE_FEATURES
-from production.intel_tasks import mood_model_train_task
 from production.models import MoodModel, MoodSuggestion
-from production.mood_services import (
+from production.services.moods import (
     mood_model_current,
     mood_model_load,
     mood_model_train,
     mood_model_train_enqueue,
     mood_suggestions_refresh,
 )
+from production.tasks import mood_model_train_task
 from tests.factories import MoodFactory, TrackFactory
 from tests.production.factories import MoodSuggestionFactory
 
@@ -117,7 +117,7 @@ def test_the_queued_task_trains_once_even_when_delivered_twice(queued, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         mood_model_train_enqueue(actor=editor)
     [(func, requested_at, actor_id)] = queued
-    assert func == "production.intel_tasks.mood_model_train_task" and actor_id == editor.pk
+    assert func == "production.tasks.mood_model_train_task" and actor_id == editor.pk
 
     mood_model_train_task(requested_at, actor_id)
     mood_model_train_task(requested_at, actor_id)  # redelivered
@@ -223,9 +223,9 @@ def test_the_cockpit_trains_from_the_mood_model_list_and_shows_the_confusion_mat
 def test_the_analysis_task_asks_the_current_model_about_a_new_upload(tmp_path, settings, monkeypatch):
     from production.engine.analysis import analyze
     from production.engine.mood_model import analysis_values, feature_vector
-    from production.ingest_services import files_ingest
-    from production.intel_tasks import track_analyze_task
     from production.models import IngestUpload
+    from production.services.ingest import files_ingest
+    from production.tasks import track_analyze_task
     from tests.production.intel_audio import SAMPLE_RATE, track_audio, write
 
     settings.INGEST_MIN_DURATION_S = 3.0
@@ -251,7 +251,7 @@ def test_the_analysis_task_asks_the_current_model_about_a_new_upload(tmp_path, s
 def test_an_altered_weights_file_is_refused_and_does_not_break_the_analysis_follow_up(caplog):
     from django.core.exceptions import ValidationError
 
-    from production.mood_services import track_moods_suggest
+    from production.services.moods import track_moods_suggest
 
     _tagged_catalogue()
     model = mood_model_train(seed=0, suggest=False)

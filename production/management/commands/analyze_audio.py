@@ -6,9 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from production.analysis_services import json_safe
 from production.cli_output import stdout_kept_for_json
 from production.engine import analysis, audio_io
+from production.services.analysis import json_safe
 
 
 class Command(BaseCommand):

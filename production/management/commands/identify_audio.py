@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from production.cli_output import stdout_kept_for_json
 from production.engine import audio_io, fingerprint
-from production.fingerprint_store import identify
+from production.services.fingerprints import identify
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
 from production.cli_output import stdout_kept_for_json
-from production.ingest_services import files_ingest
 from production.models import IngestUpload
+from production.services.ingest import files_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ def _expand(given: str) -> list[str]:
 def _analyse_now(track) -> None:
     """Imported is imported: a failure of the follow-up work is logged (the track stays "not checked"
     and unapprovable), not reported as a refusal."""
-    from production.analysis_services import track_analyze
-    from production.fingerprint_store import track_fingerprint
+    from production.services.analysis import track_analyze
+    from production.services.fingerprints import track_fingerprint
 
     try:
         track_analyze(track=track)

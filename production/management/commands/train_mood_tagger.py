@@ -29,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from production.mood_services import mood_model_train, mood_model_train_enqueue
+        from production.services.moods import mood_model_train, mood_model_train_enqueue
 
         try:
             if options["queue"]:

@@ -21,13 +21,13 @@ from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.engine import audio_io
 from production.engine.sequencing import mix_sequence
-from production.intel_selectors import track_features
 from production.models import MixRender
-from production.track_audio import local_audio_path, track_audio_asset
+from production.selectors import track_features
+from production.services.track_audio import local_audio_path, track_audio_asset
 
 logger = logging.getLogger(__name__)
 
-MIX_RENDER_TASK = "production.intel_tasks.mix_render_run_task"
+MIX_RENDER_TASK = "production.tasks.mix_render_run_task"
 DEFAULT_CROSSFADE_S = 8.0
 AMBIENCE_GAIN_DB = -6.0  # beds come at about -24 dBFS RMS: -6 dB sits them ~16 dB under a -14 LUFS mix
 AMBIENCE_LOOP_S = 60.0  # seconds of bed generated once and looped (seamlessly) under the whole mix

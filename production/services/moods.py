@@ -75,7 +75,7 @@ def _decide(suggestion: MoodSuggestion, status: str, actor) -> None:
 
 # --- Training --------------------------------------------------------------------------------------------------
 
-MOOD_MODEL_TASK = "production.intel_tasks.mood_model_train_task"
+MOOD_MODEL_TASK = "production.tasks.mood_model_train_task"
 MODEL_FOLDER = "models/mood"
 SUGGEST_MIN_PROBABILITY = 0.3  # a mood the tagger gives less than this is not worth an editor's click
 SUGGEST_MAX_PER_TRACK = 3

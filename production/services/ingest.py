@@ -35,10 +35,10 @@ from operations.services import audit_log
 from production.engine import audio_io
 from production.models import IngestUpload
 from production.safe_decode import validate_untrusted
-from production.track_audio import safe_filename
+from production.services.track_audio import safe_filename
 
-ANALYZE_TASK = "production.intel_tasks.track_analyze_task"
-FINGERPRINT_TASK = "production.intel_tasks.track_fingerprint_task"
+ANALYZE_TASK = "production.tasks.track_analyze_task"
+FINGERPRINT_TASK = "production.tasks.track_fingerprint_task"
 DEFAULT_MIN_DURATION_S = 10.0
 DEFAULT_MAX_DURATION_S = 2 * 60 * 60.0
 DEFAULT_ARTIST_NAME = "Unknown artist"

@@ -14,7 +14,7 @@ from catalog.models import Asset, Track
 from catalog.services import asset_store
 from production.engine import analysis as engine_analysis
 from production.engine import visuals
-from production.track_audio import local_audio_path, track_audio_asset
+from production.services.track_audio import local_audio_path, track_audio_asset
 
 PICTURE_KINDS = (Asset.Kind.WAVEFORM, Asset.Kind.PEAKS, Asset.Kind.SPECTROGRAM)
 

@@ -22,7 +22,7 @@ from operations.services import audit_log
 from production.engine import audio_io
 from production.engine import fingerprint as engine
 from production.models import FingerprintHash, TrackFingerprint
-from production.track_audio import local_audio_path, track_audio_asset
+from production.services.track_audio import local_audio_path, track_audio_asset
 
 QUERY_CHUNK = 1000  # hashes per SELECT: well under every database's bound-parameter limit
 INSERT_BATCH = 5000
@@ -88,13 +88,6 @@ def track_hashes(track_id: int) -> np.ndarray:
     """The stored fingerprint of one track: (k, 2) int64 rows (hash, offset_frame)."""
     rows = FingerprintHash.objects.filter(track_id=track_id).values_list("hash", "offset_frame")
     return np.array(list(rows), dtype=np.int64).reshape(-1, 2)
-
-
-def index_size() -> dict[str, float]:
-    """Rows in the index, tracks and hours of audio they cover."""
-    tracks = TrackFingerprint.objects.count()
-    seconds = sum(TrackFingerprint.objects.values_list("duration_s", flat=True))
-    return {"rows": FingerprintHash.objects.count(), "tracks": tracks, "hours": seconds / 3600.0}
 
 
 # --- Writes --------------------------------------------------------------------------------------------------

@@ -1,0 +1,24 @@
+"""Production's cockpit screens, one module per capability. Importing the package registers them all.
+
+- `render_jobs`: render jobs (the brief form, progress, retry); `display` holds the HTML pieces screens share
+- `batches`: render batches; `style_presets`: editors' overrides of engine styles
+- `ingest`: uploads; `fingerprints`: duplicate checks
+- `track_intelligence`: the catalogue's Track page extended (spectrogram, duplicates, next tracks, moods)
+- `mixes`: the Release page's long-mix actions and the mix renders' screen
+- `moods`: mood models and their suggestions
+"""
+
+from production.admin import (  # noqa: F401 (each module registers its screens)
+    batches,
+    fingerprints,
+    ingest,
+    mixes,
+    moods,
+    render_jobs,
+    style_presets,
+    track_intelligence,
+)
+from production.admin.mixes import release_mix_actions
+from production.admin.track_intelligence import TrackIntelligenceAdminMixin, extend_track_admin
+
+__all__ = ["TrackIntelligenceAdminMixin", "extend_track_admin", "release_mix_actions"]
