@@ -4,6 +4,7 @@ parts play where. The part generators (groove, lines, comping) read a `Context` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from .theory import Chord, progression_chords, voice_chord
 
 STEPS_PER_BAR = 16  # sixteenth notes in a 4/4 bar
 HARMONY_PARTS = ("keys", "piano", "pluck", "pad")
-DRUM_MODES = ("off", "hats", "nokick", "full")  # drums: silent, hats only, groove without kick, everything
+DRUM_MODES = ("off", "hats", "nokick", "full", "hit")  # silent, hats only, groove without kick, everything, end hit
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Section:
     end_bar: int  # exclusive
     start_s: float
     end_s: float
+    treatment: str = ""  # how the section is arranged (form.TREATMENTS), e.g. a B "breakdown"
 
     @property
     def bars(self) -> int:
@@ -108,30 +110,6 @@ class Timeline:
         return bar * self.bar_s + (beat + offset) * self.beat_s
 
 
-def plan_sections(total_bars: int, timeline: Timeline) -> list[Section]:
-    """Intro, A, B, A', outro sized to the track; short tracks keep the middle sections first."""
-    if total_bars <= 4:
-        names = ["A", "B", "A'", "outro"][:total_bars]
-        lengths = [1] * total_bars
-    else:
-        edge = 1 if total_bars < 12 else 2 if total_bars < 40 else 4
-        body = total_bars - 2 * edge
-        unit = 4 if body >= 24 else 2 if body >= 9 else 1
-        a = max(1, round(body * 0.36 / unit) * unit)
-        b = max(1, round(body * 0.3 / unit) * unit)
-        a2 = body - a - b
-        if a2 < 1:
-            a, b = max(1, body // 3), max(1, body // 3)
-            a2 = body - a - b
-        names = ["intro", "A", "B", "A'", "outro"]
-        lengths = [edge, a, b, a2, edge]
-    sections, bar = [], 0
-    for name, length in zip(names, lengths, strict=True):
-        sections.append(Section(name, bar, bar + length, timeline.time(bar, 0), timeline.time(bar + length, 0)))
-        bar += length
-    return sections
-
-
 def _turnaround_token(next_degree: str, prob: float, rng: np.random.Generator) -> str | None:
     """A secondary dominant leading into the next section's first chord, when it is a plain degree."""
     if not next_degree.isdigit() or next_degree == "7" or rng.random() >= prob:
@@ -177,6 +155,7 @@ class Context:
     main_harmony: str | None
     voicings: dict[int, tuple[int, ...]] = field(default_factory=dict)  # span index -> keys voicing
     register_shift: int = 0  # semitones the melody and the comping voicings sit above (below) their usual range
+    form: Any = None  # form.Form: levels, drum modes and section ends per bar
 
     def section_of(self, bar: int) -> tuple[Section, int]:
         for section in self.sections:
@@ -197,68 +176,51 @@ class Context:
         return self.spans[index + 1] if index + 1 < len(self.spans) else None
 
     def part_level(self, part: str, bar: int) -> int:
-        """0 = silent, 1 = light, 2 = full, for a pitched part at `bar`."""
-        section, i = self.section_of(bar)
-        n = section.bars
-        main = part == self.main_harmony
-        name = section.name
-        if name == "intro":
-            if main or part == "pad":
-                return 2
-            if part in ("pluck", "perc") and n >= 2 and i >= n // 2:
-                return 1
-            return 0
-        if name == "A":
-            if part in ("bass",) or main:
-                return 2
-            if part == "melody":
-                return 2 if i >= (2 if n >= 6 else 0) else 0
-            if part == "pad":
-                return 1
-            if part in ("pluck", "perc", "keys", "piano"):
-                return (2 if part == "pluck" else 1) if i >= n // 2 else 0
-            return 2
-        if name == "B":
-            mid_drop = n >= 8 and i == n // 2 - 1
-            if part == "melody" and mid_drop:
-                return 0
-            if part == "bass" and mid_drop:
-                return 1
-            return 2
-        if name == "A'":
-            return 2
-        # outro: the band thins out, the main harmony and pad ring to the end
-        if main or part == "pad":
-            return 2
-        if part == "bass":
-            return 2 if i < n - 1 else 1
-        if part in ("melody", "pluck", "perc"):
-            return 1 if i < max(1, n // 2) else 0
-        return 0
+        """0 = silent, 1 = light, 2 = full, for a pitched part at `bar` (from the form)."""
+        levels = self.form.levels.get(part) if self.form is not None else None
+        return levels[min(bar, len(levels) - 1)] if levels else 0
 
     def drum_mode(self, bar: int) -> str:
-        section, i = self.section_of(bar)
-        n = section.bars
-        if section.name == "intro":
-            return "hats" if n >= 2 and i == n - 1 else "off"
-        if section.name == "B":
-            if i == 0 and n >= 2:
-                return "nokick"
-            if n >= 8 and i == n // 2 - 1:
-                return "hats"
-            return "full"
-        if section.name == "outro":
-            if n == 1:
-                return "full" if len(self.sections) < 5 else "hats"
-            return "full" if i == 0 else "hats" if i == 1 else "off"
-        return "full"
+        """One of DRUM_MODES, or "hit" (a last kick and crash on the downbeat)."""
+        return self.form.drum_modes[min(bar, self.total_bars - 1)] if self.form is not None else "full"
+
+    def bar_end(self, bar: int) -> str:
+        """How the bar ends its section: "" (it does not, or hands over quietly), "fill" or "drop"."""
+        return self.form.bar_ends[min(bar, self.total_bars - 1)] if self.form is not None else ""
 
     def fill_bar(self, bar: int) -> bool:
-        """The last bar of a section that hands over to a section with drums."""
-        section, i = self.section_of(bar)
-        if i != section.bars - 1 or section is self.sections[-1] or section.name == "intro":
-            return False
-        return bar + 1 < self.total_bars and self.drum_mode(bar + 1) != "off"
+        """The last bar of a section that hands over to the next with a drum fill."""
+        return self.bar_end(bar) == "fill"
+
+
+_DOMINANTS = ("5", "5@harmonic_minor", "2", "V/1")
+
+
+def _cadence_dominant(key_mode: str, major: bool, rng: np.random.Generator) -> str:
+    """The chord that leads home at section ends, one per track: V7 (or the plagal minor iv in a major key),
+    the harmonic-minor V7 in a minor key, the bII of the phrygian (Japanese in-scale) cadence."""
+    pick = float(rng.random())
+    if key_mode == "phrygian":
+        return "2" if pick < 0.6 else "7"
+    if major:
+        return "5" if pick < 0.7 else "4@aeolian"
+    return "5@harmonic_minor" if pick < 0.75 else "7"
+
+
+def _cadence(section: Section, tokens: list[str], dominant: str) -> None:
+    """Sections land on the home chord: A, A' and the outro end on I after the cadence chord (when their
+    loop does not already end at home), B ends on the cadence chord, a half cadence into A'."""
+    n = len(tokens)
+    if n < 2 or section.name == "intro":
+        return
+    if section.name == "B":
+        tokens[-1] = dominant
+        return
+    if tokens[-1].split(",")[0] == "1":
+        return
+    if n >= 4 and tokens[-2].split(",")[-1] not in _DOMINANTS:
+        tokens[-2] = dominant
+    tokens[-1] = "1"
 
 
 def plan_harmony(
@@ -285,10 +247,13 @@ def plan_harmony(
     template_b = pool[order[1 % len(pool)]]
     template_a2 = _vary_template(template_a, rng, major)
     templates = {"intro": template_a, "A": template_a, "B": template_b, "A'": template_a2, "outro": template_a}
+    dominant = _cadence_dominant(key_mode, major, rng)
     bar_tokens: list[str] = []
+    loops: list[str] = []
     for index, section in enumerate(sections):
         template = templates[section.name]
         tokens = [template[i % len(template)] for i in range(section.bars)]
+        _cadence(section, tokens, dominant)
         if section.name == "outro":
             tokens[-1] = "1"  # end at home
         elif index + 1 < len(sections) and section.bars >= 2:
@@ -297,12 +262,14 @@ def plan_harmony(
             if turn is not None and turn != f"V/{tokens[-1]}":
                 tokens[-1] = f"{tokens[-1].split(',')[0]},{turn}"
         bar_tokens.extend(tokens)
+        loops.extend(["B" if section.name == "B" else "A"] * section.bars)
     chords = progression_chords(
         tuple(bar_tokens),
         tonic_pc=brief.key.pitch_class,
         key_mode=key_mode,
         extension_weights=preset.extension_weights,
         rng=rng,
+        loops=tuple(loops),
     )
     spans: list[ChordSpan] = []
     bar_spans: list[list[ChordSpan]] = []

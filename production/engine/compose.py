@@ -22,10 +22,10 @@ from .arrangement import (
     Timeline,
     keys_voicings,
     plan_harmony,
-    plan_sections,
 )
 from .brief import PARTS, Brief, Key
 from .comping import keys, pad, piano, pluck
+from .form import Form, plan_form
 from .groove import KICK, drums, perc
 from .lines import bass, melody
 from .moods import Mood, mood_profile
@@ -71,6 +71,7 @@ class Score:
     events: tuple[ArrangementEvent, ...] = ()
     # part -> one flag per bar: does the part play in that bar (the arrangement grid seeds are compared on)
     part_bars: dict[str, tuple[bool, ...]] = field(default_factory=dict)
+    form: Form | None = None  # the arrangement plan (form.Form): treatments, levels, drum modes per bar
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -128,12 +129,13 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
     preset = mood.preset(preset)
     timeline = Timeline(bpm=brief.bpm, swing=preset.swing, swing_unit=preset.swing_unit)
     total_bars = max(1, round(brief.duration_s / timeline.bar_s))
-    sections = plan_sections(total_bars, timeline)
+    playing = [p for p in PARTS if p in preset.parts and brief.layer_on(p)]
+    main_harmony = next((p for p in HARMONY_PARTS if p in playing), None)
+    form = plan_form(total_bars, timeline, np.random.default_rng([brief.seed, 100]), main_harmony=main_harmony)
+    sections = list(form.sections)
     key_mode = "ionian" if brief.key.mode == "major" else preset.minor_mode
     form_rng = np.random.default_rng([brief.seed, 0])
     spans, bar_spans = plan_harmony(brief, preset, sections, timeline, form_rng, key_mode, mood=mood)
-    playing = [p for p in PARTS if p in preset.parts and brief.layer_on(p)]
-    main_harmony = next((p for p in HARMONY_PARTS if p in playing), None)
     ctx = Context(
         brief=brief,
         preset=preset,
@@ -148,6 +150,7 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         pentatonic=_pentatonic(preset, brief.key.mode),
         main_harmony=main_harmony,
         register_shift=mood.register,
+        form=form,
     )
     ctx.voicings = keys_voicings(ctx)
 
@@ -189,6 +192,8 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         total_bars=total_bars,
         keys_voicings=tuple(ctx.voicings[i] for i in range(len(spans))),
         part_bars=part_bar_grid(midi, total_bars, timeline.bar_s),
+        events=form.events,
+        form=form,
     )
 
 

@@ -215,19 +215,27 @@ def progression_chords(
     key_mode: str,
     extension_weights: tuple[float, float, float, float],
     rng: np.random.Generator,
+    loops: tuple[str, ...] | None = None,
 ) -> list[list[Chord]]:
     """Turn a progression template (one string per bar, chords in a bar separated by commas) into chords.
 
-    The extension of each chord (7/9/11/13) is drawn from `extension_weights`.
+    The extension of each chord (7/9/11/13) is drawn from `extension_weights` once per chord of a loop:
+    `loops` names the loop (progression) each bar plays, and a chord that returns with its loop keeps the
+    extension it had (a pianist's voicing of "the Cmaj9 in bar 1" does not become a Cmaj13 next time round).
+    Without `loops` the whole track counts as one loop.
     """
     weights = np.asarray(extension_weights, dtype=float)
     weights = weights / weights.sum()
+    loops = loops if loops is not None else ("",) * len(bar_tokens)
+    drawn: dict[tuple[str, str], int] = {}
     bars = []
-    for bar in bar_tokens:
+    for bar, loop in zip(bar_tokens, loops, strict=True):
         chords = []
         for token in bar.split(","):
-            extension = int(rng.choice((7, 9, 11, 13), p=weights))
-            chords.append(parse_token(token.strip(), tonic_pc=tonic_pc, key_mode=key_mode, extension=extension))
+            token = token.strip()
+            if (loop, token) not in drawn:
+                drawn[(loop, token)] = int(rng.choice((7, 9, 11, 13), p=weights))
+            chords.append(parse_token(token, tonic_pc=tonic_pc, key_mode=key_mode, extension=drawn[(loop, token)]))
         bars.append(chords)
     return bars
 
@@ -294,12 +302,14 @@ def voice_chord(
     high: int,
     rootless: bool,
     max_span: int = 19,
+    top: int | None = None,
 ) -> tuple[int, ...]:
     """Choose MIDI pitches for the chord within [low, high] that move least from `previous`.
 
     Candidates are every octave placement of the `size` most important chord tones; low notes keep
     wide intervals (no mud below G3), clusters of semitones are penalised, and the voicing is pulled
-    gently towards the middle of the range so it does not drift over a long track.
+    gently towards the middle of the range so it does not drift over a long track. `top` asks for a top
+    note (a guide-tone line the comping sings on top): voicings whose top note is further away cost more.
     """
     pcs = chord_tone_priority(chord, rootless=rootless)
     size = min(size, len(pcs))
@@ -320,6 +330,8 @@ def voice_chord(
             else:
                 move = np.abs(candidates[:, :, None] - prev[None, None, :]).min(axis=2).sum(axis=1)
             cost = cost * 0.35 + move
+        if top is not None:
+            cost = cost + 2.5 * np.abs(candidates[:, -1] - top)
         index = int(np.argmin(cost))
         if best is None or cost[index] < best[0]:
             best = (float(cost[index]), tuple(int(p) for p in candidates[index]))

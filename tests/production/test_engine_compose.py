@@ -37,7 +37,8 @@ def scores():
 
 def test_a_full_length_track_has_intro_a_b_a_prime_and_outro_in_order(scores):
     score = scores[("study", "D minor")]
-    assert [s.name for s in score.sections] == ["intro", "A", "B", "A'", "outro"]
+    # the seed may leave the intro out (a cold start on the loop); the rest of the form is always there
+    assert [s.name for s in score.sections if s.name != "intro"] == ["A", "B", "A'", "outro"]
     for before, after in itertools.pairwise(score.sections):
         assert before.end_bar == after.start_bar and before.end_s == pytest.approx(after.start_s)
     assert score.sections[0].start_s == 0.0
@@ -189,17 +190,24 @@ def test_fills_mark_the_end_of_sections(scores):
         assert len(last_beat) >= 3, section.name
 
 
-def test_arrangement_drops_parts_out_and_brings_them_in(scores):
-    score = scores[("study", "D minor")]
-    intro, _a, b_section, _a2, outro = score.sections
-    kicks = score.kick_times_s
-    assert not np.any((kicks >= intro.start_s) & (kicks < intro.end_s))  # drums enter after the intro
-    bar_s = 4 * 60 / score.bpm
-    # B opens with the kick dropped out (only the downbeat after the fill keeps one)
-    assert not np.any((kicks > b_section.start_s + 0.05) & (kicks < b_section.start_s + bar_s - 0.05))
-    assert np.any((kicks > b_section.start_s + bar_s + 0.05) & (kicks < b_section.start_s + 2 * bar_s))
-    assert not np.any(kicks >= outro.end_s - bar_s)  # the band has stopped by the last bar
-    assert not [n for n in score.part("melody").notes if n.start < intro.end_s]
+def test_arrangement_drops_parts_out_and_brings_them_in():
+    """The kick plays only in the bars the form gives a full groove (a fill may end on a kick, and the bar
+    after a fill opens on one); the melody sounds only where the form lets it."""
+    for seed in range(6):
+        score = compose(_brief("study", seed=seed, duration_s=90.0), PRESETS["study"])
+        bar_s = 4 * 60 / score.bpm
+        modes = score.form.drum_modes
+        kicks = score.kick_times_s
+        assert "full" in modes, score.form.name
+        for bar, mode in enumerate(modes):
+            inside = kicks[(kicks > bar * bar_s + 0.05) & (kicks < (bar + 1) * bar_s - 0.05)]
+            if score.form.bar_ends[bar] == "fill":
+                continue
+            assert bool(len(inside)) == (mode == "full"), (seed, bar, mode)
+        melody_levels = score.form.levels["melody"]
+        assert list(score.part_bars["melody"]) == [level > 0 for level in melody_levels], seed
+        intros = [s for s in score.sections if s.name == "intro" and s.treatment != "pickup"]
+        assert not any(any(melody_levels[s.start_bar : s.end_bar]) for s in intros), seed
 
 
 def test_no_part_plays_the_a_section_unchanged_in_a_prime(scores):
