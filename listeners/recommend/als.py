@@ -31,11 +31,6 @@ class AlsModel:
     def scores(self, listener_index: int) -> np.ndarray:
         return self.track_factors @ self.listener_factors[listener_index]
 
-    def fold_in(self, strengths: np.ndarray, params: AlsParams) -> np.ndarray:
-        """Factors for a listener the model was not trained on, from their strengths over the tracks (one
-        ALS half-step against the fixed track factors): new favourites count before the nightly retrain."""
-        return _solve_rows(strengths[None, :], self.track_factors, params)[0]
-
 
 def als_fit(strengths: np.ndarray, params: AlsParams = AlsParams()) -> AlsModel:
     """Factorise a dense listeners × tracks matrix of non-negative interaction strengths. Deterministic for a

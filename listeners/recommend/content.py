@@ -48,3 +48,26 @@ def profile_scores(sim: np.ndarray, weights: np.ndarray) -> np.ndarray:
     if total <= 0:
         return np.zeros(sim.shape[0], dtype=np.float64)
     return (sim.T @ weights.astype(np.float32)).astype(np.float64) / total
+
+
+def similarity_rows(
+    sources: Sequence[TrackFeatures],
+    source_styles: Sequence[str],
+    targets: Sequence[TrackFeatures],
+    target_styles: Sequence[str],
+) -> np.ndarray:
+    """Similarity of a few source tracks (rows) to every target (columns), as `similarity_matrix` scores it
+    (symmetrised compatibility plus the shared style), without building the whole catalogue's matrix. A target
+    with the same id as a source scores 0."""
+    if not sources or not targets:
+        return np.zeros((len(sources), len(targets)), dtype=np.float32)
+    compat = 0.5 * (compatibility_matrix(sources, targets) + compatibility_matrix(targets, sources).T)
+    src, tgt = np.asarray(source_styles, dtype=object), np.asarray(target_styles, dtype=object)
+    same_style = (src[:, None] == tgt[None, :]) & (src[:, None] != "")
+    sim = ((1 - STYLE_WEIGHT) * compat + STYLE_WEIGHT * same_style).astype(np.float32)
+    target_ids = {t.id: j for j, t in enumerate(targets)}
+    for i, source in enumerate(sources):
+        j = target_ids.get(source.id)
+        if j is not None:
+            sim[i, j] = 0.0
+    return sim

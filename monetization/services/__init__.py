@@ -13,6 +13,7 @@
 | `paperwork` | certificates (PDF) and the e-mails an order sends; the "my downloads" sign-in link |
 | `channels` | YouTube channels on a licence's Content ID allow list |
 | `ledger` | storefront sales and refunds booked, revenue statements imported |
+| `privacy` | a customer's name and address erased from orders and licences kept for the books |
 
 Services are keyword-only, validate, run in a transaction and are idempotent: Stripe delivers events at
 least once and tasks may run twice, so a repeated call finds its work done and changes nothing. Tests that
@@ -48,6 +49,7 @@ from monetization.services.paperwork import (
     order_refund_notice,
     verification_url,
 )
+from monetization.services.privacy import customer_anonymise
 from monetization.services.sample_packs import sample_pack_build, sample_pack_request_build, sample_pack_save
 from monetization.services.stripe_events import stripe_event_process
 from monetization.services.tiers import licence_tier_save
@@ -57,6 +59,7 @@ __all__ = [
     "channel_id_parse",
     "channel_register",
     "channel_remove",
+    "customer_anonymise",
     "download_file",
     "download_link_consume",
     "download_links_issue",
