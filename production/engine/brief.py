@@ -55,14 +55,14 @@ class Brief:
     seed: int
     mood: str = "chill"
     layers: dict[str, bool] = field(default_factory=dict)  # part -> on/off; parts left out are on
-    ambience: str = "none"
+    ambience: str = "default"  # "default": the style's own bed (fx.default_ambience); "none": no bed
     target_lufs: float = -14.0
     true_peak_ceiling_db: float = -1.0
     sample_rate: int = 44100
 
     def __post_init__(self) -> None:
-        if self.ambience not in AMBIENCES:
-            raise ValueError(f"unknown ambience {self.ambience!r}; use one of {', '.join(AMBIENCES)}")
+        if self.ambience not in AMBIENCES and self.ambience != "default":
+            raise ValueError(f"unknown ambience {self.ambience!r}; use one of default, {', '.join(AMBIENCES)}")
         if self.mood not in MOODS and self.mood not in MOOD_ALIASES:
             raise ValueError(f"unknown mood {self.mood!r}; use one of {', '.join(MOODS)}")
         if not 40 <= self.bpm <= 200:

@@ -366,3 +366,21 @@ def library(label_dir: str | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+def sources_for(
+    style: str,
+    parts: tuple[str, ...] | list[str],
+    requested: dict[str, str],
+    *,
+    overrides: dict | None = None,
+    label_dir: str | None = None,
+) -> dict[str, Source]:
+    """What plays each part of a score: the voice the composer chose (`requested`, i.e. Score.voices) when
+    the style's palette (with the preset's `overrides`) allows it, else the palette's default."""
+    sources = {}
+    for part in parts:
+        choices = palette(style, part, overrides)
+        voice = requested.get(part)
+        sources[part] = resolve(voice if voice in choices else choices[0], part, label_dir)
+    return sources

@@ -14,6 +14,7 @@ import pretty_midi
 from threadpoolctl import threadpool_limits
 
 from . import fx, master, qc
+from .instruments import sources_for
 from .arrangement import ChordSpan, Section
 from .brief import Brief
 from .compose import compose
@@ -38,6 +39,9 @@ class RenderResult:
     chords: tuple[ChordSpan, ...] = ()
     kick_times_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
     master_gain_db: float = 0.0
+    # part -> what played it: {"voice", "origin", "file", "sha256", "bank", "preset"} for a SoundFont
+    # preset, {"voice", "origin": "builtin", "synth"} for the built-in synth (JSON-safe)
+    instruments: dict[str, dict] = field(default_factory=dict)
 
     def chord_chart(self) -> list[dict]:
         """JSON-safe chord list: one entry per chord with bar, times, symbol, numeral and origin."""
@@ -74,13 +78,14 @@ def render(
     preset_overrides: dict | None = None,
     fx_overrides: dict | None = None,
     progress: Callable[[int], None] | None = None,
-    soundfont_path: str | None = None,
+    soundfont_dir: str | None = None,
 ) -> RenderResult:
     """Render the brief to a mastered track with stems, score and QC report.
 
     Takes a Brief, optional admin overrides of the style preset (styles.preset_for) and of the effects
     (fx.fx_settings_for), an optional progress callback (called with 0, then a rising percentage as each
-    stage finishes, ending at 100) and an optional SoundFont path for FluidSynth rendering.
+    stage finishes, ending at 100) and the label's own SoundFont folder (instruments.resolve: files there
+    come before the OS's SoundFonts and pretty_midi's TimGM6mb).
     Guarantees: the master is (2, round(duration_s * sample_rate)) float32 at the brief's target loudness
     and under its true-peak ceiling (master.MasteringError otherwise); the same brief and overrides give
     bit-identical audio; the QC report says whether the track passed and why not. Raises ValueError for
@@ -94,7 +99,7 @@ def render(
             preset_overrides=preset_overrides,
             fx_overrides=fx_overrides,
             progress=progress,
-            soundfont_path=soundfont_path,
+            soundfont_dir=soundfont_dir,
         )
 
 
@@ -104,7 +109,7 @@ def _render(
     preset_overrides: dict | None,
     fx_overrides: dict | None,
     progress: Callable[[int], None] | None,
-    soundfont_path: str | None,
+    soundfont_dir: str | None,
 ) -> RenderResult:
     report = progress or (lambda _percent: None)
     timings: dict[str, float] = {}
@@ -127,12 +132,11 @@ def _render(
     insert_filters = fx.insert_filters(
         brief.style, sample_rate=brief.sample_rate, overrides=fx_overrides, mood=brief.mood
     )
+    sources = sources_for(
+        brief.style, score.parts, dict(score.voices), overrides=preset.palette, label_dir=soundfont_dir
+    )
     raw_stems = render_stems(
-        score,
-        sample_rate=brief.sample_rate,
-        seed=brief.seed,
-        soundfont_path=soundfont_path,
-        part_filters=insert_filters,
+        score, sample_rate=brief.sample_rate, seed=brief.seed, sources=sources, part_filters=insert_filters
     )
     clock = stage("synth", clock)
     # The raw stems are not part of the result: the effects overwrite them with the processed stems
@@ -181,4 +185,5 @@ def _render(
         chords=score.chords,
         kick_times_s=score.kick_times_s,
         master_gain_db=mastered.gain_db,
+        instruments={part: source.provenance() for part, source in sources.items()},
     )

@@ -1,5 +1,6 @@
-"""Built-in synthesis: no downloaded samples. `render_stems(score, sample_rate=, seed=)` is the entry point."""
+"""Instruments: SoundFont presets through tinysoundfont (sampled.py) and the built-in synthesizer (no
+files needed). `render_stems(score, sample_rate=, seed=, sources=)` is the entry point."""
 
-from .stems import SoundFontUnavailable, render_stems, velocity_gain
+from .stems import render_stems, velocity_gain
 
-__all__ = ["SoundFontUnavailable", "render_stems", "velocity_gain"]
+__all__ = ["render_stems", "velocity_gain"]

@@ -10,11 +10,9 @@ its own length and nothing allocates a full-length buffer per note.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pretty_midi
@@ -22,7 +20,9 @@ from scipy.linalg.blas import saxpy
 from threadpoolctl import threadpool_limits
 
 from ..brief import PARTS
-from ..dsp import peak_abs, sosfilt_blocks, zeros_prefaulted
+from ..dsp import db_to_gain, peak_abs, sosfilt_blocks, zeros_prefaulted
+from ..instruments import Source
+from . import sampled
 from .additive import sine_lfo
 from .drums import DRUM_SOUNDS, KITS
 from .instruments import VOICES, Voice
@@ -30,7 +30,7 @@ from .instruments import VOICES, Voice
 VELOCITY_BANDS = 4  # timbre changes in four velocity bands; level follows the exact velocity
 NOTE_CACHE_BYTES = 24 * 2**20  # finished-note cache per part
 OFF_QUANTUM_S = 0.005  # note-offs are rounded to 5 ms so repeated notes share a buffer
-STEM_PEAK_LIMIT = 10 ** (-3 / 20)  # stems are scaled down if a peak would pass -3 dBFS
+STEM_PEAK_LIMIT = db_to_gain(-3)  # stems are scaled down if a peak would pass -3 dBFS
 _CHUNK = 1 << 16  # samples per block of stem-wide processing
 PART_GAIN_DB = {
     "drums": 0.0,
@@ -42,10 +42,19 @@ PART_GAIN_DB = {
     "pluck": -3.0,
     "melody": -1.0,
 }
-
-
-class SoundFontUnavailable(RuntimeError):
-    """SoundFont rendering was asked for but pyfluidsynth (and the FluidSynth library) is missing."""
+# RMS (dBFS) of each part's reference sound as the built-in voices play it (a velocity-100 C4 held 1 s;
+# E2 for the bass; kick, snare and hat for the drums): sampled voices are levelled to the same figure, so
+# the mix balance does not depend on how loud a SoundFont happens to be.
+REFERENCE_DB = {
+    "drums": -16.5,
+    "perc": -28.0,
+    "bass": -22.5,
+    "keys": -23.0,
+    "piano": -25.0,
+    "pad": -30.0,
+    "pluck": -27.0,
+    "melody": -23.0,
+}
 
 
 def _band(velocity: int) -> int:
@@ -137,7 +146,7 @@ def _render_pitched(
     out = _silence(n)
     cores: dict[tuple, np.ndarray] = {}
     tails = _NoteCache(NOTE_CACHE_BYTES)
-    level = 10 ** ((voice.gain_db + part_gain_db) / 20)  # applied per note: no extra pass over the stem
+    level = db_to_gain(voice.gain_db + part_gain_db)  # applied per note: no extra pass over the stem
     for onset, held, length, pitch, velocity, key in plans:
         core = cores.get(key)
         if core is None:
@@ -221,7 +230,7 @@ def _render_drums(
                 fade = min(choke, length)
                 core = core[:length].copy()
                 core[length - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-        gain = 10 ** ((sound.gain_db + part_gain_db) / 20) * velocity_gain(velocity)
+        gain = db_to_gain(sound.gain_db + part_gain_db) * velocity_gain(velocity)
         left, right = _pan_gains(sound.pan)
         _axpy(core[:length], out[0, onset : onset + length], gain * left)
         _axpy(core[:length], out[1, onset : onset + length], gain * right)
@@ -247,31 +256,27 @@ def render_stems(
     *,
     sample_rate: int,
     seed: int,
-    soundfont_path: str | None = None,
+    sources: Mapping[str, Source] | None = None,
     part_filters: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Render every part of `score` (a compose.Score) to a stereo stem.
 
     Returns part -> float32 array of shape (2, round(duration_s * sample_rate)), all the same length,
-    in PARTS order, each peaking at or below -3 dBFS. Same score and seed give bit-identical stems.
-    With `soundfont_path`, the parts play through FluidSynth instead of the built-in instruments
-    (raises SoundFontUnavailable when pyfluidsynth is not installed).
+    in PARTS order, each peaking at or below -3 dBFS. Same score, sources and seed give bit-identical stems.
+    `sources` (part -> instruments.Source, see instruments.resolve) says what plays each part: a SoundFont
+    preset (sampled.py) or a built-in voice; a part without a source plays the built-in voice named in
+    `score.voices` ("kit" for drums).
     `part_filters` (part -> SOS cascade, e.g. fx.insert_filters) are applied to those parts' stems; the
     built-in synth filters each shared note core instead of the whole stem where that is less work.
     """
-    part_filters = part_filters or {}
-    if soundfont_path is not None:
-        return _render_soundfont(
-            score, sample_rate=sample_rate, soundfont_path=soundfont_path, part_filters=part_filters
-        )
     # The matrix products here are small; BLAS threads only contend for the cores (several times slower
     # on a busy machine), so this render keeps BLAS to one thread.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _render_builtin(score, sample_rate=sample_rate, seed=seed, part_filters=part_filters)
+        return _render(score, sample_rate=sample_rate, seed=seed, sources=sources or {}, filters=part_filters or {})
 
 
-def _render_builtin(
-    score, *, sample_rate: int, seed: int, part_filters: Mapping[str, np.ndarray]
+def _render(
+    score, *, sample_rate: int, seed: int, sources: Mapping[str, Source], filters: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     n = round(score.duration_s * sample_rate)
     stems: dict[str, np.ndarray] = {}
@@ -280,45 +285,33 @@ def _render_builtin(
         instrument = by_name.get(part)
         if instrument is None:
             continue
-        rng = np.random.default_rng([seed, 7919, PARTS.index(part)])
-        notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
-        voice_name = score.voices.get(part, "kit" if instrument.is_drum else "epiano")
-        tone = part_filters.get(part)
-        if voice_name == "kit":
-            stem = _render_drums(notes, score.kit, n, sample_rate, rng, part_gain_db=PART_GAIN_DB.get(part, 0.0))
+        source = sources.get(part)
+        tone = filters.get(part)
+        if source is not None and source.kind == "soundfont":
+            gain = sampled.gain_for(source, part, sample_rate, REFERENCE_DB[part])
+            if source.drums:
+                stem = sampled.render_drums(instrument, source, n, sample_rate, gain=gain)
+            else:
+                stem = sampled.render_pitched(instrument, source, n, sample_rate, part=part, gain=gain)
             if tone is not None:
                 sosfilt_blocks(tone, stem, out=stem)
         else:
-            stem = _render_pitched(
-                notes, VOICES[voice_name], n, sample_rate, rng, part_gain_db=PART_GAIN_DB.get(part, 0.0), tone=tone
-            )
+            rng = np.random.default_rng([seed, 7919, PARTS.index(part)])
+            notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
+            if source is not None:
+                voice_name = source.synth
+            else:
+                voice_name = score.voices.get(part, "kit" if instrument.is_drum else "epiano")
+            part_gain = PART_GAIN_DB.get(part, 0.0)
+            if voice_name == "kit":
+                stem = _render_drums(notes, score.kit, n, sample_rate, rng, part_gain_db=part_gain)
+                if tone is not None:
+                    sosfilt_blocks(tone, stem, out=stem)
+            else:
+                stem = _render_pitched(
+                    notes, VOICES[voice_name], n, sample_rate, rng, part_gain_db=part_gain, tone=tone
+                )
         _fade_edges(stem, sample_rate, score.duration_s)
         _limit_peak(stem)
         stems[part] = stem
     return stems
-
-
-def _render_soundfont(
-    score, *, sample_rate: int, soundfont_path: str, part_filters: Mapping[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    if importlib.util.find_spec("fluidsynth") is None:
-        raise SoundFontUnavailable(
-            "SoundFont rendering needs pyfluidsynth and the FluidSynth library "
-            "(pip install pyfluidsynth); the built-in synth needs neither: leave soundfont_path unset"
-        )
-    if not Path(soundfont_path).is_file():
-        raise SoundFontUnavailable(
-            f"SoundFont {soundfont_path!r} is not a file: check the path, or leave it unset for the built-in synth"
-        )
-    n = round(score.duration_s * sample_rate)
-    stems = {}
-    for instrument in score.midi.instruments:
-        mono = np.asarray(instrument.fluidsynth(fs=sample_rate, sf2_path=soundfont_path), dtype=np.float32)
-        mono = np.pad(mono[:n], (0, max(0, n - mono.shape[0])))
-        stem = np.stack([mono, mono]) * np.float32(0.7071)
-        if instrument.name in part_filters:
-            sosfilt_blocks(part_filters[instrument.name], stem, out=stem)
-        _fade_edges(stem, sample_rate, score.duration_s)
-        _limit_peak(stem)
-        stems[instrument.name] = stem
-    return {part: stems[part] for part in PARTS if part in stems}

@@ -1,0 +1,276 @@
+"""Parts played from SoundFonts through tinysoundfont, note by note.
+
+Every note is rendered on its own (key down for its held length, key up, then the release until the voice
+is silent) and added into the stem at its sample offset, so:
+- a release tail always plays out: nothing is cut at a fixed length (a kick rings for its 1-2 s), and the
+  last 10 ms of every rendered note are faded to zero, so a sample whose recording stops early (a
+  truncated tail) ends without a click;
+- identical notes (pitch, velocity, held length, drum variant) share one render;
+- velocity changes the timbre continuously on top of the SoundFont's own velocity layers: each note goes
+  into a bright and a dark copy of the stem in proportion to its velocity, and the dark copy is low-passed
+  once (a linear filter: the same as filtering every note, at the cost of one pass per part);
+- the sustain pedal (control change 64 in the score) holds a note until the pedal lifts, unless the same
+  key is struck again;
+- drum hits rotate through variants (a different velocity layer step, micro-tuning, sample offset and
+  tone tilt), so no two consecutive hits of one drum piece are the same waveform.
+
+Each SoundFont file is loaded once per process (an sf3 takes seconds to decompress); tinysoundfont's
+output for a note depends only on that note, so cached synths give bit-identical renders.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from functools import lru_cache
+
+import numpy as np
+import pretty_midi
+import tinysoundfont
+from scipy.signal import lfilter
+
+from ..dsp import db_to_gain, one_pole_lowpass
+from ..instruments import Source
+
+_CHANNEL = 0
+_BLOCK = 4096  # frames rendered per call while a release rings out
+_SILENT = 1e-6  # a block whose peak stays under this (-120 dBFS) ends the note
+_MAX_TAIL_S = 8.0  # a release still sounding after this long is faded out
+_END_FADE_S = 0.010  # every note's last 10 ms fade to zero (truncated sample tails end without a click)
+_OFF_QUANTUM_S = 0.005  # note lengths round to 5 ms so repeated notes share a render
+_PEDAL = 64
+_DRUM_VARIANTS = 4
+# Per drum variant: velocity step, tuning (semitones), sample offset (frames), tone tilt (share of the
+# high band added or removed). Small enough to stay the same drum, large enough to be another waveform.
+_VARIANTS = ((0, 0.0, 0, 0.0), (-4, 0.06, 5, -0.12), (3, -0.05, 2, 0.08), (-2, 0.03, 9, -0.06))
+_DARK_HZ = {"bass": 350.0, "pad": 900.0}  # the velocity filter's corner for soft notes; others 1400 Hz
+_lock = threading.Lock()  # a cached synth plays one note at a time
+
+
+@lru_cache(maxsize=16)
+def _loaded(path: str, sample_rate: int, size: int, mtime_ns: int) -> tuple[tinysoundfont.Synth, object]:
+    synth = tinysoundfont.Synth(samplerate=sample_rate)
+    sfid = synth.sfload(path)
+    return synth, synth.soundfonts[sfid]
+
+
+def load(path: str, sample_rate: int) -> tuple[tinysoundfont.Synth, object]:
+    """(Synth, its SoundFont) for `path`, loaded once per process per file version and sample rate."""
+    import os
+
+    stat = os.stat(path)
+    return _loaded(path, sample_rate, stat.st_size, stat.st_mtime_ns)
+
+
+def preset_names(path: str) -> dict[tuple[int, int], str]:
+    """(bank, preset) -> name of every preset in a SoundFont file."""
+    _synth, font = load(path, 44100)
+    names = {}
+    for bank in (*range(0, 17), 128):
+        for preset in range(128):
+            name = font.get_preset_name(bank, preset)
+            if name != "<None>":
+                names[(bank, preset)] = name
+    return names
+
+
+class Player:
+    """Renders single notes of one SoundFont preset."""
+
+    def __init__(self, source: Source, sample_rate: int) -> None:
+        self.source = source
+        self.sample_rate = sample_rate
+        self.synth, self.font = load(source.path, sample_rate)
+        self.fade = np.float32(0.5) + np.float32(0.5) * np.cos(
+            np.linspace(0.0, np.pi, int(_END_FADE_S * sample_rate), dtype=np.float32)
+        )
+
+    def _select(self, tuning: float) -> None:
+        font = self.font
+        font.channel_set_bank(_CHANNEL, self.source.bank)
+        font.channel_set_preset_number(_CHANNEL, self.source.preset, self.source.drums and self.source.bank == 128)
+        font.channel_midi_control(_CHANNEL, 121, 0)  # reset controllers: every note starts from the same state
+        font.channel_set_tuning(_CHANNEL, tuning)
+
+    def note(self, pitch: int, velocity: int, held: int | None, *, tuning: float = 0.0) -> np.ndarray:
+        """A (frames, 2) float32 render of one note: `held` frames of key down (None: never released,
+        a drum hit), then the release until silence, the end faded to zero."""
+        chunks = []
+        with _lock:
+            self._select(tuning)
+            self.font.channel_note_on(_CHANNEL, int(pitch), max(1, min(127, int(velocity))) / 127.0)
+            if held:
+                chunks.append(self._render(held))
+                self.font.channel_note_off(_CHANNEL, int(pitch))
+            limit = int(_MAX_TAIL_S * self.sample_rate) // _BLOCK
+            for _ in range(limit):
+                block = self._render(_BLOCK)
+                chunks.append(block)
+                if float(np.max(np.abs(block))) < _SILENT:
+                    break
+            self.font.channel_midi_control(_CHANNEL, 120, 0)  # all sound off
+            self._render(64)  # let the voice go
+        audio = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        loud = np.flatnonzero(np.max(np.abs(audio), axis=1) >= _SILENT)
+        end = int(loud[-1]) + 1 if loud.size else 1
+        audio = audio[:end]
+        fade = min(end, self.fade.shape[0])
+        audio[end - fade :] *= self.fade[self.fade.shape[0] - fade :, None]
+        return audio
+
+    def _render(self, frames: int) -> np.ndarray:
+        out = np.empty((frames, 2), dtype=np.float32)
+        self.font.render(memoryview(out).cast("B"), False)
+        return out
+
+
+def _pedal_ups(instrument: pretty_midi.Instrument) -> list[tuple[float, float]]:
+    """(down_s, up_s) spans of the sustain pedal."""
+    spans, down = [], None
+    for change in sorted(instrument.control_changes, key=lambda c: c.time):
+        if change.number != _PEDAL:
+            continue
+        if change.value >= 64 and down is None:
+            down = change.time
+        elif change.value < 64 and down is not None:
+            spans.append((down, change.time))
+            down = None
+    if down is not None:
+        spans.append((down, math.inf))
+    return spans
+
+
+def note_ends(notes: list[pretty_midi.Note], instrument: pretty_midi.Instrument) -> list[float]:
+    """When each note's key is really released: its note-off, held on by the sustain pedal until the pedal
+    lifts, but never past the next strike of the same key."""
+    spans = _pedal_ups(instrument)
+    next_strike: dict[int, float] = {}
+    ends = [0.0] * len(notes)
+    for index in range(len(notes) - 1, -1, -1):
+        note = notes[index]
+        end = note.end
+        for down, up in spans:
+            if down <= end < up:
+                end = up
+                break
+        later = next_strike.get(note.pitch)
+        if later is not None and later > note.start:
+            end = min(end, later)
+        ends[index] = max(end, note.start)
+        next_strike[note.pitch] = note.start
+    return ends
+
+
+def _velocity_weight(velocity: int) -> float:
+    """Share of a note in the bright stem: full at 127, about a third at 40 (soft notes are darker)."""
+    return min(1.0, max(0.0, (int(velocity) - 1) / 126.0)) ** 0.8
+
+
+def _add(out: np.ndarray, note: np.ndarray, onset: int, gain_left: float, gain_right: float) -> None:
+    length = min(note.shape[0], out.shape[1] - onset)
+    if length <= 0:
+        return
+    out[0, onset : onset + length] += note[:length, 0] * np.float32(gain_left)
+    out[1, onset : onset + length] += note[:length, 1] * np.float32(gain_right)
+
+
+def render_pitched(
+    instrument: pretty_midi.Instrument, source: Source, n: int, sample_rate: int, *, part: str, gain: float
+) -> np.ndarray:
+    """The (2, n) stem of a pitched part played from `source`."""
+    player = Player(source, sample_rate)
+    notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
+    ends = note_ends(notes, instrument)
+    bright = np.zeros((2, n), dtype=np.float32)
+    dark = np.zeros((2, n), dtype=np.float32)
+    quantum = int(_OFF_QUANTUM_S * sample_rate)
+    cache: dict[tuple[int, int, int], np.ndarray] = {}
+    for note, end in zip(notes, ends, strict=True):
+        onset = round(note.start * sample_rate)
+        if onset >= n:
+            continue
+        held = max(quantum, round((end - note.start) * sample_rate / quantum) * quantum)
+        held = min(held, n - onset + quantum)
+        key = (note.pitch, int(note.velocity), held)
+        audio = cache.get(key)
+        if audio is None:
+            audio = cache[key] = player.note(note.pitch, note.velocity, held)
+        weight = _velocity_weight(note.velocity)
+        _add(bright, audio, onset, gain * weight, gain * weight)
+        if weight < 1.0:
+            _add(dark, audio, onset, gain * (1 - weight), gain * (1 - weight))
+    one_pole_lowpass(dark, _DARK_HZ.get(part, 1400.0), sample_rate)
+    bright += dark
+    return bright
+
+
+def render_drums(
+    instrument: pretty_midi.Instrument, source: Source, n: int, sample_rate: int, *, gain: float
+) -> np.ndarray:
+    """The (2, n) stem of a drum part played from `source`: each hit rings out fully (an open hat is
+    choked by the next closed or pedal hat), consecutive hits of one piece are different variants."""
+    player = Player(source, sample_rate)
+    hits = sorted((round(note.start * sample_rate), note.pitch, int(note.velocity)) for note in instrument.notes)
+    hat_onsets = np.array([h[0] for h in hits if h[1] in (42, 44, 46)], dtype=np.int64)
+    out = np.zeros((2, n), dtype=np.float32)
+    strikes: dict[int, int] = defaultdict(int)
+    cache: dict[tuple[int, int, int], np.ndarray] = {}
+    choke = int(0.012 * sample_rate)
+    for onset, pitch, velocity in hits:
+        if onset >= n:
+            continue
+        variant = strikes[pitch] % _DRUM_VARIANTS
+        strikes[pitch] += 1
+        key = (pitch, velocity, variant)
+        audio = cache.get(key)
+        if audio is None:
+            audio = cache[key] = _drum_hit(player, pitch, velocity, variant, sample_rate)
+        if pitch == 46:
+            later = hat_onsets[hat_onsets > onset]
+            if later.size and later[0] - onset < audio.shape[0]:
+                length = int(later[0] - onset)
+                audio = audio[:length].copy()
+                fade = min(choke, length)
+                audio[length - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+        _add(out, audio, onset, gain, gain)
+    return out
+
+
+def _drum_hit(player: Player, pitch: int, velocity: int, variant: int, sample_rate: int) -> np.ndarray:
+    step, tuning, offset, tilt = _VARIANTS[variant]
+    audio = player.note(pitch, min(127, max(1, velocity + step)), None, tuning=tuning)
+    audio = np.ascontiguousarray(audio[offset:]) if audio.shape[0] > offset + 16 else audio
+    # Velocity and the variant tilt the tone: soft hits lose top, each variant sits a little apart.
+    brightness = tilt + 0.35 * (velocity / 127.0 - 0.75)
+    if abs(brightness) > 1e-3:
+        pole = math.exp(-2 * math.pi * 2500.0 / sample_rate)
+        low = lfilter([1 - pole], [1, -pole], audio, axis=0).astype(np.float32)
+        audio = audio + np.float32(brightness) * (audio - low)
+    return audio
+
+
+def reference_level_db(source: Source, part: str, sample_rate: int) -> float:
+    """RMS (dBFS) of the voice's reference sound: what stems.py levels the voice by, so any SoundFont, the
+    label's own included, sits in the mix where the built-in voice for that part would."""
+    return _reference_level_db(source, part, sample_rate)
+
+
+@lru_cache(maxsize=64)
+def _reference_level_db(source: Source, part: str, sample_rate: int) -> float:
+    player = Player(source, sample_rate)
+    if part in ("drums", "perc"):
+        pitches = (36, 38, 42) if part == "drums" else (37, 54, 70)
+        sounds = [player.note(p, 100, None) for p in pitches]
+        sounds = [s[: sample_rate // 2] for s in sounds if s.shape[0] > 16]
+    else:
+        pitch = 40 if part == "bass" else 60
+        sounds = [player.note(pitch, 100, sample_rate)[:sample_rate]]
+    energies = [float(np.mean(np.square(s, dtype=np.float64))) for s in sounds if s.size]
+    level = max(energies) if energies else 0.0
+    return 10 * math.log10(level) if level > 0 else -120.0
+
+
+def gain_for(source: Source, part: str, sample_rate: int, target_db: float) -> float:
+    """Linear gain that brings the voice's reference sound to `target_db` (plus the voice's trim)."""
+    return db_to_gain(target_db - reference_level_db(source, part, sample_rate) + source.gain_db)
