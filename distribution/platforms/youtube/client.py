@@ -1,5 +1,5 @@
-"""YouTube Data API v3 client: OAuth helpers, resumable uploads with retries, thumbnails, playlists,
-status, statistics, comments, and a pure quota ledger. No Django.
+"""YouTube Data API v3 client: resumable uploads with retries, thumbnails, playlists, status, statistics
+and comments, each call charged to a quota ledger (quota.py). No Django.
 
 The API client is built from the discovery document shipped inside google-api-python-client
 (static_discovery=True), so building it never touches the network. Tests pass
@@ -13,243 +13,23 @@ import mimetypes
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import httplib2
 
-# OAuth scopes: upload and manage videos/playlists, and force-ssl for comment replies.
-SCOPES = (
-    "https://www.googleapis.com/auth/youtube.upload",
-    "https://www.googleapis.com/auth/youtube",
-    "https://www.googleapis.com/auth/youtube.force-ssl",
+from distribution.platforms.youtube.errors import QuotaExceeded, YouTubeError
+from distribution.platforms.youtube.quota import (
+    QUOTA_COSTS,
+    QuotaLedger,
+    next_quota_reset,
 )
 
-# Quota cost per call in units, from YouTube's published table
-# (https://developers.google.com/youtube/v3/determine_quota_cost). videos.insert has long been listed at
-# 1600 units from the shared 10,000-unit daily pool. A newer revision of that page says videos.insert and
-# search.list moved to their own buckets of 100 calls a day at 1 unit each; which model applies depends
-# on the Google Cloud project, so the conservative shared-pool cost is the default here and a project on
-# the bucket model can pass its own table to QuotaLedger (see BUCKETED_QUOTA_COSTS).
-QUOTA_COSTS: dict[str, int] = {
-    "videos.insert": 1600,
-    "videos.list": 1,
-    "videos.update": 50,
-    "thumbnails.set": 50,
-    "playlists.insert": 50,
-    "playlists.list": 1,
-    "playlistItems.insert": 50,
-    "playlistItems.list": 1,
-    "channels.list": 1,
-    "commentThreads.list": 1,
-    "comments.insert": 50,
-    "search.list": 100,
-}
-BUCKETED_QUOTA_COSTS: dict[str, int] = {**QUOTA_COSTS, "videos.insert": 0, "search.list": 0}
-DEFAULT_DAILY_LIMIT = 10_000
 RETRIABLE_STATUS = (500, 502, 503, 504)
 QUOTA_REASONS = ("quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded", "userRateLimitExceeded")
 UPLOAD_CHUNK_UNIT = 256 * 1024  # resumable chunks must be multiples of 256 KiB
-
-
-class YouTubeError(RuntimeError):
-    """The API refused a request for a reason retrying will not fix (bad request, forbidden, not found)."""
-
-    def __init__(self, message: str, *, status: int | None = None, reason: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-
-
-class QuotaExceeded(YouTubeError):
-    """The project's daily quota is spent; nothing more can be done before `resume_at` (UTC)."""
-
-    def __init__(self, resume_at: datetime, *, reason: str = "quotaExceeded") -> None:
-        super().__init__(
-            f"YouTube quota exhausted ({reason}); resume at {resume_at.isoformat()}",
-            status=403,
-            reason=reason,
-        )
-        self.resume_at = resume_at
-
-
-# ------------------------------------------------------------------------------------------ quota
-
-
-def _pacific_offset(moment_utc: datetime) -> timedelta:
-    """UTC offset of US Pacific time at a UTC instant (PDT from the 2nd Sunday of March 02:00 local to
-    the 1st Sunday of November 02:00 local). Used when the system has no tz database."""
-    year = moment_utc.year
-
-    def nth_sunday(month: int, n: int) -> datetime:
-        first = datetime(year, month, 1, tzinfo=UTC)
-        return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
-
-    dst_start = nth_sunday(3, 2) + timedelta(hours=10)  # 02:00 PST = 10:00 UTC
-    dst_end = nth_sunday(11, 1) + timedelta(hours=9)  # 02:00 PDT = 09:00 UTC
-    return timedelta(hours=-7) if dst_start <= moment_utc < dst_end else timedelta(hours=-8)
-
-
-def _to_pacific(moment: datetime) -> datetime:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return moment.astimezone(ZoneInfo("America/Los_Angeles"))
-    except Exception:  # no tz database on this machine
-        from datetime import timezone
-
-        offset = _pacific_offset(moment.astimezone(UTC))
-        return moment.astimezone(timezone(offset))
-
-
-def pacific_day(now: datetime) -> date:
-    """The quota day (YouTube resets quotas at midnight Pacific time) that `now` falls in."""
-    return _to_pacific(now).date()
-
-
-def _pacific_midnight_utc(day: date) -> datetime:
-    midnight_utc = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-    try:
-        from zoneinfo import ZoneInfo
-
-        local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo("America/Los_Angeles"))
-        return local.astimezone(UTC)
-    except Exception:  # no tz database: DST changes at 02:00, so 08:00 UTC has midnight's offset
-        return midnight_utc - _pacific_offset(midnight_utc + timedelta(hours=8))
-
-
-def next_quota_reset(now: datetime) -> datetime:
-    """The next midnight Pacific time after `now`, as an aware UTC datetime."""
-    return _pacific_midnight_utc(pacific_day(now) + timedelta(days=1))
-
-
-@dataclass(frozen=True)
-class QuotaLedger:
-    """Units spent on the current Pacific-time day against a daily limit. Pure: every change returns a
-    new ledger, so the caller decides where the count is stored."""
-
-    used_units: int = 0
-    daily_limit: int = DEFAULT_DAILY_LIMIT
-    day: date | None = None  # the Pacific day `used_units` belongs to; None = today
-    costs: dict[str, int] = field(default_factory=lambda: dict(QUOTA_COSTS))
-
-    def cost(self, operation: str, count: int = 1) -> int:
-        if operation not in self.costs:
-            raise KeyError(f"no quota cost known for {operation!r}")
-        return self.costs[operation] * count
-
-    def current(self, now: datetime) -> QuotaLedger:
-        """This ledger as of `now`: a new Pacific day starts again from zero."""
-        today = pacific_day(now)
-        if self.day is None:
-            return replace(self, day=today)
-        if self.day != today:
-            return replace(self, used_units=0, day=today)
-        return self
-
-    def remaining(self, now: datetime) -> int:
-        ledger = self.current(now)
-        return max(0, ledger.daily_limit - ledger.used_units)
-
-    def fits(self, operation: str, now: datetime, count: int = 1) -> bool:
-        return self.cost(operation, count) <= self.remaining(now)
-
-    def resume_at(self, operation: str, now: datetime, count: int = 1) -> datetime | None:
-        """None when the operation fits now, else when the next quota day starts (UTC)."""
-        return None if self.fits(operation, now, count) else next_quota_reset(now)
-
-    def spend(self, operation: str, now: datetime, count: int = 1) -> QuotaLedger:
-        ledger = self.current(now)
-        return replace(ledger, used_units=ledger.used_units + self.cost(operation, count))
-
-
-# ------------------------------------------------------------------------------------------ OAuth
-
-
-def _flow(client_config: dict, redirect_uri: str, *, state: str | None = None, code_verifier: str | None = None):
-    from google_auth_oauthlib.flow import Flow
-
-    flow = Flow.from_client_config(
-        client_config,
-        scopes=list(SCOPES),
-        state=state,
-        redirect_uri=redirect_uri,
-        code_verifier=code_verifier,
-        autogenerate_code_verifier=code_verifier is None,
-    )
-    return flow
-
-
-def authorization_url(client_config: dict, redirect_uri: str) -> tuple[str, str, str]:
-    """Start the OAuth consent flow. Returns (url to send the user to, state, PKCE code_verifier).
-
-    The caller keeps `state` and `code_verifier` server-side until the redirect comes back. Offline access
-    and a forced consent prompt make Google return a refresh token.
-    """
-    flow = _flow(client_config, redirect_uri)
-    url, state = flow.authorization_url(access_type="offline", include_granted_scopes="true", prompt="consent")
-    return url, state, flow.code_verifier
-
-
-def exchange_code(
-    client_config: dict,
-    redirect_uri: str,
-    code: str,
-    *,
-    state: str | None = None,
-    code_verifier: str | None = None,
-) -> dict:
-    """Trade the authorization code for tokens; returns the credentials as a plain dict for storage."""
-    flow = _flow(client_config, redirect_uri, state=state, code_verifier=code_verifier)
-    flow.fetch_token(code=code)
-    return credentials_to_dict(flow.credentials)
-
-
-def run_installed_app_flow(client_config: dict, *, port: int = 0, open_browser: bool = False) -> dict:
-    """Installed-app flow for a management command: a local redirect server on `port`, the URL printed.
-
-    Returns the credentials as a plain dict.
-    """
-    from google_auth_oauthlib.flow import InstalledAppFlow
-
-    flow = InstalledAppFlow.from_client_config(client_config, scopes=list(SCOPES))
-    credentials = flow.run_local_server(port=port, open_browser=open_browser, access_type="offline", prompt="consent")
-    return credentials_to_dict(credentials)
-
-
-def credentials_to_dict(credentials) -> dict:
-    """Serialise google.oauth2 credentials to a JSON-able dict (the Django side encrypts and stores it)."""
-    return {
-        "token": credentials.token,
-        "refresh_token": credentials.refresh_token,
-        "token_uri": credentials.token_uri,
-        "client_id": credentials.client_id,
-        "client_secret": credentials.client_secret,
-        "scopes": list(credentials.scopes or SCOPES),
-        "expiry": credentials.expiry.replace(tzinfo=UTC).isoformat() if credentials.expiry else None,
-    }
-
-
-def credentials_from_dict(data: dict):
-    """Rebuild google.oauth2 credentials from `credentials_to_dict` output; refreshes happen on use."""
-    from google.oauth2.credentials import Credentials
-
-    expiry = None
-    if data.get("expiry"):
-        # google-auth compares expiry with a naive UTC datetime.
-        expiry = datetime.fromisoformat(data["expiry"]).astimezone(UTC).replace(tzinfo=None)
-    return Credentials(
-        token=data.get("token"),
-        refresh_token=data.get("refresh_token"),
-        token_uri=data.get("token_uri"),
-        client_id=data.get("client_id"),
-        client_secret=data.get("client_secret"),
-        scopes=data.get("scopes"),
-        expiry=expiry,
-    )
 
 
 # ---------------------------------------------------------------------------------------- results
