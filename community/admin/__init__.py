@@ -8,7 +8,7 @@
 | `newsletter` | subscribers, the lead magnet, campaigns and deliveries |
 | `social` | hand-made social posts |
 | `video_stats` | YouTube statistics and the analytics page |
-| `common` | the stylesheet, error text, short previews, `ReadOnlyAdmin` |
+| `common` | the stylesheet, short previews, `ReadOnlyAdmin` |
 
 Every write goes through community.services; screens never save a workflow field themselves.
 """

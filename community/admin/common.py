@@ -1,15 +1,10 @@
-"""What the community cockpit screens share: the stylesheet, error text, short previews, read-only records."""
+"""What the community cockpit screens share: the stylesheet, short previews, read-only records."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
 
 COCKPIT_CSS = {"all": ["cockpit/cockpit.css"]}
-
-
-def errors_text(error: ValidationError | PermissionDenied) -> str:
-    return "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 def shorten(text: str, length: int = 90) -> str:

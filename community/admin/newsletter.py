@@ -6,16 +6,17 @@ Every write goes through community.services; screens never save a workflow field
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
 from community import services
-from community.admin.common import ReadOnlyAdmin, errors_text, shorten
+from community.admin.common import ReadOnlyAdmin, shorten
 from community.models import Campaign, CampaignDelivery, LeadMagnet, Subscriber
+from lofi_site.admin_actions import for_each_selected
 from operations.admin import audit_link_html
 
 
@@ -177,12 +178,13 @@ class CampaignAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send to every confirmed subscriber", permissions=["send"])
     def send(self, request, queryset):
-        for campaign in queryset:
-            try:
-                services.campaign_send(campaign=campaign, actor=request.user)
-                self.message_user(request, f"'{campaign}' is being sent in the background.")
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{campaign}: {errors_text(error)}", messages.ERROR)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda campaign: services.campaign_send(campaign=campaign, actor=request.user),
+            each_done=lambda campaign, _: f"'{campaign}' is being sent in the background.",
+        )
 
     @admin.action(description="Retry failed deliveries", permissions=["send"])
     def retry_failed(self, request, queryset):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from community import services
-from community.admin.common import errors_text, shorten
+from community.admin.common import shorten
 from community.models import Reply, ReplyTemplate
+from lofi_site.admin_actions import for_each_selected, refusal_text
 from operations.admin import audit_link_html
 
 
@@ -113,7 +114,7 @@ class ReplyAdmin(admin.ModelAdmin):
                     template=form.cleaned_data.get("template"),
                 )
         except ValidationError as error:
-            self.message_user(request, errors_text(error), messages.ERROR)
+            self.message_user(request, refusal_text(error), messages.ERROR)
             saved = obj if obj.pk else None
         if saved is not None:
             obj.pk = saved.pk
@@ -124,23 +125,17 @@ class ReplyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve and post on YouTube", permissions=["approve"])
     def approve(self, request, queryset):
-        done = 0
-        for reply in queryset:
-            try:
-                services.reply_approve(reply=reply, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{reply}: {errors_text(error)}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} repl{'y' if done == 1 else 'ies'} approved; posting is queued.")
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda reply: services.reply_approve(reply=reply, actor=request.user),
+            done=lambda count: f"{count} repl{'y' if count == 1 else 'ies'} approved; posting is queued.",
+        )
 
     @admin.action(description="Reject", permissions=["approve"])
     def reject(self, request, queryset):
-        for reply in queryset:
-            try:
-                services.reply_reject(reply=reply, actor=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{reply}: {errors_text(error)}", messages.ERROR)
+        for_each_selected(self, request, queryset, lambda reply: services.reply_reject(reply=reply, actor=request.user))
 
 
 @admin.register(ReplyTemplate)

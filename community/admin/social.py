@@ -15,8 +15,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from community import services
-from community.admin.common import errors_text
 from community.models import SocialPost
+from lofi_site.admin_actions import for_each_selected, refusal_text
 from operations.admin import audit_link_html, checklist_progress_html
 
 
@@ -132,7 +132,7 @@ class SocialPostAdmin(admin.ModelAdmin):
                     post=obj, actor=request.user, url=form.cleaned_data["record_posted_url"]
                 )
         except ValidationError as error:
-            self.message_user(request, errors_text(error), messages.ERROR)
+            self.message_user(request, refusal_text(error), messages.ERROR)
 
     def save_related(self, request, form, formsets, change):
         pass  # no relations edited here; the service saved everything
@@ -161,8 +161,6 @@ class SocialPostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel", permissions=["change"])
     def cancel(self, request, queryset):
-        for post in queryset:
-            try:
-                services.social_post_cancel(post=post, actor=request.user)
-            except ValidationError as error:
-                self.message_user(request, f"{post}: {errors_text(error)}", messages.ERROR)
+        for_each_selected(
+            self, request, queryset, lambda post: services.social_post_cancel(post=post, actor=request.user)
+        )

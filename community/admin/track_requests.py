@@ -5,14 +5,14 @@ Every write goes through community.services; screens never save a workflow field
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
 from community import services
-from community.admin.common import errors_text, shorten
+from community.admin.common import shorten
 from community.models import TrackRequest
+from lofi_site.admin_actions import for_each_selected
 from operations.admin import audit_link_html
 
 
@@ -74,28 +74,29 @@ class TrackRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Make a render brief", permissions=["brief"])
     def make_brief(self, request, queryset):
-        for track_request in queryset:
-            try:
-                job = services.track_request_plan(track_request=track_request, actor=request.user)
-                self.message_user(
-                    request,
-                    format_html(
-                        '{}: render job <a href="{}">#{}</a> ({}).',
-                        track_request,
-                        reverse("admin:production_renderjob_change", args=[job.pk]),
-                        job.pk,
-                        job.brief_summary,
-                    ),
-                )
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{track_request}: {errors_text(error)}", messages.ERROR)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda track_request: services.track_request_plan(track_request=track_request, actor=request.user),
+            each_done=lambda track_request, job: format_html(
+                '{}: render job <a href="{}">#{}</a> ({}).',
+                track_request,
+                reverse("admin:production_renderjob_change", args=[job.pk]),
+                job.pk,
+                job.brief_summary,
+            ),
+        )
 
     def _advance(self, request, queryset, status):
-        for track_request in queryset:
-            try:
-                services.track_request_advance(track_request=track_request, status=status, actor=request.user)
-            except ValidationError as error:
-                self.message_user(request, f"{track_request}: {errors_text(error)}", messages.ERROR)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda track_request: services.track_request_advance(
+                track_request=track_request, status=status, actor=request.user
+            ),
+        )
 
     @admin.action(description="Mark rendered", permissions=["change"])
     def mark_rendered(self, request, queryset):
