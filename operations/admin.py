@@ -12,10 +12,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from lofi_site.admin_actions import for_each_selected
 from operations import selectors, services
 from operations.models import (
     AuditEvent,
@@ -428,15 +428,13 @@ class WorkItemAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected steps as done", permissions=["change"])
     def tick(self, request, queryset):
-        ticked = 0
-        for item in queryset:
-            try:
-                services.checklist_item_tick(item=item, user=request.user)
-                ticked += 1
-            except ValidationError as error:
-                self.message_user(request, f"{item}: {' '.join(error.messages)}", messages.ERROR)
-        if ticked:
-            self.message_user(request, f"Marked {ticked} step(s) as done.", messages.SUCCESS)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda item: services.checklist_item_tick(item=item, user=request.user),
+            done="Marked {count} step(s) as done.",
+        )
 
 
 # --- Audit trail --------------------------------------------------------------------------------------------
