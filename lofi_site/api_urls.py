@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from catalog.api import ArtistViewSet, ReleaseViewSet, TrackViewSet
 from monetization.api import LicenceTierViewSet, SamplePackViewSet
 from production.ingest_api import IngestUploadViewSet
+from radio.api import StationViewSet
 
 router = DefaultRouter()
 router.register("tracks", TrackViewSet, basename="track")
@@ -13,5 +14,6 @@ router.register("artists", ArtistViewSet, basename="artist")
 router.register("licence-tiers", LicenceTierViewSet, basename="licence-tier")
 router.register("sample-packs", SamplePackViewSet, basename="sample-pack")
 router.register("uploads", IngestUploadViewSet, basename="ingest-upload")
+router.register("radio", StationViewSet, basename="radio-station")
 
 urlpatterns = router.urls

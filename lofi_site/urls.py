@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("community.urls")),
     # Listener accounts, library, playlists, mixes and recommendation events (/account/, /library/, /mixes/ ...).
     path("", include("listeners.urls")),
+    # The radio page at /radio/ and the AutoDJ endpoints stations call at /radio/autodj/<slug>/.
+    path("", include("radio.urls")),
     # Storefront at /, Stripe's webhook at /stripe/webhook/, licence verification at /licences/verify/<code>/.
     path("", include("monetization.urls")),
 ]

@@ -47,7 +47,9 @@ class Station(TimeStamped):
         default=True, help_text="`manage.py radio` starts Icecast itself (on this host, with a generated config)."
     )
     icecast_host = models.CharField(max_length=200, default="127.0.0.1")
-    icecast_port = models.PositiveIntegerField(default=8010, validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    icecast_port = models.PositiveIntegerField(
+        default=8010, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
     icecast_public_url = models.URLField(
         blank=True, help_text="Where listeners open the stream (a CDN or proxy); empty: http://host:port/mount."
     )
@@ -58,7 +60,9 @@ class Station(TimeStamped):
     )
     mount = models.CharField(max_length=60, default="/radio", help_text="Icecast mount point, e.g. /lofi.")
     audio_format = models.CharField(max_length=4, choices=AudioFormat.choices, default=AudioFormat.MP3)
-    bitrate_kbps = models.PositiveSmallIntegerField(default=128, validators=[MinValueValidator(32), MaxValueValidator(320)])
+    bitrate_kbps = models.PositiveSmallIntegerField(
+        default=128, validators=[MinValueValidator(32), MaxValueValidator(320)]
+    )
     hls_enabled = models.BooleanField(default=False, help_text="Also write HLS segments (for a CDN) to public media.")
 
     # Programming
