@@ -120,7 +120,22 @@ class TrackAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "artist", "style", "moods", "status", "source", "is_ai_generated", "isrc"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "artist",
+                    "style",
+                    "moods",
+                    "status",
+                    "source",
+                    "is_ai_generated",
+                    "isrc",
+                    "licensable_before_release",
+                ]
+            },
+        ),
         ("Listen", {"fields": ["preview_player", "waveform"]}),
         ("Musical facts", {"fields": ["bpm", "key", "mode", "camelot", "duration_s", "energy"]}),
         (
@@ -238,6 +253,7 @@ class ReleaseAdmin(admin.ModelAdmin):
     readonly_fields = ["uuid", "status", "artwork_preview"]
     fields = [
         "title",
+        "slug",
         "artist",
         "kind",
         "status",

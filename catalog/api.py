@@ -8,6 +8,7 @@ tracks are archived and releases withdrawn through their workflows.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from catalog import selectors, services
@@ -33,7 +34,8 @@ class _ServiceWriteViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Create/update through a service function; Django validation errors become 400 responses."""
+    # Create/update through a service function; Django validation errors become 400 responses.
+    # (A comment, not a docstring: drf-spectacular would show a docstring to integrators.)
 
     def create_object(self, data: dict):
         raise NotImplementedError
@@ -54,6 +56,22 @@ class _ServiceWriteViewSet(
             raise _as_api_error(error) from error
 
 
+_WRITE_NOTE = "Needs a staff token with permission to change the catalogue."
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List tracks",
+        description="Tracks you can hear and license: those whose release is out, and those the label offers "
+        "before release. Filter by mood, style, artist, key, mode or BPM range; search titles and artists. "
+        "`isrc` is null until the track's release is out; `releases` names the releases it is on that are out "
+        "(each is in the releases list).",
+    ),
+    retrieve=extend_schema(summary="One track", description="A public track by UUID, with absolute preview URLs."),
+    create=extend_schema(summary="Create a draft track", description=_WRITE_NOTE),
+    update=extend_schema(summary="Replace a track's metadata", description=_WRITE_NOTE),
+    partial_update=extend_schema(summary="Edit a track's metadata", description=_WRITE_NOTE),
+)
 class TrackViewSet(_ServiceWriteViewSet):
     serializer_class = TrackSerializer
     filterset_class = TrackFilter
@@ -63,7 +81,7 @@ class TrackViewSet(_ServiceWriteViewSet):
 
     def get_queryset(self):
         # Drafts and archived tracks are the label's business; the public sees what it can license.
-        qs = selectors.track_list() if _is_staff(self.request) else selectors.track_list_public()
+        qs = selectors.track_list() if _is_staff(self.request) else selectors.public_tracks()
         return qs.distinct() if "mood" in self.request.query_params else qs
 
     def create_object(self, data: dict):
@@ -73,6 +91,17 @@ class TrackViewSet(_ServiceWriteViewSet):
         return services.track_update(track=instance, **data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List releases",
+        description="Releases that are out (published and past their release date), newest first, each with its "
+        "tracklist. Every release a track names in its `releases` is here.",
+    ),
+    retrieve=extend_schema(summary="One release", description="A release that is out, by UUID."),
+    create=extend_schema(summary="Create a draft release", description=_WRITE_NOTE),
+    update=extend_schema(summary="Replace a release's metadata", description=_WRITE_NOTE),
+    partial_update=extend_schema(summary="Edit a release's metadata", description=_WRITE_NOTE),
+)
 class ReleaseViewSet(_ServiceWriteViewSet):
     serializer_class = ReleaseSerializer
     filterset_class = ReleaseFilter
@@ -90,6 +119,13 @@ class ReleaseViewSet(_ServiceWriteViewSet):
         return services.release_update(release=instance, **data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List artists", description="The label's artists and personas."),
+    retrieve=extend_schema(summary="One artist", description="An artist by slug."),
+    create=extend_schema(summary="Create an artist", description=_WRITE_NOTE),
+    update=extend_schema(summary="Replace an artist", description=_WRITE_NOTE),
+    partial_update=extend_schema(summary="Edit an artist", description=_WRITE_NOTE),
+)
 class ArtistViewSet(_ServiceWriteViewSet):
     serializer_class = ArtistSerializer
     search_fields = ["name"]

@@ -9,6 +9,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from stdnum import ean, isrc
 
 from lofi_site.db import TimeStamped
@@ -62,6 +63,10 @@ class Artist(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """The persona's public page: who they are and their releases that are out."""
+        return reverse("monetization:artist_detail", args=[self.slug])
 
 
 class Style(TimeStamped):
@@ -136,6 +141,12 @@ class Track(TimeStamped):
         max_length=10, choices=DuplicateVerdict.choices, default=DuplicateVerdict.UNCHECKED
     )
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    licensable_before_release = models.BooleanField(
+        default=False,
+        verbose_name="available for licensing before release",
+        help_text="Show and sell this track on the storefront, the API and the radio before its release is out. "
+        "Its ISRC stays hidden until then.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -246,6 +257,12 @@ class Release(TimeStamped):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text="The public page's address, /releases/<slug>/; made from the title when left empty.",
+    )
     artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="releases")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -277,8 +294,29 @@ class Release(TimeStamped):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if not self.slug:
+            self.slug = self.free_slug()
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.free_slug()
+        super().save(*args, **kwargs)
+
+    def free_slug(self) -> str:
+        """A slug from the title no other release uses: the title, then artist + title, then a number."""
+        base = slugify(self.title)[:200] or "release"
+        artist = slugify(self.artist.name)[:100] if self.artist_id else ""
+        candidates = [base, f"{artist}-{base}" if artist else base]
+        candidates += [f"{candidates[-1]}-{n}" for n in range(2, 1000)]
+        others = Release.objects.exclude(pk=self.pk)
+        taken = set(others.filter(slug__in=candidates[:2]).values_list("slug", flat=True))
+        taken |= set(others.filter(slug__startswith=candidates[1]).values_list("slug", flat=True))
+        return next(c for c in candidates if c not in taken)
+
     def get_absolute_url(self) -> str:
-        return reverse("admin:catalog_release_change", args=[self.pk])
+        """The public release page ("View on site" in the cockpit)."""
+        return reverse("monetization:release_detail", args=[self.slug])
 
 
 class ReleaseTrack(models.Model):

@@ -164,9 +164,11 @@ def isrc_normalise(value: str) -> str:
 
 # --- Plain records: created and edited by the API, the cockpit and the demo seed -------------------------
 
-TRACK_EDITABLE_FIELDS = frozenset({"title", "artist", "style", "is_ai_generated", "isrc", "bpm", "key", "mode"})
+TRACK_EDITABLE_FIELDS = frozenset(
+    {"title", "artist", "style", "is_ai_generated", "isrc", "bpm", "key", "mode", "licensable_before_release"}
+)
 RELEASE_EDITABLE_FIELDS = frozenset(
-    {"title", "artist", "kind", "upc", "catalogue_number", "release_date", "genre", "p_line", "c_line"}
+    {"title", "slug", "artist", "kind", "upc", "catalogue_number", "release_date", "genre", "p_line", "c_line"}
 )
 ARTIST_EDITABLE_FIELDS = frozenset({"name", "slug", "bio", "is_persona"})
 

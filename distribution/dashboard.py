@@ -8,6 +8,7 @@ from distribution import selectors
 from distribution.models import Publication
 from distribution.views import calendar_url
 from lofi_site.dashboard import Panel, PanelRow, panel
+from lofi_site.public_links import PlatformLink, release_links
 
 
 @panel(order=25)
@@ -52,3 +53,14 @@ def publications(request) -> Panel | None:
         ),
     ]
     return Panel("Publications", rows, link_url=calendar_url(), link_text="Release calendar")
+
+
+@release_links
+def published_platform_links(release) -> list[PlatformLink]:
+    """Where a release can be heard: its publications that are live and have a public address."""
+    live = (
+        Publication.objects.filter(release=release, status=Publication.Status.PUBLISHED)
+        .exclude(external_url="")
+        .select_related("account")
+    )
+    return [PlatformLink(p.account.get_platform_display(), p.external_url) for p in live]

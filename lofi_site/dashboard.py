@@ -37,6 +37,7 @@ class Panel:
     link_url: str = ""
     link_text: str = ""
     html: str = ""  # pre-rendered, already-escaped markup (e.g. a server-side chart); shown under the rows
+    tone: str = ""  # "" or "bad": a "bad" panel is drawn red and comes first (something is switched off or broken)
 
 
 PanelFunc = Callable[[HttpRequest], Panel | None]
@@ -55,4 +56,5 @@ def panel(*, order: int) -> Callable[[PanelFunc], PanelFunc]:
 
 
 def panels_for(request: HttpRequest) -> list[Panel]:
-    return [p for _, _, func in _PANELS if (p := func(request)) is not None]
+    shown = [p for _, _, func in _PANELS if (p := func(request)) is not None]
+    return sorted(shown, key=lambda p: p.tone != "bad")  # alarms first; otherwise the registered order

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from lofi_site.admin_actions import for_each_selected
 from monetization import selectors, services
 from monetization.forms import LicenceTierForm, StatementImportForm
 from monetization.models import (
@@ -181,15 +182,13 @@ class SamplePackAdmin(admin.ModelAdmin):
 
     @admin.action(description="Build the selected packs (in the background)", permissions=["change"])
     def build(self, request, queryset):
-        queued = 0
-        for pack in queryset:
-            try:
-                services.sample_pack_request_build(pack=pack, actor=request.user)
-                queued += 1
-            except ValidationError as error:
-                self.message_user(request, f"{pack}: {' '.join(error.messages)}", messages.ERROR)
-        if queued:
-            self.message_user(request, f"{queued} pack(s) queued; refresh to follow their status.", messages.SUCCESS)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda pack: services.sample_pack_request_build(pack=pack, actor=request.user),
+            done="{count} pack(s) queued; refresh to follow their status.",
+        )
 
 
 # --- Orders and licences ------------------------------------------------------------------------------------
@@ -268,17 +267,13 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="E-mail fresh download links to the buyer", permissions=["change"])
     def fresh_links(self, request, queryset):
-        sent = 0
-        for order in queryset:
-            try:
-                services.order_download_links_send(order=order, actor=request.user)
-                sent += 1
-            except ValidationError as error:
-                self.message_user(request, f"{order}: {' '.join(error.messages)}", messages.ERROR)
-        if sent:
-            self.message_user(
-                request, f"Fresh download links issued and being e-mailed for {sent} order(s).", messages.SUCCESS
-            )
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda order: services.order_download_links_send(order=order, actor=request.user),
+            done="Fresh download links issued and being e-mailed for {count} order(s).",
+        )
 
 
 class DownloadLinkInline(ReadOnlyInline):

@@ -8,6 +8,8 @@ class MonetizationConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
+        from monetization import checks  # noqa: F401 - registers the system checks
+
         post_migrate.connect(_tiers_after_migrate, sender=self, dispatch_uid="monetization.default_tiers_ensure")
 
 

@@ -65,5 +65,17 @@ def storefront_page_size() -> int:
     return max(int(settings.STOREFRONT_PAGE_SIZE), 1)
 
 
+def contact_email() -> str:
+    """The address visitors write to (CONTACT_EMAIL; empty: the address the label's e-mails come from)."""
+    from email.utils import parseaddr
+
+    return settings.CONTACT_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def payments_on() -> bool:
+    """Whether checkout can take money: a Stripe secret key is set."""
+    return bool(stripe_secret_key())
+
+
 def site_url() -> str:
     return settings.SITE_URL.rstrip("/")

@@ -8,18 +8,34 @@ import datetime as dt
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from lofi_site import charts
 from lofi_site.analytics import AnalyticsChart, Period, analytics_chart
 from lofi_site.dashboard import Panel, PanelRow, panel
-from monetization import selectors
+from monetization import conf, selectors
 from monetization.models import Licence, Order, SamplePack
 from monetization.money import exponent, format_money
 
 
 def _money_text(totals: dict[str, int]) -> str:
     return ", ".join(format_money(v, c) for c, v in sorted(totals.items())) if totals else format_money(0, "usd")
+
+
+@panel(order=5)
+def payments_off(request) -> Panel | None:
+    """A red panel for Finance and admins while no Stripe key is set: the storefront cannot take money."""
+    if conf.payments_on() or not request.user.has_perm("monetization.view_order"):
+        return None
+    text = format_html(
+        "<p><strong>Payments are off.</strong> STRIPE_SECRET_KEY is not set, so the storefront cannot take card "
+        "payments: visitors are told so on their cart and asked to write to {}.</p>"
+        "<p>To turn payments on, set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET in the server's environment "
+        "(see the README's “Selling” section) and restart the site.</p>",
+        conf.contact_email() or "the label",
+    )
+    return Panel("Payments are off", html=text, tone="bad")
 
 
 @panel(order=30)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
-from catalog.models import PITCH_CLASSES, Asset, Release, ReleaseTrack, Track
-from catalog.selectors import release_list_public, track_list_public
+from catalog.models import PITCH_CLASSES, Asset, Mood, Release, ReleaseTrack, Style, Track
+from catalog.selectors import public_tracks, release_list_public
 from monetization.models import (
     ChannelRegistration,
     DownloadLink,
@@ -40,8 +40,9 @@ def _has_master():
 
 
 def storefront_tracks() -> QuerySet[Track]:
-    """Tracks the public may license: approved or released and with a master to deliver."""
-    return track_list_public().filter(_has_master())
+    """Tracks the public may license: public (catalog.selectors.public_tracks: released, or offered before
+    release by the editor) and with a master to deliver."""
+    return public_tracks().filter(_has_master())
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,54 @@ def featured_releases(limit: int = 6) -> list[Release]:
     return list(release_list_public().filter(Exists(licensable))[:limit])
 
 
-def public_release(uuid) -> Release | None:
+def public_release(slug: str) -> Release | None:
+    return release_list_public().filter(slug=slug).first()
+
+
+def public_release_by_uuid(uuid) -> Release | None:
     return release_list_public().filter(uuid=uuid).first()
+
+
+def artist_releases(artist) -> list[Release]:
+    """An artist's releases that are out, newest first."""
+    return list(release_list_public().filter(artist=artist))
+
+
+def track_cover_releases(tracks) -> dict[int, Release]:
+    """{track id: the release whose cover a track card shows}: its first release that is out and has artwork,
+    else its first release with artwork (tracks offered before release show their coming release's cover)."""
+    ids = [t.pk for t in tracks]
+    links = (
+        ReleaseTrack.objects.filter(track_id__in=ids)
+        .exclude(release__artwork="")
+        .select_related("release")
+        .order_by("release__release_date", "release_id")
+    )
+    chosen: dict[int, Release] = {}
+    for link in links:
+        current = chosen.get(link.track_id)
+        out = link.release.status == Release.Status.PUBLISHED
+        if current is None or (out and current.status != Release.Status.PUBLISHED):
+            chosen[link.track_id] = link.release
+    return chosen
+
+
+def moods_with_tracks() -> list[Mood]:
+    """Moods at least one storefront track carries (chips for empty moods lead nowhere)."""
+    used = Track.moods.through.objects.filter(mood_id=OuterRef("pk"), track__in=storefront_tracks().values("pk"))
+    return list(Mood.objects.filter(Exists(used)))
+
+
+def search_suggestions(limit: int = 3) -> list[str]:
+    """Words to suggest in the search box that return results: the most used moods and styles on sale."""
+    on_sale = storefront_tracks().values("pk")
+    moods = Mood.objects.filter(tracks__in=on_sale).annotate(n=Count("tracks", distinct=True)).order_by("-n", "name")
+    styles = Style.objects.filter(tracks__in=on_sale).annotate(n=Count("tracks", distinct=True)).order_by("-n", "name")
+    words: list[str] = []
+    for name in [*(m.name for m in moods[:limit]), *(s.name for s in styles[:limit])]:
+        if name.lower() not in words:
+            words.append(name.lower())
+    return words[:limit]
 
 
 def track_tiers() -> QuerySet[LicenceTier]:

@@ -7,6 +7,7 @@ server and nothing global in the stripe module is changed.
 from __future__ import annotations
 
 import json
+import time
 
 import stripe
 
@@ -19,6 +20,15 @@ class PaymentsUnavailable(Exception):
 
 class BadWebhook(Exception):
     """The webhook body is not JSON or its signature does not match: answered with 400."""
+
+
+class MalformedWebhook(BadWebhook):
+    """Signed with our secret, but not shaped like a Stripe event: answered with 400 and recorded."""
+
+
+# Stripe's own tolerance for a signature's age; a timestamp this far in the future is refused as well (the stripe
+# library checks only the past, so a captured body signed "an hour from now" would stay replayable for an hour).
+SIGNATURE_TOLERANCE_S = 300
 
 
 def _client() -> stripe.StripeClient:
@@ -59,8 +69,41 @@ def webhook_event_verify(*, payload: bytes, signature_header: str | None) -> dic
     if not secret:
         raise BadWebhook("STRIPE_WEBHOOK_SECRET is not set, so no event can be trusted.")
     try:
-        stripe.Webhook.construct_event(payload, signature_header, secret)
+        stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=SIGNATURE_TOLERANCE_S)
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise BadWebhook(str(error)) from error
+    signed_at = _signature_timestamp(signature_header or "")
+    if signed_at is None or signed_at > time.time() + SIGNATURE_TOLERANCE_S:
+        raise BadWebhook("The signature's timestamp is in the future.")
     # construct_event verified these exact bytes; keep the plain JSON rather than StripeObjects.
-    return json.loads(payload)
+    return event_shape_check(json.loads(payload))
+
+
+def _signature_timestamp(header: str) -> int | None:
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def event_shape_check(event) -> dict:
+    """The parts of an event every handler relies on: an object with a string `id` and `type` and a `data.object`
+    that is itself an object (with `metadata` an object when present). Raises MalformedWebhook otherwise."""
+    if not isinstance(event, dict):
+        raise MalformedWebhook(f"The body is a JSON {type(event).__name__}, not an event object.")
+    if not isinstance(event.get("id"), str) or not event["id"].strip():
+        raise MalformedWebhook("The event has no id.")
+    if not isinstance(event.get("type"), str):
+        raise MalformedWebhook("The event has no type.")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise MalformedWebhook("The event's data.object is not an object.")
+    if not isinstance(data["object"].get("metadata", {}) or {}, dict):
+        raise MalformedWebhook("The event's data.object.metadata is not an object.")
+    if len(event["id"]) > 255 or len(event["type"]) > 100:
+        raise MalformedWebhook("The event's id or type is too long.")
+    return event

@@ -10,7 +10,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tracks/", views.track_list, name="track_list"),
     path("tracks/<uuid:uuid>/", views.track_detail, name="track_detail"),
-    path("releases/<uuid:uuid>/", views.release_detail, name="release_detail"),
+    # One name, two addresses: reverse() with a UUID gives the redirecting one, with a slug the page itself.
+    path("releases/<uuid:uuid>/", views.release_by_uuid, name="release_detail"),
+    path("releases/<slug:slug>/", views.release_detail, name="release_detail"),
+    path("artists/<slug:slug>/", views.artist_detail, name="artist_detail"),
     path("licences/", views.licence_tiers, name="licence_tiers"),
     path("licences/verify/", views.licence_verify_form, name="licence_verify_form"),
     path("licences/verify/<str:code>/", views.licence_verify, name="licence_verify"),

@@ -4,19 +4,22 @@ pages; every form is CSRF-protected except Stripe's webhook, which is authentica
 from __future__ import annotations
 
 import logging
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog.models import Asset, Mood, ReleaseTrack, Style
+from catalog.models import Asset, Style
+from catalog.selectors import artist_public, public_isrc
+from lofi_site.public_links import links_for_release
 from lofi_site.ratelimit import client_address, rate_limit_allows
 from monetization import cart, conf, selectors, services, stripe_gateway, tokens
 from monetization.forms import ChannelForm, CheckoutForm, MagicLinkForm, TrackSearchForm, VerifyForm
@@ -33,6 +36,17 @@ log = logging.getLogger(__name__)
 
 DOWNLOADS_SESSION_KEY = "downloads_email"
 PAYMENTS_OFF = "Online payment is not available on this shop yet, so no order can be placed. Nothing was charged."
+
+
+def _with_covers(tracks) -> list:
+    """The tracks as a list, each with `cover_release` (the release whose artwork its card shows, or None)."""
+    tracks = list(tracks)
+    covers = selectors.track_cover_releases(tracks)
+    for track in tracks:
+        track.cover_release = covers.get(track.pk)
+    return tracks
+
+
 # Headings of the pack page's contents list, one per kind of file.
 PACK_GROUP_TITLES = {"loop": "Loops", "one_shot": "One-shots", "midi": "MIDI files", "document": "Documents"}
 CHECKOUT_ORDERS_SESSION_KEY = "checkout_orders"
@@ -48,17 +62,18 @@ def home(request):
         "monetization/home.html",
         {
             "releases": selectors.featured_releases(),
-            "tracks": list(selectors.storefront_tracks().order_by("-created_at")[:8]),
+            "tracks": _with_covers(selectors.storefront_tracks().order_by("-created_at")[:8]),
             "packs": list(selectors.packs_on_sale()[:3]),
             "tiers": list(selectors.track_tiers()),
-            "moods": list(Mood.objects.all()[:12]),
+            "moods": selectors.moods_with_tracks()[:12],
+            "suggestions": selectors.search_suggestions(),
         },
     )
 
 
 @require_GET
 def track_list(request):
-    moods, styles = list(Mood.objects.all()), list(Style.objects.all())
+    moods, styles = selectors.moods_with_tracks(), list(Style.objects.all())
     form = TrackSearchForm(request.GET or None, moods=moods, styles=styles)
     tracks = selectors.track_search(form.search())
     page = Paginator(tracks, conf.storefront_page_size()).get_page(request.GET.get("page"))
@@ -70,8 +85,9 @@ def track_list(request):
         {
             "form": form,
             "page": page,
-            "tracks": page.object_list,
+            "tracks": _with_covers(page.object_list),
             "query": query.urlencode(),
+            "suggestions": selectors.search_suggestions(),
             "filtered": form.is_filtered,
         },
     )
@@ -85,15 +101,14 @@ def track_detail(request, uuid):
     tiers = list(selectors.track_tiers())
     keys = cart.cart_keys(request.session)
     in_cart = next((t.slug for t in tiers if cart.track_key(track.uuid, t.slug) in keys), None)
-    releases = [
-        rt.release
-        for rt in ReleaseTrack.objects.filter(track=track, release__status="published").select_related("release")
-    ]
+    releases = list(selectors.release_list_public().filter(release_tracks__track=track))
+    [track] = _with_covers([track])
     return render(
         request,
         "monetization/track_detail.html",
         {
             "track": track,
+            "isrc": public_isrc(track),
             "tiers": tiers,
             "in_cart_tier": in_cart,
             "releases": releases,
@@ -105,13 +120,47 @@ def track_detail(request, uuid):
 
 
 @require_GET
-def release_detail(request, uuid):
-    release = selectors.public_release(uuid)
+def release_by_uuid(request, uuid):
+    """Earlier links named releases by UUID: send them to the page's address."""
+    release = selectors.public_release_by_uuid(uuid)
     if release is None:
-        raise Http404("This release is not published.")
+        raise Http404("This release is not out yet.")
+    return redirect("monetization:release_detail", release.slug, permanent=True)
+
+
+@require_GET
+def release_detail(request, slug):
+    release = selectors.public_release(slug)
+    if release is None:
+        raise Http404("This release is not out yet.")
     licensable = {t.pk: t for t in selectors.storefront_tracks().filter(release_tracks__release=release)}
     rows = [(rt.position, licensable.get(rt.track_id), rt.track) for rt in release.release_tracks.all()]
-    return render(request, "monetization/release_detail.html", {"release": release, "rows": rows})
+    return render(
+        request,
+        "monetization/release_detail.html",
+        {
+            "release": release,
+            "rows": rows,
+            "tiers": list(selectors.track_tiers()),
+            "platform_links": links_for_release(release),
+            "more": [r for r in selectors.artist_releases(release.artist) if r.pk != release.pk][:4],
+        },
+    )
+
+
+@require_GET
+def artist_detail(request, slug):
+    artist = artist_public(slug)
+    if artist is None:
+        raise Http404("No such artist on the label.")
+    releases = selectors.artist_releases(artist)
+    on_releases = {rt.track_id for r in releases for rt in r.release_tracks.all()}
+    singles = [t for t in selectors.storefront_tracks().filter(artist=artist) if t.pk not in on_releases]
+    return render(
+        request,
+        "monetization/artist_detail.html",
+        {"artist": artist, "releases": releases, "tracks": _with_covers(singles)},
+    )
 
 
 @require_GET
@@ -164,7 +213,7 @@ def cart_view(request):
     if dropped:
         cart.cart_set(request.session, [line.key for line in lines])
         messages.warning(request, f"{len(dropped)} item(s) are no longer for sale and were removed from your cart.")
-    return render(request, "monetization/cart.html", _cart_context(lines))
+    return render(request, "monetization/cart.html", {**_cart_context(lines), "payments_on": conf.payments_on()})
 
 
 def _cart_context(lines: list[selectors.CartLine]) -> dict:
@@ -188,7 +237,7 @@ def cart_add_view(request):
     lines, _ = selectors.cart_lines([key])
     if not lines:
         messages.error(request, "That item is not for sale.")
-        return redirect(_safe_next(request, reverse("monetization:track_list")))
+        return HttpResponseRedirect(_safe_next(request, reverse("monetization:track_list")))
     outcome = cart.cart_add(request.session, key)
     line = lines[0]
     text = {
@@ -198,7 +247,7 @@ def cart_add_view(request):
         "full": "Your cart is full; check out before adding more.",
     }[outcome]
     (messages.error if outcome == "full" else messages.success)(request, text)
-    return redirect(_safe_next(request, reverse("monetization:cart")))
+    return HttpResponseRedirect(_safe_next(request, reverse("monetization:cart")))
 
 
 @require_POST
@@ -211,8 +260,9 @@ def cart_remove_view(request):
 def _safe_next(request, default: str) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
+    # A path on this site only: redirect() would read "abc" as a view name, and a full URL is never needed.
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -530,7 +580,10 @@ def normalise_code(text: str) -> str:
 def licence_verify_form(request):
     form = VerifyForm(request.GET or None)
     if request.GET and form.is_valid():
-        return redirect("monetization:licence_verify", code=normalise_code(form.cleaned_data["code"]))
+        code = normalise_code(form.cleaned_data["code"])
+        if "/" not in code:
+            return redirect("monetization:licence_verify", code=code)
+        form.add_error("code", "A licence code has letters, digits and dashes only, like LOFI-7KQ2-M9XD.")
     return render(request, "monetization/licence_verify_form.html", {"form": form})
 
 
@@ -541,14 +594,16 @@ def licence_verify(request, code):
         return redirect("monetization:licence_verify", code=canonical)
     licence = selectors.licence_for_verification(canonical) if LICENCE_CODE_RE.match(canonical) else None
     if licence is None:
-        confusable = sorted(
-            {ch for ch in canonical.replace("LOFI-", "").replace("-", "") if ch not in LICENCE_CODE_ALPHABET}
-        )
+        body = canonical.replace("LOFI-", "", 1)
+        # Shaped like a code (two groups of four letters or digits) but unknown, or not a code at all.
+        code_shaped = bool(re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", body))
+        confusable = sorted({ch for ch in body if ch.isalnum() and ch not in LICENCE_CODE_ALPHABET})
         return render(
             request,
             "monetization/licence_verify_unknown.html",
             {
                 "code": code[:40],
+                "code_shaped": code_shaped,
                 "form": VerifyForm(initial={"code": code[:40]}),
                 "confusable": confusable,
                 "alphabet": LICENCE_CODE_ALPHABET,

@@ -25,6 +25,9 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://lofi.example.com",
     "DATABASE_URL": "postgres://lofi:secret@db.internal:5432/lofi",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    # A shop in production takes payments (without a key, `check` warns: monetization.W001).
+    "STRIPE_SECRET_KEY": "sk_live_example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_example",
 }
 
 

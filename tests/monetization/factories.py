@@ -54,9 +54,11 @@ _isrc_numbers = itertools.count(1)
 
 
 def licensable_track(*, title: str = "Rainy Window", isrc: str | None = "auto", **kwargs) -> Track:
-    """An approved track with a master (private) and a preview (public), as the storefront sells them."""
+    """An approved track with a master (private) and a preview (public), as the storefront sells them: offered
+    before release (it is on no release that is out), unless the caller says otherwise."""
     if isrc == "auto":
         isrc = f"QZLF126{next(_isrc_numbers) + 50000:05d}"
+    kwargs.setdefault("licensable_before_release", True)
     track = TrackFactory(title=title, status=Track.Status.APPROVED, isrc=isrc, **kwargs)
     catalog_services.asset_store(
         track=track,

@@ -24,7 +24,7 @@ def test_home_shows_featured_releases_new_tracks_and_tiers(client):
     assert "Night Shift EP" in body and "Unreleased Draft" not in body
     assert "Lamplight" in body
     assert "Creator" in body and "$29.00" in body
-    release_page = client.get(f"/releases/{release.uuid}/").content.decode()
+    release_page = client.get(f"/releases/{release.uuid}/", follow=True).content.decode()  # old address redirects
     assert "Lamplight" in release_page
 
 

@@ -23,6 +23,8 @@
     if (active && active !== controller) { stopActive(); }
     if (audio.getAttribute("src") !== src) { audio.src = src; }
     active = controller;
+    // Other parts of the site (the listeners' play log) hear of each preview start without touching this file.
+    document.dispatchEvent(new CustomEvent("storefront:play", { detail: { element: controller.el, src: src } }));
     var played = audio.play();
     controller.setPlaying(true);
     if (played && played.catch) {
