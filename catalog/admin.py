@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
 from catalog import services
 from catalog.forms import ReleaseAdminForm, TrackAdminForm
 from catalog.models import Artist, Asset, Mood, Release, ReleaseTrack, Style, Track
+from lofi_site.admin_actions import for_each_selected
 
 
 class BpmRangeFilter(admin.SimpleListFilter):
@@ -211,15 +211,13 @@ class TrackAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected tracks", permissions=["approve"])
     def approve(self, request, queryset):
-        approved = 0
-        for track in queryset:
-            try:
-                services.track_approve(track=track)
-                approved += 1
-            except ValidationError as error:
-                self.message_user(request, f"{track}: {' '.join(error.messages)}", messages.ERROR)
-        if approved:
-            self.message_user(request, f"Approved {approved} track(s).", messages.SUCCESS)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda track: services.track_approve(track=track),
+            done="Approved {count} track(s).",
+        )
 
     @admin.action(description="Assign ISRCs", permissions=["change"])
     def assign_isrc(self, request, queryset):
