@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 
+from lofi_site.admin_actions import for_each_selected
 from production.admin.display import COCKPIT_CSS
 from production.models import MixRender
 
@@ -63,8 +64,6 @@ def _action_form_page(modeladmin, request, queryset, *, form, title: str, action
 def apply_mix_sequence(modeladmin, request, queryset):
     """Release admin action: an intermediate page asks for the target length, then
     production.services.mixes.release_apply_mix_sequence runs per release."""
-    from django.core.exceptions import ValidationError
-
     from production.services.mixes import mix_pool_from_catalogue, release_apply_mix_sequence
 
     form = MixSequenceForm(request.POST if "confirm" in request.POST else None)
@@ -80,20 +79,18 @@ def apply_mix_sequence(modeladmin, request, queryset):
         )
     target_s = form.cleaned_data["target_minutes"] * 60
     catalogue = mix_pool_from_catalogue() if form.cleaned_data["source"] == "catalogue" else None
-    for release in queryset:
-        try:
-            order = release_apply_mix_sequence(
-                release=release, target_duration_s=target_s, pool=catalogue, actor=request.user
-            )
-        except ValidationError as error:
-            modeladmin.message_user(request, f"{release}: {' '.join(error.messages)}", messages.ERROR)
-            continue
-        minutes = (sum(t.duration_s or 0 for t in order)) / 60
-        modeladmin.message_user(
-            request,
-            f"{release}: {len(order)} tracks in order, about {minutes:.0f} min before crossfades.",
-            messages.SUCCESS,
-        )
+    for_each_selected(
+        modeladmin,
+        request,
+        queryset,
+        lambda release: release_apply_mix_sequence(
+            release=release, target_duration_s=target_s, pool=catalogue, actor=request.user
+        ),
+        each_done=lambda release, order: (
+            f"{release}: {len(order)} tracks in order, "
+            f"about {sum(t.duration_s or 0 for t in order) / 60:.0f} min before crossfades."
+        ),
+    )
     return None
 
 
@@ -101,8 +98,6 @@ def apply_mix_sequence(modeladmin, request, queryset):
 def render_mix(modeladmin, request, queryset):
     """Release admin action: an intermediate page asks for crossfade, ambience and loudness, then one
     MixRender is queued per release (production.services.mixes.mix_render_create)."""
-    from django.core.exceptions import ValidationError
-
     from production.services.mixes import mix_render_create
 
     form = MixRenderForm(request.POST if "confirm" in request.POST else None)
@@ -116,20 +111,19 @@ def render_mix(modeladmin, request, queryset):
             action="render_mix",
             submit="Queue renders",
         )
-    for release in queryset:
-        try:
-            mix = mix_render_create(release=release, created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            modeladmin.message_user(request, f"{release}: {' '.join(error.messages)}", messages.ERROR)
-            continue
-        url = reverse("admin:production_mixrender_change", args=[mix.pk])
-        modeladmin.message_user(
-            request,
-            format_html(
-                '{}: mix render <a href="{}">#{}</a> {}.', release, url, mix.pk, mix.get_status_display().lower()
-            ),
-            messages.SUCCESS,
-        )
+    for_each_selected(
+        modeladmin,
+        request,
+        queryset,
+        lambda release: mix_render_create(release=release, created_by=request.user, **form.cleaned_data),
+        each_done=lambda release, mix: format_html(
+            '{}: mix render <a href="{}">#{}</a> {}.',
+            release,
+            reverse("admin:production_mixrender_change", args=[mix.pk]),
+            mix.pk,
+            mix.get_status_display().lower(),
+        ),
+    )
     return None
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 
+from lofi_site.admin_actions import refusal_text
 from production.admin.display import COCKPIT_CSS, track_link
 from production.models import MoodModel, MoodSuggestion
 
@@ -111,7 +112,7 @@ class MoodModelAdmin(admin.ModelAdmin):
             try:
                 mood_model_train_enqueue(actor=request.user)
             except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                self.message_user(request, refusal_text(error), messages.ERROR)
             else:
                 self.message_user(
                     request,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from lofi_site.admin_actions import for_each_selected
 from production import selectors, services
 from production.admin.display import COCKPIT_CSS, pretty_json, progress_bar
 from production.forms import RenderJobForm
@@ -186,15 +186,13 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected failed jobs", permissions=["change"])
     def retry(self, request, queryset):
-        retried = 0
-        for job in queryset:
-            try:
-                services.render_job_retry(job=job, actor=request.user)
-                retried += 1
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.WARNING)
-        if retried:
-            self.message_user(request, f"Queued {retried} job(s) again.", messages.SUCCESS)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda job: services.render_job_retry(job=job, actor=request.user),
+            done="Queued {count} job(s) again.",
+        )
 
 
 class RenderJobInline(admin.TabularInline):
