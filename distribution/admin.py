@@ -8,7 +8,7 @@ publications per platform, metadata, media previews and the workflow actions.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from catalog.admin import ReleaseAdmin as CatalogReleaseAdmin
 from catalog.models import Release
-from distribution import delivery_services, media_services, selectors, services, views
+from distribution import selectors, services, views
 from distribution.forms import (
     PlatformAccountForm,
     PublicationUrlForm,
@@ -39,7 +39,10 @@ from distribution.models import (
 )
 from distribution.platforms.youtube import pacific_day
 from distribution.release_calendar import STATUS_TONES
-from distribution.youtube_services import account_credentials, platform_account_credentials_set
+from distribution.services import delivery as delivery_services
+from distribution.services import release_media as media_services
+from distribution.services.youtube import account_credentials, platform_account_credentials_set
+from lofi_site.admin_actions import for_each_selected
 from operations.admin import COCKPIT_CSS, audit_link_html, checklist_progress_html
 from production.admin import release_mix_actions
 
@@ -50,10 +53,6 @@ def _status_html(publication: Publication):
         STATUS_TONES.get(publication.status, "none"),
         publication.status_text,
     )
-
-
-def _errors(error: ValidationError) -> str:
-    return "; ".join(error.messages)
 
 
 # --- The release page -------------------------------------------------------------------------------------
@@ -241,17 +240,7 @@ class ReleaseCockpitAdmin(CatalogReleaseAdmin):
     # -- actions --
 
     def _each(self, request, queryset, work, done: str) -> None:
-        count = 0
-        for release in queryset:
-            try:
-                work(release)
-                count += 1
-            except ValidationError as error:
-                self.message_user(request, f"{release}: {_errors(error)}", messages.ERROR)
-            except PermissionDenied as error:
-                self.message_user(request, f"{release}: {error}", messages.ERROR)
-        if count:
-            self.message_user(request, f"{done}: {count} release(s).", messages.SUCCESS)
+        for_each_selected(self, request, queryset, work, done=done + ": {count} release(s).")
 
     @admin.action(description="Mark ready", permissions=["change"])
     def mark_ready(self, request, queryset):
@@ -475,16 +464,8 @@ class PublicationAdmin(admin.ModelAdmin):
         )
 
     def _each(self, request, queryset, work, done: str) -> None:
-        count = 0
-        for publication in queryset.select_related("release", "account"):
-            try:
-                work(publication)
-                count += 1
-            except (ValidationError, PermissionDenied) as error:
-                text = _errors(error) if isinstance(error, ValidationError) else str(error)
-                self.message_user(request, f"{publication}: {text}", messages.ERROR)
-        if count:
-            self.message_user(request, f"{done}: {count} publication(s).", messages.SUCCESS)
+        objects = queryset.select_related("release", "account")
+        for_each_selected(self, request, objects, work, done=done + ": {count} publication(s).")
 
     @admin.action(description="Retry now", permissions=["publish"])
     def retry(self, request, queryset):

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from catalog.forms import ReleaseAdminForm
-from distribution.media_services import release_artwork_upload_check
 from distribution.models import PlatformAccount, Publication, ReleaseMedia, ReleaseMetadata, ReleasePlan
+from distribution.services.release_media import release_artwork_upload_check
 
 
 def _check_upload(value, kind: str):

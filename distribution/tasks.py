@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from catalog.models import Release
-from distribution import delivery_services, media_services, publishing
 from distribution.models import PlatformAccount, Publication, ReleaseMedia
+from distribution.services import delivery as delivery_services
+from distribution.services import publishing
+from distribution.services import release_media as media_services
 
 
 def publications_run_due_task() -> None:

@@ -13,7 +13,7 @@
 | `social` | hand-made social posts of a release |
 | `video_stats` | daily YouTube statistics |
 
-YouTube calls go through `distribution.youtube_services.youtube_client`, so they count against the channel's
+YouTube calls go through `distribution.services.youtube.youtube_client`, so they count against the channel's
 daily quota like the publisher's; every function that calls YouTube takes `http` (tests pass googleapiclient's
 HttpMockSequence there). Tests that replace a name (`enqueue`, say) patch it in the module that looks it up,
 not here.

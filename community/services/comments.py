@@ -203,7 +203,7 @@ def comments_sync_all(*, http=None) -> SyncReport:
     """Sync the comments of published YouTube videos, account by account: recent videos every run, older ones
     once a day. A video that fails is noted on its sync state and the others go on; a spent quota, or a
     quota down to the reserve kept for uploads, stops that account until the next run."""
-    from distribution.youtube_services import youtube_client
+    from distribution.services.youtube import youtube_client
 
     now = timezone.now()
     by_account: dict[int, list[Publication]] = defaultdict(list)

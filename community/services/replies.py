@@ -225,7 +225,7 @@ def reply_post(*, reply: Reply, client: yt.YouTubeClient) -> Reply:
 
 def reply_post_now(*, reply: Reply, http=None) -> Reply:
     """Post one approved reply with its channel's client (the post task)."""
-    from distribution.youtube_services import youtube_client
+    from distribution.services.youtube import youtube_client
 
     reply = Reply.objects.select_related("comment__publication__account").get(pk=reply.pk)
     account = reply.comment.publication.account

@@ -22,7 +22,7 @@ def video_stats_snapshot_take(*, day: date | None = None, http=None) -> int:
     """Store today's (or `day`'s) views, likes and comments of every published YouTube video: one videos.list
     call per 50 videos per account. Idempotent per day: taking it again updates the day's rows. Returns how
     many snapshots were written."""
-    from distribution.youtube_services import youtube_client
+    from distribution.services.youtube import youtube_client
 
     day = day or timezone.localdate()
     by_account: dict[int, list[Publication]] = defaultdict(list)

@@ -1,6 +1,6 @@
 """What comment sync, replies and statistics share about YouTube: the published videos and the quota reserve.
 
-YouTube calls go through `distribution.youtube_services.youtube_client`, so they count against the channel's
+YouTube calls go through `distribution.services.youtube.youtube_client`, so they count against the channel's
 daily quota like the publisher's; every function that calls YouTube takes `http` (tests pass googleapiclient's
 HttpMockSequence there).
 """
@@ -31,7 +31,7 @@ def youtube_publications() -> Iterable[Publication]:
 def quota_reserve_left(account: PlatformAccount, *, now: datetime | None = None) -> bool:
     """True while the account's remaining daily quota is above COMMUNITY_QUOTA_RESERVE_UNITS: comments and
     replies must never eat the units an upload needs."""
-    from distribution.youtube_services import quota_ledger
+    from distribution.services.youtube import quota_ledger
 
     now = now or timezone.now()
     return quota_ledger(account, now=now).remaining(now) > conf.quota_reserve_units()

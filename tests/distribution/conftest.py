@@ -154,10 +154,10 @@ def recorded_enqueues(monkeypatch):
         calls.append((func, *args))
 
     for module in (
-        "distribution.services",
-        "distribution.media_services",
-        "distribution.delivery_services",
-        "distribution.publishing",
+        "distribution.services.releases",
+        "distribution.services.release_media",
+        "distribution.services.delivery",
+        "distribution.services.publishing",
     ):
         monkeypatch.setattr(f"{module}.enqueue", record)
     return calls

@@ -16,8 +16,9 @@ from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from distribution import delivery_services, services, tasks
+from distribution import services, tasks
 from distribution.models import DeliveryPackage, Platform
+from distribution.services import delivery as delivery_services
 from tests.distribution.conftest import VALID_UPC, build_release
 from tests.distribution.factories import PlatformAccountFactory
 from tests.factories import ReleaseFactory

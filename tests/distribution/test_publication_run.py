@@ -10,15 +10,18 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.utils import timezone
 from django_q.models import Schedule
 
 from catalog.models import Release
-from distribution import publishing, services, soundcloud_services, tasks
+from distribution import services, tasks
 from distribution.crypto import decrypt_json
 from distribution.models import Platform, Publication, PublicationAttempt
-from distribution.youtube_services import platform_account_credentials_set
+from distribution.services import publishing
+from distribution.services import soundcloud as soundcloud_services
+from distribution.services.youtube import platform_account_credentials_set
 from tests.distribution.conftest import build_release
 from tests.distribution.factories import PlatformAccountFactory, PublicationFactory
 
@@ -241,9 +244,9 @@ def test_credentials_no_key_can_read_fail_the_publication_with_what_to_do(soundc
 def test_a_va_cannot_retry_or_cancel(va, editor):
     failed = PublicationFactory(status=Publication.Status.FAILED)
 
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.publication_retry(publication=failed, actor=va)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.publication_cancel(publication=failed, actor=va)
     assert services.publication_retry(publication=failed, actor=editor).status == Publication.Status.SCHEDULED
 

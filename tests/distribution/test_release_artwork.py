@@ -12,8 +12,9 @@ from django.urls import reverse
 from PIL import Image
 
 from catalog.models import Release
-from distribution import media_services, tasks
+from distribution import tasks
 from distribution.models import ReleaseMedia
+from distribution.services import release_media as media_services
 from tests.distribution.conftest import build_release, image_bytes
 from tests.factories import ReleaseFactory
 

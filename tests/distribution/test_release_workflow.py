@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Release, Track
-from distribution import services, youtube_services
+from distribution import services
 from distribution.models import Platform, Publication
+from distribution.services import youtube as youtube_services
 from operations.models import AuditEvent
 from operations.selectors import checklists_for
 from tests.distribution.conftest import add_master, build_release, make_complete

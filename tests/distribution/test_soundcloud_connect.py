@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from distribution.crypto import decrypt_json
 from distribution.models import Platform, PlatformAccount
-from distribution.youtube_services import platform_account_credentials_set
+from distribution.services.youtube import platform_account_credentials_set
 from operations.models import AuditEvent
 from tests.distribution.factories import PlatformAccountFactory
 from tests.distribution.test_platform_soundcloud import FakeSoundCloud

@@ -18,9 +18,10 @@ from django.core.files.storage import storages
 from googleapiclient.http import HttpMockSequence
 
 from catalog.models import Release
-from distribution import publishing, services, tasks
+from distribution import services, tasks
 from distribution.models import Publication, PublicationAttempt, QuotaUsage, ReleaseMedia, ReleaseMetadata
 from distribution.platforms.youtube import QUOTA_COSTS, next_quota_reset, pacific_day
+from distribution.services import publishing
 from operations.models import AuditEvent
 from tests.distribution.conftest import build_release, image_bytes
 from tests.distribution.factories import PublicationFactory, QuotaUsageFactory

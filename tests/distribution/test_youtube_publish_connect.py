@@ -16,9 +16,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from googleapiclient.http import HttpMockSequence
 
-from distribution import youtube_services
 from distribution.crypto import decrypt_json
 from distribution.models import Platform, PlatformAccount
+from distribution.services import youtube as youtube_services
 from distribution.views import SESSION_OAUTH
 from operations.models import AuditEvent
 from tests.distribution.factories import PlatformAccountFactory

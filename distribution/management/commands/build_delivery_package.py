@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Release
-from distribution import delivery_services
 from distribution.models import PlatformAccount
+from distribution.services import delivery as delivery_services
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from distribution import publishing
 from distribution.models import Publication
+from distribution.services import publishing
 
 
 class Command(BaseCommand):

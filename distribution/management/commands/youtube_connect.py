@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from distribution import youtube_services
 from distribution.models import Platform, PlatformAccount
 from distribution.platforms import youtube as yt
+from distribution.services import youtube as youtube_services
 
 
 class Command(BaseCommand):

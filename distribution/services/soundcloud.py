@@ -16,7 +16,7 @@ from django.db import transaction
 from distribution.crypto import encrypt_json
 from distribution.models import Platform, PlatformAccount
 from distribution.platforms import soundcloud as sc
-from distribution.youtube_services import account_credentials, account_tokens_store
+from distribution.services.youtube import account_credentials, account_tokens_store
 
 
 def _client_keys(account: PlatformAccount) -> dict:

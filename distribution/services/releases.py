@@ -25,8 +25,6 @@ from django.utils import timezone
 from catalog.models import Release
 from distribution import metadata as metadata_engine
 from distribution import selectors
-from distribution.delivery_services import DELIVERY_TASK
-from distribution.media_services import mix_render_for, release_media_ensure
 from distribution.models import (
     API_PLATFORMS,
     MetadataPlatform,
@@ -37,6 +35,8 @@ from distribution.models import (
     ReleasePlan,
     reference_marker,
 )
+from distribution.services.delivery import DELIVERY_TASK
+from distribution.services.release_media import mix_render_for, release_media_ensure
 from lofi_site.queue import enqueue
 from operations.services import MANUAL_UPLOAD, RELEASE_QA, audit_log, checklist_attach
 from production.models import RenderJob

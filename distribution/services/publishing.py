@@ -22,7 +22,6 @@ from django.utils import timezone
 from distribution import selectors
 from distribution.crypto import CredentialsError
 from distribution.files import PRIVATE, PUBLIC, local_copy
-from distribution.media_services import release_audio
 from distribution.metadata import YOUTUBE_DESCRIPTION_MAX_BYTES, soundcloud_tag_string
 from distribution.models import (
     MetadataPlatform,
@@ -35,9 +34,10 @@ from distribution.models import (
 )
 from distribution.platforms import soundcloud as sc
 from distribution.platforms import youtube as yt
-from distribution.services import release_refresh_published
-from distribution.soundcloud_services import soundcloud_client
-from distribution.youtube_services import youtube_client
+from distribution.services.release_media import release_audio
+from distribution.services.releases import release_refresh_published
+from distribution.services.soundcloud import soundcloud_client
+from distribution.services.youtube import youtube_client
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 
@@ -111,7 +111,7 @@ def publications_release_stale(*, now: datetime | None = None) -> int:
 def publications_run_due(*, now: datetime | None = None) -> list[int]:
     """The every-minute job: requeue interrupted publications, claim due ones and enqueue one publish task
     each, and mark releases published whose publications are all out."""
-    from distribution.services import releases_refresh_published
+    from distribution.services.releases import releases_refresh_published
 
     now = _now(now)
     publications_release_stale(now=now)
