@@ -156,6 +156,7 @@ class Context:
     voicings: dict[int, tuple[int, ...]] = field(default_factory=dict)  # span index -> keys voicing
     register_shift: int = 0  # semitones the melody and the comping voicings sit above (below) their usual range
     form: Any = None  # form.Form: levels, drum modes and section ends per bar
+    hook: Any = None  # melody.Hook: the melody's rhythm plan (the comping answers in its rests)
 
     def section_of(self, bar: int) -> tuple[Section, int]:
         for section in self.sections:

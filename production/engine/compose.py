@@ -27,7 +27,8 @@ from .brief import PARTS, Brief, Key
 from .comping import keys, pad, piano, pluck
 from .form import Form, plan_form
 from .groove import KICK, drums, perc
-from .lines import bass, melody
+from .lines import bass
+from .melody import melody, plan_hook
 from .moods import Mood, mood_profile
 from .styles import StylePreset
 from .theory import Chord
@@ -153,6 +154,7 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         form=form,
     )
     ctx.voicings = keys_voicings(ctx)
+    ctx.hook = plan_hook(ctx, np.random.default_rng([brief.seed, 200]))
 
     midi = pretty_midi.PrettyMIDI(initial_tempo=float(brief.bpm))
     midi.time_signature_changes.append(pretty_midi.TimeSignature(4, 4, 0.0))
