@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "monetization.*_samplepackitem",
         "monetization.view_licenceterms",  # a tier's terms text is versioned: editing it adds a version
         "monetization.add_licenceterms",
+        "radio.*",  # stations, their outputs and schedules; the play log and incidents
     ],
     VA: [
         "catalog.view_*",
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "community.view_videostatssnapshot",
         "operations.view_*",  # templates (the SOPs), checklists, weeks, the audit trail of what they may see
         "operations.change_checklistitem",  # tick steps and write notes; never templates or assignments
+        "radio.view_*",  # stations' state, the play log and incidents; never their settings or stream keys
     ],
     FINANCE: [
         "monetization.*",

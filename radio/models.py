@@ -78,6 +78,13 @@ class Station(TimeStamped):
     )
     jingle = models.FileField(upload_to="radio/jingles/", blank=True, help_text="Station ID / jingle audio.")
     jingle_every_n_tracks = models.PositiveSmallIntegerField(default=0, help_text="0: never.")
+    marked_tracks = models.ManyToManyField(
+        "catalog.Track",
+        blank=True,
+        related_name="+",
+        verbose_name="marked for radio",
+        help_text="Approved tracks this station may play before their release is out (released ones always may).",
+    )
     safety_tracks = models.ManyToManyField(
         "catalog.Track",
         blank=True,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Asset, Track
-from catalog.selectors import public_tracks
+from catalog.selectors import PUBLIC_TRACK_STATUSES, public_tracks, track_list
 from radio.models import Daypart, Incident, Play, RtmpTarget, Station, StationProcess
 
 # Audio a station plays, best first: the master (full quality), else the original upload, else the preview.
@@ -32,10 +32,16 @@ def stations_public() -> QuerySet[Station]:
     return station_list().filter(on_air=True)
 
 
-def radio_tracks() -> QuerySet[Track]:
-    """Tracks any station may play: the catalogue's public rule (catalog.selectors.public_tracks: approved or
-    released, and its release is out or the editor made it available before release) and a playable file."""
-    return public_tracks().filter(assets__kind__in=AUDIO_KINDS, assets__label="").distinct()
+def radio_tracks(station: Station | None = None) -> QuerySet[Track]:
+    """Tracks a station may play: released ones (the catalogue's public rule, catalog.selectors.public_tracks:
+    approved or released, and its release is out or the editor made it available before release) plus the
+    approved tracks an editor marked for this station; always with a playable file. Drafts and archived tracks
+    never play."""
+    allowed = Q(pk__in=public_tracks().values("pk"))
+    if station is not None:
+        allowed |= Q(pk__in=station.marked_tracks.filter(status__in=PUBLIC_TRACK_STATUSES).values("pk"))
+    playable = Asset.objects.filter(kind__in=AUDIO_KINDS, label="").values("track_id")
+    return track_list().filter(allowed, pk__in=playable)
 
 
 def track_audio_asset(track: Track) -> Asset | None:
@@ -163,4 +169,4 @@ def track_cover_url(track: Track) -> str:
 
 def requestable_tracks(station: Station, *, limit: int = 200) -> list[Track]:
     """Tracks listeners may request on the station's page, by title."""
-    return list(radio_tracks().select_related("artist").order_by("title")[:limit])
+    return list(radio_tracks(station).order_by("title")[:limit])

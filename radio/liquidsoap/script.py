@@ -23,7 +23,7 @@ class StationScript:
     name: str
     site_url: str  # how Liquidsoap reaches the platform (SITE_URL)
     token: str  # the station's AutoDJ bearer token
-    safety_dir: str  # folder of local audio files played when the AutoDJ does not answer
+    safety_playlist: str  # .m3u of local copies (annotate: lines) played when the AutoDJ does not answer
     icecast_host: str
     icecast_port: int
     source_password: str
@@ -111,7 +111,7 @@ autodj = request.dynamic(id="autodj", retry_delay=2., timeout=30., next_track)
 autodj = cue_cut(autodj)
 autodj = amplify(override="liq_amplify", 1., autodj)
 
-safety = playlist(id="safety", mode="randomize", reload_mode="watch", {_s(config.safety_dir)})
+safety = playlist(id="safety", mode="randomize", reload_mode="watch", {_s(config.safety_playlist)})
 safety = amplify(override="liq_amplify", 1., safety)
 
 radio = fallback(id="radio", track_sensitive=false, [autodj, safety])
@@ -121,7 +121,8 @@ radio = mksafe(radio)
 
 # Each track start goes back to the platform: the play log and what the storefront shows as now playing.
 def report(m) =
-  data = "play_id=#{{url.encode(m['lofi_play_id'])}}&title=#{{url.encode(m['title'])}}"
+  data = "play_id=#{{url.encode(m['lofi_play_id'])}}&track_id=#{{url.encode(m['lofi_track_id'])}}"
+       ^ "&title=#{{url.encode(m['title'])}}"
        ^ "&artist=#{{url.encode(m['artist'])}}&filename=#{{url.encode(m['filename'])}}"
   thread.run(fun () -> begin
     try

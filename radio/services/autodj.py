@@ -126,7 +126,7 @@ def _choose(station: Station, pool: list[Track], previous: Track | None) -> Trac
 
 def _candidates(station: Station, now: datetime) -> tuple[list[Track], dict[str, set[int]]]:
     """Every playable track, and the ids each rule excludes now."""
-    tracks = list(radio_tracks().select_related("artist", "style").prefetch_related("moods", "assets"))
+    tracks = list(radio_tracks(station))
     recent = Play.objects.filter(station=station, track__isnull=False)
     repeat_ids = set(
         recent.filter(created_at__gte=now - timedelta(hours=station.no_repeat_hours)).values_list("track_id", flat=True)

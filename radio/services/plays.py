@@ -93,7 +93,7 @@ def listener_request_create(*, station: Station, track_uuid: str, visitor: str) 
     """Queue a listener's request: a released track, one request per visitor per hour
     (RADIO_REQUEST_RATE_LIMIT_PER_HOUR). The AutoDJ plays it first as soon as it fits the station's rules."""
     try:
-        track = radio_tracks().filter(uuid=uuid.UUID(str(track_uuid))).first()
+        track = radio_tracks(station).filter(uuid=uuid.UUID(str(track_uuid))).first()
     except ValueError:
         track = None
     if track is None:

@@ -75,3 +75,12 @@ def rtmp_target_url(target: RtmpTarget) -> str:
     key = decrypt_json(target.stream_key_encrypted).get("stream_key", "") if target.stream_key_encrypted else ""
     server = target.server_url.rstrip("/")
     return f"{server}/{key}" if key else server
+
+
+@transaction.atomic
+def station_on_air_set(*, station: Station, on_air: bool) -> Station:
+    """Whether the station should be broadcasting: `manage.py radio` sets it when it starts and clears it when it
+    is stopped on purpose (SIGTERM, Ctrl-C); a crash leaves it set, so the watchdog notices."""
+    Station.objects.filter(pk=station.pk).update(on_air=on_air)
+    station.on_air = on_air
+    return station
