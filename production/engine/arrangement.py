@@ -13,6 +13,36 @@ from .moods import Mood
 from .styles import StylePreset
 from .theory import Chord, progression_chords, voice_chord
 
+# Sampled voices (instruments.VOICES ids) -> the built-in instrument family whose register they play in.
+VOICE_FAMILY = {
+    "tine_ep": "epiano",
+    "rhodes_ep": "epiano",
+    "detuned_ep": "epiano",
+    "legend_ep": "epiano",
+    "synth_epiano": "epiano",
+    "mellow_grand": "piano",
+    "grand_piano": "piano",
+    "synth_piano": "piano",
+    "nylon_guitar": "guitar",
+    "jazz_guitar": "guitar",
+    "synth_guitar": "guitar",
+    "vibraphone": "vibes",
+    "synth_vibes": "vibes",
+    "kalimba": "koto",
+    "koto": "koto",
+    "taisho_koto": "koto",
+    "synth_koto": "koto",
+    "flute": "lead",
+    "shakuhachi": "lead",
+    "synth_lead": "lead",
+    "acoustic_bass": "upright_bass",
+    "finger_bass": "upright_bass",
+    "synth_upright_bass": "upright_bass",
+    "synth_sub_bass": "sub_bass",
+    "warm_pad": "pad",
+    "halo_pad": "pad",
+    "synth_pad": "pad",
+}
 STEPS_PER_BAR = 16  # sixteenth notes in a 4/4 bar
 HARMONY_PARTS = ("keys", "piano", "pluck", "pad")
 DRUM_MODES = ("off", "hats", "nokick", "full", "hit")  # silent, hats only, groove without kick, everything, end hit
@@ -157,6 +187,12 @@ class Context:
     register_shift: int = 0  # semitones the melody and the comping voicings sit above (below) their usual range
     form: Any = None  # form.Form: levels, drum modes and section ends per bar
     hook: Any = None  # melody.Hook: the melody's rhythm plan (the comping answers in its rests)
+    voices: dict[str, str] = field(default_factory=dict)  # part -> voice id the seed chose (instruments.VOICES)
+
+    def family(self, part: str) -> str:
+        """The instrument family a part plays as ("vibes", "guitar", "sub_bass"...): it sets the register.
+        The seed's sampled voice decides when it has one, else the style's built-in instrument."""
+        return VOICE_FAMILY.get(self.voices.get(part, ""), self.preset.instruments.get(part, ""))
 
     def section_of(self, bar: int) -> tuple[Section, int]:
         for section in self.sections:

@@ -27,6 +27,8 @@ from .brief import PARTS, Brief, Key
 from .comping import keys, pad, piano, pluck
 from .form import Form, plan_form
 from .groove import KICK, drums, perc
+from .instruments import DRUM_PARTS, choose
+from .instruments import VOICES as LIBRARY
 from .lines import bass
 from .melody import melody, plan_hook
 from .moods import Mood, mood_profile
@@ -57,7 +59,7 @@ class Score:
     chords: tuple[ChordSpan, ...]
     kick_times_s: np.ndarray
     approach_notes: dict[str, tuple[tuple[float, int], ...]]  # part -> (onset_s, pitch) of approach notes
-    voices: dict[str, str]  # part -> synth instrument
+    voices: dict[str, str]  # part -> voice id the seed chose from the style's palette (instruments.VOICES)
     kit: str
     style: str
     key: Key
@@ -153,6 +155,8 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         register_shift=mood.register,
         form=form,
     )
+    # one voice per part from the style's palette, drawn from the seed (instruments.choose)
+    ctx.voices = {part: choose(preset.name, part, brief.seed, preset.palette) for part in playing}
     ctx.voicings = keys_voicings(ctx)
     ctx.hook = plan_hook(ctx, np.random.default_rng([brief.seed, 200]))
 
@@ -169,9 +173,11 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
             events, approaches[part] = result
         else:
             events = result
-        voice = preset.instruments[part]
+        voice = ctx.voices[part]
         voices[part] = voice
-        instrument = pretty_midi.Instrument(program=GM_PROGRAMS[voice], is_drum=voice == "kit", name=part)
+        instrument = pretty_midi.Instrument(
+            program=_gm_program(voice, preset.instruments[part]), is_drum=part in DRUM_PARTS, name=part
+        )
         instrument.notes = [_midi_note(e, mood) for e in events]
         midi.instruments.append(instrument)
     drum_part = next((inst for inst in midi.instruments if inst.name == "drums"), None)
@@ -211,6 +217,15 @@ def part_bar_grid(midi: pretty_midi.PrettyMIDI, total_bars: int, bar_s: float) -
             cells[max(first, 0) : min(last, total_bars - 1) + 1] = True
         grid[instrument.name] = tuple(bool(c) for c in cells)
     return grid
+
+
+def _gm_program(voice: str, builtin: str) -> int:
+    """The General MIDI program of a voice, so the score file also plays in any GM SoundFont player."""
+    if voice in LIBRARY:
+        return LIBRARY[voice].gm[1]
+    if voice.startswith("label:"):
+        return int(voice.rsplit(":", 1)[1]) % 128
+    return GM_PROGRAMS.get(builtin, 0)
 
 
 def _midi_note(event: NoteEvent, mood: Mood) -> pretty_midi.Note:

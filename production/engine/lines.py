@@ -107,7 +107,7 @@ def bass(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple
     """Bass line per section style: "root" (root-following with fifths/octaves), "walking" (quarter
     notes with chromatic approaches into the next root), "syncopated" (boom-bap pushes), "sub"
     (long sub notes)."""
-    instrument = ctx.preset.instruments.get("bass", "upright_bass")
+    instrument = ctx.family("bass") or "upright_bass"
     low, high, centre = BASS_REGISTER.get(instrument, BASS_REGISTER["upright_bass"])
     roots = _root_pitches(ctx, low, high, centre)
     styles = ctx.preset.bass_styles

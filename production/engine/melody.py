@@ -182,7 +182,7 @@ def melody(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tup
     """The melody notes of the hook plan `ctx.hook` (see the module docstring). Every statement of a
     material's motif reuses the pitches of its first statement, so the hook is heard note for note."""
     hook: Hook = ctx.hook
-    instrument = ctx.preset.instruments.get("melody", "lead")
+    instrument = ctx.family("melody") or "lead"
     low, high = (p + ctx.register_shift for p in MELODY_REGISTER.get(instrument, (64, 84)))
     centre = (low + high) / 2
     windows = {
