@@ -1,0 +1,77 @@
+"""lofi_site.files: the one place stored files are copied out, stored, deleted by folder and safely named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+
+from lofi_site.files import delete_prefix, local_copy, safe_filename, store_file
+
+
+@pytest.mark.parametrize(
+    ("given", "kwargs", "expected"),
+    [
+        ("C:\\Users\\mira\\Late Tram.ogg", {}, "Late Tram.ogg"),  # a browser sending a Windows path
+        ("../../etc/passwd", {}, "passwd"),
+        ("..", {}, "file"),
+        ("  .hidden.wav", {}, "hidden.wav"),
+        ("Rain & Tea: vol. 2", {"space": "-"}, "Rain-Tea-vol.-2"),
+        ("Café au lait (demo).wav", {}, "Café au lait (demo).wav"),
+        ("?*<>|", {"default": "upload"}, "upload"),
+        ("x" * 300 + ".flac", {"max_length": 40}, "x" * 35 + ".flac"),
+    ],
+)
+def test_safe_filename_keeps_what_a_person_recognises_and_nothing_a_filesystem_or_header_refuses(
+    given, kwargs, expected
+):
+    assert safe_filename(given, **kwargs) == expected
+
+
+@pytest.fixture
+def in_memory_private(settings):
+    """The private storage as an object store: no local paths, like S3."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    return storages["private"]
+
+
+def test_local_copy_streams_an_object_store_file_to_a_temporary_path_removed_afterwards(in_memory_private):
+    name = in_memory_private.save("tracks/abc/master.wav", ContentFile(b"RIFF" + b"\0" * 5000))
+
+    with local_copy("private", name) as path:
+        assert path.suffix == ".wav" and path.read_bytes() == b"RIFF" + b"\0" * 5000
+    assert not path.exists()
+
+
+def test_local_copy_hands_out_a_filesystem_file_itself(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    name = storages["private"].save("a/b.txt", ContentFile(b"hello"))
+
+    with local_copy("private", name) as path:
+        assert path == tmp_path / "a" / "b.txt"
+    assert path.exists()  # the stored file is never deleted by reading it
+
+
+def test_store_file_replaces_the_earlier_file_and_delete_prefix_empties_a_folder(in_memory_private, tmp_path):
+    local = tmp_path / "cover.png"
+    local.write_bytes(b"png")
+    first = store_file("private", "releases/r1/cover.png", local)
+    second = store_file("private", "releases/r1/cover.png", local, replace=first)
+
+    assert not in_memory_private.exists(first) and in_memory_private.exists(second)
+    in_memory_private.save("releases/r1/notes.txt", ContentFile(b"n"))
+    in_memory_private.save("releases/r2/keep.txt", ContentFile(b"k"))
+
+    assert delete_prefix("private", "releases/r1") == 2
+    assert in_memory_private.listdir("releases/r1") == ([], [])
+    assert in_memory_private.exists("releases/r2/keep.txt")
+    assert delete_prefix("private", "releases/none") == 0
+    assert Path(second).name.startswith("cover")
