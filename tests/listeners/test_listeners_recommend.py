@@ -1,0 +1,129 @@
+"""More like this, For you, the nightly training and its schedule, the preview-play log and A/B tests."""
+
+from __future__ import annotations
+
+import pytest
+from django_q.models import Schedule
+
+from catalog.models import Mood
+from listeners import services
+from listeners.models import (
+    Experiment,
+    ExperimentEvent,
+    Favourite,
+    PreviewPlay,
+    Recommender,
+    RecommenderModel,
+    Surface,
+    SurfaceSetting,
+)
+from listeners.procedures import TRAIN_TASK
+from listeners.recommend.abtest import assign_variant
+from tests.factories import StyleFactory
+from tests.listeners.conftest import signed_in_client
+from tests.monetization.factories import licensable_track
+
+
+def _track(title, *, bpm, key, mode, style, mood, energy):
+    track = licensable_track(title=title, bpm=bpm, key=key, mode=mode, style=StyleFactory(slug=style), energy=energy)
+    track.moods.set([Mood.objects.get_or_create(slug=mood, defaults={"name": mood.title()})[0]])
+    return track
+
+
+@pytest.fixture
+def catalogue(db):
+    return {
+        "seed": _track("Rain Seed", bpm=80, key="A", mode="minor", style="jazzhop", mood="rainy", energy=0.3),
+        "twin": _track("Rain Twin", bpm=81, key="A", mode="minor", style="jazzhop", mood="rainy", energy=0.32),
+        "far": _track("Club Far", bpm=128, key="F#", mode="major", style="house", mood="happy", energy=0.95),
+        "near": _track("Rain Near", bpm=79, key="C", mode="major", style="jazzhop", mood="rainy", energy=0.35),
+    }
+
+
+def test_more_like_this_on_the_track_page_ranks_the_similar_track_first(client, catalogue):
+    page = client.get(f"/tracks/{catalogue['seed'].uuid}/").content.decode()
+    section = page[page.index("More like this") :]
+    assert section.index("Rain Twin") < section.index("Rain Near") < section.index("Club Far")
+    assert "Rain Seed</a>" not in section  # never itself
+
+
+def test_for_you_learns_from_listeners_and_serves_newcomers_by_content(client, catalogue, listener_factory):
+    seed, twin, near, far = catalogue["seed"], catalogue["twin"], catalogue["near"], catalogue["far"]
+    # Two listeners who like the rainy pair; one who likes the club track and the rainy "near" one.
+    for email in ("a@example.com", "b@example.com"):
+        listener = listener_factory(email)
+        Favourite.objects.create(listener=listener, track=seed)
+        Favourite.objects.create(listener=listener, track=twin)
+    c = listener_factory("c@example.com")
+    Favourite.objects.create(listener=c, track=far)
+    Favourite.objects.create(listener=c, track=near)
+    model = services.recommender_train()
+    assert model.is_active and model.metrics["listeners"] == 3
+    d = listener_factory("d@example.com")
+    Favourite.objects.create(listener=d, track=seed)
+    # d joined after training: a newcomer, served by content from what they saved.
+    picks = services.recommend(surface=Surface.FOR_YOU, recommender=Recommender.LEARNED, listener=d, n=3)
+    assert picks[0] == twin and seed not in picks
+    # a, known to the model, gets what people like them like and never what they saved already.
+    a_picks = services.recommend(
+        surface=Surface.FOR_YOU, recommender=Recommender.LEARNED, listener=listener_factory("a@example.com"), n=2
+    )
+    assert seed not in a_picks and twin not in a_picks
+    client, _ = signed_in_client(client, "d@example.com")
+    home = client.get("/").content.decode()
+    assert "For you" in home and "Rain Twin" in home[home.index("For you") :]
+
+
+def test_the_nightly_training_is_scheduled(db):
+    schedule = Schedule.objects.get(func=TRAIN_TASK)
+    assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
+
+
+def test_training_with_nobody_to_learn_from_keeps_the_old_model(db):
+    assert services.recommender_train() is None
+    assert not RecommenderModel.objects.exists()
+
+
+def test_a_preview_play_is_logged_with_a_hashed_visitor_only(client, catalogue):
+    track = catalogue["seed"]
+    assert client.post("/listen/play/", {"track": str(track.uuid)}).json() == {"logged": True}
+    assert client.post("/listen/play/", {"track": str(track.uuid)}).json() == {"logged": False}  # same listen
+    play = PreviewPlay.objects.get()
+    assert play.listener is None and len(play.visitor_hash) == 64
+    assert client.session.session_key not in play.visitor_hash
+    assert client.post("/listen/play/", {"track": "nope"}).status_code == 400
+
+
+def test_variants_are_stable_per_visitor_and_split_visitors(db):
+    variants = ["popular", "learned"]
+    assert assign_variant("exp", "visitor-1", variants) == assign_variant("exp", "visitor-1", variants)
+    share = sum(assign_variant("exp", f"v{i}", variants) == "learned" for i in range(2000)) / 2000
+    assert 0.45 < share < 0.55
+
+
+def test_an_experiment_counts_impressions_clicks_plays_and_promotes_the_winner(client, catalogue, superuser):
+    experiment = Experiment.objects.create(
+        slug="mlt-1",
+        name="More like this: content vs popular",
+        surface=Surface.MORE_LIKE_THIS,
+        variants=["content", "popular"],
+    )
+    page = client.get(f"/tracks/{catalogue['seed'].uuid}/").content.decode()
+    impression = ExperimentEvent.objects.get(kind=ExperimentEvent.Kind.IMPRESSION)
+    start = page.index("More like this")
+    link = page[page.index('href="/listen/go/', start) + 6 :].split('"')[0]
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"].startswith("/tracks/")
+    click = ExperimentEvent.objects.get(kind=ExperimentEvent.Kind.CLICK)
+    assert click.variant == impression.variant and click.visitor_hash == impression.visitor_hash
+    client.post("/listen/play/", {"track": str(click.track.uuid)})
+    client.post("/listen/event/", {"kind": "cart_add", "track": str(click.track.uuid)})
+    kinds = set(ExperimentEvent.objects.values_list("kind", flat=True))
+    assert kinds == {"impression", "click", "play", "cart_add"}
+
+    setting = services.experiment_promote(experiment=experiment, actor=superuser)
+    experiment.refresh_from_db()
+    assert experiment.status == "finished" and experiment.winner == click.variant
+    assert SurfaceSetting.objects.get(surface=Surface.MORE_LIKE_THIS).recommender == setting.recommender
+    client.get(f"/tracks/{catalogue['seed'].uuid}/")
+    assert ExperimentEvent.objects.filter(kind="impression").count() == 1  # finished: nothing counted any more
