@@ -34,10 +34,11 @@ TEMPO_POSITION = {"slow": 0.15, "medium": 0.5, "upbeat": 0.9}
 KEY_FOR_MOOD = {
     "chill": "F major",
     "cozy": "C major",
-    "melancholic": "A minor",
+    "melancholy": "A minor",
     "dreamy": "D major",
-    "focused": "D minor",
-    "upbeat": "G major",
+    "focus": "D minor",
+    "happy": "G major",
+    "nostalgic": "E major",
     "sleepy": "E minor",
 }
 

@@ -26,13 +26,16 @@ class TrackRequest(TimeStamped):
     count only: the note and e-mail address stay in the cockpit."""
 
     class Mood(models.TextChoices):
+        # The engine's moods (production.engine.brief.MOODS), the one vocabulary of the product: what a listener
+        # asks for is what a brief plays and what the storefront's mood filter finds.
         CHILL = "chill", "Chill"
         COZY = "cozy", "Cozy"
-        MELANCHOLIC = "melancholic", "Melancholic"
+        MELANCHOLY = "melancholy", "Melancholy"
         DREAMY = "dreamy", "Dreamy"
-        FOCUSED = "focused", "Focused"
-        UPBEAT = "upbeat", "Upbeat"
+        FOCUS = "focus", "Focus"
+        HAPPY = "happy", "Happy"
         SLEEPY = "sleepy", "Sleepy"
+        NOSTALGIC = "nostalgic", "Nostalgic"
 
     class Activity(models.TextChoices):
         STUDY = "study", "Studying"

@@ -72,10 +72,10 @@ def test_instagram_caption_has_hashtags_from_the_tags():
 def test_a_request_brief_is_one_the_engine_accepts_and_within_the_style_tempo():
     request_uuid = uuid.uuid4()
     slow = briefs.brief_for_request(
-        mood="melancholic", activity="sleep", tempo_feel="slow", request_uuid=request_uuid, duration_s=120
+        mood="melancholy", activity="sleep", tempo_feel="slow", request_uuid=request_uuid, duration_s=120
     )
     fast = briefs.brief_for_request(
-        mood="melancholic", activity="sleep", tempo_feel="upbeat", request_uuid=request_uuid, duration_s=120
+        mood="melancholy", activity="sleep", tempo_feel="upbeat", request_uuid=request_uuid, duration_s=120
     )
 
     low, high = PRESETS["ambient"].tempo_range_bpm

@@ -18,7 +18,7 @@ from tests.factories import ReleaseFactory, ReleaseTrackFactory, TrackFactory
 pytestmark = pytest.mark.django_db
 
 FORM = {
-    "mood": "melancholic",
+    "mood": "melancholy",
     "activity": "study",
     "tempo_feel": "slow",
     "note": "Rain on a window, please",
@@ -30,10 +30,10 @@ def test_a_listener_submits_a_request_and_sees_it_listed_without_note_or_email(c
     response = client.post(reverse("community:requests"), FORM, follow=True)
 
     request = TrackRequest.objects.get()
-    assert (request.mood, request.activity, request.tempo_feel) == ("melancholic", "study", "slow")
+    assert (request.mood, request.activity, request.tempo_feel) == ("melancholy", "study", "slow")
     assert request.email == "fan@example.com" and request.status == TrackRequest.Status.NEW
     page = response.content.decode()
-    assert "Melancholic" in page and "Studying" in page
+    assert "Melancholy" in page and "Studying" in page
     assert "Rain on a window" not in page and "fan@example.com" not in page
 
 
@@ -107,7 +107,7 @@ def test_votes_keep_no_address_or_session_in_clear(client):
 
 def test_an_editor_turns_a_request_into_a_render_job_in_one_click(client, editor, monkeypatch):
     monkeypatch.setattr("production.services.render_jobs.enqueue", lambda *a, **k: None)  # no render in this test
-    request = TrackRequestFactory(mood="melancholic", activity="sleep", tempo_feel="slow")
+    request = TrackRequestFactory(mood="melancholy", activity="sleep", tempo_feel="slow")
     client.force_login(editor)
 
     client.post(
@@ -120,7 +120,7 @@ def test_an_editor_turns_a_request_into_a_render_job_in_one_click(client, editor
     )  # a second click
 
     job = RenderJob.objects.get()
-    assert (job.style, job.key, job.mood, job.created_by) == ("ambient", "A minor", "melancholic", editor)
+    assert (job.style, job.key, job.mood, job.created_by) == ("ambient", "A minor", "melancholy", editor)
     request.refresh_from_db()
     assert request.status == TrackRequest.Status.PLANNED and request.render_job == job
 
@@ -179,3 +179,15 @@ def test_requests_never_move_backwards(editor):
 
     with pytest.raises(Exception, match="only move forward"):
         services.track_request_advance(track_request=request, status=TrackRequest.Status.PLANNED, actor=editor)
+
+
+def test_requests_offer_the_engines_moods_and_wear_the_storefront_layout(client):
+    from production.engine.brief import MOODS
+
+    assert {value for value, _ in TrackRequest.Mood.choices} == set(MOODS)  # one vocabulary for the product
+
+    body = client.get(reverse("community:requests")).content.decode()
+
+    assert 'class="site-header"' in body and "storefront/store.css" in body
+    assert f'href="{reverse("community:newsletter")}"' in body and 'href="/tracks/"' in body
+    assert 'href="/requests/" aria-current="page"' in body
