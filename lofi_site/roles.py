@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "production.*",
         "distribution.*",
         "community.*",
+        "listeners.*",  # listener accounts (no orders: those stay Finance's), playlists, feedback, A/B tests
         # Everything in operations except writing the audit trail, which only services do.
         "operations.*_checklist*",
         "operations.*_week",
@@ -56,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "community.view_socialpost",
         "community.change_socialpost",
         "community.view_videostatssnapshot",
+        "listeners.view_feedback",  # moderate listeners' ratings and words, as they triage comments
+        "listeners.change_feedback",
         "operations.view_*",  # templates (the SOPs), checklists, weeks, the audit trail of what they may see
         "operations.change_checklistitem",  # tick steps and write notes; never templates or assignments
         "radio.view_*",  # stations' state, the play log and incidents; never their settings or stream keys
