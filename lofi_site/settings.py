@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lofi_site.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,7 +205,20 @@ Q_CLUSTER = {
     "queue_limit": 50,
     "catch_up": False,  # a worker that was down runs a missed schedule once, not once per missed minute
     "label": "Background tasks",
+    # The interactive cluster above runs what a person waits for (a single render, previews, publishing,
+    # e-mail); bulk work (batch renders, analysis of imports, long mixes, training) has its own queue and
+    # workers, so a batch of 200 renders never delays a customer's e-mail. Start it with
+    # `Q_CLUSTER_NAME=bulk manage.py qcluster` (`make run` starts both).
+    "ALT_CLUSTERS": {
+        "bulk": {
+            "workers": int(env("Q_BULK_WORKERS", "1")),
+            "timeout": int(env("Q_BULK_TIMEOUT_S", "3600")),
+            "retry": int(env("Q_BULK_RETRY_S", "3700")),
+            "label": "Bulk tasks",
+        }
+    },
 }
+Q_BULK_CLUSTER = "bulk"
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

@@ -10,8 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("lofi_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # No OPTIONS metadata for the HTML doc pages: DRF would render it through their template renderer (a 500).
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema", metadata_class=None), name="api-redoc"),
     # Track requests at /requests/, the newsletter (sign-up, confirm, unsubscribe, free pack) at /newsletter/.
     path("", include("community.urls")),
     # Listener accounts, library, playlists, mixes and recommendation events (/account/, /library/, /mixes/ ...).

@@ -69,14 +69,18 @@ def webhook_event_verify(*, payload: bytes, signature_header: str | None) -> dic
     if not secret:
         raise BadWebhook("STRIPE_WEBHOOK_SECRET is not set, so no event can be trusted.")
     try:
-        stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=SIGNATURE_TOLERANCE_S)
+        stripe.WebhookSignature.verify_header(payload, signature_header, secret, tolerance=SIGNATURE_TOLERANCE_S)
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise BadWebhook(str(error)) from error
     signed_at = _signature_timestamp(signature_header or "")
     if signed_at is None or signed_at > time.time() + SIGNATURE_TOLERANCE_S:
         raise BadWebhook("The signature's timestamp is in the future.")
-    # construct_event verified these exact bytes; keep the plain JSON rather than StripeObjects.
-    return event_shape_check(json.loads(payload))
+    # These exact bytes are verified; parse them as plain JSON (not StripeObjects) and check the shape.
+    try:
+        event = json.loads(payload)
+    except ValueError as error:
+        raise MalformedWebhook(f"The body is not JSON: {error}") from error
+    return event_shape_check(event)
 
 
 def _signature_timestamp(header: str) -> int | None:

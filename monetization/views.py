@@ -377,6 +377,11 @@ def stripe_webhook(request):
         event = stripe_gateway.webhook_event_verify(
             payload=request.body, signature_header=request.META.get("HTTP_STRIPE_SIGNATURE")
         )
+    except stripe_gateway.MalformedWebhook as error:
+        # Signed with our secret, so worth keeping: Stripe (or whoever holds the secret) sent something odd.
+        log.warning("Refused a signed but malformed Stripe webhook: %s", error)
+        services.stripe_event_record_malformed(payload=request.body, reason=str(error))
+        return HttpResponseBadRequest(f"Malformed event: {error}", content_type="text/plain; charset=utf-8")
     except stripe_gateway.BadWebhook as error:
         log.warning("Rejected a Stripe webhook: %s", error)
         return HttpResponseBadRequest("Invalid payload or signature.")

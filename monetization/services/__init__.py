@@ -51,7 +51,7 @@ from monetization.services.paperwork import (
 )
 from monetization.services.privacy import customer_anonymise
 from monetization.services.sample_packs import sample_pack_build, sample_pack_request_build, sample_pack_save
-from monetization.services.stripe_events import stripe_event_process
+from monetization.services.stripe_events import stripe_event_process, stripe_event_record_malformed
 from monetization.services.tiers import licence_tier_save
 
 __all__ = [
@@ -88,5 +88,6 @@ __all__ = [
     "sample_pack_save",
     "statement_import",
     "stripe_event_process",
+    "stripe_event_record_malformed",
     "verification_url",
 ]

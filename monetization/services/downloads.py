@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Asset
+from lofi_site.files import safe_filename
 from lofi_site.queue import enqueue
 from monetization import conf, selectors
 from monetization.models import DownloadLink, Licence, Order
@@ -86,23 +87,22 @@ def download_link_consume(*, link_uuid: uuid.UUID) -> DownloadLink:
 
     Raises DownloadRefused when the link is unknown, disabled, expired, used up or its licence is revoked.
     """
-    now = timezone.now()
-    updated = DownloadLink.objects.filter(
-        uuid=link_uuid,
-        disabled_at__isnull=True,
-        expires_at__gt=now,
-        download_count__lt=F("max_downloads"),
-        licence__status=Licence.Status.ACTIVE,
-    ).update(download_count=F("download_count") + 1, last_downloaded_at=now, updated_at=now)
-    link = (
-        DownloadLink.objects.select_related("licence__track", "licence__pack", "licence__tier")
-        .filter(uuid=link_uuid)
-        .first()
-    )
-    if link is None:
+    # Lock the link's row before reading its count: a simultaneous request waits here and then sees the count
+    # this one wrote. (A guarded UPDATE whose conditions sit in a joined subquery is not re-checked under the
+    # lock on PostgreSQL: the last download was counted twice and the check constraint failed with a 500.)
+    pk = DownloadLink.objects.select_for_update().filter(uuid=link_uuid).values_list("pk", flat=True).first()
+    if pk is None:
         raise DownloadRefused("This download link does not exist.")
-    if not updated:
-        raise DownloadRefused(link.refusal(now) or "This link cannot be used.")
+    link = DownloadLink.objects.select_related("licence__track", "licence__pack", "licence__tier").get(pk=pk)
+    now = timezone.now()
+    refusal = link.refusal(now)
+    if refusal:
+        raise DownloadRefused(refusal)
+    DownloadLink.objects.filter(pk=pk).update(
+        download_count=F("download_count") + 1, last_downloaded_at=now, updated_at=now
+    )
+    link.download_count += 1
+    link.last_downloaded_at = link.updated_at = now
     return link
 
 
@@ -121,9 +121,8 @@ def download_file(*, link: DownloadLink) -> tuple[str, str, str]:
     if master is None:
         raise DownloadRefused("The master file is not available right now; please contact us with your code.")
     extension = master.path.rsplit(".", 1)[-1] if "." in master.path else "wav"
-    return master.storage, master.path, f"{_safe_filename(licence.track.title)}-{licence.code}.{extension}"
-
-
-def _safe_filename(text: str) -> str:
-    kept = "".join(ch if ch.isalnum() or ch in " -_" else " " for ch in text)
-    return "-".join(kept.split()) or "track"
+    return (
+        master.storage,
+        master.path,
+        f"{safe_filename(licence.track.title, default='track', space='-')}-{licence.code}.{extension}",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.db import transaction
@@ -34,6 +35,22 @@ def stripe_event_process(*, event: dict) -> str:
         record.processed_at, record.outcome = timezone.now(), outcome[:300]
         record.save(update_fields=["processed_at", "outcome"])
         return outcome
+
+
+def stripe_event_record_malformed(*, payload: bytes, reason: str) -> StripeEvent:
+    """Keep a signed body that is not a usable event in the event log (refused, never applied), so finance sees
+    it next to the events that were. The same body sent again finds its row."""
+    digest = hashlib.sha256(payload).hexdigest()
+    record, _ = StripeEvent.objects.get_or_create(
+        event_id=f"malformed:{digest[:40]}",
+        defaults={
+            "type": "malformed",
+            "processed_at": timezone.now(),
+            "outcome": f"refused: {reason}"[:300],
+            "payload": {"body": payload[:2000].decode("utf-8", errors="replace")},
+        },
+    )
+    return record
 
 
 def _order_for(obj: dict) -> Order | None:
