@@ -49,10 +49,7 @@ class StationForm(forms.ModelForm):
         help_text="Only for a remote Icecast (stored encrypted). Local ones use generated passwords.",
     )
     icecast_admin_password = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
-
-    class Meta:
-        model = Station
-        exclude = ["autodj_token_version"]  # the admin's fieldsets choose what is shown
+    # No Meta: the admin builds the form's Meta from StationAdmin.fieldsets.
 
 
 @admin.register(Station)

@@ -33,11 +33,10 @@ def stations_public() -> QuerySet[Station]:
 
 
 def radio_tracks(station: Station | None = None) -> QuerySet[Track]:
-    """Tracks a station may play: released ones (the catalogue's public rule, catalog.selectors.public_tracks:
-    approved or released, and its release is out or the editor made it available before release) plus the
-    approved tracks an editor marked for this station; always with a playable file. Drafts and archived tracks
-    never play."""
-    allowed = Q(pk__in=public_tracks().values("pk"))
+    """Tracks a station may play: released ones (catalog.selectors.public_tracks whose release is out: a track
+    only offered for licensing before its release is not on the radio) plus the approved tracks an editor marked
+    for this station; always with a playable file. Drafts and archived tracks never play."""
+    allowed = Q(pk__in=public_tracks().filter(is_out=True).values("pk"))
     if station is not None:
         allowed |= Q(pk__in=station.marked_tracks.filter(status__in=PUBLIC_TRACK_STATUSES).values("pk"))
     playable = Asset.objects.filter(kind__in=AUDIO_KINDS, label="").values("track_id")

@@ -14,7 +14,7 @@ then the daypart), so a small catalogue still plays; the answer says which rule 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +116,7 @@ def _last_played(station: Station, track_ids: list[int]) -> dict[int, datetime]:
 def _choose(station: Station, pool: list[Track], previous: Track | None) -> Track:
     """The near-best follower of `previous` in `pool`, least recently played first."""
     last = _last_played(station, [t.pk for t in pool])
-    never = timezone.make_aware(datetime(1970, 1, 1), timezone.utc)
+    never = datetime(1970, 1, 1, tzinfo=UTC)
     if previous is None:
         return min(pool, key=lambda t: (last.get(t.pk, never), t.pk))
     scores = compatibility_matrix([_features(previous)], [_features(t) for t in pool])[0]
