@@ -11,7 +11,7 @@ import numpy as np
 from .brief import Brief
 from .moods import Mood
 from .styles import StylePreset
-from .theory import Chord, progression_chords, voice_chord
+from .theory import Chord, progression_chords, voice_chord, voice_leading_distance
 
 # Sampled voices (instruments.VOICES ids) -> the built-in instrument family whose register they play in.
 VOICE_FAMILY = {
@@ -329,15 +329,41 @@ def keys_voicings(ctx: Context, *, low: int = 50, high: int = 74) -> dict[int, t
     """One voice-led voicing per chord span, shared by the comping parts (half the mood's register shift)."""
     shift = round(ctx.register_shift / 2)
     low, high = low + shift, high + shift
-    voicings, previous = {}, None
+    voicings, previous, top = {}, None, None
     for index, span in enumerate(ctx.spans):
-        previous = voice_chord(
-            span.chord,
-            previous=previous,
-            size=ctx.preset.voicing_size,
-            low=low,
-            high=high,
-            rootless=ctx.preset.rootless,
-        )
+        top = _guide_top(ctx, span, top, low, high)
+        options = {
+            "size": ctx.preset.voicing_size,
+            "low": low,
+            "high": high,
+            "rootless": ctx.preset.rootless,
+        }
+        sung = voice_chord(span.chord, previous=previous, top=top, **options)
+        if previous is not None and voice_leading_distance(previous, sung) > 2 * len(sung):
+            sung = voice_chord(span.chord, previous=previous, **options)  # the line gives way to smooth hands
+        previous = sung
         voicings[index] = previous
+        top = max(previous)
     return voicings
+
+
+_LOOP_CONTOUR = (0, 2, 4, 1)  # semitones the comping's top line rises through a four-bar loop
+
+
+def _guide_top(ctx: Context, span: ChordSpan, previous_top: int | None, low: int, high: int) -> int:
+    """The top note the comping should sing on this chord: a guide tone (third or seventh) that moves from
+    the last top note, by step where it can, following a contour through the loop (higher in B), so the
+    top voice is a line and not one note held all track."""
+    section, i = ctx.section_of(span.bar)
+    goal = high - 5 + _LOOP_CONTOUR[i % 4] + (3 if section.name == "B" else 0)
+    chord = span.chord
+    guides = {(chord.root_pc + chord.third) % 12}
+    if chord.seventh is not None:
+        guides.add((chord.root_pc + chord.seventh) % 12)
+    options = [p for p in range(low + 8, high + 1) if p % 12 in guides]
+    if not options:
+        return int(goal)
+    if previous_top is None:
+        return min(options, key=lambda p: (abs(p - goal), p))
+    moving = [p for p in options if 0 < abs(p - previous_top) <= 3] or options
+    return min(moving, key=lambda p: (abs(p - (0.5 * previous_top + 0.5 * goal)), p))

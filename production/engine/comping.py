@@ -41,10 +41,32 @@ class _Player:
         end = self.ctx.duration_s if hold_to_end else tl.time(bar, step + dur) - 0.03
         spread = float(self.rng.uniform(0.4, 1.0)) * strum_ms / 1000.0
         top = max(pitches)
+        touch = velocity + dynamics(self.ctx, bar, step) + self.rng.normal(0, 6)  # one hand, one weight
         for j, pitch in enumerate(sorted(pitches)):
             start = onset + j * spread
-            vel = velocity + (6 if pitch == top else 0) + self.rng.normal(0, 3)
+            # the top voice sings over the others, the inner voices sit back
+            vel = touch + (8 if pitch == top else -4 if j else 0) + self.rng.normal(0, 3)
             self.note(start, max(end, start + 0.05), pitch, vel)
+
+    def answer(self, bar: int, span_index: int, velocity: float) -> bool:
+        """A short reply in the melody's rest: two or three notes of the voicing's upper voices from beat 3,
+        when the melody plays this bar and has stopped by then. Returns whether it played."""
+        hook = self.ctx.hook
+        if hook is None or hook.bars[bar] is None or hook.rest_from(bar) > 10:
+            return False
+        span = self.ctx.spans[span_index]
+        if span.end_step <= 10 or span.start_step > 10:
+            return False
+        voicing = sorted(self.ctx.voicings[span_index])
+        upper = voicing[-3:] if len(voicing) >= 3 else voicing
+        figure = [upper[-1], upper[-2], upper[-1]] if self.rng.random() < 0.5 else [upper[0], upper[1], upper[-1]]
+        steps = (10, 12, 14) if span.end_step >= 16 else (10, 12)
+        tl = self.ctx.timeline
+        for step, pitch in zip(steps, figure, strict=False):
+            start = tl.time(bar, step) + float(self.rng.uniform(0, self.late_s))
+            end = tl.time(bar, step + 2) - 0.02
+            self.note(start, end, pitch + 12 if pitch < 64 else pitch, velocity + self.rng.normal(0, 6))
+        return True
 
     def note(self, start: float, end: float, pitch: int, velocity: float) -> None:
         if start < self.ctx.duration_s - 0.05:
@@ -56,15 +78,40 @@ class _Player:
         return sorted(self.events, key=lambda e: (e.start_s, e.pitch))
 
 
-def _section_pattern(ctx: Context, patterns: tuple[str, ...], bar: int) -> str:
+def dynamics(ctx: Context, bar: int, step: float) -> float:
+    """Velocity offset of a comping hit: a player leans on the downbeat and pulls back off the beat,
+    swells through a four-bar loop and plays each section at its own level."""
+    section, i = ctx.section_of(bar)
+    offset = {"intro": -5, "A": 0, "B": 4, "A'": 3, "outro": -6}.get(section.name, 0)
+    if section.treatment in ("breakdown", "keys", "pickup"):
+        offset -= 5
+    offset += (0, 3, 6, -3)[i % 4]
+    step = step % 16
+    offset += 6 if step == 0 else 2 if step == 8 else -4 if step % 4 else 0
+    return float(offset)
+
+
+def _cells(ctx: Context, rng: np.random.Generator, bar: int, start_step: int, choices: tuple, cache: dict) -> tuple:
+    """The comping cell of a chord: chosen once per section and place in the loop, so the figure returns
+    with the loop like a player's (a new section may get a new one)."""
+    section, i = ctx.section_of(bar)
+    key = (section.name, i % 4, start_step)
+    if key not in cache:
+        cache[key] = choices[int(rng.integers(len(choices)))]
+    return cache[key]
+
+
+def section_pattern(ctx: Context, patterns: tuple[str, ...], bar: int) -> str:
     section, _ = ctx.section_of(bar)
-    index = {"intro": 0, "A": 0, "B": 1, "A'": 2, "outro": 0}[section.name]
+    index = {"intro": 0, "A": 0, "B": 1, "A'": 2, "outro": 0}.get(section.name, 0)
     return patterns[index % len(patterns)]
 
 
 def keys(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
-    """Electric piano: held chords, Charleston figures or comping cells, swells in light passages."""
+    """Electric piano: held chords, Charleston figures or comping cells, swells in light passages; as the
+    main harmony it answers the melody in its rests."""
     player = _Player(ctx, rng)
+    cells_of: dict = {}
     last = len(ctx.spans) - 1
     for index, span in enumerate(ctx.spans):
         level = ctx.part_level("keys", span.bar)
@@ -72,7 +119,7 @@ def keys(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
             continue
         voicing = ctx.voicings[index]
         length = span.end_step - span.start_step
-        pattern = _section_pattern(ctx, ctx.preset.keys_patterns, span.bar) if level == 2 else "swells"
+        pattern = section_pattern(ctx, ctx.preset.keys_patterns, span.bar) if level == 2 else "swells"
         if index == last:
             player.chord(span.bar, span.start_step, length, voicing, 54, strum_ms=25, hold_to_end=True)
             continue
@@ -81,18 +128,27 @@ def keys(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
             player.chord(
                 span.bar, span.start_step, length, voicing, velocity, strum_ms=10 if pattern == "sustain" else 45
             )
+            if ctx.main_harmony == "keys":
+                player.answer(span.bar, index, velocity + 4)
             continue
-        cells = ((0, 3), (6, 10)) if pattern == "charleston" else _COMP_CELLS[int(rng.integers(len(_COMP_CELLS)))]
+        cells = (
+            ((0, 3), (6, 10))
+            if pattern == "charleston"
+            else _cells(ctx, rng, span.bar, span.start_step, _COMP_CELLS, cells_of)
+        )
+        replied = ctx.main_harmony == "keys" and player.answer(span.bar, index, 58)
         for step, dur in cells:
-            if step >= length:
+            if step >= length or (replied and span.start_step + step >= 10):
                 continue
             player.chord(span.bar, span.start_step + step, min(dur, length - step), voicing, 64 if step == 0 else 56)
     return player.sorted_events()
 
 
 def piano(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
-    """Piano: short syncopated stabs, broken (arpeggiated, pedalled) chords, or block chords."""
+    """Piano: short syncopated stabs, broken (arpeggiated, pedalled) chords, or block chords; as the main
+    harmony it answers the melody in its rests."""
     player = _Player(ctx, rng)
+    cells_of: dict = {}
     last = len(ctx.spans) - 1
     for index, span in enumerate(ctx.spans):
         level = ctx.part_level("piano", span.bar)
@@ -102,11 +158,13 @@ def piano(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
         up = tuple(p + 12 for p in voicing) if max(voicing) <= 72 else voicing
         length = span.end_step - span.start_step
         bar, s0 = span.bar, span.start_step
-        pattern = _section_pattern(ctx, ctx.preset.piano_patterns, span.bar) if level == 2 else "block"
+        pattern = section_pattern(ctx, ctx.preset.piano_patterns, span.bar) if level == 2 else "block"
         if index == last:
             player.chord(bar, s0, length, voicing, 56, strum_ms=30, hold_to_end=True)
         elif pattern == "stabs":
-            for step, dur in _STAB_CELLS[int(rng.integers(len(_STAB_CELLS)))]:
+            if ctx.main_harmony == "piano":
+                player.answer(bar, index, 62)
+            for step, dur in _cells(ctx, rng, bar, s0, _STAB_CELLS, cells_of):
                 if step < length:
                     player.chord(bar, s0 + step, dur, up, 66, strum_ms=4)
         elif pattern == "broken":
@@ -121,6 +179,8 @@ def piano(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
                 start = tl.time(bar, step) + float(rng.uniform(0, player.late_s))
                 player.note(start, end, pitch, 60 + (6 if j == 0 else 0) + rng.normal(0, 4))
         else:  # block
+            if ctx.main_harmony == "piano":
+                player.answer(bar, index, 60)
             for step in range(0, length, 8):
                 player.chord(bar, s0 + step, min(6, length - step), voicing, 58 if step else 64)
     return player.sorted_events()
@@ -169,7 +229,7 @@ def pluck(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
         high = tuple(p + 12 if p < 58 else p for p in voicing)
         length = span.end_step - span.start_step
         bar, s0 = span.bar, span.start_step
-        pattern = _section_pattern(ctx, ctx.preset.pluck_patterns, span.bar)
+        pattern = section_pattern(ctx, ctx.preset.pluck_patterns, span.bar)
         limit = length if level == 2 else min(length, 8)
         hits: list[tuple[int, int, int, float]] = []  # step, pitch, ring steps, velocity
         if pattern in ("arp_up", "arp_updown"):

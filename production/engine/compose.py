@@ -24,7 +24,7 @@ from .arrangement import (
     plan_harmony,
 )
 from .brief import PARTS, Brief, Key
-from .comping import keys, pad, piano, pluck
+from .comping import keys, pad, piano, pluck, section_pattern
 from .form import Form, plan_form
 from .groove import KICK, drums, perc
 from .instruments import DRUM_PARTS, choose
@@ -179,6 +179,8 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
             program=_gm_program(voice, preset.instruments[part]), is_drum=part in DRUM_PARTS, name=part
         )
         instrument.notes = [_midi_note(e, mood) for e in events]
+        if part in PEDAL_PARTS and ctx.family(part) in ("piano", "epiano"):
+            instrument.control_changes = _sustain_pedal(ctx, part)
         midi.instruments.append(instrument)
     drum_part = next((inst for inst in midi.instruments if inst.name == "drums"), None)
     kicks = sorted(n.start for n in drum_part.notes if n.pitch == KICK) if drum_part else []
@@ -217,6 +219,29 @@ def part_bar_grid(midi: pretty_midi.PrettyMIDI, total_bars: int, bar_s: float) -
             cells[max(first, 0) : min(last, total_bars - 1) + 1] = True
         grid[instrument.name] = tuple(bool(c) for c in cells)
     return grid
+
+
+PEDAL_PARTS = ("keys", "piano")  # the comping parts a pianist pedals
+
+
+def _sustain_pedal(ctx: Context, part: str) -> list[pretty_midi.ControlChange]:
+    """Legato pedalling (CC64) for a piano part: the pedal goes down just after each chord is struck and
+    comes up as the next chord arrives, so the harmony rings but chords never smear into each other."""
+    changes: list[pretty_midi.ControlChange] = []
+    down = False
+    for span in ctx.spans:
+        plays = ctx.part_level(part, span.bar) > 0
+        if part == "piano" and section_pattern(ctx, ctx.preset.piano_patterns, span.bar) == "stabs":
+            plays = False  # stabs are short on purpose
+        if down:
+            changes.append(pretty_midi.ControlChange(64, 0, max(0.0, float(span.start_s) - 0.01)))
+            down = False
+        if plays and span.start_s < ctx.duration_s - 0.1:
+            changes.append(pretty_midi.ControlChange(64, 100, float(span.start_s) + 0.04))
+            down = True
+    if down:
+        changes.append(pretty_midi.ControlChange(64, 0, float(ctx.duration_s) - 0.02))
+    return changes
 
 
 def _gm_program(voice: str, builtin: str) -> int:
