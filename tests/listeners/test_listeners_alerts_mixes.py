@@ -1,0 +1,120 @@
+"""Release alerts to followers (opt-in, batched, once) and the mix page with its tracklist and audio."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+import soundfile
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+
+from catalog.models import Release, ReleaseTrack
+from listeners import services
+from listeners.models import Follow, ReleaseAlert
+from production.models import MixRender
+from tests.factories import ArtistFactory
+from tests.monetization.factories import licensable_track
+
+
+def test_followers_who_opted_in_get_one_release_email(client, listener_factory, run_tasks):
+    artist = ArtistFactory(name="Night Owl", slug="night-owl")
+    keen = listener_factory("keen@example.com", release_alerts=True)
+    quiet = listener_factory("quiet@example.com", release_alerts=False)
+    stranger = listener_factory("stranger@example.com", release_alerts=True)
+    Follow.objects.create(listener=keen, artist=artist)
+    Follow.objects.create(listener=quiet, artist=artist)
+    Follow.objects.create(listener=stranger, artist=ArtistFactory())
+    Release.objects.create(title="Owl Hours", artist=artist, status=Release.Status.PUBLISHED)
+    Release.objects.create(title="Not Yet", artist=artist, status=Release.Status.DRAFT)
+
+    with run_tasks():
+        services.release_alerts_resume()
+    [message] = mail.outbox
+    assert message.to == ["keen@example.com"] and "Owl Hours" in message.subject
+    assert "List-Unsubscribe" in message.extra_headers
+    with run_tasks():
+        services.release_alerts_resume()
+    assert len(mail.outbox) == 1 and ReleaseAlert.objects.get().status == ReleaseAlert.Status.SENT
+
+    unsubscribe = re.search(r"http://shop\.test(/account/alerts-off/\S+/)", message.body).group(1)
+    assert client.get(unsubscribe).status_code == 200
+    keen.refresh_from_db()
+    assert keen.release_alerts  # a GET (a mail scanner) changes nothing
+    client.post(unsubscribe)
+    keen.refresh_from_db()
+    assert not keen.release_alerts
+
+
+def _flac(duration_s: float, sample_rate: int = 8000) -> bytes:
+    t = np.arange(int(duration_s * sample_rate)) / sample_rate
+    mono = (0.2 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.vstack([mono, mono]).T, sample_rate, format="FLAC")
+    return buffer.getvalue()
+
+
+def make_mix(title: str = "Rainy Study Mix", duration_s: float = 30.0) -> Release:
+    """A published long-mix release with a finished continuous master and a three-track tracklist."""
+    artist = ArtistFactory(name="Mix Persona", slug="mix-persona")
+    release = Release.objects.create(title=title, artist=artist, kind=Release.Kind.MIX, status="published")
+    tracks = [licensable_track(title=t, artist=artist) for t in ("Opening Drizzle", "Middle Puddle", "Last Light")]
+    for position, track in enumerate(tracks, start=1):
+        ReleaseTrack.objects.create(release=release, track=track, position=position)
+    path = storages["private"].save(f"mixes/{release.uuid}/mix.flac", ContentFile(_flac(duration_s)))
+    starts = [0.0, duration_s / 3, 2 * duration_s / 3]
+    MixRender.objects.create(
+        release=release,
+        status=MixRender.Status.SUCCEEDED,
+        path=path,
+        duration_s=duration_s,
+        tracklist=[
+            {
+                "position": i + 1,
+                "track_id": t.pk,
+                "track_uuid": str(t.uuid),
+                "title": t.title,
+                "artist": artist.name,
+                "start_s": s,
+                "timestamp": f"{int(s // 60)}:{int(s % 60):02d}",
+            }
+            for i, (t, s) in enumerate(zip(tracks, starts, strict=True))
+        ],
+    )
+    return release
+
+
+@pytest.mark.django_db
+def test_the_mix_page_has_player_timestamps_licence_links_and_open_graph_tags(client):
+    release = make_mix()
+    page = client.get(f"/mixes/{release.uuid}/").content.decode()
+    assert f'src="/mixes/{release.uuid}/audio/"' in page
+    assert 'data-seek="10.0"' in page and "0:10" in page and "Middle Puddle" in page
+    assert page.count(">License<") == 3
+    assert 'property="og:title" content="Rainy Study Mix by Mix Persona"' in page
+    assert 'name="twitter:card"' in page
+    assert "Rainy Study Mix" in client.get("/mixes/").content.decode()
+    release_page = client.get(release.get_absolute_url()).content.decode()
+    assert f"/mixes/{release.uuid}/" in release_page  # the release page links to its mix page
+
+
+@pytest.mark.django_db
+def test_the_mix_audio_answers_range_requests(client):
+    release = make_mix()
+    whole = client.get(f"/mixes/{release.uuid}/audio/")
+    size = len(b"".join(whole.streaming_content))
+    part = client.get(f"/mixes/{release.uuid}/audio/", HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{size}"
+    assert len(b"".join(part.streaming_content)) == 100
+    assert client.get(f"/mixes/{release.uuid}/audio/", HTTP_RANGE=f"bytes={size}-").status_code == 416
+
+
+@pytest.mark.django_db
+def test_a_draft_mix_has_no_page(client):
+    release = make_mix()
+    Release.objects.filter(pk=release.pk).update(status=Release.Status.DRAFT)
+    assert client.get(f"/mixes/{release.uuid}/").status_code == 404
+    assert client.get(f"/mixes/{release.uuid}/audio/").status_code == 404
