@@ -12,9 +12,15 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 
-def enqueue(func: str, *args, group: str | None = None, **kwargs) -> None:
-    """Queue `func` (a dotted path to a task function) with plain arguments once the data is committed."""
-    options = {"group": group} if group else {}
+def enqueue(func: str, *args, group: str | None = None, bulk: bool = False, **kwargs) -> None:
+    """Queue `func` (a dotted path to a task function) with plain arguments once the data is committed.
+
+    `bulk=True` sends it to the bulk cluster's queue (settings.Q_BULK_CLUSTER): work nobody is waiting for,
+    which must never hold up interactive tasks such as e-mail or a single render.
+    """
+    options: dict = {"group": group} if group else {}
+    if bulk:
+        options["cluster"] = settings.Q_BULK_CLUSTER
     # django-q reads Q_CLUSTER["sync"] once at import; honour the live setting so tests can run tasks inline.
     if settings.Q_CLUSTER.get("sync"):
         options["sync"] = True

@@ -374,6 +374,10 @@ NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "100"))
 # --- Security (all on when DEBUG is off; `manage.py check --deploy` must print nothing) ----------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe over plain HTTP inside the network: /healthz answers them instead of redirecting.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Bearer token that unlocks /healthz's detailed check (storages, broker, queue) for monitors; staff need none.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))

@@ -61,7 +61,7 @@ class TrackFingerprintAdmin(admin.ModelAdmin):
     def check_again(self, request, queryset):
         # Harmless for anyone who may look: it reads the index and records what it finds.
         for fingerprint in queryset:
-            enqueue(FINGERPRINT_TASK, fingerprint.track_id)
+            enqueue(FINGERPRINT_TASK, fingerprint.track_id, bulk=True)
         self.message_user(request, f"Queued {queryset.count()} duplicate check(s).", messages.SUCCESS)
 
 

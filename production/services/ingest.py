@@ -23,19 +23,18 @@ import soundfile
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 
 from catalog.models import Artist, Asset, Track
-from catalog.services import artist_ensure, asset_store
+from catalog.services import artist_ensure, asset_store, track_files_delete
+from lofi_site.files import safe_filename
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.engine import audio_io
 from production.models import IngestUpload
 from production.safe_decode import validate_untrusted
-from production.services.track_audio import safe_filename
 
 ANALYZE_TASK = "production.tasks.track_analyze_task"
 FINGERPRINT_TASK = "production.tasks.track_fingerprint_task"
@@ -143,7 +142,7 @@ def track_ingest(
             if queue:
                 track_intelligence_enqueue(track=track)
     except BaseException:
-        _delete_track_files(track)
+        track_files_delete(track=track)
         raise
     return track
 
@@ -193,7 +192,7 @@ def uploads_ingest(
     """
     results = []
     for upload in uploads:
-        name = safe_filename(upload.name or "")
+        name = safe_filename(upload.name or "", default="upload")
         with _spooled(upload, name) as path:
             results.append(
                 _ingest_one(
@@ -213,8 +212,8 @@ def uploads_ingest(
 def track_intelligence_enqueue(*, track: Track) -> None:
     """Queue analysis and fingerprinting (with the duplicate check) of a track, after commit. Renders and
     ingest both call this once their Track exists."""
-    enqueue(ANALYZE_TASK, track.pk)
-    enqueue(FINGERPRINT_TASK, track.pk)
+    enqueue(ANALYZE_TASK, track.pk, bulk=True)
+    enqueue(FINGERPRINT_TASK, track.pk, bulk=True)
 
 
 def _ingest_one(given: str, **arguments) -> IngestResult:
@@ -270,18 +269,3 @@ def _spooled(upload: UploadedFile, name: str) -> Iterator[Path]:
             for chunk in upload.chunks(_COPY_CHUNK):
                 target.write(chunk)
         yield path
-
-
-def _delete_track_files(track: Track) -> None:
-    """Remove whatever this attempt stored under the track's folder (unique to it: named by its uuid)."""
-    prefix = f"tracks/{track.uuid}"
-    for storage_name in (Asset.StorageName.PUBLIC, Asset.StorageName.PRIVATE):
-        storage = storages[storage_name]
-        try:
-            _, files = storage.listdir(prefix)
-        except (FileNotFoundError, NotImplementedError):
-            continue
-        for filename in files:
-            storage.delete(f"{prefix}/{filename}")
-        with contextlib.suppress(NotImplementedError, OSError):
-            Path(storage.path(prefix)).rmdir()

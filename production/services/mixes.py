@@ -148,7 +148,7 @@ def mix_render_create(
     mix.full_clean()
     mix.save()
     if queue:
-        enqueue(MIX_RENDER_TASK, mix.pk)
+        enqueue(MIX_RENDER_TASK, mix.pk, bulk=True)
     return mix
 
 
@@ -274,7 +274,7 @@ def mix_render_retry(*, mix: MixRender, actor=None) -> MixRender:
         status=MixRender.Status.QUEUED, error="", started_at=None, finished_at=None, updated_at=timezone.now()
     )
     if updated:
-        enqueue(MIX_RENDER_TASK, mix.pk)
+        enqueue(MIX_RENDER_TASK, mix.pk, bulk=True)
     mix.refresh_from_db()
     return mix
 

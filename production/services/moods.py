@@ -300,5 +300,8 @@ def mood_model_train_enqueue(*, actor=None) -> None:
     if refusal:
         raise ValidationError(refusal)
     enqueue(
-        MOOD_MODEL_TASK, timezone.now().isoformat(), actor.pk if getattr(actor, "is_authenticated", False) else None
+        MOOD_MODEL_TASK,
+        timezone.now().isoformat(),
+        actor.pk if getattr(actor, "is_authenticated", False) else None,
+        bulk=True,
     )

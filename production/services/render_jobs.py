@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import tempfile
@@ -16,13 +15,12 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Artist, Asset, Track
-from catalog.services import artist_ensure, asset_store, mood_ensure, style_ensure
+from catalog.services import artist_ensure, asset_store, mood_ensure, style_ensure, track_files_delete
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production import naming
@@ -86,7 +84,8 @@ def render_job_create(
         raise ValidationError(str(error)) from error
     job.save()
     if queue:
-        enqueue(RENDER_TASK, job.pk)
+        # A batch's renders queue as bulk work; a single render from the cockpit is interactive.
+        enqueue(RENDER_TASK, job.pk, bulk=batch is not None)
     return job
 
 
@@ -121,7 +120,7 @@ def render_job_retry(*, job: RenderJob, actor=None) -> RenderJob:
         summary=f"Retried render job #{job.pk}",
         changes={"error": [previous_error[:500], ""]},
     )
-    enqueue(RENDER_TASK, job.pk)
+    enqueue(RENDER_TASK, job.pk, bulk=job.batch_id is not None)
     return job
 
 
@@ -310,7 +309,7 @@ def _store(*, job: RenderJob, rendered: _Rendered, outputs: Sequence[_Output]) -
             # Analysis and the fingerprint with its duplicate check run after commit, like an upload's.
             track_intelligence_enqueue(track=track)
     except BaseException:
-        _delete_track_files(track)
+        track_files_delete(track=track)
         raise
     return track
 
@@ -367,22 +366,6 @@ def _default_persona(style: str) -> Artist:
 
 def _label(slug: str) -> str:
     return slug.replace("_", " ").replace("-", " ").capitalize()
-
-
-def _delete_track_files(track: Track) -> None:
-    """Remove everything under the track's folder in both storages (the folder is unique to this run)."""
-    prefix = f"tracks/{track.uuid}"
-    for name in (Asset.StorageName.PUBLIC, Asset.StorageName.PRIVATE):
-        storage = storages[name]
-        try:
-            _, files = storage.listdir(prefix)
-        except FileNotFoundError:
-            continue
-        for filename in files:
-            storage.delete(f"{prefix}/{filename}")
-        # A local folder stays behind once empty; object stores have no folders to remove.
-        with contextlib.suppress(NotImplementedError, OSError):
-            Path(storage.path(prefix)).rmdir()
 
 
 def _float_or_none(value) -> float | None:
