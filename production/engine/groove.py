@@ -47,18 +47,34 @@ class _Drummer:
             self.events.append(NoteEvent(onset, onset + _HIT_S, pitch, velocity))
 
 
+class _Loop:
+    """One section's drum loop, drawn once: two bars of kick (a 2-bar pattern), the snare's ghost notes,
+    the open hat, the hats' accent shape and whether the fourth bar picks up into the next phrase. Every
+    bar of the section plays it; only the humanising (a few ms, a few velocity steps) differs."""
+
+    def __init__(self, ctx: Context, rng: np.random.Generator) -> None:
+        preset = ctx.preset
+        patterns = preset.kick_patterns
+        self.kicks = (patterns[int(rng.integers(len(patterns)))], patterns[int(rng.integers(len(patterns)))])
+        candidates = [st for st in (3, 7, 9, 11, 15) if rng.random() < preset.ghost_note_prob]
+        self.ghosts = tuple(candidates[:3])
+        self.ghost_velocity = tuple(int(rng.integers(24, 37)) for _ in self.ghosts)
+        self.open_hat = int(rng.choice((6, 14))) if rng.random() < 0.4 else None
+        self.hat_shape = tuple(float(rng.normal(0, 5)) for _ in range(16))  # a drummer's own accents
+        self.pickup = int(rng.choice((13, 14, 15))) if rng.random() < 0.5 else None
+        self.fill = _FILLS[int(rng.integers(len(_FILLS)))]
+
+
 def drums(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
-    """Kick, backbeat (snare/clap/rim) with ghost notes, swung hats with humanised velocity and timing,
-    fills in the last bar of each section, drop-outs from the arrangement."""
+    """Kick, backbeat (snare/clap/rim) with ghost notes and swung hats, as one loop per section (A' plays
+    A's loop, a little harder); a fill or a drop (a bar without kick) where the form ends a section; the
+    bars the form leaves to hats, without kick or silent; a last kick and crash where it ends on a hit."""
     preset = ctx.preset
     player = _Drummer(ctx, rng)
-    patterns = preset.kick_patterns
-    section_kicks = {}
+    loops: dict[str, _Loop] = {}
     for section in ctx.sections:
-        if section.name == "A'" and "A" in section_kicks:
-            section_kicks[section.name] = section_kicks["A"]
-        else:
-            section_kicks[section.name] = (int(rng.integers(len(patterns))), int(rng.integers(len(patterns))))
+        loop = _Loop(ctx, rng)  # drawn for every section, so the draws never depend on the form's names
+        loops.setdefault("A" if section.name == "A'" else section.name, loop)
     backbeat = _BACKBEAT[preset.backbeat]
     hat_every = 16 // preset.hat_division
     laid_back_s = 0.6 * player.jitter_s  # a lazy, late backbeat is the LoFi feel
@@ -66,40 +82,41 @@ def drums(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
     for bar in range(ctx.total_bars):
         mode = ctx.drum_mode(bar)
         section, i = ctx.section_of(bar)
+        loop = loops["A" if section.name == "A'" else section.name]
+        harder = 4 if section.name == "A'" else 0
         if mode == "off":
             after_fill = False
             continue
+        if mode == "hit":
+            player.hit(bar, 0, KICK, _velocity(100, rng))
+            player.hit(bar, 0, CRASH, _velocity(70, rng))
+            after_fill = False
+            continue
         fill = ctx.fill_bar(bar)
-        fill_hits = _FILLS[int(rng.integers(len(_FILLS)))] if fill else ()
+        fill_hits = loop.fill if fill else ()
         fill_from = min((s for s, _, _ in fill_hits), default=16)
-        open_step = 14 if (not fill and rng.random() < 0.3) else None
         for step in range(0, 16, hat_every):
             if step >= fill_from:
                 break
-            if step % 4 and rng.random() < 0.06:  # an occasional missing hat keeps it human
-                continue
-            base = 74 if step % 4 == 0 else 60 if step % 2 == 0 else 46
-            if section.name == "A'":
-                base += 4
-            pitch = OPEN_HAT if step == open_step else CLOSED_HAT
-            player.hit(bar, step, pitch, _velocity(base, rng, 10))
+            base = (74 if step % 4 == 0 else 60 if step % 2 == 0 else 46) + harder + loop.hat_shape[step]
+            pitch = OPEN_HAT if (step == loop.open_hat and not fill) else CLOSED_HAT
+            player.hit(bar, step, pitch, _velocity(base, rng, 8))
         if mode in ("nokick", "full"):
             for step in (4, 12):
                 if step < fill_from:
                     for pitch in backbeat:
-                        player.hit(bar, step, pitch, _velocity(92 if pitch != CLAP else 78, rng), late_s=laid_back_s)
-            ghost_prob = preset.ghost_note_prob * (1.3 if section.name == "A'" else 1.0)
-            ghosts = [s for s in (3, 7, 9, 11, 15) if s < fill_from and rng.random() < ghost_prob]
-            for step in ghosts[:3]:
-                player.hit(bar, step, SNARE, _velocity(30, rng, 8))
+                        base = (92 if pitch != CLAP else 78) + harder
+                        player.hit(bar, step, pitch, _velocity(base, rng), late_s=laid_back_s)
+            for step, velocity in zip(loop.ghosts, loop.ghost_velocity, strict=True):
+                if step < fill_from:
+                    player.hit(bar, step, SNARE, int(clamp(velocity + rng.normal(0, 2), 20, 40)))
         if mode == "full":
-            first, second = section_kicks.get(section.name, (0, 0))
-            pattern = list(patterns[first if i % 2 == 0 else second])
-            if i % 4 == 3 and not fill and rng.random() < 0.6:
-                pattern.append(int(rng.choice((13, 14, 15))))  # a pickup kick into the next phrase
+            pattern = list(loop.kicks[i % 2])
+            if i % 4 == 3 and not fill and loop.pickup is not None:
+                pattern.append(loop.pickup)  # a pickup kick into the next phrase
             for step in sorted(set(pattern)):
                 if step < fill_from:
-                    player.hit(bar, step, KICK, _velocity(104 if step == 0 else 88, rng))
+                    player.hit(bar, step, KICK, _velocity((104 if step == 0 else 88) + harder, rng))
         if after_fill and i == 0:
             player.hit(bar, 0, CRASH, _velocity(58, rng))
             if mode != "full":
