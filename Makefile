@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev migrate static seed lint bench clean
+.PHONY: run serve test install install-dev migrate static seed lint bench clean
 
 # The marker files make installs incremental: pip runs again only when a requirements file changes.
 $(VENV)/.installed: requirements.txt
@@ -36,13 +36,28 @@ seed: migrate
 # The worker starts in its own session, so it gets exactly one TERM, from the exit trap: a signal reaching its
 # sentinel directly, or a second one while the cluster is stopping, can leave it hung.
 # No autoreload: this runs the platform; use `.venv/bin/python manage.py runserver` to develop with reloads.
+# Two worker clusters: interactive (e-mail, publishing, single renders) and bulk (batches, analysis, mixes).
+WORKERS = $(PY) -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
+		manage.py qcluster & interactive=$$!; \
+	Q_CLUSTER_NAME=bulk $(PY) -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
+		manage.py qcluster & bulk=$$!; \
+	trap 'kill -TERM $$interactive $$bulk 2>/dev/null; wait $$interactive $$bulk 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM HUP
+
 run: seed static
 	@echo "Cockpit: http://$(HOST)/admin/  API: http://$(HOST)/api/v1/  (admin password printed on first run)"
-	@$(PY) -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
-		manage.py qcluster & qcluster=$$!; \
-	trap 'kill -TERM $$qcluster 2>/dev/null; wait $$qcluster 2>/dev/null' EXIT; \
-	trap 'exit 130' INT TERM HUP; \
+	@$(WORKERS); \
 	$(PY) manage.py runserver --noreload $(HOST)
+
+# Production serving on the embedded default: gunicorn (gunicorn.conf.py) with DEBUG off, both worker clusters.
+# A SECRET_KEY is generated once into .secret_key unless one is set; plain HTTP on this host (no TLS redirect).
+serve: seed static
+	@test -s .secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key
+	@echo "Serving with gunicorn on http://$(HOST)/ (DEBUG off)"
+	@export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
+		SERVE_MEDIA="$${SERVE_MEDIA:-1}" GUNICORN_BIND="$(HOST)"; \
+	$(WORKERS); \
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py lofi_site.wsgi
 
 # The suite runs on the embedded broker and cache whatever the shell says (tests count rows in the ORM queue and
 # rely on a private cache); a REDIS_URL given here goes to the one test that sends a task through Redis.

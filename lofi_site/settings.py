@@ -137,6 +137,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# The web processes serve public media themselves (streamed, with Range requests): on for `make run` and `make
+# serve` on local files; off in production, where S3/a CDN or the proxy serves them.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Masters, stems, packs and certificates: never served by URL, only streamed by views that check access.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))

@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("monetization.urls")),
 ]
 
-if settings.DEBUG and settings.MEDIA_URL.startswith("/"):
+if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
     from django.urls import re_path
 
     from lofi_site.media_views import media_serve
