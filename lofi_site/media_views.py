@@ -1,4 +1,4 @@
-"""Public media for `make run` and `make serve` (SERVE_MEDIA, local files): Django's `static.serve` plus HTTP Range requests.
+"""Public media for `make run` and `make serve` (SERVE_MEDIA, local files): `static.serve` plus Range requests.
 
 Browsers seek in audio with Range requests; without them a preview plays but cannot be scrubbed. Production
 serves media from S3 or a web server, which answer ranges themselves. Private files never come through here.
