@@ -116,6 +116,7 @@ def release_readiness_blockers(release: Release, *, duplicates: bool = True) -> 
         if value not in present:
             reasons.append(f"Metadata for {label} has not been generated.")
     targets = release_target_accounts(release)
+    reasons += [text for text, _ in account_connection_problems(targets)]
     upc_stores = [a.name for a in targets if a.platform in UPC_PLATFORMS]
     if upc_stores and not release.upc:
         reasons.append(f"A UPC/EAN is needed for {', '.join(upc_stores)}.")
@@ -127,6 +128,18 @@ def release_readiness_blockers(release: Release, *, duplicates: bool = True) -> 
             reasons.append("YouTube: there is no thumbnail.")
     reasons += release_qa_blockers(release)
     return reasons
+
+
+def account_connection_problems(accounts) -> list[tuple[str, PlatformAccount]]:
+    """(sentence, account) for each target account the publish task could not act for: inactive, or an API
+    platform (YouTube, SoundCloud) without working OAuth tokens. Readiness names them, with a link to the fix."""
+    problems = []
+    for account in accounts:
+        if not account.is_active:
+            problems.append((f"{account} is inactive: turn it on or choose another account.", account))
+        elif not account.is_connected:
+            problems.append((f"{account} is not connected: connect it on its account page.", account))
+    return problems
 
 
 def release_qa_blockers(release: Release) -> list[str]:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Release, Track
-from distribution import services
+from distribution import selectors, services
 from distribution.models import Platform, Publication
 from distribution.services import youtube as youtube_services
 from operations.models import AuditEvent
@@ -156,9 +156,13 @@ def test_scheduling_needs_connected_platforms_and_a_time(editor):
     release.release_date = None
     release.save()
     media = release.media
-    services.release_mark_ready(release=release, actor=editor)
 
-    messages = _refusal(lambda: services.release_schedule(release=release, actor=editor))
+    # Readiness already names every target account that is not connected (it used to say "everything is in
+    # place" and scheduling failed later).
+    readiness = _refusal(lambda: services.release_mark_ready(release=release, actor=editor))
+    assert "YouTube: New channel is not connected: connect it on its account page." in readiness
+    assert "SoundCloud: Cloud is not connected: connect it on its account page." in readiness
+    messages = selectors.release_schedule_blockers(release, publish_at=None)
 
     assert "YouTube: New channel is not connected." in messages
     assert "SoundCloud: Cloud is not connected." in messages
