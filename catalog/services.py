@@ -27,6 +27,7 @@ from catalog.models import (
     validate_isrc,
     validate_upc,
 )
+from lofi_site.files import delete_prefix
 
 _CHUNK = 1024 * 1024
 
@@ -49,7 +50,7 @@ def asset_store(
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
     digest, size = _sha256_and_size(stream)
     storage = storages[storage_name]
-    path = storage.save(f"tracks/{track.uuid}/{filename}", File(stream, name=filename))
+    path = storage.save(f"{track_folder(track)}/{filename}", File(stream, name=filename))
     previous = Asset.objects.filter(track=track, kind=kind, label=label).first()
     if previous is not None:
         storages[previous.storage].delete(previous.path)
@@ -60,6 +61,19 @@ def asset_store(
     asset.full_clean()
     asset.save()
     return asset
+
+
+def track_folder(track: Track) -> str:
+    """The storage folder of a track's files, the same in both storages; named by the track's uuid, so it holds
+    this track's files only."""
+    return f"tracks/{track.uuid}"
+
+
+def track_files_delete(*, track: Track) -> None:
+    """Delete every stored file in the track's folder, in both storages (a failed render or ingest removes
+    what it stored before its Track is rolled back). Idempotent."""
+    for storage_name in (Asset.StorageName.PUBLIC, Asset.StorageName.PRIVATE):
+        delete_prefix(storage_name, track_folder(track))
 
 
 PUBLIC_KINDS = {Asset.Kind.PREVIEW, Asset.Kind.WAVEFORM, Asset.Kind.PEAKS, Asset.Kind.SPECTROGRAM}

@@ -9,17 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
-from django.utils.text import get_valid_filename
 
 from community.models import LeadMagnet, validate_zip_archive
+from lofi_site.files import safe_filename
 from operations.services import audit_log
 
 LEAD_MAGNET_MAX_BYTES = 2 * 1024**3  # a sample pack of WAV loops is large, but not this large
-
-
-def _safe_zip_name(name: str) -> str:
-    stem = PurePosixPath(name.replace("\\", "/")).stem.strip(". ")
-    return f"{get_valid_filename(stem)[:150] if stem else 'free-pack'}.zip"
 
 
 def lead_magnet_upload_check(upload: File) -> None:
@@ -49,7 +44,8 @@ def lead_magnet_save(*, magnet: LeadMagnet, actor, upload: File | None = None) -
     old_path = magnet.archive_path
     new_path = ""
     if upload is not None:
-        name = _safe_zip_name(upload.name)
+        stem = PurePosixPath(safe_filename(upload.name or "")).stem
+        name = f"{safe_filename(stem, default='free-pack', space='-', max_length=150)}.zip"
         new_path = storage.save(f"lead-magnets/{uuid.uuid4().hex[:12]}/{name}", upload)
         magnet.archive_path, magnet.archive_name, magnet.archive_size_bytes = new_path, name, upload.size
     created = magnet.pk is None
