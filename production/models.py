@@ -190,6 +190,21 @@ class RenderJob(TimeStamped):
     track = models.OneToOneField(
         "catalog.Track", on_delete=models.SET_NULL, null=True, blank=True, related_name="render_job"
     )
+    # The render cache: the identity of this render's audio (production.engine.render_key); an identical
+    # request reuses the track an earlier job made instead of rendering it again, unless forced.
+    render_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    force_render = models.BooleanField(
+        default=False, help_text="Render again even when an identical render is already in the catalogue."
+    )
+    reused_from = models.ForeignKey(
+        "catalog.Track",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="The track an identical earlier render made, reused instead of rendering again.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

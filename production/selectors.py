@@ -17,7 +17,7 @@ SUGGESTION_POOL_MAX = 2000  # candidates scored per suggestion request, after th
 
 
 def render_job_list() -> QuerySet[RenderJob]:
-    return RenderJob.objects.select_related("track", "batch", "artist")
+    return RenderJob.objects.select_related("track", "batch", "artist", "reused_from")
 
 
 def batch_list() -> QuerySet[Batch]:

@@ -41,7 +41,7 @@ class RenderJobAdmin(admin.ModelAdmin):
     list_display_links = ["id", "brief_display"]
     list_filter = ["status", "style", "ambience", "created_at"]
     search_fields = ["title", "style", "key", "mood", "error", "track__title"]
-    list_select_related = ["track", "batch"]
+    list_select_related = ["track", "batch", "reused_from"]
     autocomplete_fields = ["artist"]
     raw_id_fields = ["batch"]
     actions = ["retry"]
@@ -52,6 +52,7 @@ class RenderJobAdmin(admin.ModelAdmin):
         "progress_display",
         "error_display_full",
         "track_link",
+        "force_render",
         "batch",
         "attempts",
         "started_at",
@@ -74,6 +75,7 @@ class RenderJobAdmin(admin.ModelAdmin):
                 (None, {"fields": ["title", "artist"]}),
                 ("Brief", {"fields": ["style", "bpm", "key", "duration_s", "seed", "mood", "ambience", "layers_off"]}),
                 ("Loudness", {"classes": ["collapse"], "fields": ["target_lufs", "true_peak_ceiling_db"]}),
+                ("Render cache", {"classes": ["collapse"], "fields": ["force_render"]}),
             ]
         return [
             (
@@ -141,6 +143,7 @@ class RenderJobAdmin(admin.ModelAdmin):
             target_lufs=obj.target_lufs,
             true_peak_ceiling_db=obj.true_peak_ceiling_db,
             created_by=request.user,
+            force_render=obj.force_render,
         )
         obj.pk = job.pk
         obj._state.adding = False
@@ -170,6 +173,12 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Track")
     def track_link(self, obj: RenderJob):
+        if obj.track is None and obj.reused_from is not None:
+            return format_html(
+                'reused from <a href="{}">{}</a>',
+                reverse("admin:catalog_track_change", args=[obj.reused_from.pk]),
+                obj.reused_from.title,
+            )
         if obj.track is None:
             return "—"
         return format_html(

@@ -2,6 +2,7 @@
 `from production import services` keeps working.
 
 - `render_jobs`: one brief rendered by the engine into a catalogue track (create, retry, run; demo renders)
+- `render_cache`: an identical render request reuses the earlier render's track (unless forced)
 - `batches`: a grid of briefs, or variations of one, expanded into render jobs
 - `style_presets`: editors' overrides of an engine style
 - `ingest`: outside audio files (upload, API, `import_audio`) into draft tracks
@@ -82,6 +83,11 @@ from production.services.moods import (
     track_mood_features,
     track_moods_suggest,
 )
+from production.services.render_cache import (
+    render_cached_track,
+    render_job_key,
+    render_job_reuse,
+)
 from production.services.render_jobs import (
     DEMO_BRIEFS,
     DEMO_DURATION_S,
@@ -150,8 +156,11 @@ __all__ = [
     "mood_training_set",
     "release_apply_mix_sequence",
     "release_duplicate_blockers",
+    "render_cached_track",
     "render_job_create",
+    "render_job_key",
     "render_job_retry",
+    "render_job_reuse",
     "render_job_run",
     "render_job_stale_before",
     "style_preset_save",

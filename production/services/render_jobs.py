@@ -27,6 +27,7 @@ from production import naming
 from production.engine import media_outputs, visuals
 from production.models import Batch, RenderJob, StylePreset
 from production.services.ingest import track_intelligence_enqueue
+from production.services.render_cache import render_job_key, render_job_reuse
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,12 @@ def render_job_create(
     true_peak_ceiling_db: float = -1.0,
     created_by=None,
     queue: bool = True,
+    force_render: bool = False,
 ) -> RenderJob:
     """Record a brief to render and, with `queue`, enqueue its task once the transaction commits.
+
+    An identical earlier render is reused when the job runs (production.services.render_cache) unless
+    `force_render` asks for the audio to be rendered again.
 
     Raises ValidationError (with the engine's own words where it refuses a value) before anything is saved.
     """
@@ -76,6 +81,7 @@ def render_job_create(
         target_lufs=target_lufs,
         true_peak_ceiling_db=true_peak_ceiling_db,
         created_by=created_by,
+        force_render=force_render,
     )
     job.full_clean()
     try:
@@ -148,6 +154,11 @@ def render_job_run(*, job: RenderJob) -> RenderJob:
         return RenderJob.objects.filter(pk=job.pk).first() or job
     job.refresh_from_db()
     try:
+        key = render_job_key(job=job)
+        if render_job_reuse(job=job, key=key):
+            job.refresh_from_db()
+            return job
+        RenderJob.objects.filter(pk=job.pk).update(render_key=key)
         with tempfile.TemporaryDirectory(prefix=f"render-{job.pk}-") as workdir:
             rendered = _render(job)
             outputs = _encode(rendered, Path(workdir))
