@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from distribution import release_calendar, selectors
-from distribution.files import PRIVATE
 from distribution.forms import OAuthCodeForm
 from distribution.models import DeliveryPackage, Platform, PlatformAccount, ReleaseMedia
 from distribution.services import soundcloud as soundcloud_services
 from distribution.services import youtube as youtube_services
+from lofi_site.files import PRIVATE
 
 SESSION_OAUTH = "distribution_youtube_oauth"
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from catalog.models import Release
 from distribution import selectors
-from distribution.files import PRIVATE, PUBLIC, local_copy, store_file
 from distribution.models import DeliveryPackage, MetadataPlatform, PlatformAccount, ReleaseMetadata
 from distribution.platforms import ddex
+from lofi_site.files import PRIVATE, PUBLIC, local_copy, store_file
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.engine.audio_io import sha256_file

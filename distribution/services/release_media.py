@@ -25,10 +25,10 @@ from pedalboard.io import AudioFile
 
 from catalog.models import Release
 from distribution import selectors
-from distribution.files import PRIVATE, local_copy, store_file
 from distribution.media import artwork as artwork_engine
 from distribution.media import video as video_engine
 from distribution.models import ReleaseMedia, ReleasePlan
+from lofi_site.files import PRIVATE, local_copy, store_file
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.engine.audio_io import iter_blocks

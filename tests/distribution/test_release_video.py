@@ -11,10 +11,10 @@ from django.core.files.storage import storages
 
 from catalog.models import Release
 from distribution import tasks
-from distribution.files import local_copy
 from distribution.media.video import probe_media
 from distribution.models import ReleaseMedia
 from distribution.services import release_media as media_services
+from lofi_site.files import local_copy
 from operations.models import AuditEvent
 from production.models import MixRender
 from tests.distribution.conftest import build_release, melody_wav
