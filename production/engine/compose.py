@@ -27,7 +27,7 @@ from .brief import PARTS, Brief, Key
 from .comping import keys, pad, piano, pluck, section_pattern
 from .form import Form, plan_form
 from .groove import KICK, drums, perc
-from .instruments import DRUM_PARTS, choose
+from .instruments import DRUM_PARTS, choose, palette
 from .instruments import VOICES as LIBRARY
 from .lines import bass
 from .melody import melody, plan_hook
@@ -134,7 +134,13 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
     total_bars = max(1, round(brief.duration_s / timeline.bar_s))
     playing = [p for p in PARTS if p in preset.parts and brief.layer_on(p)]
     main_harmony = next((p for p in HARMONY_PARTS if p in playing), None)
-    form = plan_form(total_bars, timeline, np.random.default_rng([brief.seed, 100]), main_harmony=main_harmony)
+    form = plan_form(
+        total_bars,
+        timeline,
+        np.random.default_rng([brief.seed, 100]),
+        main_harmony=main_harmony,
+        comping=tuple(p for p in HARMONY_PARTS if p in playing and p != "pad"),
+    )
     sections = list(form.sections)
     key_mode = "ionian" if brief.key.mode == "major" else preset.minor_mode
     form_rng = np.random.default_rng([brief.seed, 0])
@@ -157,6 +163,7 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
     )
     # one voice per part from the style's palette, drawn from the seed (instruments.choose)
     ctx.voices = {part: choose(preset.name, part, brief.seed, preset.palette) for part in playing}
+    _distinct_lead(ctx, preset)
     ctx.voicings = keys_voicings(ctx)
     ctx.hook = plan_hook(ctx, np.random.default_rng([brief.seed, 200]))
 
@@ -219,6 +226,22 @@ def part_bar_grid(midi: pretty_midi.PrettyMIDI, total_bars: int, bar_s: float) -
             cells[max(first, 0) : min(last, total_bars - 1) + 1] = True
         grid[instrument.name] = tuple(bool(c) for c in cells)
     return grid
+
+
+def _distinct_lead(ctx: Context, preset: StylePreset) -> None:
+    """The melody never doubles a comping part's voice (a tine piano lead over tine piano chords is one
+    blurred sound): it takes the next voice of its palette that no comping part plays."""
+    lead = ctx.voices.get("melody")
+    taken = {ctx.voices[p] for p in HARMONY_PARTS if p in ctx.voices}
+    if lead is None or lead not in taken:
+        return
+    choices = palette(preset.name, "melody", preset.palette)
+    start = choices.index(lead) if lead in choices else 0
+    for k in range(1, len(choices)):
+        candidate = choices[(start + k) % len(choices)]
+        if candidate not in taken:
+            ctx.voices["melody"] = candidate
+            return
 
 
 PEDAL_PARTS = ("keys", "piano")  # the comping parts a pianist pedals

@@ -82,14 +82,23 @@ def _lengths(total_bars: int, rng: np.random.Generator) -> tuple[list[str], list
     return [n for n, _ in kept], [length for _, length in kept]
 
 
-def plan_form(total_bars: int, timeline: Timeline, rng: np.random.Generator, *, main_harmony: str | None) -> Form:
+def plan_form(
+    total_bars: int,
+    timeline: Timeline,
+    rng: np.random.Generator,
+    *,
+    main_harmony: str | None,
+    comping: tuple[str, ...] = (),
+) -> Form:
     """The form of a track of `total_bars` bars; `main_harmony` is the harmony part that carries the chords
-    (it plays wherever there is music)."""
+    (it plays nearly wherever there is music), `comping` the harmony parts that play (a B section may hand
+    the chords to another comping part only when there is one)."""
     names, lengths = _lengths(total_bars, rng)
     treatments = [_choice(rng, TREATMENTS[n], _TREATMENT_P[n]) for n in names]
     # Section-level choices, drawn up front in a fixed order so the plan never depends on the parts playing.
     draws = [rng.random(8) for _ in names]
     rests = [rng.random(7) for _ in names]
+    pairs = [rng.random((2, (total_bars + 1) // 2)) for _ in names]
     sections, bar = [], 0
     for name, length, treatment in zip(names, lengths, treatments, strict=True):
         if name == "intro" and length == 1 and treatment in ("pickup", "drums"):
@@ -106,9 +115,10 @@ def plan_form(total_bars: int, timeline: Timeline, rng: np.random.Generator, *, 
     events: list[ArrangementEvent] = []
     for index, (section, u) in enumerate(zip(sections, draws, strict=True)):
         previous = sections[index - 1] if index else None
-        _arrange(section, u, levels, modes, events, timeline, previous=previous)
-    for section, u in zip(sections, rests, strict=True):
+        _arrange(section, u, levels, modes, events, timeline, previous=previous, swap=len(comping) > 1)
+    for section, u, v in zip(sections, rests, pairs, strict=True):
         _rest(section, u, levels, events, timeline)
+        _come_and_go(section, v, levels)
     main, others = levels.pop("main"), levels.pop("others")
     names_of = {
         "main": (main_harmony,) if main_harmony else (),
@@ -157,6 +167,18 @@ def _real_parts(parts: tuple[str, ...], names_of: dict[str, tuple[str, ...]]) ->
     return tuple(dict.fromkeys(out))
 
 
+def _come_and_go(section: Section, v: np.ndarray, levels: dict) -> None:
+    """The second comping part and the percussion play in two-bar blocks inside body sections: each block
+    is theirs or not (seven in ten are), as a band passes colour around instead of everyone playing
+    all the time."""
+    if section.name not in ("A", "B", "A'") or section.bars < 4:
+        return
+    for row, part in enumerate(("others", "perc")):
+        for k, first in enumerate(range(section.start_bar, section.end_bar - 1, 2)):
+            if v[row, k] < 0.3:
+                levels[part][first : first + 2] = 0
+
+
 _RESTING = ("bass", "others", "pad", "perc", "melody", "main")
 
 
@@ -187,6 +209,7 @@ def _arrange(
     timeline: Timeline,
     *,
     previous: Section | None,
+    swap: bool,
 ) -> None:
     """Fill in the levels and drum modes of one section. `u` holds the section's uniform draws."""
     s, n, t = section.start_bar, section.bars, section.treatment
@@ -237,7 +260,10 @@ def _arrange(
         set_level("pad", 0)
         set_level("pad", 1 if section.name == "A" else 2, [0, n // 2, n][int(u[6] * 3)])
         set_modes("full")
-        if section.name == "A" and t == "build" and n >= 4 and u[4] < 0.5:
+        if section.name == "A" and t == "build" and n >= 6 and u[7] < 0.5:
+            set_modes("off", 0, 2)  # the band starts without the drummer, who joins on bar 3
+            set_level("perc", 0, 0, 2)
+        elif section.name == "A" and t == "build" and n >= 4 and u[4] < 0.5:
             set_modes("hats", 0, 1)  # the groove builds: hats first, the kick joins on bar 2
         if section.name == "A'" and t == "drop" and n >= 4:
             drop = 1 + int(u[5] * (n - 2))  # one bar in the middle where the beat and bass drop out
@@ -255,6 +281,8 @@ def _arrange(
             set_modes("full")
             if n >= 2 and u[0] < 0.6:
                 set_modes("nokick", 0, 1)
+            if n >= 4 and u[2] < 0.5 and swap:  # the other comping part takes the chords for a while
+                set_level("main", 0, 0, n // 2)
             if n >= 6 and u[1] < 0.5:  # a one-bar breath in the middle
                 mid = n // 2 - 1
                 set_modes("hats", mid, mid + 1)
