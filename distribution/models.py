@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Release
-from distribution import metadata as metadata_engine
 from distribution.media.video import EFFECTS
+from distribution.platforms import metadata as metadata_engine
 from lofi_site.db import TimeStamped
 
 
@@ -42,7 +42,7 @@ UPC_PLATFORMS = frozenset({Platform.DISTROKID, Platform.DDEX_DISTRIBUTOR})
 
 
 class MetadataPlatform(models.TextChoices):
-    """The three metadata formats of distribution/metadata.py."""
+    """The three metadata formats of distribution/platforms/metadata.py."""
 
     YOUTUBE = "youtube", "YouTube"
     DISTRIBUTOR = "distributor", "Distributor / stores"

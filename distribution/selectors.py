@@ -9,7 +9,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Asset, Release, ReleaseTrack, Track
-from distribution.metadata import title_stem
 from distribution.models import (
     UPC_PLATFORMS,
     DeliveryPackage,
@@ -22,6 +21,7 @@ from distribution.models import (
     ReleaseMetadata,
     ReleasePlan,
 )
+from distribution.platforms.metadata import title_stem
 from distribution.platforms.youtube import pacific_day
 from operations.selectors import checklist_blockers, open_required_items
 from operations.services import RELEASE_QA

@@ -22,7 +22,6 @@ from django.utils import timezone
 from distribution import selectors
 from distribution.crypto import CredentialsError
 from distribution.files import PRIVATE, PUBLIC, local_copy
-from distribution.metadata import YOUTUBE_DESCRIPTION_MAX_BYTES, soundcloud_tag_string
 from distribution.models import (
     MetadataPlatform,
     Platform,
@@ -34,6 +33,7 @@ from distribution.models import (
 )
 from distribution.platforms import soundcloud as sc
 from distribution.platforms import youtube as yt
+from distribution.platforms.metadata import YOUTUBE_DESCRIPTION_MAX_BYTES, soundcloud_tag_string
 from distribution.services.release_media import release_audio
 from distribution.services.releases import release_refresh_published
 from distribution.services.soundcloud import soundcloud_client

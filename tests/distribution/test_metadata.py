@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from distribution.metadata import (
+from distribution.platforms.metadata import (
     TITLE_TEMPLATES,
     MetadataError,
     ReleaseInfo,
