@@ -35,6 +35,7 @@ import pedalboard
 from scipy import signal
 
 from production.engine.ambience import add_bed, add_vinyl_noise, vinyl_noise
+from production.engine.automation import apply_mix_events, edge_fades
 from production.engine.brief import AMBIENCES, PARTS
 from production.engine.dsp import (
     CHUNK,
@@ -82,6 +83,8 @@ REFERENCE_RMS_DBFS = -20.0  # nonlinear stages see every signal at this level, w
 _CONTROL_HOP = 16  # envelopes and modulations are computed every 16 samples, then interpolated
 _SEND_DECIMATION = 4  # reverb and echo run at sample_rate / 4
 _OFF_DB = -120.0  # a send or level at or below this is switched off
+FADE_OUT_SHARE = 0.08  # the track's fade-out: this share of its length (the synth fades the stems alike)
+FADE_OUT_MAX_S = 3.0
 
 # Which inserts each part gets. Fixed roles: presets tune the amounts, not the routing.
 _SIDECHAINED = {"bass": 1.0, "keys": 1.0, "piano": 1.0, "pad": 1.0, "pluck": 0.5, "melody": 0.5}
@@ -96,7 +99,8 @@ _PART_HIGHPASS_HZ = {
     "melody": 150.0,
 }
 # Low-pass of the melodic parts relative to the preset's keys_lowpass_hz (the "warm keys" cut-off).
-_PART_LOWPASS_RATIO = {"keys": 1.0, "piano": 1.2, "pad": 0.8, "pluck": 1.5, "melody": 1.2}
+# The parts keep their 1-5 kHz (the insert low-pass sits above it); the warmth is made on the bus.
+_PART_LOWPASS_RATIO = {"keys": 1.0, "piano": 1.0, "pad": 0.8, "pluck": 1.5, "melody": 1.1}
 
 
 # --- settings -------------------------------------------------------------------------------------
@@ -118,7 +122,7 @@ _DEFAULT_PAN = {
 }
 _DEFAULT_GAIN_DB = dict.fromkeys(PARTS, 0.0)
 _DEFAULT_REVERB_SEND_DB = {
-    "drums": _OFF_DB,
+    "drums": -22.0,  # a little room around the kit
     "perc": -18.0,
     "bass": _OFF_DB,
     "keys": -12.0,
@@ -152,7 +156,7 @@ class FxSettings:
     vinyl_level_db: float = -36.0  # always-on record surface (crackle + hiss) relative to the music RMS
     crackle_per_s: float = 10.0
     pops_per_s: float = 0.15
-    keys_lowpass_hz: float = 4500.0  # warm cut-off of keys; piano, pad, pluck, melody scale from it
+    keys_lowpass_hz: float = 7500.0  # cut-off of keys (above their 1-5 kHz); piano, pad, melody scale from it
     bass_lowpass_hz: float = 1600.0
     drums_lowpass_hz: float = 12000.0
     drums_drive_db: float = 4.0
@@ -178,7 +182,7 @@ class FxSettings:
     bus_highpass_hz: float = 30.0
     bus_low_shelf_db: float = 1.5  # at 150 Hz: warmth
     bus_high_shelf_db: float = -2.0  # at 5 kHz: the dark LoFi top
-    bus_lowpass_hz: float = 14000.0
+    bus_lowpass_hz: float = 10500.0  # the LoFi warmth: each style sets it within about 7-12 kHz
     tape_drive_db: float = 4.0
     wow_depth_ms: float = 1.2
     wow_rate_hz: float = 0.5
@@ -274,7 +278,9 @@ def _validate(settings: FxSettings) -> list[str]:
 
 FX_PRESETS: dict[str, FxSettings] = {
     # Dusty jazz hop: Rhodes chorus, warm keys, moderate wobble, vinyl surface.
-    "jazz": FxSettings(ambience="vinyl", keys_lowpass_hz=4800.0, chorus_mix=0.4, wow_depth_ms=1.2),
+    "jazz": FxSettings(
+        ambience="vinyl", keys_lowpass_hz=7500.0, bus_lowpass_hz=10500.0, chorus_mix=0.4, wow_depth_ms=1.2
+    ),
     # Sampler drums (SP-1200-ish 26 kHz, 12 bit), harder drive and pump, less reverb.
     "boom_bap": FxSettings(
         ambience="vinyl",
@@ -284,7 +290,8 @@ FX_PRESETS: dict[str, FxSettings] = {
         drums_drive_db=7.0,
         sidechain_depth_db=4.0,
         reverb_return_db=-6.0,
-        keys_lowpass_hz=4200.0,
+        keys_lowpass_hz=7000.0,
+        bus_lowpass_hz=9500.0,
         wow_depth_ms=0.8,
         tape_drive_db=6.0,
     ),
@@ -293,7 +300,8 @@ FX_PRESETS: dict[str, FxSettings] = {
         ambience="nature",
         wow_depth_ms=2.5,
         wow_rate_hz=0.3,
-        keys_lowpass_hz=3600.0,
+        keys_lowpass_hz=6500.0,
+        bus_lowpass_hz=8000.0,
         reverb_room_size=0.85,
         reverb_return_db=2.0,
         sidechain_depth_db=1.0,
@@ -304,13 +312,19 @@ FX_PRESETS: dict[str, FxSettings] = {
     ),
     # Unobtrusive: soft pump, gentle tape, rain outside.
     "study": FxSettings(
-        ambience="rain", ambience_level_db=-26.0, keys_lowpass_hz=4500.0, sidechain_depth_db=2.5, wow_depth_ms=1.0
+        ambience="rain",
+        ambience_level_db=-26.0,
+        keys_lowpass_hz=7000.0,
+        bus_lowpass_hz=10000.0,
+        sidechain_depth_db=2.5,
+        wow_depth_ms=1.0,
     ),
     # Darker and wetter, more rain.
     "rainy_day": FxSettings(
         ambience="rain",
         ambience_level_db=-20.0,
-        keys_lowpass_hz=3500.0,
+        keys_lowpass_hz=6000.0,
+        bus_lowpass_hz=8500.0,
         bus_high_shelf_db=-3.5,
         reverb_room_size=0.75,
         reverb_return_db=0.0,
@@ -320,7 +334,8 @@ FX_PRESETS: dict[str, FxSettings] = {
     "cafe": FxSettings(
         ambience="cafe",
         ambience_level_db=-22.0,
-        keys_lowpass_hz=5500.0,
+        keys_lowpass_hz=8500.0,
+        bus_lowpass_hz=12000.0,
         bus_high_shelf_db=-1.0,
         chorus_mix=0.3,
         wow_depth_ms=0.9,
@@ -328,7 +343,8 @@ FX_PRESETS: dict[str, FxSettings] = {
     # Koto-like plucks with echo, airy top, nature around.
     "japanese": FxSettings(
         ambience="nature",
-        keys_lowpass_hz=5000.0,
+        keys_lowpass_hz=8000.0,
+        bus_lowpass_hz=11000.0,
         delay_s=0.42,
         delay_feedback=0.4,
         delay_return_db=-2.0,
@@ -408,6 +424,7 @@ def process(
     mood: str = "chill",
     in_place: bool = False,
     prefiltered: Collection[str] = (),
+    events: Collection = (),
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Run the LoFi chain over `stems` and return (mix, processed_stems).
 
@@ -422,6 +439,10 @@ def process(
     `prefiltered` names parts whose stems already went through their insert tone filter
     (`insert_filters`; the synth can apply it note by note, which for a linear filter is the same sound
     at a fraction of the cost): their filter is not run again.
+    `events` (the score's arrangement events): the whole-mix ones (filter sweeps without parts, tape stops)
+    run on the mix after the tape bus (automation.py; the part ones run on the stems before this). The
+    mix, beds included, then gets its edge fades: silent first and last 20 ms, a fade-out as long as the
+    music's (FADE_OUT_SHARE of the track, at most FADE_OUT_MAX_S).
     """
     settings = fx_settings_for(style, overrides, mood=mood)
     if ambience == "default":
@@ -475,6 +496,7 @@ def process(
     )
 
     mix = _tape_bus(mix, settings=settings, sample_rate=sample_rate, seed=int(seeds[0]))
+    apply_mix_events(mix, events, sample_rate=sample_rate)
     music_rms = float(np.sqrt(mean_square(mix)))
     if music_rms > 0:  # surface noise and the bed go straight into the mix, set against the music
         if settings.vinyl_level_db > _OFF_DB:
@@ -494,6 +516,8 @@ def process(
                 seed=int(seeds[2]),
                 rms=music_rms * _db_to_gain(settings.ambience_level_db),
             )
+    duration_s = n_samples / sample_rate
+    edge_fades(mix, sample_rate=sample_rate, fade_out_s=min(FADE_OUT_MAX_S, FADE_OUT_SHARE * duration_s))
     return mix, processed
 
 
@@ -571,6 +595,11 @@ def _inserts(
         return _db_to_gain(REFERENCE_RMS_DBFS) / rms if rms > 1e-9 else 1.0
 
     if part == "drums":
+        if not prefiltered:  # the kit's tone (drums_lowpass_hz) before the sampler stages, as on a console
+            sos = tone_sos(
+                sample_rate, highpass_hz=_PART_HIGHPASS_HZ[part], lowpass_hz=_part_lowpass_hz(part, settings)
+            )
+            x = filter_sos(x, sos, out=work)
         to_reference = reference_gain(x)
         if settings.drums_resample_hz > 0:
             x = resample_lofi(x, sample_rate=sample_rate, target_hz=settings.drums_resample_hz)
@@ -640,6 +669,14 @@ class _Returns:
             self.delay.reset()
             self.delay_return = np.float32(_db_to_gain(settings.delay_return_db))
         self._pending: tuple[np.ndarray, np.ndarray] | None = None  # (mix block, its returns)
+        anti_alias = butter_sos(8, 0.42 * rate, "lowpass", sample_rate)  # -48 dB at the reduced Nyquist
+        self._anti_alias = {"reverb": SosStream(anti_alias, 2), "delay": SosStream(anti_alias, 2)}
+
+    def downsample(self, send: str, full: np.ndarray | None, length: int) -> np.ndarray:
+        """One block of a send at the reduced rate, anti-aliased (silence when nothing is sent)."""
+        if full is None:
+            return np.zeros((2, length), dtype=np.float32)
+        return self._anti_alias[send].process(full)[:, ::_SEND_DECIMATION].copy()
 
     @property
     def active(self) -> bool:
@@ -697,8 +734,8 @@ def _place_parts(
         curves: dict[float, np.ndarray] = {}  # share of the pump depth -> this block's gain curve
         target = mix[:, start:stop]
         send_length = -(-(stop - start) // _SEND_DECIMATION)
-        reverb_send = np.zeros((2, send_length), dtype=np.float32) if returns.active else None
-        delay_send = np.zeros((2, send_length), dtype=np.float32) if returns.active else None
+        reverb_full = np.zeros((2, stop - start), dtype=np.float32) if returns.reverb_levels else None
+        delay_full = np.zeros((2, stop - start), dtype=np.float32) if returns.delay_levels else None
         for index, (part, out, mono) in enumerate(placed):
             block = out[:, start:stop]
             left, right = gains[part]
@@ -720,21 +757,26 @@ def _place_parts(
                 target[...] = block
             else:
                 target += block
-            if returns.active and (part in returns.reverb_levels or part in returns.delay_levels):
-                decimated = _decimate(block)
-                for send, levels in ((reverb_send, returns.reverb_levels), (delay_send, returns.delay_levels)):
+            if returns.active:
+                for send, levels in ((reverb_full, returns.reverb_levels), (delay_full, returns.delay_levels)):
                     if part in levels:
-                        send += decimated * levels[part]
+                        send += block * levels[part]
         if returns.active:
+            # The sends are summed at full rate and low-passed below the reduced rate's Nyquist before
+            # every fourth sample is kept: nothing above it folds back as an alias.
+            reverb_send = returns.downsample("reverb", reverb_full, send_length)
+            delay_send = returns.downsample("delay", delay_full, send_length)
             returns.feed(target, reverb_send, delay_send)
     returns.finish()
 
 
 def _part_lowpass_hz(part: str, settings: FxSettings) -> float | None:
-    """The insert low-pass of a part, or None: drums, perc and plucks are shaped by the bus alone."""
+    """The insert low-pass of a part, or None: plucks are shaped by the bus alone."""
     if part == "bass":
         return settings.bass_lowpass_hz
-    if part in ("drums", "perc", "pluck"):
+    if part in ("drums", "perc"):
+        return settings.drums_lowpass_hz
+    if part == "pluck":
         return None
     return settings.keys_lowpass_hz * _PART_LOWPASS_RATIO[part]
 
@@ -752,6 +794,7 @@ def _half_rate_chorus(x: np.ndarray, *, sample_rate: int, settings: FxSettings) 
     )
     plugin.reset()
     wet_gain, dry_gain = np.float32(settings.chorus_mix), np.float32(1 - settings.chorus_mix)
+    anti_alias = SosStream(butter_sos(8, 0.42 * sample_rate / 2, "lowpass", sample_rate), x.shape[0])
     pending: tuple[int, int, np.ndarray] | None = None  # a block waiting for the next wet sample
 
     def mix_in(start: int, stop: int, wet: np.ndarray, end_point: np.ndarray) -> None:
@@ -760,7 +803,8 @@ def _half_rate_chorus(x: np.ndarray, *, sample_rate: int, settings: FxSettings) 
         upsample_linear(np.concatenate([wet, end_point], axis=1), hop=2, n_samples=stop - start, add_to=block)
 
     for start, stop in blocks(x.shape[1]):  # CHUNK is even: blocks start on a half-rate sample
-        wet = plugin(np.ascontiguousarray(_decimate(x[:, start:stop], factor=2)), sample_rate / 2, reset=False)
+        band = anti_alias.process(np.array(x[:, start:stop]))  # nothing above the half rate's Nyquist
+        wet = plugin(np.ascontiguousarray(band[:, ::2]), sample_rate / 2, reset=False)
         wet *= wet_gain
         if pending is not None:
             mix_in(*pending, wet[:, :1])
@@ -1225,16 +1269,6 @@ def _haas_in_place(audio: np.ndarray, *, sample_rate: float, delay_ms: float, mi
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _decimate(audio: np.ndarray, factor: int = _SEND_DECIMATION) -> np.ndarray:
-    """Keep every `factor`-th sample, averaged with the one halfway to the next: a two-tap low-pass
-    (null at sample_rate / factor) that is enough for dark sends and wet paths, at half the reads."""
-    out = audio[..., ::factor].copy()
-    half = audio[..., factor // 2 :: factor]
-    out[..., : half.shape[-1]] += half
-    out *= np.float32(0.5)
-    return out
 
 
 def _db_to_gain(db: float) -> float:

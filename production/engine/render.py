@@ -14,10 +14,11 @@ import pretty_midi
 from threadpoolctl import threadpool_limits
 
 from . import fx, master, qc
-from .instruments import sources_for
 from .arrangement import ChordSpan, Section
+from .automation import apply_part_events
 from .brief import Brief
 from .compose import compose
+from .instruments import sources_for
 from .styles import preset_for
 from .synth import render_stems
 
@@ -138,6 +139,8 @@ def _render(
     raw_stems = render_stems(
         score, sample_rate=brief.sample_rate, seed=brief.seed, sources=sources, part_filters=insert_filters
     )
+    events = tuple(getattr(score, "events", ()) or ())
+    apply_part_events(raw_stems, events, sample_rate=brief.sample_rate)
     clock = stage("synth", clock)
     # The raw stems are not part of the result: the effects overwrite them with the processed stems
     # (seven fewer full-length buffers, which on a busy machine cost more in page faults than the math).
@@ -152,6 +155,7 @@ def _render(
         mood=brief.mood,
         in_place=True,
         prefiltered=insert_filters.keys(),
+        events=events,
     )
     del raw_stems
     clock = stage("fx", clock)

@@ -9,7 +9,7 @@ import pytest
 from production.engine.brief import Brief, Key
 from production.engine.compose import Score, compose
 from production.engine.styles import PRESETS
-from production.engine.synth import SoundFontUnavailable, render_stems, velocity_gain
+from production.engine.synth import render_stems, velocity_gain
 from production.engine.synth.additive import partials
 from production.engine.synth.instruments import VOICES
 from production.engine.synth.strings import karplus_strong
@@ -217,17 +217,6 @@ def test_an_open_hat_is_choked_by_the_next_closed_hat():
     assert _rms_db(choked[:, window]) < _rms_db(alone[:, window]) - 20
 
 
-def test_soundfont_rendering_without_fluidsynth_says_what_is_missing(monkeypatch):
-    import importlib.util
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "fluidsynth" else real(name))
-    with pytest.raises(SoundFontUnavailable, match="pyfluidsynth"):
-        render_stems(
-            _score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1, soundfont_path="/nonexistent/font.sf2"
-        )
-
-
 @pytest.mark.parametrize("style", ["jazz", "ambient"])
 def test_part_filters_sound_the_same_as_filtering_the_finished_stem(style):
     # Given the parts' insert filters, the synth applies them note by note (or to the stem when that is
@@ -251,16 +240,3 @@ def test_part_filters_sound_the_same_as_filtering_the_finished_stem(style):
         error_db = _rms_db(expected - scale * stem) - _rms_db(expected)
         assert error_db < -40, (part, error_db)
         assert _rms_db(stem[:, :]) > -60, part
-
-
-def test_a_soundfont_path_that_is_not_a_file_is_refused_before_rendering(monkeypatch, tmp_path):
-    import importlib.machinery
-    import importlib.util
-
-    real = importlib.util.find_spec
-    present = importlib.machinery.ModuleSpec("fluidsynth", None)  # as if pyfluidsynth were installed
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: present if name == "fluidsynth" else real(name))
-    with pytest.raises(SoundFontUnavailable, match=r"missing\.sf2.*not a file"):
-        render_stems(
-            _score({"keys": [(0.1, 0.5, 60, 90)]}), sample_rate=SR, seed=1, soundfont_path=str(tmp_path / "missing.sf2")
-        )

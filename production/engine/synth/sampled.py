@@ -28,14 +28,16 @@ from functools import lru_cache
 import numpy as np
 import pretty_midi
 import tinysoundfont
+from scipy.linalg.blas import saxpy
 from scipy.signal import lfilter
 
-from ..dsp import db_to_gain, one_pole_lowpass
+from ..dsp import SosStream, blocks, db_to_gain, zeros_prefaulted
 from ..instruments import Source
 
 _CHANNEL = 0
 _BLOCK = 4096  # frames rendered per call while a release rings out
-_SILENT = 1e-6  # a block whose peak stays under this (-120 dBFS) ends the note
+_SILENT = 1e-6  # the note ends after its last sample above this (-120 dBFS)
+_QUIET_FRAMES = 32  # a block ending in this many exact zeros: the voice has ended
 _MAX_TAIL_S = 8.0  # a release still sounding after this long is faded out
 _END_FADE_S = 0.010  # every note's last 10 ms fade to zero (truncated sample tails end without a click)
 _OFF_QUANTUM_S = 0.005  # note lengths round to 5 ms so repeated notes share a render
@@ -44,7 +46,7 @@ _DRUM_VARIANTS = 4
 # Per drum variant: velocity step, tuning (semitones), sample offset (frames), tone tilt (share of the
 # high band added or removed). Small enough to stay the same drum, large enough to be another waveform.
 _VARIANTS = ((0, 0.0, 0, 0.0), (-4, 0.06, 5, -0.12), (3, -0.05, 2, 0.08), (-2, 0.03, 9, -0.06))
-_DARK_HZ = {"bass": 350.0, "pad": 900.0}  # the velocity filter's corner for soft notes; others 1400 Hz
+_DARK_HZ = {"bass": 300.0, "pad": 700.0}  # the velocity filter's corner for soft notes; others 700 Hz
 _lock = threading.Lock()  # a cached synth plays one note at a time
 
 
@@ -94,35 +96,41 @@ class Player:
         font.channel_set_tuning(_CHANNEL, tuning)
 
     def note(self, pitch: int, velocity: int, held: int | None, *, tuning: float = 0.0) -> np.ndarray:
-        """A (frames, 2) float32 render of one note: `held` frames of key down (None: never released,
-        a drum hit), then the release until silence, the end faded to zero."""
-        chunks = []
+        """An interleaved (frames, 2) float32 render of one note: `held` frames of key down (None: never released, a
+        drum hit), then the release until the voice has ended, the last 10 ms faded to zero."""
+        held = held or 0
+        buffer = np.empty((held + 4 * _BLOCK, 2), dtype=np.float32)  # interleaved, as tinysoundfont writes
+        limit = held + int(_MAX_TAIL_S * self.sample_rate)
         with _lock:
             self._select(tuning)
             self.font.channel_note_on(_CHANNEL, int(pitch), max(1, min(127, int(velocity))) / 127.0)
             if held:
-                chunks.append(self._render(held))
+                self._render_into(buffer[:held])
                 self.font.channel_note_off(_CHANNEL, int(pitch))
-            limit = int(_MAX_TAIL_S * self.sample_rate) // _BLOCK
-            for _ in range(limit):
-                block = self._render(_BLOCK)
-                chunks.append(block)
-                if float(np.max(np.abs(block))) < _SILENT:
+            end = held
+            while end < limit:
+                if end + _BLOCK > buffer.shape[0]:
+                    grown = np.empty((2 * buffer.shape[0], 2), dtype=np.float32)
+                    grown[:end] = buffer[:end]
+                    buffer = grown
+                block = buffer[end : end + _BLOCK]
+                self._render_into(block)
+                end += _BLOCK
+                # tinysoundfont writes exact zeros once a voice has ended (or fallen under its floor)
+                if not block[-_QUIET_FRAMES:].any():
                     break
             self.font.channel_midi_control(_CHANNEL, 120, 0)  # all sound off
-            self._render(64)  # let the voice go
-        audio = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
-        loud = np.flatnonzero(np.max(np.abs(audio), axis=1) >= _SILENT)
-        end = int(loud[-1]) + 1 if loud.size else 1
-        audio = audio[:end]
+            self._render_into(np.empty((64, 2), dtype=np.float32))  # let the voice go
+        tail = buffer[max(0, end - _BLOCK) : end]
+        sounding = np.flatnonzero(np.abs(tail).max(axis=1) >= _SILENT)
+        end = max(0, end - _BLOCK) + int(sounding[-1]) + 1 if sounding.size else max(held, 1)
+        audio = buffer[:end]
         fade = min(end, self.fade.shape[0])
         audio[end - fade :] *= self.fade[self.fade.shape[0] - fade :, None]
         return audio
 
-    def _render(self, frames: int) -> np.ndarray:
-        out = np.empty((frames, 2), dtype=np.float32)
-        self.font.render(memoryview(out).cast("B"), False)
-        return out
+    def _render_into(self, frames: np.ndarray) -> None:
+        self.font.render(memoryview(frames).cast("B"), False)
 
 
 def _pedal_ups(instrument: pretty_midi.Instrument) -> list[tuple[float, float]]:
@@ -163,27 +171,40 @@ def note_ends(notes: list[pretty_midi.Note], instrument: pretty_midi.Instrument)
 
 
 def _velocity_weight(velocity: int) -> float:
-    """Share of a note in the bright stem: full at 127, about a third at 40 (soft notes are darker)."""
-    return min(1.0, max(0.0, (int(velocity) - 1) / 126.0)) ** 0.8
+    """Share of a note in the bright stem: full at 127, 0.86 at 115, a sixth at 40 (soft notes darker)."""
+    return min(1.0, max(0.0, (int(velocity) - 1) / 126.0)) ** 1.5
 
 
-def _add(out: np.ndarray, note: np.ndarray, onset: int, gain_left: float, gain_right: float) -> None:
-    length = min(note.shape[0], out.shape[1] - onset)
-    if length <= 0:
-        return
-    out[0, onset : onset + length] += note[:length, 0] * np.float32(gain_left)
-    out[1, onset : onset + length] += note[:length, 1] * np.float32(gain_right)
+def _add(out: np.ndarray, note: np.ndarray, onset: int, gain: float) -> None:
+    """out[onset:] += gain * note on interleaved (frames, 2) buffers, in place (one BLAS axpy)."""
+    length = min(note.shape[0], out.shape[0] - onset)
+    if length > 0:
+        saxpy(note[:length].reshape(-1), out[onset : onset + length].reshape(-1), a=gain)
 
 
 def render_pitched(
-    instrument: pretty_midi.Instrument, source: Source, n: int, sample_rate: int, *, part: str, gain: float
+    instrument: pretty_midi.Instrument,
+    source: Source,
+    n: int,
+    sample_rate: int,
+    *,
+    part: str,
+    gain: float,
+    tone: np.ndarray | None = None,
+    scratch: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """The (2, n) stem of a pitched part played from `source`."""
+    """The (2, n) stem of a pitched part played from `source`, filtered by `tone` (an SOS cascade) when
+    given. `scratch`: two (n, 2) float32 buffers this may overwrite, shared between parts so a render maps
+    their pages once."""
     player = Player(source, sample_rate)
     notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
     ends = note_ends(notes, instrument)
-    bright = np.zeros((2, n), dtype=np.float32)
-    dark = np.zeros((2, n), dtype=np.float32)
+    if scratch is None:
+        bright, dark = zeros_prefaulted((n, 2)), zeros_prefaulted((n, 2))
+    else:
+        bright, dark = scratch
+        bright.fill(0.0)
+        dark.fill(0.0)
     quantum = int(_OFF_QUANTUM_S * sample_rate)
     cache: dict[tuple[int, int, int], np.ndarray] = {}
     for note, end in zip(notes, ends, strict=True):
@@ -197,30 +218,44 @@ def render_pitched(
         if audio is None:
             audio = cache[key] = player.note(note.pitch, note.velocity, held)
         weight = _velocity_weight(note.velocity)
-        _add(bright, audio, onset, gain * weight, gain * weight)
+        _add(bright, audio, onset, gain * weight)
         if weight < 1.0:
-            _add(dark, audio, onset, gain * (1 - weight), gain * (1 - weight))
-    one_pole_lowpass(dark, _DARK_HZ.get(part, 1400.0), sample_rate)
-    bright += dark
-    return bright
+            _add(dark, audio, onset, gain * (1 - weight))
+    # One pass block by block: darken the soft copy, add it, run the part's tone filter, de-interleave.
+    darken = SosStream(_one_pole_sos(_DARK_HZ.get(part, 700.0), sample_rate), 2)
+    shape = SosStream(tone, 2) if tone is not None else None
+    stem = np.empty((2, n), dtype=np.float32)
+    for start, stop in blocks(n):
+        soft = darken.process(np.ascontiguousarray(dark[start:stop].T))
+        soft += bright[start:stop].T
+        stem[:, start:stop] = shape.process(soft) if shape is not None else soft
+    return stem
+
+
+def _one_pole_sos(corner_hz: float, sample_rate: int) -> np.ndarray:
+    """A 6 dB/octave low-pass as one second-order section (runs through the in-place SOS kernel)."""
+    pole = math.exp(-2 * math.pi * corner_hz / sample_rate)
+    return np.array([[1 - pole, 0.0, 0.0, 1.0, -pole, 0.0]])
 
 
 def render_drums(
-    instrument: pretty_midi.Instrument, source: Source, n: int, sample_rate: int, *, gain: float
+    instrument: pretty_midi.Instrument, source: Source, n: int, sample_rate: int, *, gain: float, seed: int = 0
 ) -> np.ndarray:
     """The (2, n) stem of a drum part played from `source`: each hit rings out fully (an open hat is
-    choked by the next closed or pedal hat), consecutive hits of one piece are different variants."""
+    choked by the next closed or pedal hat), consecutive hits of one piece are different variants (where
+    each piece's rotation starts comes from the seed)."""
     player = Player(source, sample_rate)
     hits = sorted((round(note.start * sample_rate), note.pitch, int(note.velocity)) for note in instrument.notes)
     hat_onsets = np.array([h[0] for h in hits if h[1] in (42, 44, 46)], dtype=np.int64)
-    out = np.zeros((2, n), dtype=np.float32)
+    out = zeros_prefaulted((n, 2))
+    starts = np.random.default_rng([int(seed), 8191]).integers(0, _DRUM_VARIANTS, 128)
     strikes: dict[int, int] = defaultdict(int)
     cache: dict[tuple[int, int, int], np.ndarray] = {}
     choke = int(0.012 * sample_rate)
     for onset, pitch, velocity in hits:
         if onset >= n:
             continue
-        variant = strikes[pitch] % _DRUM_VARIANTS
+        variant = int(starts[pitch] + strikes[pitch]) % _DRUM_VARIANTS
         strikes[pitch] += 1
         key = (pitch, velocity, variant)
         audio = cache.get(key)
@@ -233,8 +268,8 @@ def render_drums(
                 audio = audio[:length].copy()
                 fade = min(choke, length)
                 audio[length - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
-        _add(out, audio, onset, gain, gain)
-    return out
+        _add(out, audio, onset, gain)
+    return np.ascontiguousarray(out.T)
 
 
 def _drum_hit(player: Player, pitch: int, velocity: int, variant: int, sample_rate: int) -> np.ndarray:

@@ -19,6 +19,7 @@ import pretty_midi
 from scipy.linalg.blas import saxpy
 from threadpoolctl import threadpool_limits
 
+from .. import instruments as library
 from ..brief import PARTS
 from ..dsp import db_to_gain, peak_abs, sosfilt_blocks, zeros_prefaulted
 from ..instruments import Source
@@ -264,8 +265,8 @@ def render_stems(
     Returns part -> float32 array of shape (2, round(duration_s * sample_rate)), all the same length,
     in PARTS order, each peaking at or below -3 dBFS. Same score, sources and seed give bit-identical stems.
     `sources` (part -> instruments.Source, see instruments.resolve) says what plays each part: a SoundFont
-    preset (sampled.py) or a built-in voice; a part without a source plays the built-in voice named in
-    `score.voices` ("kit" for drums).
+    preset (sampled.py) or a built-in voice; a part without a source plays `score.voices[part]`: a library
+    voice id (instruments.VOICES, resolved without a label folder) or a built-in voice name ("kit": drums).
     `part_filters` (part -> SOS cascade, e.g. fx.insert_filters) are applied to those parts' stems; the
     built-in synth filters each shared note core instead of the whole stem where that is less work.
     """
@@ -281,20 +282,27 @@ def _render(
     n = round(score.duration_s * sample_rate)
     stems: dict[str, np.ndarray] = {}
     by_name = {inst.name: inst for inst in score.midi.instruments}
+    scratch = None  # the sampled parts' note buffers (bright and soft), allocated once per render
     for part in PARTS:
         instrument = by_name.get(part)
         if instrument is None:
             continue
         source = sources.get(part)
+        if source is None and score.voices.get(part) in library.VOICES:  # a library voice id: play it
+            source = library.resolve(score.voices[part], part)
         tone = filters.get(part)
         if source is not None and source.kind == "soundfont":
             gain = sampled.gain_for(source, part, sample_rate, REFERENCE_DB[part])
             if source.drums:
-                stem = sampled.render_drums(instrument, source, n, sample_rate, gain=gain)
+                stem = sampled.render_drums(instrument, source, n, sample_rate, gain=gain, seed=seed)
+                if tone is not None:
+                    sosfilt_blocks(tone, stem, out=stem)
             else:
-                stem = sampled.render_pitched(instrument, source, n, sample_rate, part=part, gain=gain)
-            if tone is not None:
-                sosfilt_blocks(tone, stem, out=stem)
+                if scratch is None:
+                    scratch = (zeros_prefaulted((n, 2)), zeros_prefaulted((n, 2)))
+                stem = sampled.render_pitched(
+                    instrument, source, n, sample_rate, part=part, gain=gain, tone=tone, scratch=scratch
+                )
         else:
             rng = np.random.default_rng([seed, 7919, PARTS.index(part)])
             notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
