@@ -1,6 +1,6 @@
 from django.apps import AppConfig
-from django.apps import apps as django_apps
-from django.db.models.signals import post_migrate
+
+from lofi_site.standing_data import standing_data
 
 
 class CommunityConfig(AppConfig):
@@ -8,20 +8,11 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
+        # After every migrate and flush: the social-post checklist template and the comment sync, statistics
+        # and request schedules.
+        standing_data(
+            "community.procedures.procedures_ensure",
+            order=30,
+            requires=("operations.ChecklistTemplateItem", "django_q.Schedule"),
+        )
         from community import checks  # noqa: F401 - registers the system checks
-
-        post_migrate.connect(_procedures_after_migrate, sender=self, dispatch_uid="community.procedures_ensure")
-
-
-def _procedures_after_migrate(sender, apps=django_apps, **kwargs) -> None:
-    # After migrate (which passes its migration state as `apps`) and after flush (which empties every table and
-    # passes none): the social-post template and the comment sync, statistics and request schedules exist again.
-    # Creates only what is missing.
-    from community.procedures import procedures_ensure
-
-    try:
-        apps.get_model("operations", "ChecklistTemplateItem")
-        apps.get_model("django_q", "Schedule")
-    except LookupError:  # migrated back to before the tables existed
-        return
-    procedures_ensure(apps)

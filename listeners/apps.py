@@ -1,6 +1,6 @@
 from django.apps import AppConfig
-from django.apps import apps as django_apps
-from django.db.models.signals import post_migrate
+
+from lofi_site.standing_data import standing_data
 
 
 class ListenersConfig(AppConfig):
@@ -8,15 +8,5 @@ class ListenersConfig(AppConfig):
     verbose_name = "Listeners"
 
     def ready(self) -> None:
-        post_migrate.connect(_schedules_after_migrate, sender=self, dispatch_uid="listeners.schedules_ensure")
-
-
-def _schedules_after_migrate(sender, apps=django_apps, **kwargs) -> None:
-    # After migrate and after flush: the nightly retraining and the alert resumption schedules exist again.
-    from listeners.procedures import procedures_ensure
-
-    try:
-        apps.get_model("django_q", "Schedule")
-    except LookupError:
-        return
-    procedures_ensure(apps)
+        # After every migrate and flush: the nightly retraining and the alert resumption schedules.
+        standing_data("listeners.procedures.procedures_ensure", order=30, requires=("django_q.Schedule",))

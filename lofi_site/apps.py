@@ -18,11 +18,10 @@ class LofiSiteConfig(AppConfig):
     def ready(self) -> None:
         # Each app contributes its cockpit panels from its own `dashboard.py`.
         autodiscover_modules("dashboard")
-        # post_migrate is sent once per app that has models; this one has none, so ride on auth's (which owns
-        # the groups). roles_sync creates every app's permissions itself, so the apps' order does not matter.
-        post_migrate.connect(
-            _roles_after_migrate, sender=django_apps.get_app_config("auth"), dispatch_uid="lofi_site.roles_sync"
-        )
+        # Role groups, checklist templates, schedules, licence tiers: back after every migrate and flush.
+        from lofi_site import standing_data
+
+        standing_data.connect()
         # Without Redis the default cache is a database table: `migrate` creates it, so `make run` needs no step.
         from lofi_site.cache import create_cache_table_after_migrate
 
@@ -31,11 +30,3 @@ class LofiSiteConfig(AppConfig):
             sender=django_apps.get_app_config("auth"),
             dispatch_uid="lofi_site.cache_table",
         )
-
-
-def _roles_after_migrate(sender, apps=django_apps, **kwargs) -> None:
-    # After migrate (which passes its migration state as `apps`) and after flush (which empties the auth tables
-    # and passes none): the groups hold exactly their permissions.
-    from lofi_site.roles import roles_sync
-
-    roles_sync(apps)

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
-from django.apps import apps as django_apps
-from django.db.models.signals import post_migrate
+
+from lofi_site.standing_data import standing_data
 
 
 class RadioConfig(AppConfig):
@@ -8,15 +8,5 @@ class RadioConfig(AppConfig):
     verbose_name = "Radio"
 
     def ready(self) -> None:
-        post_migrate.connect(_procedures_after_migrate, sender=self, dispatch_uid="radio.procedures_ensure")
-
-
-def _procedures_after_migrate(sender, apps=django_apps, **kwargs) -> None:
-    # After migrate and after flush (transactional tests): the every-minute watchdog schedule exists again.
-    from radio.procedures import procedures_ensure
-
-    try:
-        apps.get_model("django_q", "Schedule")
-    except LookupError:  # migrated back to before the table existed
-        return
-    procedures_ensure(apps)
+        # After every migrate and flush: the every-minute station watchdog schedule.
+        standing_data("radio.procedures.procedures_ensure", order=30, requires=("django_q.Schedule",))
