@@ -230,9 +230,9 @@ else:
 Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
 
 # --- Audio engine ------------------------------------------------------------------------------------
-# A General MIDI SoundFont (.sf2) that render jobs play through FluidSynth (needs pyfluidsynth and the
-# FluidSynth library); empty: the built-in synthesizer, the default.
-LOFI_SOUNDFONT_PATH = env("LOFI_SOUNDFONT_PATH")
+# The label's own SoundFont folder: a file named <voice id>.sf2/.sf3 there plays that voice before the OS's
+# free SoundFonts and pretty_midi's TimGM6mb (production/engine/instruments.py); empty: no label files.
+LOFI_SOUNDFONT_DIR = env("LOFI_SOUNDFONT_DIR")
 
 # --- Cache: shared through Redis when there is one, so API throttles count across processes and hosts ---
 if REDIS_URL:

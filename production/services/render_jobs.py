@@ -206,7 +206,7 @@ def _render(job: RenderJob) -> _Rendered:
         preset_overrides=composition or None,
         fx_overrides=fx or None,
         progress=lambda percent: _set_progress(job, percent * _ENGINE_SHARE / 100),
-        soundfont_path=settings.LOFI_SOUNDFONT_PATH or None,
+        soundfont_dir=settings.LOFI_SOUNDFONT_DIR or None,
     )
     timings = {stage: round(float(seconds), 3) for stage, seconds in dict(result.timings).items()}
     timings["render_total"] = round(time.perf_counter() - started, 3)
