@@ -74,6 +74,16 @@ class ChecklistTemplate(TimeStamped):
         default=AppliesTo.OTHER,
         help_text="What kind of object this procedure is run on.",
     )
+    default_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+        help_text="Who new checklists of this procedure go to. Empty: when every step is a VA's, the VA group "
+        "in turn (whoever has the fewest open checklists).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -89,6 +99,11 @@ class ChecklistTemplateItem(models.Model):
     help_text = models.TextField(blank=True, help_text="How to do it and what 'done' means.")
     required = models.BooleanField(default=True, help_text="Required steps block the object's next stage while open.")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VA)
+    applies_when = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Only on objects with this tag (e.g. the target platform 'distrokid'); empty: always.",
+    )
 
     class Meta:
         ordering = ["template_id", "position"]

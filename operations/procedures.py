@@ -14,7 +14,26 @@ from django.utils import timezone
 
 EDITOR, VA = "Editor", "VA"
 
-# (title, help text, required, role)
+# (title, help text, required, role[, applies_when]): a step with applies_when is copied only onto objects attached
+# with that tag (checklist_attach(tags=...)), e.g. the manual upload's steps per target platform.
+DDEX_STEPS = [
+    (
+        "Deliver the DDEX package to the distributor",
+        "Upload the release's DDEX package (the ERN XML with its audio and cover, exactly as built) to the "
+        "distributor's delivery point named on the account (SFTP or upload portal). Never edit the XML by hand.",
+        True,
+        VA,
+        "ddex_distributor",
+    ),
+    (
+        "Paste the distributor's release link into the publication",
+        "When the distributor confirms ingestion, paste its release or tracking link into the release's DDEX "
+        "distributor publication and save.",
+        True,
+        VA,
+        "ddex_distributor",
+    ),
+]
 TEMPLATES = {
     "release-qa": {
         "name": "Release QA",
@@ -111,12 +130,14 @@ TEMPLATES = {
                 "the AI question as the sheet says and set the release date to the scheduled date.",
                 True,
                 VA,
+                "distrokid",
             ),
             (
                 "Paste the DistroKid URL into the publication",
                 "Once DistroKid confirms, paste its release link into the release's DistroKid publication and save.",
                 True,
                 VA,
+                "distrokid",
             ),
             (
                 "Upload to Bandcamp",
@@ -124,13 +145,16 @@ TEMPLATES = {
                 "text as in the metadata sheet; tags: lofi plus the style and moods.",
                 True,
                 VA,
+                "bandcamp",
             ),
             (
                 "Paste the Bandcamp URL into the publication",
                 "Paste the public Bandcamp page into the release's Bandcamp publication and save.",
                 True,
                 VA,
+                "bandcamp",
             ),
+            *DDEX_STEPS,
             (
                 "Check the store links once live",
                 "Stores take 2-5 days: when the release is live, open Spotify and Apple Music, check title, "
@@ -234,14 +258,25 @@ def templates_ensure(templates: dict, apps=global_apps) -> None:
         )
         if not created:
             continue
-        ChecklistTemplateItem.objects.bulk_create(
-            [
+        # Migration 0004 runs this with the models as they were then, before steps had tags.
+        tagged = any(field.name == "applies_when" for field in ChecklistTemplateItem._meta.get_fields())
+        rows = []
+        for position, (title, help_text, required, role, *tag) in enumerate(spec["items"], start=1):
+            if tag and not tagged:
+                continue  # a tagged step arrives with migration 0005
+            extra = {"applies_when": tag[0] if tag else ""} if tagged else {}
+            rows.append(
                 ChecklistTemplateItem(
-                    template=template, position=position, title=title, help_text=help_text, required=required, role=role
+                    template=template,
+                    position=position,
+                    title=title,
+                    help_text=help_text,
+                    required=required,
+                    role=role,
+                    **extra,
                 )
-                for position, (title, help_text, required, role) in enumerate(spec["items"], start=1)
-            ]
-        )
+            )
+        ChecklistTemplateItem.objects.bulk_create(rows)
 
 
 def schedules_ensure(schedules, apps=global_apps) -> None:

@@ -18,14 +18,17 @@ checklists):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from operations.models import AuditEvent, Checklist, ChecklistItem, ChecklistTemplate, Week
+from operations.models import AuditEvent, Checklist, ChecklistItem, ChecklistTemplate, Role, Week
 
 RELEASE_QA = "release-qa"
 MANUAL_UPLOAD = "manual-upload"
@@ -70,8 +73,34 @@ def _validate_assignee(user) -> None:
 
 
 @transaction.atomic
+def default_assignee_for(template: ChecklistTemplate):
+    """Who a new checklist of `template` goes to when the caller names nobody: the template's default assignee;
+    else, when every step is a VA's, the VA with the fewest open checklists (ties: the longest-standing account);
+    else nobody."""
+    if template.default_assignee_id and template.default_assignee.is_active:
+        return template.default_assignee
+    roles = set(template.items.values_list("role", flat=True))
+    if roles != {Role.VA}:
+        return None
+    open_work = Count("checklists", filter=Q(checklists__completed_at__isnull=True))
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.VA, is_active=True, is_staff=True)
+        .annotate(open_work=open_work)
+        .order_by("open_work", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
 def checklist_attach(
-    *, template_slug: str, obj: models.Model, assignee=None, due_at: datetime | None = None
+    *,
+    template_slug: str,
+    obj: models.Model,
+    assignee=None,
+    due_at: datetime | None = None,
+    tags: Iterable[str] | None = None,
+    assign_default: bool = False,
 ) -> Checklist:
     """Attach the checklist `template_slug` to `obj` (any saved model instance) and return it.
 
@@ -79,6 +108,9 @@ def checklist_attach(
     returns the existing checklist unchanged, whatever `assignee` and `due_at` say (use `checklist_assign`
     to change them). A new checklist gets a copy of the template's steps, in order. Proxy models share the
     checklists of their concrete model: it is the same row.
+    With `tags` (e.g. the target platforms of a release), a step tagged `applies_when` is copied only when its
+    tag is among them; untagged steps always are (without `tags`, every step is). With `assign_default` and no
+    `assignee`, the checklist goes to default_assignee_for(template), so it shows in someone's "My work".
     Raises ValidationError for an unsaved object, an unknown template or a non-staff assignee.
     """
     if obj.pk is None:
@@ -91,6 +123,8 @@ def checklist_attach(
     if existing is not None:
         return existing
     _validate_assignee(assignee)
+    if assignee is None and assign_default:
+        assignee = default_assignee_for(template)
     checklist = Checklist(**key, title=f"{template.name}: {obj}"[:250], assignee=assignee, due_at=due_at)
     checklist.full_clean(validate_constraints=False)
     try:
@@ -99,6 +133,9 @@ def checklist_attach(
     except IntegrityError:
         return Checklist.objects.get(**key)
     steps = list(template.items.order_by("position"))
+    if tags is not None:
+        wanted = set(tags)
+        steps = [step for step in steps if not step.applies_when or step.applies_when in wanted]
     ChecklistItem.objects.bulk_create(
         [
             ChecklistItem(

@@ -356,7 +356,14 @@ def _release_schedule(
         publication.save()
         publications.append(publication)
     if manual_accounts:
-        checklist_attach(template_slug=MANUAL_UPLOAD, obj=release, due_at=when)
+        # Each kind of target gets its own steps (DistroKid's form, Bandcamp's page, the DDEX distributor's delivery).
+        checklist_attach(
+            template_slug=MANUAL_UPLOAD,
+            obj=release,
+            due_at=when,
+            tags={a.platform for a in manual_accounts},
+            assign_default=True,  # a default assignee or the VA group in turn: it is in someone's "My work"
+        )
         for account in manual_accounts:
             enqueue(DELIVERY_TASK, release.pk, account.pk)
     if release.status != Release.Status.SCHEDULED:

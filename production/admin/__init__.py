@@ -4,6 +4,7 @@
 - `batches`: render batches; `style_presets`: editors' overrides of engine styles
 - `ingest`: uploads; `fingerprints`: duplicate checks
 - `track_intelligence`: the catalogue's Track page extended (spectrogram, duplicates, next tracks, moods)
+- `track_approval`: the Track page's Approve button and the list's preview players beside the titles
 - `mixes`: the Release page's long-mix actions and the mix renders' screen
 - `moods`: mood models and their suggestions
 """
@@ -16,6 +17,7 @@ from production.admin import (  # noqa: F401 (each module registers its screens)
     moods,
     render_jobs,
     style_presets,
+    track_approval,
     track_intelligence,
 )
 from production.admin.mixes import release_mix_actions

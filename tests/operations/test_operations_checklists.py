@@ -305,3 +305,22 @@ def test_attaching_records_the_object_and_writes_no_audit_event():
     )
     assert checklist.title == f"Release QA: {release.title}"
     assert AuditEvent.objects.count() == 0  # only ticks of required steps matter to a release
+
+
+def test_the_manual_upload_has_steps_per_target_and_goes_to_a_va_in_turn(va, django_user_model):
+    from django.contrib.auth.models import Group
+
+    second_va = django_user_model.objects.create_user(username="va2", password="x", is_staff=True)
+    second_va.groups.add(Group.objects.get(name=Role.VA))
+    ddex = services.checklist_attach(
+        template_slug="manual-upload", obj=GroupFactory(), tags={"ddex_distributor"}, assign_default=True
+    )
+    both = services.checklist_attach(
+        template_slug="manual-upload", obj=GroupFactory(), tags={"distrokid", "bandcamp"}, assign_default=True
+    )
+
+    ddex_steps = list(_steps(ddex))
+    assert "Deliver the DDEX package to the distributor" in ddex_steps
+    assert not any("DistroKid" in title or "Bandcamp" in title for title in ddex_steps)
+    assert "Upload to Bandcamp" in _steps(both) and "Deliver the DDEX package to the distributor" not in _steps(both)
+    assert {ddex.assignee, both.assignee} == {va, second_va}  # in turn: whoever has the fewest open checklists
