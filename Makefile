@@ -9,10 +9,11 @@ PYTEST_WORKERS ?= 2
 .PHONY: run serve test install install-dev migrate static seed lint bench clean
 
 # The marker files make installs incremental: pip runs again only when a requirements file changes.
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
@@ -27,6 +28,18 @@ migrate: install
 
 static: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+# The free SoundFonts the engine's instruments prefer (README: OS packages), installed when apt-get is there and
+# we are root; elsewhere the engine falls back to pretty_midi's TimGM6mb, so this never fails the run.
+SOUNDFONT_PACKAGES := fluid-soundfont-gm musescore-general-soundfont-small avldrums.lv2-soundfont
+soundfonts:
+	@if [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] && [ -f /usr/share/sounds/sf3/MuseScore_General_Lite.sf3 ] \
+		&& [ -f /usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2 ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SOUNDFONT_PACKAGES) >/dev/null \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SOUNDFONT_PACKAGES) >/dev/null) \
+		|| echo "WARNING: could not install $(SOUNDFONT_PACKAGES); the engine plays pretty_midi's TimGM6mb instead."; \
+	else echo "NOTE: install $(SOUNDFONT_PACKAGES) for the better instruments (needs root and apt-get)."; fi
 
 # Idempotent. A failing demo step is reported but does not keep the cockpit from starting.
 seed: migrate
@@ -44,7 +57,7 @@ WORKERS = $(PY) -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.e
 	trap 'kill -TERM $$interactive $$bulk 2>/dev/null; wait $$interactive $$bulk 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM HUP
 
-run: seed static
+run: soundfonts seed static
 	@echo "Cockpit: http://$(HOST)/admin/  API: http://$(HOST)/api/v1/  (admin password printed on first run)"
 	@$(WORKERS); \
 	$(PY) manage.py runserver --noreload $(HOST)
