@@ -6,7 +6,12 @@ record) and says why, while the other files of the same upload still go in. A fi
 - it decodes completely as WAV, FLAC, AIFF, MP3 or OGG, whatever its name says (engine.audio_io.validate
   through production.safe_decode, which keeps a crashing decoder out of this process: empty, corrupt,
   truncated and non-audio files are refused with the reason);
+- its header is within the upload limits (INGEST_MAX_CHANNELS, INGEST_MAX_SAMPLE_RATE; 2 and 96 kHz by
+  default), checked before any decoding, so a small file declaring hours of many channels is refused at once;
 - it lasts between INGEST_MIN_DURATION_S and INGEST_MAX_DURATION_S (settings; 10 s and 2 h by default).
+Files declaring more than INGEST_FULL_DECODE_SAMPLES samples are decoded at both ends in the request and whole
+by the analysis task (bulk queue, INGEST_ANALYSIS_TIMEOUT_S). The same bytes are kept once: the upload record's
+sha256 is unique in the database, so simultaneous uploads of one file make one track.
 The original is kept byte for byte in private storage (Asset kind "original", with its sha256); analysis
 and the fingerprint with its duplicate check run as background tasks once the Track is committed.
 """
@@ -24,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from catalog.models import Artist, Asset, Track
@@ -41,6 +46,10 @@ FINGERPRINT_TASK = "production.tasks.track_fingerprint_task"
 DEFAULT_MIN_DURATION_S = 10.0
 DEFAULT_MAX_DURATION_S = 2 * 60 * 60.0
 DEFAULT_ARTIST_NAME = "Unknown artist"
+DEFAULT_MAX_CHANNELS = 2
+DEFAULT_MAX_SAMPLE_RATE = 96000
+DEFAULT_FULL_DECODE_SAMPLES = 60_000_000  # about ten minutes of stereo at 48 kHz: well under a second to decode
+DEFAULT_ANALYSIS_TIMEOUT_S = 1200
 _COPY_CHUNK = 1 << 20
 _BIT_DEPTHS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "DOUBLE": 64}
 
@@ -55,6 +64,17 @@ class IngestResult:
 
     def to_dict(self) -> dict:
         return {"file": self.file, "track_id": self.track.pk if self.track else None, "error": self.error}
+
+
+def ingest_upload_limits() -> dict:
+    """Header limits for `validate_untrusted`: INGEST_MAX_CHANNELS, INGEST_MAX_SAMPLE_RATE, and how many declared
+    samples (channels x frames) are decoded whole while the uploader waits (INGEST_FULL_DECODE_SAMPLES; larger
+    files are decoded at both ends, and whole by the analysis in the background)."""
+    return {
+        "max_channels": int(getattr(settings, "INGEST_MAX_CHANNELS", DEFAULT_MAX_CHANNELS)),
+        "max_sample_rate": int(getattr(settings, "INGEST_MAX_SAMPLE_RATE", DEFAULT_MAX_SAMPLE_RATE)),
+        "full_decode_samples": int(getattr(settings, "INGEST_FULL_DECODE_SAMPLES", DEFAULT_FULL_DECODE_SAMPLES)),
+    }
 
 
 def ingest_duration_limits() -> tuple[float, float]:
@@ -91,7 +111,9 @@ def track_ingest(
     _refuse_byte_identical(name, digest)
     minimum_s, maximum_s = ingest_duration_limits()
     try:
-        info = validate_untrusted(path, min_duration_s=minimum_s, max_duration_s=maximum_s, name=name)
+        info = validate_untrusted(
+            path, min_duration_s=minimum_s, max_duration_s=maximum_s, name=name, **ingest_upload_limits()
+        )
     except audio_io.AudioValidationError as error:
         raise ValidationError(_renamed(str(error), path.name, name)) from error
     artist = artist or _artist_for(artist_name)
@@ -141,6 +163,13 @@ def track_ingest(
             )
             if queue:
                 track_intelligence_enqueue(track=track)
+    except IntegrityError as error:
+        # The same bytes, sent at the same moment by another upload, won the unique original hash.
+        track_files_delete(track=track)
+        _refuse_byte_identical(name, digest)
+        raise ValidationError(
+            f"{name} is byte-identical to a file imported at the same moment; it was not imported again."
+        ) from error
     except BaseException:
         track_files_delete(track=track)
         raise
@@ -212,8 +241,10 @@ def uploads_ingest(
 def track_intelligence_enqueue(*, track: Track) -> None:
     """Queue analysis and fingerprinting (with the duplicate check) of a track, after commit. Renders and
     ingest both call this once their Track exists."""
-    enqueue(ANALYZE_TASK, track.pk, bulk=True)
-    enqueue(FINGERPRINT_TASK, track.pk, bulk=True)
+    # Both decode the whole file: on the bulk queue, each under its own time limit (INGEST_ANALYSIS_TIMEOUT_S).
+    timeout = int(getattr(settings, "INGEST_ANALYSIS_TIMEOUT_S", DEFAULT_ANALYSIS_TIMEOUT_S))
+    enqueue(ANALYZE_TASK, track.pk, bulk=True, timeout=timeout)
+    enqueue(FINGERPRINT_TASK, track.pk, bulk=True, timeout=timeout)
 
 
 def _ingest_one(given: str, **arguments) -> IngestResult:

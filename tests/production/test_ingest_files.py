@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.core.files.storage import storages
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalog.models import Asset, Track
 from operations.models import AuditEvent
@@ -173,7 +173,10 @@ def test_import_audio_prints_one_json_line_per_file_and_takes_folders(tmp_path, 
     junk.write_bytes(b"\xff\xd8\xff\xe0" + bytes(2000))
     out = io.StringIO()
 
-    call_command("import_audio", str(folder), str(junk), "--artist", "Kaito Rain", stdout=out)
+    with pytest.raises(CommandError) as refused_one:  # one file refused: exit status 1
+        call_command("import_audio", str(folder), str(junk), "--artist", "Kaito Rain", stdout=out)
+
+    assert refused_one.value.returncode == 1 and "1 of 3 file(s) refused" in str(refused_one.value)
 
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [set(line) for line in lines] == [{"file", "track_id", "error"}] * 3

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from production.cli_output import stdout_kept_for_json
 from production.models import IngestUpload
@@ -20,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Import audio files (WAV, FLAC, AIFF, MP3, OGG: judged by content, not extension) as draft tracks. "
         "Prints one JSON object per file and line: file (as given), track_id (null when refused) and "
-        "error (null when imported). A folder stands for every file inside it."
+        "error (null when imported). A folder stands for every file inside it. Exits with status 1 when any "
+        "file was refused."
     )
 
     def add_arguments(self, parser) -> None:
@@ -52,6 +53,10 @@ class Command(BaseCommand):
                 lines.append(document)
         for document in lines:
             self.stdout.write(json.dumps(document))
+        refused = sum(1 for document in lines if document["error"])
+        if refused:
+            # Scripts and cron jobs must notice: the exit status is 1 when any file was refused.
+            raise CommandError(f"{refused} of {len(lines)} file(s) refused; see their error above.", returncode=1)
 
 
 def _expand(given: str) -> list[str]:
