@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
 
 from catalog import selectors, services
 from catalog.filters import ReleaseFilter, TrackFilter
 from catalog.serializers import ArtistSerializer, ReleaseSerializer, TrackSerializer
+from lofi_site.pagecache import public_data
 
 
 def _is_staff(request) -> bool:
@@ -42,6 +44,11 @@ class _ServiceWriteViewSet(
 
     def update_object(self, instance, data: dict):
         raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        # What every anonymous caller gets is the same: served from the shared cache (lofi_site/pagecache.py).
+        data = public_data(request, lambda: super(_ServiceWriteViewSet, self).list(request, *args, **kwargs).data)
+        return Response(data)
 
     def perform_create(self, serializer) -> None:
         try:

@@ -255,6 +255,10 @@ else:
         }
     }
 
+# Seconds a public page (storefront, public API lists) is served from the shared cache to visitors without a
+# session (lofi_site/pagecache.py); catalogue writes invalidate it at once. 0 turns the page cache off.
+PUBLIC_PAGE_CACHE_S = int(env("PUBLIC_PAGE_CACHE_S", "60"))
+
 # --- API ---------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,4 +12,10 @@ class MonetizationConfig(AppConfig):
         standing_data(
             "monetization.default_tiers.default_tiers_ensure", order=30, requires=("monetization.LicenceTerms",)
         )
+        from lofi_site.pagecache import connect_invalidation
         from monetization import checks  # noqa: F401 - registers the system checks
+
+        # Tiers, their terms and packs show on the storefront's public pages.
+        connect_invalidation(
+            self.get_model(name) for name in ("LicenceTier", "LicenceTerms", "SamplePack", "SamplePackItem")
+        )

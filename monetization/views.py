@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Asset, Style
 from catalog.selectors import artist_public, public_isrc
+from lofi_site.pagecache import public_page
 from lofi_site.public_links import links_for_release
 from lofi_site.ratelimit import client_address, rate_limit_allows
 from monetization import cart, conf, selectors, services, stripe_gateway, tokens
@@ -56,6 +57,7 @@ CHECKOUT_ORDERS_SESSION_KEY = "checkout_orders"
 
 
 @require_GET
+@public_page
 def home(request):
     return render(
         request,
@@ -72,6 +74,7 @@ def home(request):
 
 
 @require_GET
+@public_page
 def track_list(request):
     moods, styles = selectors.moods_with_tracks(), list(Style.objects.all())
     form = TrackSearchForm(request.GET or None, moods=moods, styles=styles)
@@ -94,6 +97,7 @@ def track_list(request):
 
 
 @require_GET
+@public_page
 def track_detail(request, uuid):
     track = selectors.storefront_track(uuid)
     if track is None:
@@ -129,6 +133,7 @@ def release_by_uuid(request, uuid):
 
 
 @require_GET
+@public_page
 def release_detail(request, slug):
     release = selectors.public_release(slug)
     if release is None:
@@ -149,6 +154,7 @@ def release_detail(request, slug):
 
 
 @require_GET
+@public_page
 def artist_detail(request, slug):
     artist = artist_public(slug)
     if artist is None:
@@ -164,6 +170,7 @@ def artist_detail(request, slug):
 
 
 @require_GET
+@public_page
 def licence_tiers(request):
     tiers = list(selectors.all_public_tiers())
     return render(
@@ -177,11 +184,13 @@ def licence_tiers(request):
 
 
 @require_GET
+@public_page
 def pack_list(request):
     return render(request, "monetization/pack_list.html", {"packs": list(selectors.packs_on_sale())})
 
 
 @require_GET
+@public_page
 def pack_detail(request, slug):
     pack = selectors.pack_on_sale(slug)
     if pack is None:

@@ -26,6 +26,13 @@ def _private_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests read pages right after writing rows (often with queryset.update(), which announces nothing): the
+    shared page cache is off unless a test turns it on (tests/lofi_site/test_site_pagecache.py does)."""
+    settings.PUBLIC_PAGE_CACHE_S = 0
+
+
+@pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
     """Every test writes public and private files into its own temporary folders."""
     settings.MEDIA_ROOT = tmp_path / "media"
