@@ -152,3 +152,12 @@ def purchase_check(request, context) -> str:
     if order is None or not getattr(order, "is_paid", False):
         return ""
     return "<div data-listeners-purchase-check hidden></div>"
+
+
+@storefront_slot("downloads_mine", order=10)
+def library_invitation(request, context) -> str:
+    """A buyer signed in to My downloads (their address verified by the same magic link) opens the listener
+    account of that address in one click."""
+    if session.current_listener(request) is not None or not request.session.get(session.DOWNLOADS_SESSION_KEY):
+        return ""
+    return render_to_string("listeners/_library_invitation.html", {}, request=request)

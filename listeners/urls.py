@@ -9,6 +9,7 @@ app_name = "listeners"
 urlpatterns = [
     path("account/sign-in/", views.sign_in_request, name="sign_in"),
     path("account/access/<str:token>/", views.access, name="access"),
+    path("account/from-downloads/", views.from_downloads, name="from_downloads"),
     path("account/sign-out/", views.sign_out, name="sign_out"),
     path("account/alerts-off/<str:token>/", views.alerts_off, name="alerts_off"),
     path("library/", views.library, name="library"),

@@ -98,6 +98,18 @@ def access(request, token):
 
 
 @require_POST
+def from_downloads(request):
+    """One account for buyers and listeners: a buyer signed in to My downloads (by the same magic link, so the
+    address is verified) opens the listener account of that address without a second e-mail."""
+    email = request.session.get(session.DOWNLOADS_SESSION_KEY)
+    if not email:
+        return redirect("listeners:sign_in")
+    session.sign_in(request, services.listener_sign_in(email=email))
+    messages.success(request, "Your library is open.")
+    return redirect("listeners:library")
+
+
+@require_POST
 def sign_out(request):
     session.sign_out(request)
     messages.info(request, "You are signed out on this device.")

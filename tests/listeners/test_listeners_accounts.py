@@ -96,3 +96,22 @@ def test_deleting_the_account_keeps_orders_and_licences_anonymised(ada):
     )
     assert licence.is_valid  # the licence bought stays valid and verifiable
     assert client.get("/library/").status_code == 302  # signed out
+
+
+@pytest.mark.django_db
+def test_a_buyer_signed_in_to_my_downloads_opens_the_library_in_one_click(client):
+    _paid_order("buyer@example.com", "Bought Before")
+    from monetization import tokens as shop_tokens
+
+    client.get(f"/downloads/access/{shop_tokens.magic_token('buyer@example.com')}/")
+    page = client.get("/downloads/mine/").content.decode()
+    assert "Open My library" in page
+    response = client.post("/account/from-downloads/")
+    assert response.status_code == 302 and Listener.objects.get().email == "buyer@example.com"
+    assert "Bought Before" in client.get("/library/").content.decode()
+
+
+@pytest.mark.django_db
+def test_opening_the_library_from_downloads_needs_a_verified_downloads_session(client):
+    assert client.post("/account/from-downloads/").status_code == 302
+    assert not Listener.objects.exists()
