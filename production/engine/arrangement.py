@@ -339,15 +339,18 @@ def keys_voicings(ctx: Context, *, low: int = 50, high: int = 74) -> dict[int, t
             "rootless": ctx.preset.rootless,
         }
         sung = voice_chord(span.chord, previous=previous, top=top, **options)
-        if previous is not None and voice_leading_distance(previous, sung) > 2 * len(sung):
-            sung = voice_chord(span.chord, previous=previous, **options)  # the line gives way to smooth hands
+        if previous is not None:
+            free = voice_chord(span.chord, previous=previous, **options)
+            # the line may cost the hands a little movement, never a jump: then smooth hands win
+            if voice_leading_distance(previous, sung) > voice_leading_distance(previous, free) + len(free) // 2 + 1:
+                sung = free
         previous = sung
         voicings[index] = previous
         top = max(previous)
     return voicings
 
 
-_LOOP_CONTOUR = (0, 2, 4, 1)  # semitones the comping's top line rises through a four-bar loop
+_LOOP_CONTOUR = (0, 3, 5, 2)  # semitones the comping's top line rises through a four-bar loop
 
 
 def _guide_top(ctx: Context, span: ChordSpan, previous_top: int | None, low: int, high: int) -> int:
@@ -355,7 +358,8 @@ def _guide_top(ctx: Context, span: ChordSpan, previous_top: int | None, low: int
     the last top note, by step where it can, following a contour through the loop (higher in B), so the
     top voice is a line and not one note held all track."""
     section, i = ctx.section_of(span.bar)
-    goal = high - 5 + _LOOP_CONTOUR[i % 4] + (3 if section.name == "B" else 0)
+    arc = np.sin(np.pi * (i + 0.5) / max(section.bars, 1))  # the line climbs through a section and comes down
+    goal = high - 13 + 10 * arc + _LOOP_CONTOUR[i % 4] / 2 + {"B": 3, "A'": 1}.get(section.name, 0)
     chord = span.chord
     guides = {(chord.root_pc + chord.third) % 12}
     if chord.seventh is not None:
@@ -365,5 +369,5 @@ def _guide_top(ctx: Context, span: ChordSpan, previous_top: int | None, low: int
         return int(goal)
     if previous_top is None:
         return min(options, key=lambda p: (abs(p - goal), p))
-    moving = [p for p in options if 0 < abs(p - previous_top) <= 3] or options
-    return min(moving, key=lambda p: (abs(p - (0.5 * previous_top + 0.5 * goal)), p))
+    moving = [p for p in options if 0 < abs(p - previous_top) <= 4] or options
+    return min(moving, key=lambda p: (abs(p - goal), p))

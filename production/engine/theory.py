@@ -331,7 +331,7 @@ def voice_chord(
                 move = np.abs(candidates[:, :, None] - prev[None, None, :]).min(axis=2).sum(axis=1)
             cost = cost * 0.35 + move
         if top is not None:
-            cost = cost + 1.5 * np.abs(candidates[:, -1] - top)
+            cost = cost + 3.0 * np.abs(candidates[:, -1] - top)
         index = int(np.argmin(cost))
         if best is None or cost[index] < best[0]:
             best = (float(cost[index]), tuple(int(p) for p in candidates[index]))

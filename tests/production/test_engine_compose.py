@@ -111,6 +111,7 @@ def test_japanese_melody_uses_the_in_scale_in_minor_and_yo_in_major(scores):
             and (n.start, n.pitch) not in set(score.approach_notes["melody"])
         ]
         in_pentatonic = [n for n in diatonic if n.pitch % 12 in scale]
+        assert len(diatonic) >= 20, (key, len(diatonic))  # the check below means nothing on a handful of notes
         assert len(in_pentatonic) >= 0.8 * len(diatonic)
 
 
@@ -172,6 +173,7 @@ def test_backbeat_lands_on_two_and_four_with_quieter_ghost_notes(scores):
     loud = [n for n in snares if n.velocity >= 70]
     ghosts = [n for n in snares if n.velocity <= 45]
     assert ghosts, "ghost notes expected"
+    assert len(loud) >= 20, "a 150 s track has a backbeat to check"
     beats = [(n.start / beat_s) % 4 for n in loud]
     on_two_or_four = [b for b in beats if min(abs(b - 1), abs(b - 3)) < 0.1]
     assert len(on_two_or_four) >= 0.7 * len(loud)
