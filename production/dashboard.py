@@ -7,6 +7,7 @@ from django.urls import reverse
 from lofi_site.dashboard import Panel, PanelRow, panel
 from production import selectors
 from production.models import RenderJob
+from production.progress import seconds_left
 
 
 @panel(order=30)
@@ -32,6 +33,21 @@ def render_jobs(request) -> Panel | None:
             detail="Open the list to read the errors and retry.",
         ),
     ]
+    running = list(RenderJob.objects.filter(status=RenderJob.Status.RUNNING))
+    if running:
+        estimates = [s for job in running if (s := seconds_left(job)) is not None]
+        rows.append(
+            PanelRow(
+                "Time left for the running renders",
+                f"about {max(estimates) // 60} min {max(estimates) % 60:02d} s" if estimates else "starting",
+                f"{url}?status__exact={RenderJob.Status.RUNNING}",
+                detail="From their pace so far; this panel refreshes by itself.",
+            ),
+        )
+    add_allowed = request.user.has_perm("production.add_renderjob")  # a VA sees the numbers, not a dead link
     return Panel(
-        "Render jobs", rows, link_url=reverse("admin:production_renderjob_add"), link_text="Render a new track"
+        "Render jobs",
+        rows,
+        link_url=reverse("admin:production_renderjob_add") if add_allowed else "",
+        link_text="Render a new track" if add_allowed else "",
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from production import selectors, services
-from production.admin.display import COCKPIT_CSS, progress_bar
+from production.admin.display import COCKPIT_CSS, LIVE_JS, progress_bar
 from production.admin.render_jobs import RenderJobInline
 from production.forms import BatchForm
 from production.models import Batch, RenderJob
@@ -54,6 +54,7 @@ class BatchAdmin(admin.ModelAdmin):
 
     class Media:
         css = COCKPIT_CSS
+        js = LIVE_JS
 
     def get_queryset(self, request):
         return selectors.batch_list()
@@ -74,10 +75,38 @@ class BatchAdmin(admin.ModelAdmin):
                 "layers_off",
                 "artist",
             ]
-        return self.spec_fields
+        return self.view_fields
+
+    # The saved grid reads as a table (styles, BPMs, keys and moods in words), not as JSON lists.
+    view_fields = property(
+        lambda self: [
+            "grid_display" if name == "styles" else name
+            for name in self.spec_fields
+            if name not in ("bpms", "keys", "moods")
+        ]
+    )
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.spec_fields
+        return [] if obj is None else self.view_fields
+
+    @admin.display(description="Grid")
+    def grid_display(self, obj):
+        def words(values, unit=""):
+            return ", ".join(f"{v:g}{unit}" if isinstance(v, float | int) else str(v) for v in values) or "—"
+
+        cells = max(len(obj.styles), 1) * max(len(obj.bpms), 1) * max(len(obj.keys), 1) * max(len(obj.moods), 1)
+        return format_html(
+            '<table class="cockpit-grid"><tbody><tr><th scope="row">Styles</th><td>{}</td></tr>'
+            '<tr><th scope="row">BPMs</th><td>{}</td></tr><tr><th scope="row">Keys</th><td>{}</td></tr>'
+            '<tr><th scope="row">Moods</th><td>{}</td></tr></tbody></table><p class="help">{}</p>',
+            words(obj.styles),
+            words(obj.bpms, " BPM"),
+            words(obj.keys),
+            words(obj.moods),
+            f"{cells} combination(s) x {obj.per_cell} per cell = {cells * obj.per_cell} track(s)"
+            if obj.kind == Batch.Kind.GRID
+            else f"{obj.per_cell} variation(s) of one brief",
+        )
 
     def has_change_permission(self, request, obj=None):
         # A batch is fixed once its jobs exist: its page is read-only; failed jobs are retried by action.

@@ -25,6 +25,36 @@ def progress_bar(percent: float | None, *, failed: bool = False):
     )
 
 
+LIVE_JS = ["cockpit/live_progress.js"]
+
+
+def live_progress(job) -> str:
+    """A render job's progress bar, status and time left; refreshed in place while the job is unfinished
+    (static/cockpit/live_progress.js polls production.progress)."""
+    from production.progress import FINISHED, eta_text
+
+    failed = job.status == job.Status.FAILED
+    value = round(job.progress or 0)
+    eta = eta_text(job)
+    return format_html(
+        '<span class="live-progress"{}><span class="progress{}" role="progressbar" aria-valuemin="0" '
+        'aria-valuemax="100" aria-valuenow="{}"><span style="width: {}%"></span></span> '
+        '<span class="progress-value">{}%</span> <span class="progress-status">{}</span>'
+        '<span class="progress-eta">{}</span></span>',
+        format_html(
+            ' data-live-job="{}" data-live-endpoint="{}"', job.pk, reverse("admin:production_renderjob_progress")
+        )
+        if job.status not in FINISHED
+        else "",
+        " failed" if failed else "",
+        value,
+        value,
+        value,
+        job.get_status_display(),
+        f" · {eta}" if eta else "",
+    )
+
+
 def settings_dict(settings) -> dict:
     """An engine settings dataclass as JSON-ready values (its per-part maps are read-only mapping proxies)."""
     return {

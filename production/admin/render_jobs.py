@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 
 from lofi_site.admin_actions import for_each_selected
 from production import selectors, services
-from production.admin.display import COCKPIT_CSS, pretty_json, progress_bar
+from production.admin.display import COCKPIT_CSS, LIVE_JS, live_progress, pretty_json
 from production.forms import RenderJobForm
 from production.models import RenderJob
 
@@ -65,9 +65,24 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     class Media:
         css = COCKPIT_CSS
+        js = LIVE_JS
 
     def get_queryset(self, request):
         return selectors.render_job_list()
+
+    def get_urls(self):
+        from django.core.exceptions import PermissionDenied
+        from django.urls import path
+
+        from production.progress import render_progress_view
+
+        def progress(request):
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            return render_progress_view(request)
+
+        urls = [path("progress/", self.admin_site.admin_view(progress), name="production_renderjob_progress")]
+        return [*urls, *super().get_urls()]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -159,7 +174,7 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Progress", ordering="progress")
     def progress_display(self, obj: RenderJob):
-        return progress_bar(obj.progress, failed=obj.status == RenderJob.Status.FAILED)
+        return live_progress(obj)
 
     @admin.display(description="Error")
     def error_display(self, obj: RenderJob):
@@ -224,4 +239,4 @@ class RenderJobInline(admin.TabularInline):
 
     @admin.display(description="Progress")
     def progress_display(self, obj: RenderJob):
-        return progress_bar(obj.progress, failed=obj.status == RenderJob.Status.FAILED)
+        return live_progress(obj)
