@@ -75,3 +75,10 @@ def test_the_experiment_report_shows_conversion_and_the_test(client, editor):
     client.post("/admin/listeners/experiment/", {"action": "promote_leader", "_selected_action": [experiment.pk]})
     experiment.refresh_from_db()
     assert experiment.winner == "learned" and experiment.status == "finished"
+
+
+def test_the_dashboard_shows_feedback_waiting_to_a_va(client, va, release, listener_factory):
+    services.feedback_submit(listener=listener_factory("k@example.com"), release=release, rating=3, text="Nice mix")
+    client.force_login(va)
+    page = client.get("/admin/").content.decode()
+    assert "Listener ratings and feedback" in page and "Recommendations" not in page
