@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from lofi_site.health import healthz
+
+# A refused page: a styled cockpit page with a way back inside /admin/, the storefront's page elsewhere.
+handler403 = "lofi_site.errors.permission_denied"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,7 +14,8 @@ urlpatterns = [
     path("api/v1/", include("lofi_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # No OPTIONS metadata for the HTML doc pages: DRF would render it through their template renderer (a 500).
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file of its own: the CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", metadata_class=None), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema", metadata_class=None), name="api-redoc"),
     # Track requests at /requests/, the newsletter (sign-up, confirm, unsubscribe, free pack) at /newsletter/.
     path("", include("community.urls")),
