@@ -23,3 +23,9 @@ def message_from_templates(
     )
     message.attach_alternative(render_to_string(f"listeners/email/{template}.html", context), "text/html")
     return message
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 List-Unsubscribe with RFC 8058 one-click (Gmail and Yahoo require it of bulk senders), as the
+    newsletter sends it."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

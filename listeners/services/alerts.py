@@ -2,7 +2,7 @@
 
 Sent the way community's newsletter campaigns are: one delivery row per recipient, claimed before its e-mail
 goes out (a redelivered or concurrent batch never sends twice), a failing address recorded and the batch going
-on, community's batch size and RFC 8058 one-click unsubscribe headers. The hourly task finds releases that came
+on, batches of BATCH_SIZE and RFC 8058 one-click unsubscribe headers. The hourly task finds releases that came
 out, creates their alert, and resumes batches a dead worker left.
 """
 
@@ -20,8 +20,6 @@ from django.utils import timezone
 
 from catalog.models import Release
 from catalog.selectors import release_list_public
-from community import conf as community_conf
-from community.emails import unsubscribe_headers
 from listeners import emails, tokens
 from listeners.models import Follow, Listener, ReleaseAlert, ReleaseAlertDelivery
 from lofi_site.queue import enqueue
@@ -31,6 +29,7 @@ logger = logging.getLogger(__name__)
 DELIVER_TASK = "listeners.tasks.release_alert_deliver_task"
 LOOKBACK = timedelta(days=7)  # a release that came out longer ago than this gets no alert (news, not history)
 CLAIM_STALE = timedelta(minutes=15)
+BATCH_SIZE = 200  # e-mails per task run, as the newsletter sends them; the task queues itself for the rest
 
 
 def release_alerts_resume() -> int:
@@ -83,7 +82,7 @@ class BatchResult:
 
 def release_alert_deliver_batch(*, alert: ReleaseAlert, batch_size: int | None = None) -> BatchResult:
     """Send the next batch of an alert's pending deliveries; queue the next batch while some remain."""
-    batch_size = batch_size or community_conf.campaign_batch_size()
+    batch_size = batch_size or BATCH_SIZE
     alert.refresh_from_db()
     if alert.status != ReleaseAlert.Status.SENDING:
         return BatchResult(0, 0, 0)
@@ -133,7 +132,7 @@ def _message(release: Release, listener: Listener, connection):
             "unsubscribe_url": unsubscribe,
             "listener": listener,
         },
-        headers=unsubscribe_headers(unsubscribe),
+        headers=emails.unsubscribe_headers(unsubscribe),
         connection=connection,
     )
 
