@@ -41,7 +41,11 @@ def storefront_pool() -> QuerySet[Track]:
 
 
 def favourites(listener: Listener) -> QuerySet[Favourite]:
-    return Favourite.objects.filter(listener=listener).select_related("track__artist", "release__artist", "pack")
+    return (
+        Favourite.objects.filter(listener=listener)
+        .select_related("track__artist", "track__style", "release__artist", "pack")
+        .prefetch_related("track__assets", "track__moods")
+    )
 
 
 def favourite_keys(listener: Listener | None) -> set[str]:
@@ -61,7 +65,9 @@ def playlists_of(listener: Listener) -> QuerySet[Playlist]:
 
 
 def playlist_items(playlist: Playlist) -> QuerySet[PlaylistItem]:
-    return playlist.items.select_related("track__artist", "track__style").prefetch_related("track__assets")
+    return playlist.items.select_related("track__artist", "track__style").prefetch_related(
+        "track__assets", "track__moods"
+    )
 
 
 def playlist_for_owner(listener: Listener, uuid) -> Playlist | None:

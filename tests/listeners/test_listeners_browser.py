@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 
 from listeners.models import Favourite, Playlist, PreviewPlay
+from tests.browser_wait import wait_for_js
 from tests.listeners.test_listeners_alerts_mixes import make_mix
 from tests.monetization.factories import licensable_track
 from tests.monetization.test_monetization_browser import CHROMIUM, CHROMIUM_ARGS
@@ -52,7 +53,7 @@ def test_sign_in_save_build_a_playlist_and_share_it(live_server, browser_urls, s
 
             page.goto(f"{live_server.url}/tracks/{track.uuid}/")
             page.get_by_role("button", name="Play preview", exact=True).click()
-            page.wait_for_function("window.listenerEvents && window.listenerEvents.plays > 0", timeout=15000)
+            wait_for_js(page, "window.listenerEvents && window.listenerEvents.plays > 0")
             page.get_by_role("button", name="♡ Save to my library").click()
             page.get_by_role("button", name="♥ Saved in your library; remove").wait_for()
 
@@ -104,13 +105,11 @@ def test_the_mix_page_seeks_when_a_timestamp_is_clicked(live_server, browser_url
             page = browser.new_page()
             page.goto(f"{live_server.url}/mixes/{release.uuid}/")
             page.get_by_role("button", name="Play from 0:20: Last Light").click()
-            page.wait_for_function("window.mixAudio && window.mixAudio.currentTime >= 20", timeout=15000)
+            wait_for_js(page, "window.mixAudio && window.mixAudio.currentTime >= 20")
             assert not page.evaluate("window.mixAudio.paused")
             page.locator(".mix-tracklist li.is-current").filter(has_text="Last Light").wait_for(timeout=5000)
             assert "Now playing: Mix Persona – Last Light" in page.locator("[data-mix-now]").inner_text()
             page.get_by_role("button", name="Play from 0:10: Middle Puddle").click()
-            page.wait_for_function(
-                "window.mixAudio.currentTime >= 10 && window.mixAudio.currentTime < 15", timeout=15000
-            )
+            wait_for_js(page, "window.mixAudio.currentTime >= 10 && window.mixAudio.currentTime < 15")
         finally:
             browser.close()

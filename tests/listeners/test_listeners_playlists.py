@@ -88,3 +88,28 @@ def test_signed_out_visitors_are_asked_to_sign_in(client):
     response = client.post("/library/favourites/", {"kind": "track", "uuid": str(track.uuid)})
     assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
     assert not Favourite.objects.exists()
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_library_and_shared_playlist_queries_do_not_grow_with_their_tracks(ada):
+    client, listener = ada
+    playlist = playlist_create(listener=listener, title="Long", visibility=Playlist.Visibility.UNLISTED)
+    tracks = [licensable_track(title=f"Song {n}") for n in range(12)]
+    for track in tracks[:2]:
+        playlist_add_track(playlist=playlist, track=track)
+        Favourite.objects.create(listener=listener, track=track)
+    few = (_queries(client, "/library/"), _queries(client, f"/p/{playlist.share_token}/"))
+    for track in tracks[2:]:
+        playlist_add_track(playlist=playlist, track=track)
+        Favourite.objects.create(listener=listener, track=track)
+    many = (_queries(client, "/library/"), _queries(client, f"/p/{playlist.share_token}/"))
+    assert many == few
