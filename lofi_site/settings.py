@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lofi_site.middleware.RejectNulBytesMiddleware",
+    "lofi_site.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,6 +234,15 @@ Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
 # The label's own SoundFont folder: a file named <voice id>.sf2/.sf3 there plays that voice before the OS's
 # free SoundFonts and pretty_midi's TimGM6mb (production/engine/instruments.py); empty: no label files.
 LOFI_SOUNDFONT_DIR = env("LOFI_SOUNDFONT_DIR")
+
+# --- Ingest (cockpit upload, API, import_audio; read by production/services/ingest.py) --------------------
+# Checked from the header before any decoding: more channels or a higher rate is refused at once.
+INGEST_MAX_CHANNELS = int(env("INGEST_MAX_CHANNELS", "2"))
+INGEST_MAX_SAMPLE_RATE = int(env("INGEST_MAX_SAMPLE_RATE", "96000"))
+# Declared samples (channels x frames) decoded whole while the uploader waits; larger files are decoded at both
+# ends in the request and whole by the analysis task (bulk queue) under INGEST_ANALYSIS_TIMEOUT_S.
+INGEST_FULL_DECODE_SAMPLES = int(env("INGEST_FULL_DECODE_SAMPLES", "60000000"))
+INGEST_ANALYSIS_TIMEOUT_S = int(env("INGEST_ANALYSIS_TIMEOUT_S", "1200"))
 
 # --- Cache: shared through Redis when there is one, so API throttles count across processes and hosts ---
 if REDIS_URL:
@@ -394,6 +404,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Nothing is framed; a view that must be (none yet) opts in with @xframe_options_sameorigin.
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (lofi_site.middleware): scripts from this site only and never inline; styles may be
+# inline (style attributes in pages, Swagger UI and ReDoc); images and media also from HTTPS hosts (public files
+# on S3 or a CDN, radio streams); previews' peaks are fetched from here or the public files' host.
+if S3_BUCKET:
+    _public_files_origin = (
+        f"https://{env('S3_PUBLIC_DOMAIN')}"
+        if env("S3_PUBLIC_DOMAIN")
+        else (env("S3_ENDPOINT_URL").rstrip("/") or "https://*.amazonaws.com")
+    )
+else:
+    _public_files_origin = ""
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob: https:",
+            "media-src 'self' blob: https:" + (" http:" if DEBUG else ""),
+            f"connect-src 'self' {_public_files_origin}".strip(),
+            "font-src 'self' data:",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            # No form-action: Chromium applies it to the redirect after a POST, and checkout redirects to Stripe.
+            "frame-ancestors 'none'",
+        ]
+    ),
+)
 
 # --- Logs go to stdout (12-factor); the platform's log collector takes them from there ---------------
 LOGGING = {

@@ -14,6 +14,7 @@ import pytest
 from catalog import services as catalog_services
 from catalog.models import Asset
 from monetization.models import LicenceTier, Order
+from tests.browser_wait import wait_for_js
 from tests.monetization.factories import LicenceTermsFactory, LicenceTierFactory, licensable_track, tone, wav_bytes
 from tests.monetization.stripe_stub import StripeStub
 
@@ -75,9 +76,7 @@ def test_visitor_plays_a_preview_adds_a_licence_and_reaches_stripe(live_server, 
 
                 play = page.get_by_role("button", name="Play preview")
                 play.click()
-                page.wait_for_function(
-                    "window.storefrontAudio && window.storefrontAudio.currentTime > 0.2", timeout=15000
-                )
+                wait_for_js(page, "window.storefrontAudio && window.storefrontAudio.currentTime > 0.2")
                 assert page.evaluate("window.storefrontAudio.src").endswith(".wav")
                 pause = page.get_by_role("button", name="Pause preview")
                 pause.click()
