@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lofi_site.admin_actions import for_each_selected
 from operations import selectors, services
+from operations.audit_verbs import audit_verb_choices
 from operations.models import (
     AuditEvent,
     Checklist,
@@ -440,6 +441,22 @@ class WorkItemAdmin(admin.ModelAdmin):
 # --- Audit trail --------------------------------------------------------------------------------------------
 
 
+class AuditVerbFilter(admin.SimpleListFilter):
+    """The verbs the apps registered (operations.audit_verbs), by their labels; a verb found in the trail
+    that no app registers any more (an old event) is still offered, by its value."""
+
+    title = "what happened"
+    parameter_name = "verb"
+
+    def lookups(self, request, model_admin):
+        known = dict(audit_verb_choices())
+        stored = model_admin.get_queryset(request).order_by().values_list("verb", flat=True).distinct()
+        return sorted([(verb, known.get(verb, verb)) for verb in {*stored}], key=lambda item: item[1].lower())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(verb=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is written by services and never edited by hand.
@@ -450,7 +467,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """
 
     list_display = ["created_at", "actor", "verb", "content_type", "object_link", "summary"]
-    list_filter = ["verb", ("content_type", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_filter = [AuditVerbFilter, ("content_type", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["object_repr", "summary", "=object_id"]
     list_select_related = ["actor", "content_type"]
     date_hierarchy = "created_at"

@@ -28,6 +28,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from lofi_site.actors import Actor
+from operations.audit_verbs import OperationsVerb
 from operations.models import AuditEvent, Checklist, ChecklistItem, ChecklistTemplate, Role, Week
 
 RELEASE_QA = "release-qa"
@@ -50,8 +52,9 @@ class _Keep:
 KEEP = _Keep()
 
 
-def audit_log(*, actor, verb: str, obj: models.Model, summary: str, changes: dict | None = None) -> AuditEvent:
-    """Record that `actor` (a user, or None for the system) did `verb` to `obj`.
+def audit_log(*, actor: Actor, verb: str, obj: models.Model, summary: str, changes: dict | None = None) -> AuditEvent:
+    """Record that `actor` (a user, or None for the system) did `verb` to `obj`. `verb` is a member of the
+    calling app's verbs (`<app>/audit_verbs.py`, see operations.audit_verbs), so the cockpit can filter by it.
 
     Call it inside the service's transaction, so the event exists exactly when the change does.
     `changes` is a JSON-safe {"field": [old, new]} map where that helps a reader.
@@ -217,7 +220,7 @@ def checklist_item_tick(*, item: ChecklistItem, user, note: str = "") -> Checkli
     _checklist_completion_refresh(item.checklist)
     if item.required:
         summary = f"{item.checklist.template.name}: '{item.title}' done" + (f" — {note}" if note else "")
-        _audit_step(item=item, user=user, verb="checklist.step_ticked", summary=summary)
+        _audit_step(item=item, user=user, verb=OperationsVerb.CHECKLIST_STEP_TICKED, summary=summary)
     return item
 
 
@@ -240,7 +243,7 @@ def checklist_item_untick(*, item: ChecklistItem, user) -> ChecklistItem:
         _audit_step(
             item=item,
             user=user,
-            verb="checklist.step_unticked",
+            verb=OperationsVerb.CHECKLIST_STEP_UNTICKED,
             summary=f"{item.checklist.template.name}: '{item.title}' reopened",
         )
     return item

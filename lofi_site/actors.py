@@ -1,0 +1,12 @@
+"""Who did something: the `actor` every service takes and every audit event records."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+# A signed-in user (the cockpit, the API), the anonymous user of a public page, or None for the system (tasks,
+# webhooks). Services that need a permission check it with `has_perm`, which all three answer (None: refused).
+Actor: TypeAlias = "User | AnonymousUser | None"
