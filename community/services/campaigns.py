@@ -13,9 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from community import conf, emails
+from community.audit_verbs import CommunityVerb
 from community.models import Campaign, CampaignDelivery, Subscriber
 from community.services.common import require_permission
 from community.services.newsletter import unsubscribe_url
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 
@@ -26,7 +28,7 @@ CAMPAIGN_TASK = "community.tasks.campaign_deliver_task"
 
 
 @transaction.atomic
-def campaign_send(*, campaign: Campaign, actor) -> Campaign:
+def campaign_send(*, campaign: Campaign, actor: Actor) -> Campaign:
     """Start sending a draft campaign to every confirmed subscriber: one pending delivery each, then the task.
 
     Idempotent: a campaign already sending or sent is returned as it is. Raises PermissionDenied unless the
@@ -50,7 +52,7 @@ def campaign_send(*, campaign: Campaign, actor) -> Campaign:
     count = campaign.deliveries.count()
     audit_log(
         actor=actor,
-        verb="campaign.sending",
+        verb=CommunityVerb.CAMPAIGN_SENDING,
         obj=campaign,
         summary=f"Sending '{campaign.subject}' to {count} subscriber{'s' if count != 1 else ''}",
         changes={"status": [Campaign.Status.DRAFT, Campaign.Status.SENDING], "recipients": count},
@@ -142,7 +144,7 @@ def _campaign_finish(campaign: Campaign) -> None:
     campaign.save(update_fields=["status", "finished_at", "updated_at"])
     audit_log(
         actor=None,
-        verb="campaign.sent",
+        verb=CommunityVerb.CAMPAIGN_SENT,
         obj=campaign,
         summary=f"Sent to {counts[CampaignDelivery.Status.SENT]}, failed {counts[CampaignDelivery.Status.FAILED]}",
         changes={"status": [Campaign.Status.SENDING, Campaign.Status.SENT]},
@@ -166,7 +168,7 @@ def campaigns_resume() -> int:
 
 
 @transaction.atomic
-def campaign_retry_failed(*, campaign: Campaign, actor) -> int:
+def campaign_retry_failed(*, campaign: Campaign, actor: Actor) -> int:
     """Put a sent campaign's failed deliveries back to pending and send them again; returns how many."""
     require_permission(actor, SEND_CAMPAIGN_PERMISSION, "send newsletter campaigns")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -177,6 +179,11 @@ def campaign_retry_failed(*, campaign: Campaign, actor) -> int:
         campaign.status = Campaign.Status.SENDING
         campaign.finished_at = None
         campaign.save(update_fields=["status", "finished_at", "updated_at"])
-        audit_log(actor=actor, verb="campaign.retried", obj=campaign, summary=f"Retrying {count} failed deliveries")
+        audit_log(
+            actor=actor,
+            verb=CommunityVerb.CAMPAIGN_RETRIED,
+            obj=campaign,
+            summary=f"Retrying {count} failed deliveries",
+        )
         enqueue(CAMPAIGN_TASK, campaign.pk)
     return count

@@ -18,6 +18,7 @@ from community.models import Comment, Commenter, CommentSyncState
 from community.services.youtube import youtube_publications
 from distribution.models import PlatformAccount, Publication
 from distribution.platforms import youtube as yt
+from lofi_site.actors import Actor
 
 
 def _fingerprint(text: str) -> str:
@@ -237,7 +238,7 @@ def comments_sync_all(*, http=None) -> SyncReport:
 
 
 @transaction.atomic
-def comment_triage(*, comment: Comment, status: str, actor) -> Comment:
+def comment_triage(*, comment: Comment, status: str, actor: Actor) -> Comment:
     """Set a comment's triage state (new, needs reply, replied, ignored, escalated). Idempotent."""
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if status not in Comment.Status.values:

@@ -10,7 +10,9 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
 
+from community.audit_verbs import CommunityVerb
 from community.models import LeadMagnet, validate_zip_archive
+from lofi_site.actors import Actor
 from lofi_site.files import safe_filename
 from operations.services import audit_log
 
@@ -26,7 +28,7 @@ def lead_magnet_upload_check(upload: File) -> None:
     validate_zip_archive(upload)
 
 
-def lead_magnet_save(*, magnet: LeadMagnet, actor, upload: File | None = None) -> LeadMagnet:
+def lead_magnet_save(*, magnet: LeadMagnet, actor: Actor, upload: File | None = None) -> LeadMagnet:
     """Save a lead magnet (headline, active flag) and, given `upload`, make that zip its download.
 
     Guarantees: the zip is checked (readable, at least one file, at most LEAD_MAGNET_MAX_BYTES) and the record
@@ -54,7 +56,7 @@ def lead_magnet_save(*, magnet: LeadMagnet, actor, upload: File | None = None) -
             magnet.save()
             audit_log(
                 actor=actor,
-                verb="lead_magnet.created" if created else "lead_magnet.changed",
+                verb=CommunityVerb.LEAD_MAGNET_CREATED if created else CommunityVerb.LEAD_MAGNET_CHANGED,
                 obj=magnet,
                 summary=f"{magnet.headline}: {magnet.archive_name}" + ("" if magnet.is_active else " (inactive)"),
             )

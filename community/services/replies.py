@@ -10,12 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import conf
+from community.audit_verbs import CommunityVerb
 from community.models import Comment, Reply, ReplyTemplate
 from community.services.comments import comment_triage
 from community.services.common import require_permission
 from community.services.youtube import quota_reserve_left
 from community.templating import render_reply
 from distribution.platforms import youtube as yt
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 
@@ -72,7 +74,7 @@ class ReplyNotApproved(ValidationError):
 
 
 @transaction.atomic
-def reply_draft(*, comment: Comment, actor, text: str = "", template: ReplyTemplate | None = None) -> Reply:
+def reply_draft(*, comment: Comment, actor: Actor, text: str = "", template: ReplyTemplate | None = None) -> Reply:
     """Draft a reply to a comment, from `text` or else from `template` filled in for this comment.
 
     Idempotent per comment: an open reply (not rejected) is returned as it is. Drafting moves a "new" comment
@@ -102,7 +104,7 @@ def reply_draft(*, comment: Comment, actor, text: str = "", template: ReplyTempl
 
 
 @transaction.atomic
-def reply_update(*, reply: Reply, actor, text: str) -> Reply:
+def reply_update(*, reply: Reply, actor: Actor, text: str) -> Reply:
     """Change a reply's text. A changed text of an approved or failed reply goes back to draft: the editor's
     approval was for the old words. Posted and rejected replies cannot change."""
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
@@ -123,7 +125,7 @@ def reply_update(*, reply: Reply, actor, text: str) -> Reply:
 
 
 @transaction.atomic
-def reply_approve(*, reply: Reply, actor) -> Reply:
+def reply_approve(*, reply: Reply, actor: Actor) -> Reply:
     """An editor approves a draft (or a failed reply, to try again): the exact text is recorded and the post
     task is queued. Raises PermissionDenied without `community.approve_reply` (VAs draft, editors approve)."""
     require_permission(actor, APPROVE_REPLY_PERMISSION, "approve replies")
@@ -143,7 +145,7 @@ def reply_approve(*, reply: Reply, actor) -> Reply:
     reply.save()
     audit_log(
         actor=actor,
-        verb="reply.approved",
+        verb=CommunityVerb.REPLY_APPROVED,
         obj=reply,
         summary=f"Approved: {reply.text[:200]}",
         changes={"status": [old, Reply.Status.APPROVED]},
@@ -153,7 +155,7 @@ def reply_approve(*, reply: Reply, actor) -> Reply:
 
 
 @transaction.atomic
-def reply_reject(*, reply: Reply, actor, reason: str = "") -> Reply:
+def reply_reject(*, reply: Reply, actor: Actor, reason: str = "") -> Reply:
     """An editor turns a draft down; the comment may get a new draft."""
     require_permission(actor, APPROVE_REPLY_PERMISSION, "reject replies")
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
@@ -167,7 +169,7 @@ def reply_reject(*, reply: Reply, actor, reason: str = "") -> Reply:
     reply.save(update_fields=["status", "error", "updated_at"])
     audit_log(
         actor=actor,
-        verb="reply.rejected",
+        verb=CommunityVerb.REPLY_REJECTED,
         obj=reply,
         summary=f"Rejected{': ' + reason if reason else ''}",
         changes={"status": [old, Reply.Status.REJECTED]},
@@ -215,7 +217,7 @@ def reply_post(*, reply: Reply, client: yt.YouTubeClient) -> Reply:
         comment_triage(comment=comment, status=Comment.Status.REPLIED, actor=None)
         audit_log(
             actor=None,
-            verb="reply.posted",
+            verb=CommunityVerb.REPLY_POSTED,
             obj=reply,
             summary=f"Posted on YouTube as {youtube_id}",
             changes={"status": [Reply.Status.APPROVED, Reply.Status.POSTED]},

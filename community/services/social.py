@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from catalog.models import Release
 from community import captions
+from community.audit_verbs import CommunityVerb
 from community.models import SocialPost
 from distribution.models import MetadataPlatform, Platform, Publication, ReleaseMetadata
+from lofi_site.actors import Actor
 from operations.services import audit_log, checklist_attach
 
 SOCIAL_POST_CHECKLIST = "social-post"  # standing data: community/procedures.py
@@ -38,7 +40,7 @@ def _release_caption(release: Release, platform: str) -> str:
 
 @transaction.atomic
 def social_post_schedule(
-    *, release: Release, platform: str, scheduled_at: datetime, actor, assignee=None
+    *, release: Release, platform: str, scheduled_at: datetime, actor: Actor, assignee=None
 ) -> SocialPost:
     """Plan a hand-made post of `release` on `platform` at `scheduled_at`: the caption is written from the
     release's metadata and the "social-post" checklist is attached, due at the post time.
@@ -58,7 +60,7 @@ def social_post_schedule(
         post.save()
         audit_log(
             actor=actor,
-            verb="social_post.scheduled",
+            verb=CommunityVerb.SOCIAL_POST_SCHEDULED,
             obj=post,
             summary=f"{post.get_platform_display()} post planned for {scheduled_at:%Y-%m-%d %H:%M}",
         )
@@ -75,7 +77,7 @@ URL_HOSTS = {
 
 
 @transaction.atomic
-def social_post_record_url(*, post: SocialPost, actor, url: str) -> SocialPost:
+def social_post_record_url(*, post: SocialPost, actor: Actor, url: str) -> SocialPost:
     """The VA records where the post went live; the post becomes "posted". The URL must be an https link on
     the post's platform. Recording again replaces the URL (a typo fixed)."""
     from urllib.parse import urlparse
@@ -97,7 +99,7 @@ def social_post_record_url(*, post: SocialPost, actor, url: str) -> SocialPost:
     post.save(update_fields=["posted_url", "status", "posted_at", "posted_by", "updated_at"])
     audit_log(
         actor=actor,
-        verb="social_post.posted",
+        verb=CommunityVerb.SOCIAL_POST_POSTED,
         obj=post,
         summary=f"Posted: {url}",
         changes={"posted_url": [old, url]},
@@ -106,12 +108,12 @@ def social_post_record_url(*, post: SocialPost, actor, url: str) -> SocialPost:
 
 
 @transaction.atomic
-def social_post_cancel(*, post: SocialPost, actor) -> SocialPost:
+def social_post_cancel(*, post: SocialPost, actor: Actor) -> SocialPost:
     post = SocialPost.objects.select_for_update().get(pk=post.pk)
     if post.status == SocialPost.Status.POSTED:
         raise ValidationError("This post is already live; delete it on the platform instead.")
     if post.status != SocialPost.Status.CANCELLED:
         post.status = SocialPost.Status.CANCELLED
         post.save(update_fields=["status", "updated_at"])
-        audit_log(actor=actor, verb="social_post.cancelled", obj=post, summary="Cancelled")
+        audit_log(actor=actor, verb=CommunityVerb.SOCIAL_POST_CANCELLED, obj=post, summary="Cancelled")
     return post

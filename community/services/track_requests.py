@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from catalog.models import Release, Track
 from community import briefs, conf, emails
+from community.audit_verbs import CommunityVerb
 from community.models import TrackRequest, TrackRequestVote
 from community.services.common import absolute_url, require_permission
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from lofi_site.ratelimit import private_hash
 from operations.services import audit_log
@@ -57,7 +59,7 @@ def track_request_vote(*, track_request: TrackRequest, session_key: str, ip_addr
 
 
 @transaction.atomic
-def track_request_plan(*, track_request: TrackRequest, actor) -> RenderJob:
+def track_request_plan(*, track_request: TrackRequest, actor: Actor) -> RenderJob:
     """Turn a request into a render job (the one-click brief): style from the activity, BPM from the tempo
     feel, key from the mood, seed from the request. The request becomes "planned".
 
@@ -84,7 +86,7 @@ def track_request_plan(*, track_request: TrackRequest, actor) -> RenderJob:
     track_request.save(update_fields=["render_job", "status", "updated_at"])
     audit_log(
         actor=actor,
-        verb="track_request.planned",
+        verb=CommunityVerb.TRACK_REQUEST_PLANNED,
         obj=track_request,
         summary=f"Render job #{job.pk} created: {job.brief_summary}",
         changes={"status": [old, track_request.status], "render_job": job.pk},
@@ -100,7 +102,7 @@ def track_request_advance(
     *,
     track_request: TrackRequest,
     status: str,
-    actor=None,
+    actor: Actor = None,
     track: Track | None = None,
     release: Release | None = None,
 ) -> TrackRequest:
@@ -121,7 +123,7 @@ def track_request_advance(
     if old != status:
         audit_log(
             actor=actor,
-            verb="track_request.advanced",
+            verb=CommunityVerb.TRACK_REQUEST_ADVANCED,
             obj=track_request,
             summary=f"Request {old} -> {status}",
             changes={"status": [old, status]},
