@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from monetization.audit_verbs import SalesVerb
 from monetization.models import YOUTUBE_CHANNEL_ID_RE, ChannelRegistration, Licence
 from operations.services import audit_log
 
@@ -44,7 +45,7 @@ def channel_register(*, licence: Licence, channel_text: str) -> ChannelRegistrat
     registration.save()
     audit_log(
         actor=None,
-        verb="licence.channel_registered",
+        verb=SalesVerb.LICENCE_CHANNEL_REGISTERED,
         obj=licence,
         summary=f"Channel {channel_id} registered for allow-listing.",
     )
@@ -57,7 +58,7 @@ def channel_remove(*, registration: ChannelRegistration) -> None:
     registration.delete()
     audit_log(
         actor=None,
-        verb="licence.channel_removed",
+        verb=SalesVerb.LICENCE_CHANNEL_REMOVED,
         obj=licence,
         summary=f"Channel {registration.channel_id} removed from allow-listing.",
     )

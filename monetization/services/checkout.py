@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from monetization import conf, selectors, stripe_gateway
+from monetization.audit_verbs import SalesVerb
 from monetization.models import Order, OrderLine
 from monetization.services.orders import order_fulfil
 from operations.services import audit_log
@@ -53,7 +54,7 @@ def order_create(*, lines: list[selectors.CartLine], email: str, licensee_name: 
     )
     audit_log(
         actor=None,
-        verb="order.created",
+        verb=SalesVerb.ORDER_CREATED,
         obj=order,
         summary=f"Checkout started: {len(lines)} item(s), {order.total_display}.",
     )

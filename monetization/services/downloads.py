@@ -11,9 +11,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Asset
+from lofi_site.actors import Actor
 from lofi_site.files import safe_filename
 from lofi_site.queue import enqueue
 from monetization import conf, selectors
+from monetization.audit_verbs import SalesVerb
 from monetization.models import DownloadLink, Licence, Order
 from monetization.services.paperwork import licence_certificate_ensure, order_email_send
 from operations.services import audit_log
@@ -43,7 +45,7 @@ def download_links_issue(*, licence: Licence) -> list[DownloadLink]:
 
 
 @transaction.atomic
-def order_download_links_regenerate(*, order: Order, actor=None) -> int:
+def order_download_links_regenerate(*, order: Order, actor: Actor = None) -> int:
     """New download links for every valid licence of a paid order (the "my downloads" page's button)."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if not order.is_paid:
@@ -53,7 +55,7 @@ def order_download_links_regenerate(*, order: Order, actor=None) -> int:
         count += len(download_links_issue(licence=licence))
     audit_log(
         actor=actor,
-        verb="order.download_links_regenerated",
+        verb=SalesVerb.ORDER_DOWNLOAD_LINKS_REGENERATED,
         obj=order,
         summary=f"{count} fresh download link(s) issued.",
     )
@@ -61,7 +63,7 @@ def order_download_links_regenerate(*, order: Order, actor=None) -> int:
 
 
 @transaction.atomic
-def order_download_links_send(*, order: Order, actor) -> int:
+def order_download_links_send(*, order: Order, actor: Actor) -> int:
     """Support's "send fresh links": new download links for a paid order's valid licences, e-mailed to the
     buyer by the worker. Returns how many links were issued; an order with no valid licence is refused."""
     count = order_download_links_regenerate(order=order, actor=actor)

@@ -12,7 +12,9 @@ from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 
 from catalog.models import Track
+from lofi_site.actors import Actor
 from monetization import selectors, statements
+from monetization.audit_verbs import SalesVerb
 from monetization.models import LedgerEntry, Order, OrderLine, StatementImport
 from operations.services import audit_log
 
@@ -72,7 +74,7 @@ def _statement_description(record: StatementImport, total: statements.StatementT
 
 @transaction.atomic
 def statement_import(
-    *, source: str, period: dt.date, currency: str, file: BinaryIO, file_name: str, actor
+    *, source: str, period: dt.date, currency: str, file: BinaryIO, file_name: str, actor: Actor
 ) -> StatementImport:
     """Import a YouTube or distributor revenue CSV into the ledger, one entry per ISRC, month and currency.
 
@@ -141,7 +143,7 @@ def statement_import(
     record.save(update_fields=["rows_matched", "rows_unmatched", "unmatched_isrcs", "updated_at"])
     audit_log(
         actor=actor,
-        verb="ledger.statement_imported",
+        verb=SalesVerb.LEDGER_STATEMENT_IMPORTED,
         obj=record,
         summary=f"Imported {record}: {len(entries)} entries, {len(unmatched)} unmatched ISRC(s).",
     )

@@ -7,6 +7,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from lofi_site.actors import Actor
+from monetization.audit_verbs import SalesVerb
 from monetization.models import LICENCE_CODE_ALPHABET, LICENCE_CODE_PREFIX, Licence, OrderLine
 from monetization.services.downloads import download_links_issue
 from operations.services import audit_log
@@ -41,7 +43,7 @@ def licence_issue(*, line: OrderLine) -> Licence:
     licence.save()
     audit_log(
         actor=None,
-        verb="licence.issued",
+        verb=SalesVerb.LICENCE_ISSUED,
         obj=licence,
         summary=f"{licence.tier.licence_name} for {licence.subject_title} ({order}).",
     )
@@ -50,7 +52,7 @@ def licence_issue(*, line: OrderLine) -> Licence:
 
 
 @transaction.atomic
-def licence_revoke(*, licence: Licence, reason: str, actor=None) -> Licence:
+def licence_revoke(*, licence: Licence, reason: str, actor: Actor = None) -> Licence:
     """Revoke a licence: verification shows it revoked, its download links stop, its channels leave the
     allow list. Revoking twice changes nothing."""
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
@@ -62,7 +64,7 @@ def licence_revoke(*, licence: Licence, reason: str, actor=None) -> Licence:
     licence.download_links.filter(disabled_at__isnull=True).update(disabled_at=now, updated_at=now)
     audit_log(
         actor=actor,
-        verb="licence.revoked",
+        verb=SalesVerb.LICENCE_REVOKED,
         obj=licence,
         summary=f"Revoked: {reason}",
         changes={"status": [Licence.Status.ACTIVE, Licence.Status.REVOKED]},

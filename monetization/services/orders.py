@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lofi_site.queue import enqueue
+from monetization.audit_verbs import SalesVerb
 from monetization.models import LedgerEntry, Licence, Order
 from monetization.money import allocate, format_money
 from monetization.services.ledger import ledger_entry_book, ledger_sale_book
@@ -36,7 +37,7 @@ def order_fulfil(
             f"{order.total_minor} {order.currency}; nothing was issued."
         )
         order.save(update_fields=["failure_reason", "updated_at"])
-        audit_log(actor=None, verb="order.amount_mismatch", obj=order, summary=order.failure_reason)
+        audit_log(actor=None, verb=SalesVerb.ORDER_AMOUNT_MISMATCH, obj=order, summary=order.failure_reason)
         return order
     now = timezone.now()
     order.status, order.paid_at, order.failure_reason = Order.Status.PAID, now, ""
@@ -46,7 +47,7 @@ def order_fulfil(
     order.save()
     audit_log(
         actor=None,
-        verb="order.paid",
+        verb=SalesVerb.ORDER_PAID,
         obj=order,
         summary=f"Paid {order.total_display} through Stripe.",
         changes={"status": [Order.Status.PENDING, Order.Status.PAID]},
@@ -67,7 +68,7 @@ def order_mark_expired(*, order: Order) -> Order:
         order.save(update_fields=["status", "updated_at"])
         audit_log(
             actor=None,
-            verb="order.expired",
+            verb=SalesVerb.ORDER_EXPIRED,
             obj=order,
             summary="The Stripe checkout expired unpaid.",
             changes={"status": [previous, order.status]},
@@ -86,7 +87,7 @@ def order_mark_payment_failed(*, order: Order, reason: str, payment_intent_id: s
     order.save(update_fields=["status", "failure_reason", "stripe_payment_intent_id", "updated_at"])
     audit_log(
         actor=None,
-        verb="order.payment_failed",
+        verb=SalesVerb.ORDER_PAYMENT_FAILED,
         obj=order,
         summary=f"Payment failed: {reason}"[:500],
         changes={"status": [Order.Status.PENDING, Order.Status.FAILED]},
@@ -135,7 +136,7 @@ def order_refund_record(*, order: Order, refunded_total_minor: int, charge_id: s
     order.save(update_fields=["status", "amount_refunded_minor", "refunded_at", "updated_at"])
     audit_log(
         actor=None,
-        verb="order.refunded",
+        verb=SalesVerb.ORDER_REFUNDED,
         obj=order,
         summary=f"Refunded {format_money(order.amount_refunded_minor, order.currency)} of {order.total_display}.",
         changes={"status": [previous, order.status]},

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from monetization import conf, emails, selectors, tokens
+from monetization.audit_verbs import SalesVerb
 from monetization.certificates import CertificateData, certificate_pdf
 from monetization.models import DownloadLink, Licence, Order
 from operations.services import audit_log
@@ -71,7 +73,7 @@ def order_paperwork(*, order: Order) -> bool:
         Order.objects.filter(pk=order.pk).update(confirmation_sent_at=timezone.now())
         audit_log(
             actor=None,
-            verb="order.confirmation_sent",
+            verb=SalesVerb.ORDER_CONFIRMATION_SENT,
             obj=order,
             summary="Order confirmation with certificates and download links e-mailed.",
         )
@@ -79,7 +81,7 @@ def order_paperwork(*, order: Order) -> bool:
 
 
 @transaction.atomic
-def order_confirmation_resend(*, order: Order, actor) -> bool:
+def order_confirmation_resend(*, order: Order, actor: Actor) -> bool:
     """Queue the confirmation e-mail (with the current download links) again, e.g. after a typo'd inbox
     filter ate it. Only paid orders."""
     order = Order.objects.select_for_update().get(pk=order.pk)
@@ -87,7 +89,9 @@ def order_confirmation_resend(*, order: Order, actor) -> bool:
         return False
     order.confirmation_sent_at = None
     order.save(update_fields=["confirmation_sent_at", "updated_at"])
-    audit_log(actor=actor, verb="order.confirmation_resend", obj=order, summary="Confirmation e-mail queued again.")
+    audit_log(
+        actor=actor, verb=SalesVerb.ORDER_CONFIRMATION_RESEND, obj=order, summary="Confirmation e-mail queued again."
+    )
     enqueue("monetization.tasks.order_paperwork_task", order.pk)
     return True
 

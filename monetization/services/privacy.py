@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.files.storage import storages
 from django.db import transaction
 
+from monetization.audit_verbs import SalesVerb
 from monetization.models import Licence, Order
 from operations.services import audit_log
 
@@ -38,7 +39,7 @@ def customer_anonymise(*, email: str) -> int:
                 storages["private"].delete(licence.certificate_path)
             licence.licensee_email, licence.licensee_name, licence.certificate_path = replacement, ERASED_NAME, ""
             licence.save(update_fields=["licensee_email", "licensee_name", "certificate_path", "updated_at"])
-        audit_log(actor=None, verb="order.anonymised", obj=order, summary="Customer data erased on request")
+        audit_log(actor=None, verb=SalesVerb.ORDER_ANONYMISED, obj=order, summary="Customer data erased on request")
     # Licences whose holder address differs from the order's (none today) are covered too.
     Licence.objects.filter(licensee_email__iexact=email).update(
         licensee_email="erased@erased.invalid", licensee_name=ERASED_NAME

@@ -7,26 +7,35 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
+from monetization.audit_verbs import SalesVerb
 from monetization.models import LicenceTier, SamplePack, SamplePackItem
 from monetization.services.tiers import audit_priced
 from operations.services import audit_log
 
 
 @transaction.atomic
-def sample_pack_save(*, pack: SamplePack, actor) -> SamplePack:
+def sample_pack_save(*, pack: SamplePack, actor: Actor) -> SamplePack:
     """Save a pack's sale details from the cockpit; price changes are audited."""
     if pack.tier_id and pack.tier.scope != LicenceTier.Scope.PACK:
         raise ValidationError({"tier": "Choose a sample-pack licence tier."})
     before = SamplePack.objects.select_for_update().filter(pk=pack.pk).first() if pack.pk else None
     pack.full_clean()
     pack.save()
-    audit_priced(actor=actor, obj=pack, before=before, verb="sample_pack", what="sample pack", name=pack.title)
+    audit_priced(
+        actor=actor,
+        obj=pack,
+        before=before,
+        verbs=(SalesVerb.SAMPLE_PACK_CREATED, SalesVerb.SAMPLE_PACK_PRICE_CHANGED),
+        what="sample pack",
+        name=pack.title,
+    )
     return pack
 
 
 @transaction.atomic
-def sample_pack_request_build(*, pack: SamplePack, actor) -> SamplePack:
+def sample_pack_request_build(*, pack: SamplePack, actor: Actor) -> SamplePack:
     """Queue a (re)build of the pack's files. A pack already building is left alone."""
     pack = SamplePack.objects.select_for_update().get(pk=pack.pk)
     if pack.status == SamplePack.Status.BUILDING:
@@ -36,7 +45,9 @@ def sample_pack_request_build(*, pack: SamplePack, actor) -> SamplePack:
     pack.status = SamplePack.Status.BUILDING
     pack.build_error = ""
     pack.save(update_fields=["status", "build_error", "updated_at"])
-    audit_log(actor=actor, verb="sample_pack.build_requested", obj=pack, summary=f"Build of {pack.title} queued.")
+    audit_log(
+        actor=actor, verb=SalesVerb.SAMPLE_PACK_BUILD_REQUESTED, obj=pack, summary=f"Build of {pack.title} queued."
+    )
     enqueue("monetization.tasks.sample_pack_build_task", pack.pk)
     return pack
 
@@ -69,7 +80,7 @@ def _sample_pack_build_record(*, pack: SamplePack, result) -> SamplePack:
     pack.save()
     audit_log(
         actor=None,
-        verb="sample_pack.built",
+        verb=SalesVerb.SAMPLE_PACK_BUILT,
         obj=pack,
         summary=f"Built {pack.title}: {len(result.items)} files, {result.archive_size_bytes} bytes.",
     )
@@ -88,4 +99,4 @@ def _sample_pack_build_failed(*, pack: SamplePack, error: Exception) -> None:
     SamplePack.objects.filter(pk=pack.pk).update(
         status=SamplePack.Status.FAILED, build_error=str(error)[:2000], updated_at=timezone.now()
     )
-    audit_log(actor=None, verb="sample_pack.build_failed", obj=pack, summary=f"Build failed: {error}"[:500])
+    audit_log(actor=None, verb=SalesVerb.SAMPLE_PACK_BUILD_FAILED, obj=pack, summary=f"Build failed: {error}"[:500])

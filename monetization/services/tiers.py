@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from lofi_site.actors import Actor
+from monetization.audit_verbs import SalesVerb
 from monetization.models import LicenceTerms, LicenceTier
 from monetization.money import format_money
 from operations.services import audit_log
@@ -15,7 +17,7 @@ def _clean_text(text: str) -> str:
 
 
 @transaction.atomic
-def licence_tier_save(*, tier: LicenceTier, terms_text: str, actor) -> LicenceTier:
+def licence_tier_save(*, tier: LicenceTier, terms_text: str, actor: Actor) -> LicenceTier:
     """Save a tier edited in the cockpit. A changed terms text publishes the next terms version (licences
     already sold keep theirs); a price or currency change is written to the audit trail."""
     before = LicenceTier.objects.select_for_update().filter(pk=tier.pk).first() if tier.pk else None
@@ -31,25 +33,32 @@ def licence_tier_save(*, tier: LicenceTier, terms_text: str, actor) -> LicenceTi
         terms.save()
         audit_log(
             actor=actor,
-            verb="licence_terms.published",
+            verb=SalesVerb.LICENCE_TERMS_PUBLISHED,
             obj=tier,
             summary=f"Published {tier.name} terms v{terms.version}.",
             changes={"version": terms.version},
         )
-    audit_priced(actor=actor, obj=tier, before=before, verb="licence_tier", what="licence tier", name=tier.name)
+    audit_priced(
+        actor=actor,
+        obj=tier,
+        before=before,
+        verbs=(SalesVerb.LICENCE_TIER_CREATED, SalesVerb.LICENCE_TIER_PRICE_CHANGED),
+        what="licence tier",
+        name=tier.name,
+    )
     return tier
 
 
-def audit_priced(*, actor, obj, before, verb: str, what: str, name: str) -> None:
-    """Audit a priced thing's creation, or its price change (nothing when the price stayed)."""
+def audit_priced(*, actor: Actor, obj, before, verbs: tuple[SalesVerb, SalesVerb], what: str, name: str) -> None:
+    """Audit a priced thing's creation (`verbs[0]`), or its price change (`verbs[1]`; nothing when the price
+    stayed)."""
+    created_verb, price_changed_verb = verbs
     if before is None:
-        audit_log(
-            actor=actor, verb=f"{verb}.created", obj=obj, summary=f"Created {what} {name} at {obj.price_display}."
-        )
+        audit_log(actor=actor, verb=created_verb, obj=obj, summary=f"Created {what} {name} at {obj.price_display}.")
     elif (before.price_minor, before.currency) != (obj.price_minor, obj.currency):
         audit_log(
             actor=actor,
-            verb=f"{verb}.price_changed",
+            verb=price_changed_verb,
             obj=obj,
             summary=f"{name}: {format_money(before.price_minor, before.currency)} -> {obj.price_display}.",
             changes={
