@@ -109,6 +109,11 @@ def soundcloud_connect_finish(
         token = client.exchange_code(code, redirect_uri=redirect_uri, code_verifier=code_verifier)
         user = client.me()
     except sc.SoundCloudError as error:
+        if isinstance(error.__cause__, OSError):  # ConnectionError, Timeout: SoundCloud was never reached
+            raise ValidationError(
+                "Could not reach SoundCloud: a network problem on this server. Nothing was changed; check the "
+                "server's internet connection, then start again."
+            ) from error
         raise ValidationError(f"SoundCloud refused the connection ({error}). Start again.") from error
     return account_tokens_store(
         account=account,

@@ -11,6 +11,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -179,6 +180,11 @@ def youtube_connect_finish(
     config = youtube_client_config(account, redirect_uri)
     try:
         tokens = yt.exchange_code(config, redirect_uri, code, state=state, code_verifier=code_verifier)
+    except OSError as error:  # requests' ConnectionError and Timeout, socket and DNS errors: the network, not Google
+        raise ValidationError(
+            f"Could not reach Google: a network problem on this server ({type(error).__name__}). Nothing was "
+            "changed; check the server's internet connection, then start again."
+        ) from error
     except Exception as error:  # oauthlib raises its own classes for invalid_grant, mismatched state...
         raise ValidationError(f"Google refused the code ({type(error).__name__}: {error}). Start again.") from error
     return youtube_tokens_store(account=account, actor=actor, tokens=tokens, http=http)
@@ -205,7 +211,7 @@ def quota_spend(
     the day's quota is spent (then no publish tries again before the reset)."""
     now = now or timezone.now()
     usage, _ = QuotaUsage.objects.get_or_create(account=account, day=yt.pacific_day(now))
-    changes = {"units_used": F("units_used") + max(0, units)}
+    changes: dict[str, Any] = {"units_used": F("units_used") + max(0, units)}
     if exhausted:
         changes["exhausted_at"] = now
     QuotaUsage.objects.filter(pk=usage.pk).update(**changes)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from googleapiclient.http import HttpMockSequence
@@ -205,3 +206,36 @@ def test_the_command_names_what_is_missing(editor):
         call_command("youtube_connect", "Nope")
     with pytest.raises(CommandError, match="Enter the OAuth client id and secret"):
         call_command("youtube_connect", "Bare channel")
+
+
+def test_an_unreachable_google_is_named_a_network_problem(editor, monkeypatch):
+    import socket
+
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # plain HTTP to the local port
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused, as when offline
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    account = youtube_services.platform_account_credentials_set(
+        account=PlatformAccountFactory(
+            name="Offline channel",
+            platform=Platform.YOUTUBE,
+            config={"oauth_token_uri": f"http://127.0.0.1:{closed_port}/token"},
+        ),
+        actor=editor,
+        values={"client_id": "cid.apps.googleusercontent.com", "client_secret": "GOCSPX-client-secret"},
+    )
+    _, state, verifier = youtube_services.youtube_connect_start(account=account, redirect_uri="https://x/cb")
+
+    with pytest.raises(ValidationError) as refused:
+        youtube_services.youtube_connect_finish(
+            account=account,
+            actor=editor,
+            code="4/the-code",
+            redirect_uri="https://x/cb",
+            state=state,
+            code_verifier=verifier,
+        )
+
+    message = " ".join(refused.value.messages)
+    assert message.startswith("Could not reach Google: a network problem on this server")
+    assert "refused the code" not in message
