@@ -31,7 +31,9 @@ ALS_PARAMS = als.AlsParams()
 
 
 def _pool() -> list[Track]:
-    return list(selectors.storefront_pool().order_by("-created_at")[:POOL_MAX])
+    """The candidates with just what scoring reads (features, style, moods): no files for 2000 tracks."""
+    pool = selectors.storefront_pool().prefetch_related(None).prefetch_related("moods")
+    return list(pool.order_by("-created_at")[:POOL_MAX])
 
 
 def _style(track: Track) -> str:
@@ -52,7 +54,9 @@ def recommend(
         scores, seen = _for_you_scores(recommender, listener, pool)
         exclude |= seen
     order = np.argsort(-scores, kind="stable")
-    return [pool[i] for i in order if pool[i].pk not in exclude and np.isfinite(scores[i])][:n]
+    chosen = [pool[i].pk for i in order if pool[i].pk not in exclude and np.isfinite(scores[i])][:n]
+    full = selectors.storefront_pool().in_bulk(chosen)  # the few shown, with their previews and moods
+    return [full[pk] for pk in chosen if pk in full]
 
 
 def _popular_scores(pool: list[Track]) -> np.ndarray:
