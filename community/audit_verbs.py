@@ -11,6 +11,7 @@ from operations.audit_verbs import audit_verbs
 class CommunityVerb(models.TextChoices):
     TRACK_REQUEST_PLANNED = "track_request.planned", "Track request planned as a render job"
     TRACK_REQUEST_ADVANCED = "track_request.advanced", "Track request moved on"
+    TRACK_REQUEST_CHANGED = "track_request.changed", "Track request corrected in the cockpit"
     LEAD_MAGNET_CREATED = "lead_magnet.created", "Lead magnet created"
     LEAD_MAGNET_CHANGED = "lead_magnet.changed", "Lead magnet changed"
     CAMPAIGN_SENDING = "campaign.sending", "Campaign sending started"

@@ -5,14 +5,15 @@ Every write goes through community.services; screens never save a workflow field
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
 from community import services
 from community.admin.common import shorten
 from community.models import TrackRequest
-from lofi_site.admin_actions import for_each_selected
+from lofi_site.admin_actions import for_each_selected, refusal_text
 from operations.admin import audit_link_html
 
 
@@ -107,5 +108,11 @@ class TrackRequestAdmin(admin.ModelAdmin):
         self._advance(request, queryset, TrackRequest.Status.RELEASED)
 
     def save_model(self, request, obj, form, change):
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
+        # The form validated the values; the service saves them with an audit event (the workflow fields are
+        # read-only here and move through the actions).
+        editable = services.TRACK_REQUEST_EDITABLE
+        edited = {name: form.cleaned_data[name] for name in form.changed_data if name in editable}
+        try:
+            services.track_request_update(track_request=obj, actor=request.user, **edited)
+        except ValidationError as error:
+            self.message_user(request, refusal_text(error), messages.ERROR)

@@ -73,10 +73,12 @@ from community.services.social import (
 from community.services.track_requests import (
     PLAN_REQUEST_PERMISSIONS,
     REQUEST_RELEASED_TASK,
+    TRACK_REQUEST_EDITABLE,
     track_request_advance,
     track_request_notify_released,
     track_request_plan,
     track_request_submit,
+    track_request_update,
     track_request_vote,
     track_requests_progress,
 )
@@ -95,6 +97,7 @@ __all__ = [
     "SEND_CAMPAIGN_PERMISSION",
     "SOCIAL_POST_CHECKLIST",
     "STANDARD_REPLY_TEMPLATES",
+    "TRACK_REQUEST_EDITABLE",
     "URL_HOSTS",
     "BatchResult",
     "ReplyNotApproved",
@@ -133,6 +136,7 @@ __all__ = [
     "track_request_notify_released",
     "track_request_plan",
     "track_request_submit",
+    "track_request_update",
     "track_request_vote",
     "track_requests_progress",
     "unsubscribe_url",

@@ -94,6 +94,47 @@ def track_request_plan(*, track_request: TrackRequest, actor: Actor) -> RenderJo
     return track_request.render_job
 
 
+# What the cockpit may correct on a request (a listener's typo, the track it became); the workflow fields
+# (status, render job, votes) move only through the services above and below.
+TRACK_REQUEST_EDITABLE = ("mood", "activity", "tempo_feel", "note", "email", "track", "release")
+# Personal data stays out of the audit trail: a change is recorded, not the address.
+_REDACTED = {"email"}
+
+
+@transaction.atomic
+def track_request_update(*, track_request: TrackRequest, actor: Actor, **fields) -> TrackRequest:
+    """Correct a request's editable fields (TRACK_REQUEST_EDITABLE) from the cockpit and audit what changed.
+
+    Raises ValidationError for a field that is not editable or a value off the lists. Idempotent: the same
+    values again change nothing and write no audit event.
+    """
+    unknown = set(fields) - set(TRACK_REQUEST_EDITABLE)
+    if unknown:
+        raise ValidationError(f"These fields are not edited here: {', '.join(sorted(unknown))}.")
+    track_request = TrackRequest.objects.select_for_update().get(pk=track_request.pk)
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(track_request, name)
+        if old != value:
+            setattr(track_request, name, value)
+            if name in _REDACTED:
+                changes[name] = "changed"
+            else:
+                changes[name] = [str(old) if old is not None else None, str(value) if value is not None else None]
+    if not changes:
+        return track_request
+    track_request.full_clean()
+    track_request.save(update_fields=[*changes, "updated_at"])
+    audit_log(
+        actor=actor,
+        verb=CommunityVerb.TRACK_REQUEST_CHANGED,
+        obj=track_request,
+        summary=f"Corrected in the cockpit: {', '.join(changes)}",
+        changes=changes,
+    )
+    return track_request
+
+
 _STATUS_ORDER = [s.value for s in TrackRequest.Status]
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Release
 from community import services, tasks
 from community.models import TrackRequest, TrackRequestVote
+from operations.models import AuditEvent
 from production.models import RenderJob
 from tests.community.factories import TrackRequestFactory
 from tests.factories import ReleaseFactory, ReleaseTrackFactory, TrackFactory
@@ -191,3 +193,40 @@ def test_requests_offer_the_engines_moods_and_wear_the_storefront_layout(client)
     assert 'class="site-header"' in body and "storefront/store.css" in body
     assert f'href="{reverse("community:newsletter")}"' in body and 'href="/tracks/"' in body
     assert 'href="/requests/" aria-current="page"' in body
+
+
+def test_an_editor_correcting_a_request_in_the_cockpit_leaves_an_audit_event_without_the_address(client, editor):
+    request = TrackRequestFactory(note="for studyng", email="fan@example.com")
+    client.force_login(editor)
+    url = reverse("admin:community_trackrequest_change", args=[request.pk])
+    form = {
+        "mood": request.mood,
+        "activity": request.activity,
+        "tempo_feel": request.tempo_feel,
+        "note": "for studying",
+        "email": "fan@example.org",
+        "track": "",
+        "release": "",
+    }
+
+    response = client.post(url, form)
+    client.post(url, form)  # saving the same values again records nothing more
+
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.note == "for studying" and request.email == "fan@example.org"
+    events = AuditEvent.objects.filter(verb="track_request.changed", object_id=str(request.pk))
+    assert events.count() == 1
+    event = events.get()
+    assert event.actor == editor and event.changes["note"] == ["for studyng", "for studying"]
+    assert "fan@example" not in str(event.changes) and event.changes["email"] == "changed"
+
+
+def test_workflow_fields_are_not_corrected_through_the_update_service(editor):
+    request = TrackRequestFactory()
+
+    with pytest.raises(ValidationError):
+        services.track_request_update(track_request=request, actor=editor, status=TrackRequest.Status.RELEASED)
+
+    request.refresh_from_db()
+    assert request.status == TrackRequest.Status.NEW
