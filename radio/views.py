@@ -56,7 +56,7 @@ def autodj_report_view(request: HttpRequest, slug: str) -> HttpResponse:
     station = _authorised_station(request, slug)
     fields = {name: request.POST.get(name, "")[:300] for name in ("play_id", "track_id", "title", "artist", "filename")}
     play = play_report(station=station, **fields)
-    return HttpResponse(str(play.pk), content_type="text/plain")
+    return HttpResponse(str(play.pk) if play else "", content_type="text/plain")
 
 
 @require_GET

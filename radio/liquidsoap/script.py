@@ -116,15 +116,11 @@ safety = amplify(override="liq_amplify", 1., safety)
 
 radio = fallback(id="radio", track_sensitive=false, [autodj, safety])
 radio = blank.skip(max_blank={config.max_blank_s:.1f}, threshold=-45., radio)
-{mix}
-radio = mksafe(radio)
 
 # Each track start goes back to the platform: the play log and what the storefront shows as now playing.
-def report(m) =
-  data = "play_id=#{{url.encode(m['lofi_play_id'])}}&track_id=#{{url.encode(m['lofi_track_id'])}}"
-       ^ "&title=#{{url.encode(m['title'])}}"
-       ^ "&artist=#{{url.encode(m['artist'])}}&filename=#{{url.encode(m['filename'])}}"
-  thread.run(fun () -> begin
+# Sent from a thread (a slow platform never stalls the audio), tried up to 3 times 2 s apart.
+def rec post_report(data, attempt) =
+  ok =
     try
       r = http.post(
         timeout_ms=5000, data=data,
@@ -132,12 +128,28 @@ def report(m) =
         report_url
       )
       if r.status_code != 200 then log.important("Track report answered #{{r.status_code}}") end
+      r.status_code == 200
     catch err do
       log.important("Track report failed: #{{err}}")
+      false
     end
-  end)
+  if not ok and attempt < 3 then
+    thread.run(delay=2., fun () -> post_report(data, attempt + 1))
+  end
 end
+
+def report(m) =
+  data = "play_id=#{{url.encode(m['lofi_play_id'])}}&track_id=#{{url.encode(m['lofi_track_id'])}}"
+       ^ "&title=#{{url.encode(m['title'])}}"
+       ^ "&artist=#{{url.encode(m['artist'])}}&filename=#{{url.encode(m['filename'])}}"
+  thread.run(fun () -> post_report(data, 1))
+end
+# Registered before the crossfade: Liquidsoap 2.1's crossfade does not pass track marks on to its own handlers.
+# A track is reported as its fade-in starts.
 radio.on_track(report)
+
+{mix}
+radio = mksafe(radio)
 
 output.icecast(
   {encoder},

@@ -49,11 +49,13 @@ def _int_or_none(value: str) -> int | None:
 @transaction.atomic
 def play_report(
     *, station: Station, play_id: str = "", track_id: str = "", title: str = "", artist: str = "", filename: str = ""
-) -> Play:
+) -> Play | None:
     """Record that a track started on air (Liquidsoap's on_track). Idempotent for a play already reported.
 
     A play the AutoDJ handed out carries its id; anything else (the safety playlist) becomes a new play, named
-    by its metadata or file name."""
+    by its metadata or file name. A report without any of them (Liquidsoap's blank filler) records nothing."""
+    if not (play_id or track_id or title or filename):
+        return None  # Liquidsoap's own silence (mksafe, nothing else left to play): not a play
     now = timezone.now()
     listeners = _listeners(station)
     play = None

@@ -151,6 +151,7 @@ class StationRunner:
     ) -> None:
         self.station = station
         self.site_url = site_url or settings.SITE_URL
+        self.run_dir = run_dir
         self.workdir = station_dir(station, run_dir)
         self.with_video = with_video
         self.heartbeat_s = heartbeat_s
@@ -189,7 +190,9 @@ class StationRunner:
         safety = safety_playlist_write(station, self.workdir)
         self._say(f"safety playlist: {safety} track(s) in {self.workdir / 'safety.m3u'}")
         script = self.workdir / "station.liq"
-        script.write_text(liquidsoap_script(station_script(station, site_url=self.site_url)), encoding="utf-8")
+        script.write_text(
+            liquidsoap_script(station_script(station, site_url=self.site_url, run_dir=self.run_dir)), encoding="utf-8"
+        )
         os.chmod(script, 0o600)  # holds the AutoDJ token and the source password
         specs.append(ProcessSpec(Piece.LIQUIDSOAP, [liquidsoap, str(script)], ready=self._icecast_up))
         targets = tuple(rtmp_target_url(t) for t in RtmpTarget.objects.filter(station=station, enabled=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -42,7 +43,7 @@ def test_the_endpoint_answers_an_annotated_request_with_the_gain_to_the_station_
     assert 'liq_amplify="-3.50 dB"' in line  # -12.5 LUFS brought to -16
     assert "liq_cue_in=" in line and "liq_cue_out=" in line and "liq_fade_out=" in line
     path = line.rsplit(":", 1)[1]
-    assert path.endswith(".wav") and open(path, "rb").read(4) == b"RIFF"  # a local file Liquidsoap can open
+    assert path.endswith(".wav") and Path(path).read_bytes()[:4] == b"RIFF"  # a local file Liquidsoap can open
 
 
 def test_a_quiet_track_is_raised_only_as_far_as_its_true_peak_allows(client):
