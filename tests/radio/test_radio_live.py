@@ -108,7 +108,7 @@ def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_an
 
     # 20 s read from the Icecast mount, as a listener hears it
     recording = tmp_path / "heard.wav"
-    listener = subprocess.Popen(  # noqa: S603
+    listener = subprocess.Popen(
         [
             ffmpeg_exe(),
             "-nostdin",
@@ -124,7 +124,7 @@ def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_an
             "-ar",
             str(SAMPLE_RATE),
             str(recording),
-        ]  # fmt: skip
+        ]
     )
     pump(runner, 60, lambda: listener.poll() is not None)
     audio, rate = soundfile.read(recording, dtype="float32", always_2d=True)
@@ -173,7 +173,7 @@ def test_the_rtmp_push_carries_h264_video_and_aac_audio(runner_for, tmp_path):
     target = RtmpTarget.objects.create(station=st, name="Local", server_url=f"rtmp://127.0.0.1:{rtmp_port}/live")
     rtmp_target_set_key(target=target, stream_key="secret-key")
     received = tmp_path / "received.flv"
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [
             ffmpeg_exe(),
             "-nostdin",
@@ -191,7 +191,7 @@ def test_the_rtmp_push_carries_h264_video_and_aac_audio(runner_for, tmp_path):
             "-t",
             "4",
             str(received),
-        ]  # fmt: skip
+        ]
     )
     try:
         runner = runner_for(st, with_video=True)
@@ -199,7 +199,7 @@ def test_the_rtmp_push_carries_h264_video_and_aac_audio(runner_for, tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
-    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(received)], capture_output=True, text=True)  # noqa: S603
+    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(received)], capture_output=True, text=True)
     streams = [line for line in probe.stderr.splitlines() if "Stream #" in line]
     assert any("Video: h264" in line and "1280x720" in line for line in streams), streams
     assert any("Audio: aac" in line for line in streams), streams
