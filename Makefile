@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run serve test install install-dev migrate static seed lint bench clean
+.PHONY: run serve radio test install install-dev migrate static seed lint bench clean
 
 # The marker files make installs incremental: pip runs again only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
@@ -71,6 +71,16 @@ serve: seed static
 		SERVE_MEDIA="$${SERVE_MEDIA:-1}" GUNICORN_BIND="$(HOST)"; \
 	$(WORKERS); \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py lofi_site.wsgi
+
+# The demo station (slug `demo`, seeded by seed_demo): Icecast, Liquidsoap and the supervisor; the platform must be
+# reachable at SITE_URL (run `make run` in another terminal). Installs Liquidsoap and Icecast first where apt-get is
+# available as root; without them `manage.py radio` says what is missing.
+radio: seed
+	@if { ! command -v liquidsoap >/dev/null || ! command -v icecast2 >/dev/null; } \
+		&& [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liquidsoap icecast2 >/dev/null; \
+	fi
+	$(PY) manage.py radio demo
 
 # The suite runs on the embedded broker and cache whatever the shell says (tests count rows in the ORM queue and
 # rely on a private cache); a REDIS_URL given here goes to the one test that sends a task through Redis.
