@@ -28,7 +28,9 @@ def account_link(request, context) -> str:
 
 def _recommendations(request, *, surface: str, track=None) -> dict | None:
     listener = session.current_listener(request)
-    visitor = session.visitor_hash(request)
+    # A visitor key (and the session that holds it) only while an experiment needs one: otherwise a first-time
+    # visitor's page stays the same for everyone and the shared page cache may keep it.
+    visitor = session.visitor_hash(request) if selectors.running_experiment(surface) else ""
     recommender, experiment = services.surface_recommender(surface=surface, visitor_hash=visitor)
     count = MORE_LIKE_THIS_COUNT if surface == Surface.MORE_LIKE_THIS else FOR_YOU_COUNT
     tracks = services.recommend(surface=surface, recommender=recommender, listener=listener, track=track, n=count)

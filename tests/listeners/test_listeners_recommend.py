@@ -127,3 +127,14 @@ def test_an_experiment_counts_impressions_clicks_plays_and_promotes_the_winner(c
     assert SurfaceSetting.objects.get(surface=Surface.MORE_LIKE_THIS).recommender == setting.recommender
     client.get(f"/tracks/{catalogue['seed'].uuid}/")
     assert ExperimentEvent.objects.filter(kind="impression").count() == 1  # finished: nothing counted any more
+
+
+def test_a_first_time_visitors_track_page_stays_shareable_by_the_page_cache(settings, catalogue):
+    from django.test import Client
+
+    settings.PUBLIC_PAGE_CACHE_S = 60
+    url = f"/tracks/{catalogue['seed'].uuid}/"
+    first, second = Client().get(url), Client().get(url)
+    assert "More like this" in second.content.decode()
+    assert second["X-Page-Cache"] == "hit" and "sessionid" not in first.cookies
+    assert 'name="csrf-token"' not in first.content.decode()  # no visitor's token outside the swapped forms

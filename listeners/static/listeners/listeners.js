@@ -2,9 +2,13 @@
    (A/B counts), and the mix page's click-to-seek tracklist. Pages work without it. */
 (function () {
   "use strict";
+  // The CSRF token from its cookie, or from a form on the page. Never from markup of our own: stored pages are
+  // shared between visitors (lofi_site/pagecache.py), and only form tokens are swapped per visitor there.
   function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) { return decodeURIComponent(match[1]); }
+    var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
   }
   function post(url, fields) {
     if (!window.fetch) { return Promise.resolve(null); }
