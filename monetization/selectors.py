@@ -279,6 +279,35 @@ def orders_for_email(email: str) -> QuerySet[Order]:
     )
 
 
+def buyer_licence(*, uuid, email: str) -> Licence | None:
+    """A licence of the buyer signed in to "my downloads" by `email`; None for anyone else's (or no address)."""
+    if not email:
+        return None
+    return Licence.objects.select_related("tier").filter(uuid=uuid, licensee_email__iexact=email).first()
+
+
+def buyer_channel_registration(*, pk: int, email: str) -> ChannelRegistration | None:
+    """A channel registered under one of the signed-in buyer's licences; None for anyone else's."""
+    if not email:
+        return None
+    return (
+        ChannelRegistration.objects.select_related("licence")
+        .filter(pk=pk, licence__licensee_email__iexact=email)
+        .first()
+    )
+
+
+def download_link_with_licence(link_uuid) -> DownloadLink | None:
+    """A download link with what its page shows (licence, track and artist, pack, tier); None when unknown."""
+    if not link_uuid:
+        return None
+    return (
+        DownloadLink.objects.select_related("licence__track__artist", "licence__pack", "licence__tier")
+        .filter(uuid=link_uuid)
+        .first()
+    )
+
+
 def licence_for_verification(code: str) -> Licence | None:
     return Licence.objects.select_related("tier", "terms", "track__artist", "pack").filter(code=code).first()
 

@@ -27,8 +27,6 @@ from monetization.forms import ChannelForm, CheckoutForm, MagicLinkForm, TrackSe
 from monetization.models import (
     LICENCE_CODE_ALPHABET,
     LICENCE_CODE_RE,
-    ChannelRegistration,
-    DownloadLink,
     Licence,
 )
 from monetization.money import format_money
@@ -476,7 +474,7 @@ def downloads_refresh(request, uuid):
 
 def _my_licence(request, uuid) -> Licence:
     email = _downloads_email(request)
-    licence = Licence.objects.select_related("tier").filter(uuid=uuid, licensee_email__iexact=email or "-").first()
+    licence = selectors.buyer_licence(uuid=uuid, email=email)
     if licence is None:
         raise Http404("No such licence for this e-mail address.")
     return licence
@@ -508,11 +506,7 @@ def channel_remove_view(request, pk):
     email = _downloads_email(request)
     if not email:
         return redirect("monetization:downloads")
-    registration = (
-        ChannelRegistration.objects.select_related("licence")
-        .filter(pk=pk, licence__licensee_email__iexact=email)
-        .first()
-    )
+    registration = selectors.buyer_channel_registration(pk=pk, email=email)
     if registration is None:
         raise Http404("No such channel registration.")
     services.channel_remove(registration=registration)
@@ -538,13 +532,7 @@ def download(request, token):
     Link checkers in mail clients open links with GET, so only the POST uses up one of the downloads.
     """
     link_uuid = tokens.download_token_read(token)
-    link = (
-        DownloadLink.objects.select_related("licence__track__artist", "licence__pack", "licence__tier")
-        .filter(uuid=link_uuid)
-        .first()
-        if link_uuid
-        else None
-    )
+    link = selectors.download_link_with_licence(link_uuid)
     if link is None:
         return render(
             request,
