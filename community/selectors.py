@@ -18,6 +18,7 @@ from community.models import (
     LeadMagnet,
     Reply,
     SocialPost,
+    Subscriber,
     TrackRequest,
     VideoStatsSnapshot,
 )
@@ -36,6 +37,17 @@ def track_requests_public() -> QuerySet[TrackRequest]:
         .only("uuid", "mood", "activity", "tempo_feel", "status", "votes", "created_at")
         .order_by("-votes", "-created_at")
     )
+
+
+def subscriber_by_uuid(uuid, *, confirmed_only: bool = False) -> Subscriber | None:
+    """The subscriber a newsletter link names (None for no uuid or an unknown one); `confirmed_only` for what
+    only confirmed subscribers may have (the lead magnet)."""
+    if not uuid:
+        return None
+    subscribers = Subscriber.objects.filter(uuid=uuid)
+    if confirmed_only:
+        subscribers = subscribers.filter(status=Subscriber.Status.CONFIRMED)
+    return subscribers.first()
 
 
 def lead_magnet_active() -> LeadMagnet | None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from community import conf, selectors, services, tokens
 from community.forms import NewsletterForm, TrackRequestForm
-from community.models import Subscriber, TrackRequest
+from community.models import TrackRequest
 from lofi_site.ratelimit import client_address, rate_limit_allows
 
 VOTED_SESSION_KEY = "community_voted"
@@ -143,7 +143,7 @@ def newsletter_unsubscribe(request, token):
     """GET shows a one-button page (link scanners must not unsubscribe anyone); a POST unsubscribes at once,
     whether from that button or from the mail client's one-click unsubscribe."""
     subscriber_uuid = tokens.unsubscribe_token_read(token)
-    subscriber = Subscriber.objects.filter(uuid=subscriber_uuid).first() if subscriber_uuid else None
+    subscriber = selectors.subscriber_by_uuid(subscriber_uuid)
     if subscriber is None:
         return render(request, "community/newsletter_link_invalid.html", {"what": "unsubscribe"}, status=404)
     if request.method == "POST":
@@ -160,11 +160,7 @@ class _LargeBlockFileResponse(FileResponse):
 def lead_magnet_download(request, token):
     """The lead magnet's zip, for a confirmed subscriber holding a link that has not expired."""
     subscriber_uuid = tokens.lead_magnet_token_read(token)
-    subscriber = (
-        Subscriber.objects.filter(uuid=subscriber_uuid, status=Subscriber.Status.CONFIRMED).first()
-        if subscriber_uuid
-        else None
-    )
+    subscriber = selectors.subscriber_by_uuid(subscriber_uuid, confirmed_only=True)
     if subscriber is None:
         return render(request, "community/newsletter_link_invalid.html", {"what": "download"}, status=410)
     magnet = selectors.lead_magnet_active()
