@@ -72,7 +72,7 @@ def stats_xml(mount: str, bytes_read: int, listeners: int = 3) -> str:
 def test_a_station_whose_supervisor_is_gone_gets_an_incident():
     st = station()
     incidents = stations_watchdog_run()
-    assert [i.kind for i in incidents] == [Incident.Kind.SUPERVISOR_DOWN]
+    assert [(i.station, i.kind) for i in incidents] == [(st, Incident.Kind.SUPERVISOR_DOWN)]
     assert "systemctl start lofi-radio@" in incidents[0].action
     assert stations_watchdog_run() == []  # recorded once, not every minute
 
