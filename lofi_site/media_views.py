@@ -25,7 +25,22 @@ def media_serve(request, path: str):
         response = serve(request, path, document_root=settings.MEDIA_ROOT)  # 404s, directory refusals, 304s
         response["Accept-Ranges"] = "bytes"
         return response
-    size = file_path.stat().st_size
+    content_type = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
+    return ranged_response(request, file_path.open("rb"), file_path.stat().st_size, content_type)
+
+
+def ranged_response(request, handle, size: int, content_type: str):
+    """Stream an open binary file (closed when done): the bytes a Range header asks for (206), or all (200).
+
+    For audio players: browsers seek with Range requests. `handle` must support seek (local files, and
+    django-storages' S3 files, which spool the object locally).
+    """
+    wanted = RANGE.match(request.headers.get("Range", "").strip())
+    if wanted is None:
+        whole = FileResponse(handle, content_type=content_type)
+        whole["Content-Length"] = str(size)
+        whole["Accept-Ranges"] = "bytes"
+        return whole
     first, last = wanted.groups()
     if first:
         start, end = int(first), min(int(last), size - 1) if last else size - 1
@@ -34,12 +49,11 @@ def media_serve(request, path: str):
     else:
         start, end = 0, size - 1
     if start >= size or start > end:
+        handle.close()
         refused = HttpResponse(status=416)
         refused["Content-Range"] = f"bytes */{size}"
         return refused
-    handle = file_path.open("rb")
     handle.seek(start)
-    content_type = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
     partial = FileResponse(_limited(handle, end - start + 1), status=206, content_type=content_type)
     partial["Content-Length"] = str(end - start + 1)
     partial["Content-Range"] = f"bytes {start}-{end}/{size}"

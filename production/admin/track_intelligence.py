@@ -16,15 +16,17 @@ from django.utils.html import format_html, format_html_join
 
 from production.admin.display import track_link
 from production.admin.fingerprints import duplicate_summary
+from production.admin.track_ear import TrackEarAdminMixin
 from production.models import MoodSuggestion
 
 # --- The catalogue's Track page -----------------------------------------------------------------------------------
 
 
-class TrackIntelligenceAdminMixin:
-    """Adds to a Track admin: the spectrogram, the duplicate check with its pointer, next-track suggestions
-    and the mood tagger's suggestions (readonly blocks in a "Catalogue intelligence" section on the change
-    page), and an action that queues analysis and fingerprinting again."""
+class TrackIntelligenceAdminMixin(TrackEarAdminMixin):
+    """Adds to a Track admin (besides the editor's ear, production/admin/track_ear.py): the spectrogram, the
+    duplicate check with its pointer, next-track suggestions and the mood tagger's suggestions (readonly blocks
+    in a "Catalogue intelligence" section on the change page), and an action that queues analysis and
+    fingerprinting again."""
 
     INTELLIGENCE_FIELDS = ("spectrogram", "duplicate_check", "next_tracks", "mood_suggestions_block")
     # Who may decide on suggestions sees buttons; everyone else the same list without them.

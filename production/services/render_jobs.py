@@ -356,6 +356,9 @@ def _track_create(*, job: RenderJob, rendered: _Rendered, track: Track) -> Track
                 "sections": result.section_map(),
                 "chords": result.chord_chart(),
                 "master_gain_db": getattr(result, "master_gain_db", None),
+                # What the editor's ear panels on the Track page show: who played each part, and the tilt.
+                "instruments": getattr(result, "instruments", {}),
+                "spectrum": visuals.spectrum_bands((np.asarray(result.master), int(result.sample_rate))),
             }
         )
     }
@@ -409,7 +412,7 @@ def _json_safe(value):
 # --- Demo data --------------------------------------------------------------------------------------------
 
 # Styles whose default personas the catalogue's demo seeds already (catalog/demo.py), moods from its list.
-DEMO_BRIEFS = (
+DEMO_BRIEFS: tuple[dict[str, Any], ...] = (
     {"style": "jazz", "bpm": 82.0, "key": "A minor", "mood": "chill", "ambience": "rain", "seed": 7},
     {"style": "cafe", "bpm": 86.0, "key": "F major", "mood": "cozy", "ambience": "cafe", "seed": 11},
     {"style": "rainy_day", "bpm": 72.0, "key": "D minor", "mood": "dreamy", "ambience": "rain", "seed": 23},
