@@ -82,3 +82,24 @@ def test_the_dashboard_shows_feedback_waiting_to_a_va(client, va, release, liste
     client.force_login(va)
     page = client.get("/admin/").content.decode()
     assert "Listener ratings and feedback" in page and "Recommendations" not in page
+
+
+def test_an_editor_starts_an_experiment_from_the_cockpit(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        "/admin/listeners/experiment/add/",
+        {
+            "name": "For you: learned vs popular",
+            "slug": "fy-2",
+            "surface": "for_you",
+            "variants": ["popular", "learned"],
+        },
+    )
+    assert response.status_code == 302
+    experiment = Experiment.objects.get(slug="fy-2")
+    assert experiment.variants == ["popular", "learned"] and experiment.status == "running"
+    one = client.post(
+        "/admin/listeners/experiment/add/",
+        {"name": "Lonely", "slug": "lonely", "surface": "more_like_this", "variants": ["content"]},
+    )
+    assert "Choose at least two recommenders" in one.content.decode()

@@ -138,3 +138,41 @@ def test_a_first_time_visitors_track_page_stays_shareable_by_the_page_cache(sett
     assert "More like this" in second.content.decode()
     assert second["X-Page-Cache"] == "hit" and "sessionid" not in first.cookies
     assert 'name="csrf-token"' not in first.content.decode()  # no visitor's token outside the swapped forms
+
+
+def test_a_purchase_counts_for_the_variant_the_buyer_clicked_through(client, catalogue):
+    from monetization.services import order_fulfil
+    from tests.monetization.factories import pending_order
+
+    experiment = Experiment.objects.create(
+        slug="mlt-buy", name="Buy test", surface=Surface.MORE_LIKE_THIS, variants=["content", "popular"]
+    )
+    page = client.get(f"/tracks/{catalogue['seed'].uuid}/").content.decode()
+    link = page[page.index('href="/listen/go/', page.index("More like this")) + 6 :].split('"')[0]
+    client.get(link)
+    clicked = ExperimentEvent.objects.get(kind="click").track
+    order = pending_order(tracks_and_tiers=[(clicked, "creator")], email="buyer@example.com")
+    session = client.session
+    session["checkout_orders"] = [str(order.uuid)]
+    session.save()
+    assert client.post("/listen/event/", {"kind": "purchase_check"}).json() == {"counted": 0}  # not paid yet
+    order_fulfil(order=order, payment_intent_id="pi_ab", amount_total_minor=order.total_minor, currency=order.currency)
+    assert client.post("/listen/event/", {"kind": "purchase_check"}).json() == {"counted": 1}
+    assert client.post("/listen/event/", {"kind": "purchase_check"}).json() == {"counted": 0}  # once
+    purchase = ExperimentEvent.objects.get(kind="purchase")
+    assert purchase.experiment == experiment and purchase.track == clicked
+
+
+def test_track_and_release_pages_carry_open_graph_and_twitter_tags(client, catalogue):
+    from catalog.models import Release, ReleaseTrack
+
+    track = catalogue["seed"]
+    page = client.get(f"/tracks/{track.uuid}/").content.decode()
+    assert f'property="og:title" content="Rain Seed by {track.artist.name}"' in page
+    assert 'property="og:type" content="music.song"' in page and 'name="twitter:card"' in page
+    assert 'property="og:audio" content="http://shop.test/media/' in page
+    release = Release.objects.create(title="Rain EP", artist=track.artist, kind=Release.Kind.EP, status="published")
+    ReleaseTrack.objects.create(release=release, track=track, position=1)
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert f'property="og:title" content="Rain EP by {track.artist.name}"' in page
+    assert 'property="og:type" content="music.album"' in page
