@@ -25,6 +25,7 @@ from distribution.forms import OAuthCodeForm
 from distribution.models import DeliveryPackage, Platform, PlatformAccount, ReleaseMedia
 from distribution.services import soundcloud as soundcloud_services
 from distribution.services import youtube as youtube_services
+from lofi_site.actors import Actor
 from lofi_site.files import PRIVATE
 
 SESSION_OAUTH = "distribution_youtube_oauth"
@@ -84,7 +85,7 @@ class _Provider:
     grant: str  # what the editor allows, for the steps on the page
 
 
-def _youtube_finish(*, account, actor, code, redirect_uri, state, code_verifier):
+def _youtube_finish(*, account, actor: Actor, code, redirect_uri, state, code_verifier):
     return youtube_services.youtube_connect_finish(
         account=account,
         actor=actor,
@@ -95,7 +96,7 @@ def _youtube_finish(*, account, actor, code, redirect_uri, state, code_verifier)
     )
 
 
-def _soundcloud_finish(*, account, actor, code, redirect_uri, state, code_verifier):
+def _soundcloud_finish(*, account, actor: Actor, code, redirect_uri, state, code_verifier):
     return soundcloud_services.soundcloud_connect_finish(
         account=account, actor=actor, code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
     )

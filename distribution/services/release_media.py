@@ -25,9 +25,11 @@ from pedalboard.io import AudioFile
 
 from catalog.models import Release
 from distribution import selectors
+from distribution.audit_verbs import DistributionVerb
 from distribution.media import artwork as artwork_engine
 from distribution.media import video as video_engine
 from distribution.models import ReleaseMedia, ReleasePlan
+from lofi_site.actors import Actor
 from lofi_site.files import PRIVATE, local_copy, store_file
 from lofi_site.queue import enqueue
 from operations.services import audit_log
@@ -76,12 +78,12 @@ def _next_artwork_revision(release: Release) -> int:
 
 
 @transaction.atomic
-def release_artwork_request(*, release: Release, actor=None) -> int:
+def release_artwork_request(*, release: Release, actor: Actor = None) -> int:
     """Ask for a new cover and A/B thumbnails; the task renders revision N once. Returns N."""
     revision = _next_artwork_revision(release)
     audit_log(
         actor=actor,
-        verb="release.artwork_requested",
+        verb=DistributionVerb.RELEASE_ARTWORK_REQUESTED,
         obj=release,
         summary=f"New cover and thumbnails requested (revision {revision})",
     )
@@ -126,7 +128,7 @@ def release_artwork_generate(*, release: Release, revision: int | None = None) -
         )
         audit_log(
             actor=None,
-            verb="release.artwork_generated",
+            verb=DistributionVerb.RELEASE_ARTWORK_GENERATED,
             obj=release,
             summary=f"Cover and A/B thumbnails drawn (revision {revision}, palette {spec.palette})",
             changes={"artwork": [old[0], release.artwork.name]},
@@ -231,7 +233,7 @@ def release_audio(release: Release) -> Iterator[tuple[Path, list[video_engine.Ch
 
 
 @transaction.atomic
-def release_video_request(*, release: Release, actor=None) -> ReleaseMedia:
+def release_video_request(*, release: Release, actor: Actor = None) -> ReleaseMedia:
     """Queue the video render (full video, vertical preview, canvas). A render already queued or running
     is left alone. Raises ValidationError when there is no cover to make it from."""
     _, media = release_media_ensure(release=release)
@@ -243,7 +245,7 @@ def release_video_request(*, release: Release, actor=None) -> ReleaseMedia:
     media.video_status = ReleaseMedia.VideoStatus.QUEUED
     media.video_error = ""
     media.save(update_fields=["video_status", "video_error", "updated_at"])
-    audit_log(actor=actor, verb="release.video_requested", obj=release, summary="Video render queued")
+    audit_log(actor=actor, verb=DistributionVerb.RELEASE_VIDEO_REQUESTED, obj=release, summary="Video render queued")
     enqueue(VIDEO_TASK, release.pk)
     return media
 
@@ -348,7 +350,7 @@ def _store_videos(
         media.save()
         audit_log(
             actor=None,
-            verb="release.video_rendered",
+            verb=DistributionVerb.RELEASE_VIDEO_RENDERED,
             obj=release,
             summary=f"Video rendered ({duration_s:.0f} s)" + (f"; {note}" if note else ""),
         )
@@ -357,14 +359,14 @@ def _store_videos(
 
 
 @transaction.atomic
-def release_media_update(*, media: ReleaseMedia, actor, changed: list[str]) -> ReleaseMedia:
+def release_media_update(*, media: ReleaseMedia, actor: Actor, changed: list[str]) -> ReleaseMedia:
     """Save an editor's thumbnail uploads or A/B choice (already validated by the form) and audit it."""
     media.full_clean()
     media.save()
     if changed:
         audit_log(
             actor=actor,
-            verb="release.media_edited",
+            verb=DistributionVerb.RELEASE_MEDIA_EDITED,
             obj=media.release,
             summary=f"Media changed: {', '.join(changed)}",
             changes={"thumbnail_choice": media.thumbnail_choice},

@@ -17,6 +17,7 @@ from distribution.crypto import encrypt_json
 from distribution.models import Platform, PlatformAccount
 from distribution.platforms import soundcloud as sc
 from distribution.services.youtube import account_credentials, account_tokens_store
+from lofi_site.actors import Actor
 
 
 def _client_keys(account: PlatformAccount) -> dict:
@@ -91,7 +92,7 @@ def soundcloud_connect_start(*, account: PlatformAccount, redirect_uri: str) -> 
 
 
 def soundcloud_connect_finish(
-    *, account: PlatformAccount, actor, code: str, redirect_uri: str, code_verifier: str, session=None
+    *, account: PlatformAccount, actor: Actor, code: str, redirect_uri: str, code_verifier: str, session=None
 ) -> PlatformAccount:
     """Trade the consent code for tokens, read who they act for (GET /me) and store them encrypted.
 

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from distribution.audit_verbs import DistributionVerb
 from distribution.crypto import decrypt_json, encrypt_json
 from distribution.models import Platform, PlatformAccount, QuotaUsage
 from distribution.platforms import youtube as yt
+from lofi_site.actors import Actor
 from operations.services import audit_log
 
 GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
@@ -33,7 +35,9 @@ def account_credentials(account: PlatformAccount) -> dict:
 
 
 @transaction.atomic
-def platform_account_credentials_set(*, account: PlatformAccount, actor, values: dict[str, str]) -> PlatformAccount:
+def platform_account_credentials_set(
+    *, account: PlatformAccount, actor: Actor, values: dict[str, str]
+) -> PlatformAccount:
     """Merge secret values (OAuth client id/secret, API tokens) into the account's encrypted credentials.
 
     Empty values are ignored, so a form's blank secret fields keep what is stored. For the API platforms
@@ -59,14 +63,14 @@ def platform_account_credentials_set(*, account: PlatformAccount, actor, values:
     account.save()
     audit_log(
         actor=actor,
-        verb="platform_account.credentials_set",
+        verb=DistributionVerb.PLATFORM_ACCOUNT_CREDENTIALS_SET,
         obj=account,
         summary=f"Credentials updated: {', '.join(sorted(values))}",
     )
     return account
 
 
-def account_disconnect(*, account: PlatformAccount, actor) -> PlatformAccount:
+def account_disconnect(*, account: PlatformAccount, actor: Actor) -> PlatformAccount:
     """Forget the tokens of an account (the OAuth client stays); it must be connected again to publish."""
     with transaction.atomic():
         account = PlatformAccount.objects.select_for_update().get(pk=account.pk)
@@ -80,7 +84,7 @@ def account_disconnect(*, account: PlatformAccount, actor) -> PlatformAccount:
         account.save()
         audit_log(
             actor=actor,
-            verb="platform_account.disconnected",
+            verb=DistributionVerb.PLATFORM_ACCOUNT_DISCONNECTED,
             obj=account,
             summary=f"Disconnected from {old}" if old else "Disconnected",
             changes={"account": [old, ""]},
@@ -89,7 +93,7 @@ def account_disconnect(*, account: PlatformAccount, actor) -> PlatformAccount:
 
 
 def account_tokens_store(
-    *, account: PlatformAccount, actor, tokens: dict, account_id: str, account_name: str
+    *, account: PlatformAccount, actor: Actor, tokens: dict, account_id: str, account_name: str
 ) -> PlatformAccount:
     """Keep an account's new OAuth tokens encrypted and record who they act for ("connected as ...")."""
     with transaction.atomic():
@@ -103,7 +107,7 @@ def account_tokens_store(
         account.save()
         audit_log(
             actor=actor,
-            verb="platform_account.connected",
+            verb=DistributionVerb.PLATFORM_ACCOUNT_CONNECTED,
             obj=account,
             summary=f"Connected as {account_name}",
             changes={"account": [old, account_name]},
@@ -157,7 +161,7 @@ def youtube_channel_identity(http) -> tuple[str, str]:
 def youtube_connect_finish(
     *,
     account: PlatformAccount,
-    actor,
+    actor: Actor,
     code: str,
     redirect_uri: str,
     state: str | None = None,
@@ -190,7 +194,7 @@ def youtube_connect_finish(
     return youtube_tokens_store(account=account, actor=actor, tokens=tokens, http=http)
 
 
-def youtube_tokens_store(*, account: PlatformAccount, actor, tokens: dict, http=None) -> PlatformAccount:
+def youtube_tokens_store(*, account: PlatformAccount, actor: Actor, tokens: dict, http=None) -> PlatformAccount:
     """Look up the channel the tokens belong to and keep them encrypted on the account.
 
     Used by the cockpit's code exchange and by `manage.py youtube_connect` (installed-app flow).

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from catalog.models import Track
 from listeners import selectors
+from listeners.audit_verbs import ListenersVerb
 from listeners.models import Experiment, ExperimentEvent, Recommender, Surface, SurfaceSetting
 from listeners.recommend import abtest
+from lofi_site.actors import Actor
 from operations.services import audit_log
 
 DEFAULTS = {Surface.FOR_YOU: Recommender.LEARNED, Surface.MORE_LIKE_THIS: Recommender.CONTENT}
@@ -84,7 +86,7 @@ def experiment_purchases_check(*, visitor_hash: str, order_uuids: list[str]) -> 
 
 
 @transaction.atomic
-def experiment_promote(*, experiment: Experiment, actor, variant: str = "") -> SurfaceSetting:
+def experiment_promote(*, experiment: Experiment, actor: Actor, variant: str = "") -> SurfaceSetting:
     """End an experiment and make `variant` (by default the report's leader) what its surface serves to
     everyone. Idempotent for a finished experiment with the same winner."""
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
@@ -101,7 +103,7 @@ def experiment_promote(*, experiment: Experiment, actor, variant: str = "") -> S
         experiment.save(update_fields=["status", "winner", "finished_at", "updated_at"])
         audit_log(
             actor=actor,
-            verb="experiment.promoted",
+            verb=ListenersVerb.EXPERIMENT_PROMOTED,
             obj=experiment,
             summary=f"{variant} now serves {experiment.get_surface_display()}",
             changes={"winner": ["", variant]},

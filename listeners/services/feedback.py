@@ -14,6 +14,7 @@ from django.utils import timezone
 from catalog.models import Release
 from community import scoring
 from listeners.models import Feedback, Listener
+from lofi_site.actors import Actor
 
 FEEDBACK_MAX_CHARS = 500
 _INITIAL = {
@@ -52,7 +53,7 @@ def feedback_submit(*, listener: Listener, release: Release, rating: int, text: 
 
 
 @transaction.atomic
-def feedback_triage(*, feedback: Feedback, status: str, actor) -> Feedback:
+def feedback_triage(*, feedback: Feedback, status: str, actor: Actor) -> Feedback:
     """Publish, ignore or escalate a feedback text. Idempotent."""
     if status not in Feedback.Status.values:
         raise ValidationError(f"Unknown triage state {status!r}.")

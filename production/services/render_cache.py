@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from catalog.models import Track
 from operations.services import audit_log
+from production.audit_verbs import ProductionVerb
 from production.models import RenderJob, StylePreset
 
 
@@ -68,7 +69,7 @@ def render_job_reuse(*, job: RenderJob, key: str) -> bool:
     if finished:
         audit_log(
             actor=None,
-            verb="render.reused",
+            verb=ProductionVerb.RENDER_REUSED,
             obj=job,
             summary=f"Render job #{job.pk} reused the identical render of {track.title!r}",
             changes={"reused_from": [None, track.pk]},

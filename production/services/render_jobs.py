@@ -21,9 +21,11 @@ from django.utils import timezone
 
 from catalog.models import Artist, Asset, Track
 from catalog.services import artist_ensure, asset_store, mood_ensure, style_ensure, track_files_delete
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production import naming
+from production.audit_verbs import ProductionVerb
 from production.engine import media_outputs, visuals
 from production.models import Batch, RenderJob, StylePreset
 from production.services.ingest import track_intelligence_enqueue
@@ -101,7 +103,7 @@ def render_job_stale_before():
 
 
 @transaction.atomic
-def render_job_retry(*, job: RenderJob, actor=None) -> RenderJob:
+def render_job_retry(*, job: RenderJob, actor: Actor = None) -> RenderJob:
     """Queue a failed job again (or one stuck running after its worker died). A queued job is left as is."""
     job = RenderJob.objects.select_for_update().get(pk=job.pk)
     if job.status == RenderJob.Status.QUEUED:
@@ -121,7 +123,7 @@ def render_job_retry(*, job: RenderJob, actor=None) -> RenderJob:
     job.save(update_fields=["status", "progress", "error", "started_at", "finished_at", "updated_at"])
     audit_log(
         actor=actor,
-        verb="render.job_retried",
+        verb=ProductionVerb.RENDER_JOB_RETRIED,
         obj=job,
         summary=f"Retried render job #{job.pk}",
         changes={"error": [previous_error[:500], ""]},
@@ -312,7 +314,7 @@ def _store(*, job: RenderJob, rendered: _Rendered, outputs: Sequence[_Output]) -
             )
             audit_log(
                 actor=None,
-                verb="render.track_created",
+                verb=ProductionVerb.RENDER_TRACK_CREATED,
                 obj=track,
                 summary=f"Render job #{job.pk} made draft track {track.title!r}",
                 changes={"qc_passed": [None, track.qc_passed]},
