@@ -337,6 +337,7 @@ def keys_voicings(ctx: Context, *, low: int = 50, high: int = 74) -> dict[int, t
             "low": low,
             "high": high,
             "rootless": ctx.preset.rootless,
+            "with_root": span.chord.root_pc == ctx.tonic_pc,  # home sounds like home
         }
         sung = voice_chord(span.chord, previous=previous, top=top, **options)
         if previous is not None:

@@ -198,7 +198,17 @@ def pad(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
                 player.note(start, end, pitch, vel)
             open_notes, previous = {}, None
             continue
-        voicing = voice_chord(span.chord, previous=previous, size=5, low=45, high=79, rootless=False, max_span=28)
+        voicing = voice_chord(
+            span.chord,
+            previous=previous,
+            size=5,
+            low=45,
+            high=79,
+            rootless=False,
+            max_span=28,
+            with_root=span.chord.root_pc == ctx.tonic_pc,
+            root_lowest=span.chord.root_pc == ctx.tonic_pc,  # the pad's low voice is heard as a bass
+        )
         previous = voicing
         end = ctx.duration_s if index == len(ctx.spans) - 1 else span.end_s + 0.02
         velocity = 52 if level == 2 else 42

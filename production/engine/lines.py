@@ -86,11 +86,25 @@ def _scale_lookup(ctx: Context, pentatonic: str | None):
 # ----------------------------------------------------------------------------------------------- bass
 
 
+def _phrase_bass_pc(ctx: Context, span: ChordSpan) -> int:
+    """The bass note a chord stands on: its root, except where a phrase begins (the first chord of every
+    four bars of a section) and the tonic belongs to the chord (IV/I, ii7/I, vi/I, bVII9/I...): there the
+    bass holds the tonic, so every phrase starts from home and the key is never in doubt."""
+    _, i = ctx.section_of(span.bar)
+    if span.start_step != 0 or i % 4 != 0:
+        return span.chord.root_pc
+    chord = span.chord
+    above_root = (ctx.tonic_pc - chord.root_pc) % 12
+    fits = ctx.tonic_pc in chord.pitch_classes or above_root == 2 or (above_root == 5 and chord.third == 3)
+    return ctx.tonic_pc if fits and ctx.tonic_pc in chord.scale else chord.root_pc
+
+
 def _root_pitches(ctx: Context, low: int, high: int, centre: int) -> list[int]:
-    """Root of each chord span placed near the previous root (root following, no wild octave jumps)."""
+    """Root of each chord span placed near the previous root (root following, no wild octave jumps); where a
+    phrase begins, the tonic when the chord allows it (`_phrase_bass_pc`)."""
     roots, previous = [], centre
     for span in ctx.spans:
-        options = _in_register([span.chord.root_pc], low, high)
+        options = _in_register([_phrase_bass_pc(ctx, span)], low, high)
         pitch = _nearest(options, 0.7 * previous + 0.3 * centre)
         roots.append(pitch)
         previous = pitch

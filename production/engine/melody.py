@@ -71,8 +71,10 @@ def _motif(rng: np.random.Generator, density: float) -> Figure:
             leaped = True
         elif abs(moves[-1]) >= 2:  # a leap is recovered by a step the other way
             move = -int(np.sign(moves[-1]))
+        elif 0 not in moves[1:] and len(onsets) >= 4 and rng.random() < 0.2:
+            move = 0  # one repeated note at most, and only in a motif long enough to move elsewhere
         else:
-            move = int(rng.choice((-1, 1, -1, 1, 0, -2)))
+            move = int(rng.choice((-1, 1, -1, 1, 2, -2)))
         moves.append(move)
     return _with_durations(onsets, moves, rng, end=12)
 

@@ -303,6 +303,8 @@ def voice_chord(
     rootless: bool,
     max_span: int = 19,
     top: int | None = None,
+    with_root: bool = False,
+    root_lowest: bool = False,
 ) -> tuple[int, ...]:
     """Choose MIDI pitches for the chord within [low, high] that move least from `previous`.
 
@@ -310,8 +312,12 @@ def voice_chord(
     wide intervals (no mud below G3), clusters of semitones are penalised, and the voicing is pulled
     gently towards the middle of the range so it does not drift over a long track. `top` asks for a top
     note (a guide-tone line the comping sings on top): voicings whose top note is further away cost more.
+    `with_root` keeps the root among the voices (even in a rootless or small voicing); `root_lowest` prefers
+    voicings that stand on the root.
     """
     pcs = chord_tone_priority(chord, rootless=rootless)
+    if with_root:  # the home chord keeps its root, so a rootless minor i is not heard as its relative major
+        pcs = [chord.root_pc, *[pc for pc in pcs if pc != chord.root_pc]]
     size = min(size, len(pcs))
     pitch_sets = [pcs[:size]]
     if len(pcs) > size and not (rootless and pcs[size] == chord.root_pc):
@@ -332,6 +338,8 @@ def voice_chord(
             cost = cost * 0.35 + move
         if top is not None:
             cost = cost + 3.0 * np.abs(candidates[:, -1] - top)
+        if root_lowest:  # a home chord stands on its own root, not on its third
+            cost = cost + 6.0 * (candidates[:, 0] % 12 != chord.root_pc)
         index = int(np.argmin(cost))
         if best is None or cost[index] < best[0]:
             best = (float(cost[index]), tuple(int(p) for p in candidates[index]))
