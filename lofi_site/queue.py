@@ -12,7 +12,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 
-def enqueue(func: str, *args, group: str | None = None, bulk: bool = False, **kwargs) -> None:
+def enqueue(func: str, *args, group: str | None = None, bulk: bool = False, robust: bool = False, **kwargs) -> None:
     """Queue `func` (a dotted path to a task function) with plain arguments once the data is committed.
 
     `bulk=True` sends it to the bulk cluster's queue (settings.Q_BULK_CLUSTER): work nobody is waiting for,
@@ -24,4 +24,6 @@ def enqueue(func: str, *args, group: str | None = None, bulk: bool = False, **kw
     # django-q reads Q_CLUSTER["sync"] once at import; honour the live setting so tests can run tasks inline.
     if settings.Q_CLUSTER.get("sync"):
         options["sync"] = True
-    transaction.on_commit(lambda: async_task(func, *args, **options, **kwargs))
+    # robust: an enqueue that fails after the commit is logged, not raised (for callers whose work is recorded
+    # in the database and swept up later, such as the mail outbox).
+    transaction.on_commit(lambda: async_task(func, *args, **options, **kwargs), robust=robust)

@@ -68,11 +68,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalog.view_*",
         "distribution.view_release*",
         "operations.view_auditevent",
+        "operations.view_outboxmessage",  # customer e-mails (order confirmations, refund notices) and their state
         "community.view_videostatssnapshot",  # the analytics page, where Finance also sees revenue per source
     ],
 }
-# Never granted to a VA whatever the patterns above say: publishing and anything in the money app.
-VA_FORBIDDEN = ["catalog.publish_release", "distribution.publish_*", "monetization.*"]
+# Never granted to a VA whatever the patterns above say: publishing, anything in the money app, customer e-mail.
+VA_FORBIDDEN = ["catalog.publish_release", "distribution.publish_*", "monetization.*", "operations.*_outboxmessage"]
 
 
 def permitted(role: str, perm: str) -> bool:

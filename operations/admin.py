@@ -25,7 +25,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from lofi_site.admin_actions import for_each_selected
-from operations import selectors, services
+from operations import outbox, selectors, services
 from operations.audit_verbs import audit_verb_choices
 from operations.models import (
     AuditEvent,
@@ -33,6 +33,7 @@ from operations.models import (
     ChecklistItem,
     ChecklistTemplate,
     ChecklistTemplateItem,
+    OutboxMessage,
     WorkItem,
 )
 
@@ -513,3 +514,60 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OutboxStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Waiting to go out"), ("given_up", "Given up"), ("sent", "Sent")]
+
+    def queryset(self, request, queryset):
+        limit = outbox.max_attempts()
+        return {
+            "pending": queryset.filter(sent_at__isnull=True, attempts__lt=limit),
+            "given_up": queryset.filter(sent_at__isnull=True, attempts__gte=limit),
+            "sent": queryset.filter(sent_at__isnull=False),
+        }.get(self.value(), queryset)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: customer e-mails recorded with the change that called for them, and whether they went out.
+    "Waiting" rows are picked up by the worker or the every-minute sweep; "given up" ones need a look."""
+
+    list_display = ["created_at", "description", "state", "attempts", "last_error_short"]
+    list_filter = [OutboxStateFilter, "created_at"]
+    search_fields = ["description", "task"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+
+    @admin.display(description="state")
+    def state(self, message: OutboxMessage) -> str:
+        if message.sent_at:
+            return f"sent {timezone.localtime(message.sent_at):%Y-%m-%d %H:%M}"
+        return "given up" if message.attempts >= outbox.max_attempts() else "waiting"
+
+    @admin.display(description="last error")
+    def last_error_short(self, message: OutboxMessage) -> str:
+        return message.last_error[:120]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Try sending the selected e-mails again now", permissions=["view"])
+    def retry(self, request, queryset):
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda message: outbox.outbox_retry(message=message),
+            done="{count} e-mail(s) handed to the worker again.",
+        )

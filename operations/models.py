@@ -246,3 +246,30 @@ class WorkItem(ChecklistItem):
         verbose_name_plural = "my work"
         # The screen checks ChecklistItem's permissions, so a second set for the proxy would be noise.
         default_permissions = ()
+
+
+class OutboxMessage(models.Model):
+    """A customer e-mail still to go out, written in the same transaction as the change that calls for it (an
+    order paid, a refund, a sign-in request...), so the message is part of the committed state: if the broker is
+    down when the change commits, the row is still here and the sweeper sends it (operations/outbox.py).
+
+    `task` is the dotted path of the function that renders and sends the message, called with `args`; it is
+    delivered at most once by whoever claims the row first (worker or sweeper)."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A deliverer holds the row until then (or it failed: retried after)."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sent_at", "claimed_until"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return self.description or self.task

@@ -244,6 +244,8 @@ TEMPLATES = {
 SCHEDULES = (
     # (function, name, schedule type): daily, so a week is covered the first day a worker runs, even after downtime
     ("operations.tasks.weekly_checklists_ensure_task", "Weekly checklists (comment triage)", "D"),
+    # Every minute (type "I", one minute): customer e-mails whose delivery request was lost or that failed.
+    ("operations.tasks.outbox_sweep_task", "Customer mail outbox sweep", "I"),
 )
 
 

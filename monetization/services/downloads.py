@@ -13,11 +13,11 @@ from django.utils import timezone
 from catalog.models import Asset
 from lofi_site.actors import Actor
 from lofi_site.files import safe_filename
-from lofi_site.queue import enqueue
 from monetization import conf, selectors
 from monetization.audit_verbs import SalesVerb
 from monetization.models import DownloadLink, Licence, Order
 from monetization.services.paperwork import licence_certificate_ensure, order_email_send
+from operations.outbox import outbox_add
 from operations.services import audit_log
 
 
@@ -69,7 +69,9 @@ def order_download_links_send(*, order: Order, actor: Actor) -> int:
     count = order_download_links_regenerate(order=order, actor=actor)
     if not count:
         raise ValidationError("No valid licence in this order: there is nothing to download.")
-    enqueue("monetization.tasks.order_download_links_email_task", order.pk)
+    outbox_add(
+        "monetization.tasks.order_download_links_email_task", order.pk, description=f"Fresh download links: {order}"
+    )
     return count
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from lofi_site.queue import enqueue
 from monetization.audit_verbs import SalesVerb
 from monetization.models import LedgerEntry, Licence, Order
 from monetization.money import allocate, format_money
 from monetization.services.ledger import ledger_entry_book, ledger_sale_book
 from monetization.services.licences import licence_issue, licence_revoke
+from operations.outbox import outbox_add
 from operations.services import audit_log
 
 
@@ -55,7 +55,7 @@ def order_fulfil(
     for line in order.lines.select_related("track__artist", "pack", "tier", "terms"):
         licence_issue(line=line)
         ledger_sale_book(order=order, line=line, booked_on=timezone.localdate(now))
-    enqueue("monetization.tasks.order_paperwork_task", order.pk)
+    outbox_add("monetization.tasks.order_paperwork_task", order.pk, description=f"Order confirmation: {order}")
     return order
 
 
@@ -144,5 +144,5 @@ def order_refund_record(*, order: Order, refunded_total_minor: int, charge_id: s
     if order.status == Order.Status.REFUNDED:
         for licence in Licence.objects.filter(order_line__order=order):
             licence_revoke(licence=licence, reason="The payment was refunded.")
-        enqueue("monetization.tasks.order_refund_notice_task", order.pk)
+        outbox_add("monetization.tasks.order_refund_notice_task", order.pk, description=f"Refund notice: {order}")
     return order

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lofi_site.actors import Actor
-from lofi_site.queue import enqueue
 from monetization import conf, emails, selectors, tokens
 from monetization.audit_verbs import SalesVerb
 from monetization.certificates import CertificateData, certificate_pdf
 from monetization.models import DownloadLink, Licence, Order
+from operations.outbox import outbox_add
 from operations.services import audit_log
 
 
@@ -92,7 +92,7 @@ def order_confirmation_resend(*, order: Order, actor: Actor) -> bool:
     audit_log(
         actor=actor, verb=SalesVerb.ORDER_CONFIRMATION_RESEND, obj=order, summary="Confirmation e-mail queued again."
     )
-    enqueue("monetization.tasks.order_paperwork_task", order.pk)
+    outbox_add("monetization.tasks.order_paperwork_task", order.pk, description=f"Order confirmation again: {order}")
     return True
 
 
@@ -146,7 +146,7 @@ def magic_link_request(*, email: str) -> None:
     the mail server happen in the background, so neither the answer nor its timing tells who bought here,
     and a slow or failing mail server never breaks the page (the task is retried).
     """
-    enqueue("monetization.tasks.magic_link_send_task", email.strip())
+    outbox_add("monetization.tasks.magic_link_send_task", email.strip(), description="My downloads sign-in link")
 
 
 def magic_link_send(*, email: str) -> bool:
