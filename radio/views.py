@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -73,7 +75,32 @@ def radio_page(request: HttpRequest) -> HttpResponse:
                 "requestable": selectors.requestable_tracks(station),
             }
         )
-    return render(request, "radio/radio.html", {"stations": stations})
+    response = render(request, "radio/radio.html", {"stations": stations})
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+    if policy:
+        origins = sorted({_origin(item["station"].stream_url) for item in stations})
+        response["Content-Security-Policy"] = _allow_media(policy, origins)
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _allow_media(policy: str, origins: list[str]) -> str:
+    """The site's policy with the stations' Icecast origins added to media-src (players open the streams there,
+    often plain http on their own port, which the site-wide policy does not allow)."""
+    if not origins:
+        return policy
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    for index, directive in enumerate(directives):
+        if directive.startswith("media-src"):
+            directives[index] = " ".join([directive, *origins])
+            break
+    else:
+        directives.append("media-src 'self' " + " ".join(origins))
+    return "; ".join(directives)
 
 
 @require_POST

@@ -8,93 +8,22 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 import soundfile
 
 from production.engine.loudness import measure
-from radio.liquidsoap.icecast import IcecastUnreachable, fetch_admin_stats
-from radio.liquidsoap.programs import ffmpeg_exe, program_path
+from radio.liquidsoap.programs import ffmpeg_exe
 from radio.models import Incident, Play, RtmpTarget, StationProcess
-from radio.services.runner import StationRunner
-from radio.services.stations import icecast_passwords, rtmp_target_set_key
-from tests.radio.factories import music, radio_track, station
+from radio.services.stations import rtmp_target_set_key
+from tests.radio.factories import station
+from tests.radio.live_helpers import SAMPLE_RATE, free_port, mount_stats, pump, three_tracks
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-SAMPLE_RATE = 44100
 TARGET_LUFS = -16.0
-
-
-def _require_programs() -> None:
-    missing = [name for name in ("liquidsoap", "icecast2") if program_path(name) is None]
-    if missing:
-        pytest.skip(f"{' and '.join(missing)} not installed: apt-get install -y liquidsoap icecast2")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pump(runner: StationRunner, timeout_s: float, until: Callable[[], bool]) -> float:
-    """Run the supervisor loop (as `manage.py radio` does) until `until()` or the timeout; seconds it took."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout_s:
-        runner.supervisor.step()
-        runner.tick()
-        if until():
-            return time.monotonic() - start
-        time.sleep(0.25)
-    raise AssertionError(f"not reached within {timeout_s} s")
-
-
-def mount_stats(st):
-    passwords = icecast_passwords(st)
-    try:
-        stats = fetch_admin_stats(
-            f"http://127.0.0.1:{st.icecast_port}", user="admin", password=passwords["admin_password"], timeout_s=1
-        )
-    except IcecastUnreachable:
-        return None
-    return stats.get(st.mount)
-
-
-def three_tracks() -> list:
-    # Three loudness levels: only the AutoDJ's gain brings them all to the station's -16 LUFS.
-    levels = [0.05, 0.35, 0.12]
-    return [
-        radio_track(
-            title=f"Live Tune {n}",
-            audio=music(9.0, sample_rate=SAMPLE_RATE, level=level, seed=n),
-            sample_rate=SAMPLE_RATE,
-            bpm=80 + n,
-        )
-        for n, level in enumerate(levels)
-    ]
-
-
-@pytest.fixture
-def runner_for(live_server, tmp_path):
-    _require_programs()
-    runners = []
-
-    def start(st, *, with_video: bool = False) -> StationRunner:
-        runner = StationRunner(
-            st, site_url=live_server.url, run_dir=tmp_path / "run", with_video=with_video, heartbeat_s=3.0
-        )
-        runner.start()
-        runners.append(runner)
-        return runner
-
-    yield start
-    for runner in runners:
-        runner.stop()
 
 
 def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_and_falls_back_to_safety(

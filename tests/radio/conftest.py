@@ -1,0 +1,27 @@
+"""The `runner_for` fixture: start a real station (Icecast + Liquidsoap, optionally the RTMP push) against the
+live test server; every station started is stopped at the end."""
+
+from __future__ import annotations
+
+import pytest
+
+from radio.services.runner import StationRunner
+from tests.radio.live_helpers import require_programs
+
+
+@pytest.fixture
+def runner_for(live_server, tmp_path):
+    require_programs()
+    runners = []
+
+    def start(st, *, with_video: bool = False) -> StationRunner:
+        runner = StationRunner(
+            st, site_url=live_server.url, run_dir=tmp_path / "run", with_video=with_video, heartbeat_s=3.0
+        )
+        runner.start()
+        runners.append(runner)
+        return runner
+
+    yield start
+    for runner in runners:
+        runner.stop()
