@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -20,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from catalog.models import Asset, Track
 from lofi_site.media_views import ranged_response
+from production.admin.display import COCKPIT_CSS
 from production.engine.dsp import db_to_gain
 
 # Section colours of the form strip, by the first letter of a section's name (intro, A, B, breakdown, outro...).
@@ -142,6 +144,11 @@ class TrackEarAdminMixin:
     """The "Editor's ear" section of the Track page and its A/B comparison page."""
 
     EAR_FIELDS = ("ear_instruments", "ear_form", "ear_spectrum", "ear_compare")
+
+    @property
+    def media(self):
+        # The panels' styles (the form strip's widths, the tables) live in the cockpit stylesheet.
+        return super().media + forms.Media(css=COCKPIT_CSS)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.EAR_FIELDS]
