@@ -14,6 +14,7 @@ import pretty_midi
 
 from .arrangement import (
     HARMONY_PARTS,
+    VOICE_FAMILY,
     ArrangementEvent,
     ChordSpan,
     Context,
@@ -209,7 +210,7 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
         total_bars=total_bars,
         keys_voicings=tuple(ctx.voicings[i] for i in range(len(spans))),
         part_bars=part_bar_grid(midi, total_bars, timeline.bar_s),
-        events=form.events,
+        events=_playing_events(form.events, playing),
         form=form,
     )
 
@@ -228,17 +229,33 @@ def part_bar_grid(midi: pretty_midi.PrettyMIDI, total_bars: int, bar_s: float) -
     return grid
 
 
+def _playing_events(events: tuple[ArrangementEvent, ...], playing: list[str]) -> tuple[ArrangementEvent, ...]:
+    """The form's events about the parts that play (a dropout of a part the style has not got is none)."""
+    kept = []
+    for event in events:
+        if event.kind == "dropout":
+            parts = tuple(p for p in event.parts if p in playing)
+            if not parts:
+                continue
+            event = ArrangementEvent(event.kind, event.start_s, event.end_s, parts, event.direction)
+        kept.append(event)
+    return tuple(kept)
+
+
 def _distinct_lead(ctx: Context, preset: StylePreset) -> None:
-    """The melody never doubles a comping part's voice (a tine piano lead over tine piano chords is one
-    blurred sound): it takes the next voice of its palette that no comping part plays."""
+    """The melody never doubles a comping part's voice or, where its palette allows, its instrument family
+    (an electric-piano lead over electric-piano chords is one blurred sound): it takes the next voice of
+    its palette that stands apart."""
     lead = ctx.voices.get("melody")
     taken = {ctx.voices[p] for p in HARMONY_PARTS if p in ctx.voices}
-    if lead is None or lead not in taken:
+    families = {VOICE_FAMILY.get(v, v) for v in taken}
+    if lead is None or (lead not in taken and VOICE_FAMILY.get(lead, lead) not in families):
         return
     choices = palette(preset.name, "melody", preset.palette)
     start = choices.index(lead) if lead in choices else 0
-    for k in range(1, len(choices)):
-        candidate = choices[(start + k) % len(choices)]
+    others = [choices[(start + k) % len(choices)] for k in range(1, len(choices))]
+    # another family if the palette has one (a vibraphone over the electric piano), else another voice
+    for candidate in sorted(others, key=lambda v: (VOICE_FAMILY.get(v, v) in families, v in taken)):
         if candidate not in taken:
             ctx.voices["melody"] = candidate
             return

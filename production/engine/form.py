@@ -122,7 +122,7 @@ def plan_form(
     main, others = levels.pop("main"), levels.pop("others")
     names_of = {
         "main": (main_harmony,) if main_harmony else (),
-        "others": tuple(p for p in ("keys", "piano", "pluck") if p != main_harmony),
+        "others": tuple(p for p in comping if p != main_harmony),
     }
     events = [
         e if e.kind != "dropout" else ArrangementEvent(e.kind, e.start_s, e.end_s, _real_parts(e.parts, names_of))
@@ -195,6 +195,8 @@ def _rest(section: Section, u: np.ndarray, levels: dict, events: list[Arrangemen
         bars = slice(section.start_bar + first, section.start_bar + min(n, first + length))
         if not np.any(levels[part][bars]):
             continue
+        if part == "main" and not np.any(levels["others"][bars]):
+            continue  # the chords rest only while another comping part carries them
         levels[part][bars] = 0
         start, end = timeline.time(bars.start, 0), timeline.time(bars.stop, 0)
         events.append(ArrangementEvent("dropout", start, end, (part,)))
