@@ -12,7 +12,7 @@ from django.utils import timezone
 from community import conf, emails, tokens
 from community.models import CampaignDelivery, Subscriber
 from community.services.common import absolute_url
-from lofi_site.queue import enqueue
+from operations.outbox import outbox_add
 
 CONFIRMATION_TASK = "community.tasks.subscriber_confirmation_send_task"
 
@@ -54,7 +54,7 @@ def subscriber_subscribe(*, email: str) -> Subscriber:
     # The token carries this moment (to the microsecond): only the newest e-mail's link may confirm.
     subscriber.confirmation_sent_at = now
     subscriber.save(update_fields=["status", "unsubscribed_at", "confirmation_sent_at", "updated_at"])
-    enqueue(CONFIRMATION_TASK, subscriber.pk)
+    outbox_add(CONFIRMATION_TASK, subscriber.pk, description="Newsletter sign-up confirmation")
     return subscriber
 
 

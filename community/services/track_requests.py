@@ -14,8 +14,8 @@ from community.audit_verbs import CommunityVerb
 from community.models import TrackRequest, TrackRequestVote
 from community.services.common import absolute_url, require_permission
 from lofi_site.actors import Actor
-from lofi_site.queue import enqueue
 from lofi_site.ratelimit import private_hash
+from operations.outbox import outbox_add
 from operations.services import audit_log
 from production.models import RenderJob
 from production.services import render_job_create
@@ -170,7 +170,7 @@ def track_request_advance(
             changes={"status": [old, status]},
         )
     if status == TrackRequest.Status.RELEASED and track_request.email and not track_request.released_notified_at:
-        enqueue(REQUEST_RELEASED_TASK, track_request.pk)
+        outbox_add(REQUEST_RELEASED_TASK, track_request.pk, description="Your requested track is out")
     return track_request
 
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from listeners import emails
 from listeners.models import Favourite, Listener, Playlist
-from lofi_site.queue import enqueue
 from monetization import conf as shop_conf
 from monetization import selectors as shop_selectors
 from monetization import services as shop_services
 from monetization import tokens as shop_tokens
+from operations.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 SIGN_IN_TASK = "listeners.tasks.sign_in_link_send_task"
@@ -28,7 +28,7 @@ def normalise_email(email: str) -> str:
 def sign_in_link_request(*, email: str) -> None:
     """Queue the sign-in e-mail (sent by `sign_in_link_send` in the worker), so the page answers at once, the
     same way for every address, and a slow mail server never breaks it (the task is retried)."""
-    enqueue(SIGN_IN_TASK, normalise_email(email))
+    outbox_add(SIGN_IN_TASK, normalise_email(email), description="Listener sign-in link")
 
 
 def sign_in_link_send(*, email: str) -> None:

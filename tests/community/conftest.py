@@ -3,6 +3,8 @@ recorded."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from django.core.cache import cache
 
@@ -21,9 +23,12 @@ def queued(monkeypatch):
     """Tasks community services enqueue, as (dotted path, args), instead of reaching the broker."""
     calls: list[tuple[str, tuple]] = []
     # Each module that enqueues looks the name up in its own namespace: patch it there.
+    # Customer e-mails go through the outbox (operations.outbox.outbox_add), other work straight to the queue.
     for module in ("track_requests", "newsletter", "campaigns", "replies"):
-        monkeypatch.setattr(
-            f"community.services.{module}.enqueue", lambda func, *args, **kw: calls.append((func, args))
-        )
+        for name in ("enqueue", "outbox_add"):
+            if hasattr(import_module(f"community.services.{module}"), name):
+                monkeypatch.setattr(
+                    f"community.services.{module}.{name}", lambda func, *args, **kw: calls.append((func, args))
+                )
     monkeypatch.setattr("community.tasks.enqueue", lambda func, *args, **kw: calls.append((func, args)))
     return calls

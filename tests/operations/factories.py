@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
 
-from operations.models import Checklist, ChecklistTemplate, ChecklistTemplateItem, Role, WorkItem
+from operations.models import Checklist, ChecklistTemplate, ChecklistTemplateItem, OutboxMessage, Role, WorkItem
 
 
 class GroupFactory(DjangoModelFactory):
@@ -82,3 +82,14 @@ class WorkItemFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Step {n}")
     help_text = "How to do it."
     assignee = factory.LazyFunction(_newest_superuser_or_staff)
+
+
+class OutboxMessageFactory(DjangoModelFactory):
+    """A customer e-mail in the outbox, waiting to go out."""
+
+    class Meta:
+        model = OutboxMessage
+
+    task = "monetization.tasks.magic_link_send_task"
+    args = factory.LazyFunction(lambda: ["buyer@example.com"])
+    description = factory.Sequence(lambda n: f"My downloads sign-in link {n}")
