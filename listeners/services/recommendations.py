@@ -16,6 +16,7 @@ import logging
 
 import numpy as np
 from django.db import transaction
+from scipy import sparse
 
 from catalog.models import Track
 from listeners import selectors
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 POOL_MAX = 2000  # newest storefront tracks considered per request
 MIN_LISTENERS_TO_TRAIN = 2
 MIN_LISTENERS_TO_EVALUATE = 20
+EVAL_LISTENERS_MAX = 3000
 ALS_PARAMS = als.AlsParams()
 
 
@@ -163,13 +165,21 @@ def recommender_train(*, params: als.AlsParams = ALS_PARAMS) -> RecommenderModel
         logger.info("recommender training skipped: %s listener(s) with interactions", len(listener_ids))
         return None
     column = {tid: j for j, tid in enumerate(track_ids)}
-    matrix = np.zeros((len(listener_ids), len(track_ids)), dtype=np.float32)
+    rows, cols, values = [], [], []
     for row, lid in enumerate(listener_ids):
         for tid, value in strengths[lid].items():
-            matrix[row, column[tid]] = value
-    metrics: dict = {"listeners": len(listener_ids), "tracks": len(track_ids), "interactions": int((matrix > 0).sum())}
+            rows.append(row)
+            cols.append(column[tid])
+            values.append(value)
+    matrix = sparse.csr_matrix(
+        (np.array(values, dtype=np.float32), (rows, cols)), shape=(len(listener_ids), len(track_ids))
+    )
+    metrics: dict = {"listeners": len(listener_ids), "tracks": len(track_ids), "interactions": int(matrix.nnz)}
     if len(listener_ids) >= MIN_LISTENERS_TO_EVALUATE:
-        train, held = evaluation.leave_one_out_split(matrix, seed=params.seed)
+        # Evaluated on at most EVAL_LISTENERS_MAX listeners (dense, a few MB); the model served is trained on all.
+        sample = np.random.default_rng(params.seed).permutation(len(listener_ids))[:EVAL_LISTENERS_MAX]
+        train, held = evaluation.leave_one_out_split(matrix[np.sort(sample)].toarray(), seed=params.seed)
+        metrics["evaluated_listeners"] = len(sample)
         trial = als.als_fit(train, params)
         pop = popularity.popularity_scores(train)
         metrics["hit_rate_at_10_learned"] = round(

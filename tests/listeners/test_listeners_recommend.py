@@ -176,3 +176,17 @@ def test_track_and_release_pages_carry_open_graph_and_twitter_tags(client, catal
     page = client.get(release.get_absolute_url()).content.decode()
     assert f'property="og:title" content="Rain EP by {track.artist.name}"' in page
     assert 'property="og:type" content="music.album"' in page
+
+
+def test_training_with_enough_listeners_records_its_leave_one_out_hit_rates(db):
+    tracks = [licensable_track(title=f"T{n}", bpm=70 + n) for n in range(12)]
+    from listeners.models import Listener
+
+    for n in range(24):  # two tastes: the first six tracks or the last six
+        listener = Listener.objects.create(email=f"l{n}@example.com")
+        liked = tracks[:6] if n % 2 else tracks[6:]
+        Favourite.objects.bulk_create([Favourite(listener=listener, track=t) for t in liked[n % 3 : n % 3 + 4]])
+    model = services.recommender_train()
+    assert model.metrics["listeners"] == 24 and model.metrics["evaluated_listeners"] == 24
+    assert 0 <= model.metrics["hit_rate_at_10_popular"] <= 1
+    assert model.metrics["hit_rate_at_10_learned"] >= 0.5  # the two tastes are easy to learn
