@@ -24,7 +24,8 @@ import math
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from scipy.signal import sosfilt
+
+from .dsp import SosStream, blocks
 
 SWEEP_CLOSED_HZ = 300.0
 SWEEP_OPEN_HZ = 18000.0
@@ -45,18 +46,19 @@ def _lowpass_biquad(cutoff_hz: float, sample_rate: int) -> np.ndarray:
 
 
 def filter_sweep(audio: np.ndarray, start: int, stop: int, *, sample_rate: int, direction: str = "up") -> np.ndarray:
-    """A low-pass sweep over samples [start, stop) of a (channels, n) array, in place (see the module)."""
+    """A low-pass sweep over samples [start, stop) of a float32 (channels, n) array, in place (see the
+    module). Hop by hop through one filter state (dsp.SosStream), the coefficients redesigned per hop."""
     n = audio.shape[-1]
     start, stop = max(0, min(start, n)), max(0, min(stop, n))
     closed_side = (0, start) if direction == "up" else (stop, n)  # where the filter stays shut
-    state = np.zeros((1, audio.shape[0], 2))
+    stream = SosStream(_lowpass_biquad(SWEEP_CLOSED_HZ, sample_rate), audio.shape[0])
     span = max(stop - start, 1)
     ratio = SWEEP_OPEN_HZ / SWEEP_CLOSED_HZ
 
     def run(a: int, b: int, cutoff_hz: float) -> None:
-        nonlocal state
-        filtered, state = sosfilt(_lowpass_biquad(cutoff_hz, sample_rate), audio[:, a:b], axis=-1, zi=state)
-        audio[:, a:b] = filtered
+        stream.sos = np.ascontiguousarray(_lowpass_biquad(cutoff_hz, sample_rate), dtype=np.float32)
+        for first, last in blocks(b - a):  # the kernel filters contiguous rows: a copy per block
+            audio[:, a + first : a + last] = stream.process(np.array(audio[:, a + first : a + last], np.float32))
 
     if direction == "up" and closed_side[1] > closed_side[0]:
         run(*closed_side, SWEEP_CLOSED_HZ)

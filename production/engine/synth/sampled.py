@@ -29,14 +29,15 @@ import numpy as np
 import pretty_midi
 import tinysoundfont
 from scipy.linalg.blas import saxpy
-from scipy.signal import lfilter
 
-from ..dsp import SosStream, blocks, db_to_gain, zeros_prefaulted
+from ..dsp import db_to_gain, sosfilt_blocks, zeros_prefaulted
 from ..instruments import Source
 
 _CHANNEL = 0
 _BLOCK = 4096  # frames rendered per call while a release rings out
 _SILENT = 1e-6  # the note ends after its last sample above this (-120 dBFS)
+_TAIL_FLOOR = db_to_gain(-90)  # a release block this far under the note's peak ends the note (faded)
+_VELOCITY_STEP = 16  # notes render once per velocity bucket; the exact velocity sets level and tone
 _QUIET_FRAMES = 32  # a block ending in this many exact zeros: the voice has ended
 _MAX_TAIL_S = 8.0  # a release still sounding after this long is faded out
 _END_FADE_S = 0.010  # every note's last 10 ms fade to zero (truncated sample tails end without a click)
@@ -108,6 +109,7 @@ class Player:
                 self._render_into(buffer[:held])
                 self.font.channel_note_off(_CHANNEL, int(pitch))
             end = held
+            peak = _peak(buffer[:held]) if held else 0.0
             while end < limit:
                 if end + _BLOCK > buffer.shape[0]:
                     grown = np.empty((2 * buffer.shape[0], 2), dtype=np.float32)
@@ -116,11 +118,18 @@ class Player:
                 block = buffer[end : end + _BLOCK]
                 self._render_into(block)
                 end += _BLOCK
-                # tinysoundfont writes exact zeros once a voice has ended (or fallen under its floor)
-                if not block[-_QUIET_FRAMES:].any():
+                # tinysoundfont writes exact zeros once a voice has ended (or fallen under its floor);
+                # a release still going 90 dB under the note's peak is inaudible: end it there (faded)
+                loudest = _peak(block)
+                peak = max(peak, loudest)
+                if not block[-_QUIET_FRAMES:].any() or loudest < peak * _TAIL_FLOOR:
                     break
-            self.font.channel_midi_control(_CHANNEL, 120, 0)  # all sound off
-            self._render_into(np.empty((64, 2), dtype=np.float32))  # let the voice go
+            self.font.channel_midi_control(_CHANNEL, 120, 0)  # all sound off: a quick release
+            drain = np.empty((256, 2), dtype=np.float32)
+            for _ in range(64):  # until the voice is gone: the next note must start from silence
+                self._render_into(drain)
+                if not drain.any():
+                    break
         tail = buffer[max(0, end - _BLOCK) : end]
         sounding = np.flatnonzero(np.abs(tail).max(axis=1) >= _SILENT)
         end = max(0, end - _BLOCK) + int(sounding[-1]) + 1 if sounding.size else max(held, 1)
@@ -131,6 +140,23 @@ class Player:
 
     def _render_into(self, frames: np.ndarray) -> None:
         self.font.render(memoryview(frames).cast("B"), False)
+
+
+def _peak(audio: np.ndarray) -> float:
+    """Largest |sample| without an |audio| temporary."""
+    return max(float(audio.max()), -float(audio.min()))
+
+
+def held_frames(seconds: float, sample_rate: int, quantum_s: float = _OFF_QUANTUM_S) -> int:
+    """A held length in frames, rounded so repeated notes share a render: to 5 ms up to 0.8 s, then to a
+    step that doubles with each doubling of the length (at most 1/80 of it: 10 ms from 0.8 s, 20 ms from
+    1.6 s), far under what a listener hears in when a sustained note lets go."""
+    quantum = int(quantum_s * sample_rate)
+    frames = seconds * sample_rate
+    step = quantum
+    while frames >= 80 * step * 2:
+        step *= 2
+    return max(quantum, round(frames / step) * step)
 
 
 def _pedal_ups(instrument: pretty_midi.Instrument) -> list[tuple[float, float]]:
@@ -175,11 +201,30 @@ def _velocity_weight(velocity: int) -> float:
     return min(1.0, max(0.0, (int(velocity) - 1) / 126.0)) ** 1.5
 
 
+def _bucket(velocity: int) -> int:
+    """The velocity a note is rendered at: the middle of its _VELOCITY_STEP-wide bucket (1..127)."""
+    velocity = max(1, min(127, int(velocity)))
+    return min(127, (velocity - 1) // _VELOCITY_STEP * _VELOCITY_STEP + _VELOCITY_STEP // 2)
+
+
 def _add(out: np.ndarray, note: np.ndarray, onset: int, gain: float) -> None:
-    """out[onset:] += gain * note on interleaved (frames, 2) buffers, in place (one BLAS axpy)."""
-    length = min(note.shape[0], out.shape[0] - onset)
-    if length > 0:
-        saxpy(note[:length].reshape(-1), out[onset : onset + length].reshape(-1), a=gain)
+    """out[:, onset:] += gain * note for a planar (2, frames) note and a (2, n) stem, in place (one BLAS
+    axpy per channel, no temporary)."""
+    length = min(note.shape[1], out.shape[1] - onset)
+    if length > 0 and gain != 0.0:
+        saxpy(note[0], out[0], n=length, a=gain, offy=onset)
+        saxpy(note[1], out[1], n=length, a=gain, offy=onset)
+
+
+def _planar(audio: np.ndarray) -> np.ndarray:
+    """A (2, frames) contiguous copy of an interleaved (frames, 2) render."""
+    return np.ascontiguousarray(audio.T)
+
+
+def _one_pole(audio: np.ndarray, corner_hz: float, sample_rate: int) -> np.ndarray:
+    """A planar note through a 6 dB/octave low-pass (a new array; the compiled in-place SOS kernel)."""
+    pole = math.exp(-2 * math.pi * corner_hz / sample_rate)
+    return sosfilt_blocks(np.array([[1 - pole, 0.0, 0.0, 1.0, -pole, 0.0]]), audio)
 
 
 def render_pitched(
@@ -191,98 +236,119 @@ def render_pitched(
     part: str,
     gain: float,
     tone: np.ndarray | None = None,
-    scratch: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The (2, n) stem of a pitched part played from `source`, filtered by `tone` (an SOS cascade) when
-    given. `scratch`: two (n, 2) float32 buffers this may overwrite, shared between parts so a render maps
-    their pages once."""
+    given.
+
+    A note is rendered once per (pitch, velocity bucket, held length) together with its low-passed copy;
+    each note then adds the two in the mix its exact velocity asks for (level in proportion to the
+    velocity, as tinysoundfont's own gain is; brightness by _velocity_weight), so repeats at other
+    velocities still differ in level and tone at the cost of two additions. A render is dropped after
+    the last note that uses it. `tone` runs on each render where the renders are shorter in all than the
+    stem (a linear filter: the same sound), else once on the finished stem."""
     player = Player(source, sample_rate)
     notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
     ends = note_ends(notes, instrument)
-    if scratch is None:
-        bright, dark = zeros_prefaulted((n, 2)), zeros_prefaulted((n, 2))
-    else:
-        bright, dark = scratch
-        bright.fill(0.0)
-        dark.fill(0.0)
     quantum = int(_OFF_QUANTUM_S * sample_rate)
-    cache: dict[tuple[int, int, int], np.ndarray] = {}
+    plan = []  # (onset, velocity, key) per note that starts inside the track
     for note, end in zip(notes, ends, strict=True):
         onset = round(note.start * sample_rate)
-        if onset >= n:
-            continue
-        held = max(quantum, round((end - note.start) * sample_rate / quantum) * quantum)
-        held = min(held, n - onset + quantum)
-        key = (note.pitch, int(note.velocity), held)
-        audio = cache.get(key)
-        if audio is None:
-            audio = cache[key] = player.note(note.pitch, note.velocity, held)
-        weight = _velocity_weight(note.velocity)
-        _add(bright, audio, onset, gain * weight)
-        if weight < 1.0:
-            _add(dark, audio, onset, gain * (1 - weight))
-    # One pass block by block: darken the soft copy, add it, run the part's tone filter, de-interleave.
-    darken = SosStream(_one_pole_sos(_DARK_HZ.get(part, 700.0), sample_rate), 2)
-    shape = SosStream(tone, 2) if tone is not None else None
-    stem = np.empty((2, n), dtype=np.float32)
-    for start, stop in blocks(n):
-        soft = darken.process(np.ascontiguousarray(dark[start:stop].T))
-        soft += bright[start:stop].T
-        stem[:, start:stop] = shape.process(soft) if shape is not None else soft
+        if onset < n:
+            held = min(held_frames(end - note.start, sample_rate), n - onset + quantum)
+            plan.append((onset, max(1, min(127, int(note.velocity))), (note.pitch, _bucket(note.velocity), held)))
+    last_use = {key: index for index, (_, _, key) in enumerate(plan)}
+    # A release rings about half a second on average: a rough measure of the rendering still to come.
+    per_note_tone = tone is not None and sum(key[2] for key in last_use) + sample_rate // 2 * len(last_use) < n
+    corner_hz = _DARK_HZ.get(part, 700.0)
+    stem = zeros_prefaulted((2, n))
+    cache: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+    for index, (onset, velocity, key) in enumerate(plan):
+        pitch, rendered_at, held = key
+        pair = cache.get(key)
+        if pair is None:
+            audio = _planar(player.note(pitch, rendered_at, held))
+            if per_note_tone:
+                sosfilt_blocks(tone, audio, out=audio)
+            pair = cache[key] = (audio, _one_pole(audio, corner_hz, sample_rate))
+        level = gain * velocity / rendered_at
+        weight = _velocity_weight(velocity)
+        _add(stem, pair[0], onset, level * weight)
+        _add(stem, pair[1], onset, level * (1 - weight))
+        if last_use[key] == index:
+            del cache[key]
+    if tone is not None and not per_note_tone:
+        sosfilt_blocks(tone, stem, out=stem)
     return stem
 
 
-def _one_pole_sos(corner_hz: float, sample_rate: int) -> np.ndarray:
-    """A 6 dB/octave low-pass as one second-order section (runs through the in-place SOS kernel)."""
-    pole = math.exp(-2 * math.pi * corner_hz / sample_rate)
-    return np.array([[1 - pole, 0.0, 0.0, 1.0, -pole, 0.0]])
-
-
 def render_drums(
-    instrument: pretty_midi.Instrument, source: Source, n: int, sample_rate: int, *, gain: float, seed: int = 0
+    instrument: pretty_midi.Instrument,
+    source: Source,
+    n: int,
+    sample_rate: int,
+    *,
+    gain: float,
+    seed: int = 0,
+    tone: np.ndarray | None = None,
 ) -> np.ndarray:
     """The (2, n) stem of a drum part played from `source`: each hit rings out fully (an open hat is
     choked by the next closed or pedal hat), consecutive hits of one piece are different variants (where
-    each piece's rotation starts comes from the seed)."""
+    each piece's rotation starts comes from the seed).
+
+    A hit is rendered once per (piece, velocity bucket, variant) with its top band (above 2.5 kHz) split
+    off; each hit adds them at its exact velocity's level and brightness. `tone` (an SOS cascade) runs on
+    each rendered hit (a linear filter: the same sound as on the stem, and a kit has few distinct hits)."""
     player = Player(source, sample_rate)
     hits = sorted((round(note.start * sample_rate), note.pitch, int(note.velocity)) for note in instrument.notes)
     hat_onsets = np.array([h[0] for h in hits if h[1] in (42, 44, 46)], dtype=np.int64)
-    out = zeros_prefaulted((n, 2))
+    out = zeros_prefaulted((2, n))
     starts = np.random.default_rng([int(seed), 8191]).integers(0, _DRUM_VARIANTS, 128)
     strikes: dict[int, int] = defaultdict(int)
-    cache: dict[tuple[int, int, int], np.ndarray] = {}
+    cache: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
     choke = int(0.012 * sample_rate)
     for onset, pitch, velocity in hits:
         if onset >= n:
             continue
+        velocity = max(1, min(127, velocity))
         variant = int(starts[pitch] + strikes[pitch]) % _DRUM_VARIANTS
         strikes[pitch] += 1
-        key = (pitch, velocity, variant)
-        audio = cache.get(key)
-        if audio is None:
-            audio = cache[key] = _drum_hit(player, pitch, velocity, variant, sample_rate)
+        step, _tuning, _offset, tilt = _VARIANTS[variant]
+        struck = max(1, min(127, velocity + step))
+        rendered_at = _bucket(struck)
+        key = (pitch, rendered_at, variant)
+        pair = cache.get(key)
+        if pair is None:
+            pair = cache[key] = _drum_hit(player, pitch, rendered_at, variant, sample_rate, tone)
+        audio, top = pair
         if pitch == 46:
             later = hat_onsets[hat_onsets > onset]
-            if later.size and later[0] - onset < audio.shape[0]:
+            if later.size and later[0] - onset < audio.shape[1]:
                 length = int(later[0] - onset)
-                audio = audio[:length].copy()
                 fade = min(choke, length)
-                audio[length - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
-        _add(out, audio, onset, gain)
-    return np.ascontiguousarray(out.T)
+                ramp = np.linspace(1.0, 0.0, fade, dtype=np.float32)
+                audio, top = audio[:, :length].copy(), top[:, :length].copy()
+                audio[:, length - fade :] *= ramp
+                top[:, length - fade :] *= ramp
+        # Velocity and the variant tilt the tone: soft hits lose top, each variant sits a little apart.
+        brightness = tilt + 0.35 * (velocity / 127.0 - 0.75)
+        level = gain * struck / rendered_at
+        _add(out, audio, onset, level)
+        _add(out, top, onset, level * brightness)
+    return out
 
 
-def _drum_hit(player: Player, pitch: int, velocity: int, variant: int, sample_rate: int) -> np.ndarray:
-    step, tuning, offset, tilt = _VARIANTS[variant]
-    audio = player.note(pitch, min(127, max(1, velocity + step)), None, tuning=tuning)
-    audio = np.ascontiguousarray(audio[offset:]) if audio.shape[0] > offset + 16 else audio
-    # Velocity and the variant tilt the tone: soft hits lose top, each variant sits a little apart.
-    brightness = tilt + 0.35 * (velocity / 127.0 - 0.75)
-    if abs(brightness) > 1e-3:
-        pole = math.exp(-2 * math.pi * 2500.0 / sample_rate)
-        low = lfilter([1 - pole], [1, -pole], audio, axis=0).astype(np.float32)
-        audio = audio + np.float32(brightness) * (audio - low)
-    return audio
+def _drum_hit(
+    player: Player, pitch: int, velocity: int, variant: int, sample_rate: int, tone: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(hit, its band above 2.5 kHz) of one drum variant, planar (2, frames)."""
+    _step, tuning, offset, _tilt = _VARIANTS[variant]
+    audio = player.note(pitch, velocity, None, tuning=tuning)
+    audio = _planar(audio[offset:] if audio.shape[0] > offset + 16 else audio)
+    if tone is not None:
+        sosfilt_blocks(tone, audio, out=audio)
+    top = _one_pole(audio, 2500.0, sample_rate)
+    np.subtract(audio, top, out=top)
+    return audio, top
 
 
 def reference_level_db(source: Source, part: str, sample_rate: int) -> float:

@@ -282,7 +282,6 @@ def _render(
     n = round(score.duration_s * sample_rate)
     stems: dict[str, np.ndarray] = {}
     by_name = {inst.name: inst for inst in score.midi.instruments}
-    scratch = None  # the sampled parts' note buffers (bright and soft), allocated once per render
     for part in PARTS:
         instrument = by_name.get(part)
         if instrument is None:
@@ -294,15 +293,9 @@ def _render(
         if source is not None and source.kind == "soundfont":
             gain = sampled.gain_for(source, part, sample_rate, REFERENCE_DB[part])
             if source.drums:
-                stem = sampled.render_drums(instrument, source, n, sample_rate, gain=gain, seed=seed)
-                if tone is not None:
-                    sosfilt_blocks(tone, stem, out=stem)
+                stem = sampled.render_drums(instrument, source, n, sample_rate, gain=gain, seed=seed, tone=tone)
             else:
-                if scratch is None:
-                    scratch = (zeros_prefaulted((n, 2)), zeros_prefaulted((n, 2)))
-                stem = sampled.render_pitched(
-                    instrument, source, n, sample_rate, part=part, gain=gain, tone=tone, scratch=scratch
-                )
+                stem = sampled.render_pitched(instrument, source, n, sample_rate, part=part, gain=gain, tone=tone)
         else:
             rng = np.random.default_rng([seed, 7919, PARTS.index(part)])
             notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
