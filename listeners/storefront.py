@@ -54,7 +54,7 @@ def _recommendations(request, *, surface: str, track=None) -> dict | None:
     return {"rows": rows, "recommender": recommender}
 
 
-@storefront_slot("track_detail", order=10)
+@storefront_slot("track_actions", order=10)
 def track_actions(request, context) -> str:
     track = context.get("track")
     if track is None:
