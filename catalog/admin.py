@@ -215,7 +215,7 @@ class TrackAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda track: services.track_approve(track=track),
+            lambda track: services.track_approve(track=track, actor=request.user),
             done="Approved {count} track(s).",
         )
 
@@ -224,11 +224,16 @@ class TrackAdmin(admin.ModelAdmin):
         codes = [services.track_assign_isrc(track=track) for track in queryset]
         self.message_user(request, f"{len(codes)} track(s) carry an ISRC.", messages.SUCCESS)
 
-    @admin.action(description="Archive selected tracks", permissions=["change"])
+    # Archiving takes a track off sale: the editor's decision (approve permission), never a VA's metadata edit.
+    @admin.action(description="Archive selected tracks", permissions=["approve"])
     def archive(self, request, queryset):
-        for track in queryset:
-            services.track_archive(track=track)
-        self.message_user(request, "Archived.", messages.SUCCESS)
+        for_each_selected(
+            self,
+            request,
+            queryset,
+            lambda track: services.track_archive(track=track, actor=request.user),
+            done="Archived {count} track(s).",
+        )
 
 
 class ReleaseTrackInline(admin.TabularInline):

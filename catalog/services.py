@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
@@ -27,7 +27,9 @@ from catalog.models import (
     validate_isrc,
     validate_upc,
 )
+from lofi_site.actors import Actor
 from lofi_site.files import delete_prefix
+from lofi_site.status_events import announce_status_change
 
 _CHUNK = 1024 * 1024
 
@@ -123,9 +125,28 @@ def track_assign_isrc(*, track: Track, year: int | None = None) -> str:
     return code
 
 
+# The editor's decision over a track's status (approving it for sale, archiving it): held by Editors, never VAs.
+DECIDE_TRACK_STATUS = "catalog.approve_track"
+
+
+def _require_status_decision(actor: Actor, what: str) -> None:
+    """A person must hold the editor's permission; None is the system (a task, a demo seed) and may."""
+    if actor is not None and not actor.has_perm(DECIDE_TRACK_STATUS):
+        raise PermissionDenied(f"{what} is an editor's decision; your account may not do it.")
+
+
+def _track_status_set(track: Track, status: str, actor: Actor) -> None:
+    """Change the status and announce it to the audit trail, in the caller's transaction."""
+    old = track.status
+    track.status = status
+    track.save(update_fields=["status", "updated_at"])
+    announce_status_change(obj=track, old=old, new=status, actor=actor)
+
+
 @transaction.atomic
-def track_approve(*, track: Track) -> Track:
+def track_approve(*, track: Track, actor: Actor = None) -> Track:
     """Approve a draft track. Refused, with every reason, when QC failed or it duplicates the catalogue."""
+    _require_status_decision(actor, "Approving a track")
     track = Track.objects.select_for_update().get(pk=track.pk)
     if track.status == Track.Status.APPROVED:
         return track
@@ -134,17 +155,17 @@ def track_approve(*, track: Track) -> Track:
     blockers = track.approval_blockers()
     if blockers:
         raise ValidationError(blockers)
-    track.status = Track.Status.APPROVED
-    track.save(update_fields=["status", "updated_at"])
+    _track_status_set(track, Track.Status.APPROVED, actor)
     return track
 
 
 @transaction.atomic
-def track_archive(*, track: Track) -> Track:
+def track_archive(*, track: Track, actor: Actor) -> Track:
+    """Take a track out of the catalogue (off sale, out of the API and radio): an editor's decision, audited."""
+    _require_status_decision(actor, "Archiving a track")
     track = Track.objects.select_for_update().get(pk=track.pk)
     if track.status != Track.Status.ARCHIVED:
-        track.status = Track.Status.ARCHIVED
-        track.save(update_fields=["status", "updated_at"])
+        _track_status_set(track, Track.Status.ARCHIVED, actor)
     return track
 
 

@@ -34,5 +34,7 @@ def audit_verb_choices() -> list[tuple[str, str]]:
 # Operations' own verbs (the checklist steps): this module is also operations' `audit_verbs.py`.
 @audit_verbs
 class OperationsVerb(models.TextChoices):
+    # Any app's announced status change (lofi_site.status_events): a track approved or archived, say.
+    STATUS_CHANGED = "status.changed", "Status changed"
     CHECKLIST_STEP_TICKED = "checklist.step_ticked", "Checklist step ticked"
     CHECKLIST_STEP_UNTICKED = "checklist.step_unticked", "Checklist step unticked"

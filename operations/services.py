@@ -70,6 +70,19 @@ def audit_log(*, actor: Actor, verb: str, obj: models.Model, summary: str, chang
     )
 
 
+def audit_status_change(sender, *, obj, field: str, old: str, new: str, actor: Actor, summary: str = "", **kwargs):
+    """Receiver of lofi_site.status_events.status_changed: one audit event per announced status change, written
+    in the announcing service's transaction."""
+    labels = dict(obj._meta.get_field(field).flatchoices)
+    return audit_log(
+        actor=actor,
+        verb=OperationsVerb.STATUS_CHANGED,
+        obj=obj,
+        summary=summary or f"{obj._meta.verbose_name.capitalize()} {labels.get(old, old)} → {labels.get(new, new)}.",
+        changes={field: [old, new]},
+    )
+
+
 def _validate_assignee(user) -> None:
     if user is not None and not (user.is_active and user.is_staff):
         raise ValidationError(f"{user} is not an active staff member and cannot be assigned work.")

@@ -20,9 +20,9 @@ def track_approve_reviewed(*, track: Track, user) -> Track:
     """Approve `track` (ValidationError with every reason when it may not be). When it came from a render
     batch and every other track of the batch is decided (approved or archived), the batch's "Approve the
     keepers" step is ticked for `user`."""
-    track = track_approve(track=track)
+    track = track_approve(track=track, actor=user)
     job = RenderJob.objects.select_related("batch").filter(track=track, batch__isnull=False).first()
-    if job is None:
+    if job is None or job.batch is None:
         return track
     undecided = Track.objects.filter(render_job__batch=job.batch).exclude(status__in=DECIDED)
     if undecided.exists():
