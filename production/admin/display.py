@@ -50,7 +50,7 @@ def live_progress(job) -> str:
         value,
         value,
         value,
-        job.get_status_display(),
+        "" if job.status in FINISHED else job.get_status_display(),  # the status column says it once done
         f" · {eta}" if eta else "",
     )
 
