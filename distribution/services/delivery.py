@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from catalog.models import Release
 from distribution import selectors
+from distribution.audit_verbs import DistributionVerb
 from distribution.models import DeliveryPackage, MetadataPlatform, PlatformAccount, ReleaseMetadata
 from distribution.platforms import ddex
+from lofi_site.actors import Actor
 from lofi_site.files import PRIVATE, PUBLIC, local_copy, store_file
 from lofi_site.queue import enqueue
 from operations.services import audit_log
@@ -64,7 +66,7 @@ def delivery_package_blockers(release: Release, account: PlatformAccount) -> lis
 
 
 @transaction.atomic
-def delivery_package_request(*, release: Release, account: PlatformAccount, actor=None) -> DeliveryPackage:
+def delivery_package_request(*, release: Release, account: PlatformAccount, actor: Actor = None) -> DeliveryPackage:
     """Queue a (re)build of the release's package for `account`; its row shows "building" meanwhile."""
     package, _ = DeliveryPackage.objects.get_or_create(release=release, account=account)
     DeliveryPackage.objects.filter(pk=package.pk).update(
@@ -72,7 +74,7 @@ def delivery_package_request(*, release: Release, account: PlatformAccount, acto
     )
     audit_log(
         actor=actor,
-        verb="release.delivery_package_requested",
+        verb=DistributionVerb.RELEASE_DELIVERY_PACKAGE_REQUESTED,
         obj=release,
         summary=f"Delivery package for {account.name} queued",
     )
@@ -158,7 +160,7 @@ def delivery_package_build(*, release: Release, account: PlatformAccount) -> Del
         package.save()
         audit_log(
             actor=None,
-            verb="release.delivery_package_built",
+            verb=DistributionVerb.RELEASE_DELIVERY_PACKAGE_BUILT,
             obj=release,
             summary=f"Delivery package for {account.name}: {len(manifest.files)} files, {size / 1_000_000:.1f} MB",
             changes={"message_id": manifest.message_id, "sha256": digest},

@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from distribution import selectors
+from distribution.audit_verbs import DistributionVerb
 from distribution.crypto import CredentialsError
-from distribution.files import PRIVATE, PUBLIC, local_copy
 from distribution.models import (
     MetadataPlatform,
     Platform,
@@ -38,6 +38,7 @@ from distribution.services.release_media import release_audio
 from distribution.services.releases import release_refresh_published
 from distribution.services.soundcloud import soundcloud_client
 from distribution.services.youtube import youtube_client
+from lofi_site.files import PRIVATE, PUBLIC, local_copy
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 
@@ -220,7 +221,7 @@ def _end_published(publication: Publication, attempt: PublicationAttempt, detail
     _end(publication, attempt, outcome=PublicationAttempt.Outcome.PUBLISHED, detail=detail)
     audit_log(
         actor=None,
-        verb="publication.published",
+        verb=DistributionVerb.PUBLICATION_PUBLISHED,
         obj=publication.release,
         summary=f"{publication.account.name}: {publication.external_url or publication.external_id}",
         changes={"status": [Publication.Status.PUBLISHING, Publication.Status.PUBLISHED]},
@@ -270,7 +271,7 @@ def _end_failed(publication: Publication, attempt: PublicationAttempt, error: Ba
     )
     audit_log(
         actor=None,
-        verb="publication.failed",
+        verb=DistributionVerb.PUBLICATION_FAILED,
         obj=publication.release,
         summary=f"{publication.account.name}: {message[:300]}",
         changes={"status": [Publication.Status.PUBLISHING, Publication.Status.FAILED]},
@@ -485,7 +486,7 @@ def _apply_state(publication: Publication, state: yt.VideoState | None, now: dat
         publication.status_detail = problem
         audit_log(
             actor=None,
-            verb="publication.failed",
+            verb=DistributionVerb.PUBLICATION_FAILED,
             obj=publication.release,
             summary=f"{publication.account.name}: {problem}",
             changes={"status": [Publication.Status.PUBLISHED, Publication.Status.FAILED]},

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from catalog.models import Release
 from distribution import selectors
+from distribution.audit_verbs import DistributionVerb
 from distribution.models import (
     API_PLATFORMS,
     MetadataPlatform,
@@ -37,6 +38,7 @@ from distribution.models import (
 from distribution.platforms import metadata as metadata_engine
 from distribution.services.delivery import DELIVERY_TASK
 from distribution.services.release_media import mix_render_for, release_media_ensure
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from operations.services import MANUAL_UPLOAD, RELEASE_QA, audit_log, checklist_attach
 from production.models import RenderJob
@@ -45,13 +47,13 @@ PUBLISH_PERMISSION = "catalog.publish_release"
 RETRY_PERMISSION = "distribution.publish_publication"
 
 
-def _require(actor, permission: str, what: str) -> None:
+def _require(actor: Actor, permission: str, what: str) -> None:
     if actor is None or not actor.has_perm(permission):
         raise PermissionDenied(f"Only editors allowed to publish may {what}.")
 
 
 def _set_release_status(
-    release: Release, status: str, *, actor, verb: str, summary: str, changes: dict | None = None
+    release: Release, status: str, *, actor: Actor, verb: DistributionVerb, summary: str, changes: dict | None = None
 ) -> Release:
     old = release.status
     release.status = status
@@ -75,7 +77,7 @@ def _locked(release: Release) -> Release:
 
 
 @transaction.atomic
-def release_prepare(*, release: Release, actor=None) -> ReleasePlan:
+def release_prepare(*, release: Release, actor: Actor = None) -> ReleasePlan:
     """Everything a release needs before work on it starts: its distribution plan and media rows and the
     "release-qa" checklist. Idempotent; the cockpit calls it when a release is created."""
     plan, _ = release_media_ensure(release=release)
@@ -87,7 +89,7 @@ def release_prepare(*, release: Release, actor=None) -> ReleasePlan:
 def release_plan_update(
     *,
     release: Release,
-    actor,
+    actor: Actor,
     accounts: list[PlatformAccount] | None = None,
     publish_at: datetime | None = None,
     made_for_kids: bool | None = None,
@@ -111,7 +113,7 @@ def release_plan_update(
         if after != before:
             audit_log(
                 actor=actor,
-                verb="release.platforms_changed",
+                verb=DistributionVerb.RELEASE_PLATFORMS_CHANGED,
                 obj=release,
                 summary=f"Platforms: {', '.join(after) or 'none'}",
                 changes={"platforms": [before, after]},
@@ -177,7 +179,9 @@ def _release_info(release: Release, *, title: str, seed: int, activity: str) -> 
 
 
 @transaction.atomic
-def release_metadata_generate(*, release: Release, actor=None, regenerate: bool = False) -> list[ReleaseMetadata]:
+def release_metadata_generate(
+    *, release: Release, actor: Actor = None, regenerate: bool = False
+) -> list[ReleaseMetadata]:
     """Generate the YouTube, distributor and SoundCloud metadata of a release and store it.
 
     YouTube and SoundCloud titles grow from a newly generated title that no track, no other release and no
@@ -221,7 +225,7 @@ def release_metadata_generate(*, release: Release, actor=None, regenerate: bool 
         existing[platform] = row
     audit_log(
         actor=actor,
-        verb="release.metadata_generated",
+        verb=DistributionVerb.RELEASE_METADATA_GENERATED,
         obj=release,
         summary=f"Metadata {'regenerated' if regenerate else 'generated'} for {', '.join(missing)}: '{generated}'",
         changes={"platforms": missing, "revision": plan.metadata_revision},
@@ -231,7 +235,7 @@ def release_metadata_generate(*, release: Release, actor=None, regenerate: bool 
 
 @transaction.atomic
 def release_metadata_update(
-    *, metadata: ReleaseMetadata, actor, title: str, description: str, tags: list[str]
+    *, metadata: ReleaseMetadata, actor: Actor, title: str, description: str, tags: list[str]
 ) -> ReleaseMetadata:
     """An editor's edit of one platform's metadata, checked against that platform's limits."""
     row = ReleaseMetadata.objects.select_for_update().get(pk=metadata.pk)
@@ -243,7 +247,7 @@ def release_metadata_update(
     changes = {k: [before[k], getattr(row, k)] for k in before if before[k] != getattr(row, k)}
     audit_log(
         actor=actor,
-        verb="release.metadata_edited",
+        verb=DistributionVerb.RELEASE_METADATA_EDITED,
         obj=row.release,
         summary=f"{row.get_platform_display()} metadata edited",
         changes=changes,
@@ -255,7 +259,7 @@ def release_metadata_update(
 
 
 @transaction.atomic
-def release_mark_ready(*, release: Release, actor) -> Release:
+def release_mark_ready(*, release: Release, actor: Actor) -> Release:
     """draft -> ready. Refused with a ValidationError listing every missing thing
     (see selectors.release_readiness_blockers). Idempotent on a ready release."""
     release = _locked(release)
@@ -271,7 +275,7 @@ def release_mark_ready(*, release: Release, actor) -> Release:
         release,
         Release.Status.READY,
         actor=actor,
-        verb="release.ready",
+        verb=DistributionVerb.RELEASE_READY,
         summary="Marked ready: every readiness check passed",
     )
 
@@ -294,7 +298,7 @@ def _run_at(account: PlatformAccount, publish_at: datetime, now: datetime) -> da
 
 
 def release_schedule(
-    *, release: Release, actor, publish_at: datetime | None = None, now: datetime | None = None
+    *, release: Release, actor: Actor, publish_at: datetime | None = None, now: datetime | None = None
 ) -> list[Publication]:
     """ready -> scheduled: one publication per target account, going public at `publish_at` (else the
     plan's time, else the release date at the default hour).
@@ -319,7 +323,12 @@ def release_schedule(
 
 @transaction.atomic
 def _release_schedule(
-    *, release: Release, actor, publish_at: datetime | None, now: datetime | None, duplicate_blockers: list[str] | None
+    *,
+    release: Release,
+    actor: Actor,
+    publish_at: datetime | None,
+    now: datetime | None,
+    duplicate_blockers: list[str] | None,
 ) -> list[Publication]:
     now = now or timezone.now()
     release = _locked(release)
@@ -371,7 +380,7 @@ def _release_schedule(
             release,
             Release.Status.SCHEDULED,
             actor=actor,
-            verb="release.scheduled",
+            verb=DistributionVerb.RELEASE_SCHEDULED,
             summary=f"Scheduled for {timezone.localtime(when):%Y-%m-%d %H:%M} on "
             f"{', '.join(p.account.name for p in publications)}",
             changes={"publish_at": [None, when.isoformat()]},
@@ -386,7 +395,7 @@ def _duplicate_blockers(release: Release) -> list[str]:
 
 
 @transaction.atomic
-def release_return_to_draft(*, release: Release, actor) -> Release:
+def release_return_to_draft(*, release: Release, actor: Actor) -> Release:
     """ready/scheduled -> draft for more work; publications not yet out are cancelled. Refused once any
     publication is live (withdraw it instead)."""
     release = _locked(release)
@@ -408,13 +417,13 @@ def release_return_to_draft(*, release: Release, actor) -> Release:
         release,
         Release.Status.DRAFT,
         actor=actor,
-        verb="release.returned_to_draft",
+        verb=DistributionVerb.RELEASE_RETURNED_TO_DRAFT,
         summary="Back to draft; publications not yet out were cancelled",
     )
 
 
 @transaction.atomic
-def release_withdraw(*, release: Release, actor) -> list[Publication]:
+def release_withdraw(*, release: Release, actor: Actor) -> list[Publication]:
     """-> withdrawn. Publications not yet out are cancelled; returns those already live, which must be taken
     down on their platforms by hand (the audit event names them). Needs `catalog.publish_release`."""
     _require(actor, PUBLISH_PERMISSION, "withdraw releases")
@@ -430,7 +439,9 @@ def release_withdraw(*, release: Release, actor) -> list[Publication]:
         summary += "; still live, take down by hand: " + ", ".join(
             f"{p.account.name} {p.external_url}".strip() for p in live
         )
-    _set_release_status(release, Release.Status.WITHDRAWN, actor=actor, verb="release.withdrawn", summary=summary)
+    _set_release_status(
+        release, Release.Status.WITHDRAWN, actor=actor, verb=DistributionVerb.RELEASE_WITHDRAWN, summary=summary
+    )
     return live
 
 
@@ -454,7 +465,7 @@ def release_refresh_published(*, release: Release, now: datetime | None = None) 
         release,
         Release.Status.PUBLISHED,
         actor=None,
-        verb="release.published",
+        verb=DistributionVerb.RELEASE_PUBLISHED,
         summary="Out on " + ", ".join(p.account.name for p in publications),
     )
 
@@ -481,7 +492,7 @@ def releases_refresh_published(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def publication_record_url(*, publication: Publication, actor, url: str) -> Publication:
+def publication_record_url(*, publication: Publication, actor: Actor, url: str) -> Publication:
     """A VA (or editor) records where a manual upload went; the publication becomes published.
 
     Allowed on manual publications, and on failed API ones whose upload an editor finished by hand.
@@ -511,7 +522,7 @@ def publication_record_url(*, publication: Publication, actor, url: str) -> Publ
     publication.save()
     audit_log(
         actor=actor,
-        verb="publication.url_recorded",
+        verb=DistributionVerb.PUBLICATION_URL_RECORDED,
         obj=publication.release,
         summary=f"{publication.account.name}: published at {url}",
         changes={"status": [old_status, publication.status], "url": ["", url]},
@@ -522,7 +533,7 @@ def publication_record_url(*, publication: Publication, actor, url: str) -> Publ
 
 @transaction.atomic
 def publication_retry(
-    *, publication: Publication, actor, fresh_upload: bool = False, now: datetime | None = None
+    *, publication: Publication, actor: Actor, fresh_upload: bool = False, now: datetime | None = None
 ) -> Publication:
     """Put a failed (or quota-waiting) API publication back in the queue to run now. Steps already done are
     skipped (a stored video id is never uploaded again). `fresh_upload` forgets that an earlier upload was
@@ -548,7 +559,7 @@ def publication_retry(
     publication.save()
     audit_log(
         actor=actor,
-        verb="publication.retried",
+        verb=DistributionVerb.PUBLICATION_RETRIED,
         obj=publication.release,
         summary=f"{publication.account.name}: retry" + (" with a fresh upload" if fresh_upload else ""),
         changes={"status": [old, publication.status]},
@@ -557,7 +568,7 @@ def publication_retry(
 
 
 @transaction.atomic
-def publication_cancel(*, publication: Publication, actor) -> Publication:
+def publication_cancel(*, publication: Publication, actor: Actor) -> Publication:
     """Cancel a publication that is not out yet (the release stays as it is). Needs publish permission."""
     _require(actor, RETRY_PERMISSION, "cancel publications")
     publication = (
@@ -574,7 +585,7 @@ def publication_cancel(*, publication: Publication, actor) -> Publication:
     publication.save()
     audit_log(
         actor=actor,
-        verb="publication.cancelled",
+        verb=DistributionVerb.PUBLICATION_CANCELLED,
         obj=publication.release,
         summary=f"{publication.account.name}: cancelled",
         changes={"status": [old, publication.status]},

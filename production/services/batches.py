@@ -9,6 +9,7 @@ from django.db import transaction
 
 from catalog.models import Artist
 from operations.services import LISTEN_AND_APPROVE, audit_log, checklist_attach
+from production.audit_verbs import ProductionVerb
 from production.models import SEED_MAX, Batch
 from production.services.render_jobs import render_job_create
 
@@ -76,7 +77,7 @@ def batch_create(
         )
     audit_log(
         actor=created_by,
-        verb="render.batch_created",
+        verb=ProductionVerb.RENDER_BATCH_CREATED,
         obj=batch,
         summary=f"Batch {batch.name!r}: {len(briefs)} render jobs queued",
     )

@@ -18,7 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Release, Track
+from lofi_site.actors import Actor
 from operations.services import audit_log
+from production.audit_verbs import ProductionVerb
 from production.engine import audio_io
 from production.engine import fingerprint as engine
 from production.models import FingerprintHash, TrackFingerprint
@@ -115,7 +117,7 @@ def fingerprint_store(*, track: Track, hashes: np.ndarray, duration_s: float) ->
 
 
 @transaction.atomic
-def track_duplicate_check(*, track: Track, actor=None) -> str:
+def track_duplicate_check(*, track: Track, actor: Actor = None) -> str:
     """Compare the track's stored fingerprint with every earlier catalogue track and record the verdict.
 
     Sets Track.duplicate_verdict (clear / contains catalogue audio / exact duplicate) and duplicate_of
@@ -154,7 +156,7 @@ def track_duplicate_check(*, track: Track, actor=None) -> str:
             summary += f" (track #{best.track_id} at {best.offset_s:.1f} s, {best.confidence:.0%} of hashes)"
         audit_log(
             actor=actor,
-            verb="track.duplicate_checked",
+            verb=ProductionVerb.TRACK_DUPLICATE_CHECKED,
             obj=locked,
             summary=summary,
             changes={"duplicate_verdict": [before[0], verdict], "duplicate_of": [before[1], duplicate_of_id]},
@@ -163,7 +165,7 @@ def track_duplicate_check(*, track: Track, actor=None) -> str:
     return verdict
 
 
-def track_fingerprint(*, track: Track, actor=None) -> TrackFingerprint:
+def track_fingerprint(*, track: Track, actor: Actor = None) -> TrackFingerprint:
     """Fingerprint the track's audio (its uploaded original, else its master), store the hashes in the
     index and run the duplicate check. Streams the file: memory stays flat for a two-hour mix.
 

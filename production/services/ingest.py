@@ -37,6 +37,7 @@ from catalog.services import artist_ensure, asset_store, track_files_delete
 from lofi_site.files import safe_filename
 from lofi_site.queue import enqueue
 from operations.services import audit_log
+from production.audit_verbs import ProductionVerb
 from production.engine import audio_io
 from production.models import IngestUpload
 from production.safe_decode import validate_untrusted
@@ -155,7 +156,7 @@ def track_ingest(
             upload.save()
             audit_log(
                 actor=uploaded_by,
-                verb="track.uploaded",
+                verb=ProductionVerb.TRACK_UPLOADED,
                 obj=track,
                 summary=f"Imported {name} ({info.format.upper()}, {info.duration_s:.0f} s) as a draft "
                 f"track via {upload.get_channel_display()}",

@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from catalog.models import Release, Track
 from catalog.services import release_set_tracks
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from operations.services import audit_log
+from production.audit_verbs import ProductionVerb
 from production.engine import audio_io
 from production.engine.sequencing import mix_sequence
 from production.models import MixRender
@@ -58,7 +60,7 @@ def release_apply_mix_sequence(
     target_duration_s: float,
     pool: Iterable[Track] | None = None,
     crossfade_s: float = DEFAULT_CROSSFADE_S,
-    actor=None,
+    actor: Actor = None,
 ) -> list[Track]:
     """Set a draft mix release's tracklist to `engine.sequencing.mix_sequence` of a pool of tracks.
 
@@ -98,7 +100,7 @@ def release_apply_mix_sequence(
         total_s = sum(t.duration_s or 0 for t in order) - crossfade_s * max(len(order) - 1, 0)
         audit_log(
             actor=actor,
-            verb="release.mix_sequenced",
+            verb=ProductionVerb.RELEASE_MIX_SEQUENCED,
             obj=release,
             summary=f"Mix sequenced: {len(order)} tracks, about {total_s / 60:.0f} min "
             f"(target {target_duration_s / 60:.0f} min)",
@@ -247,7 +249,7 @@ def mix_render_run(*, mix: MixRender) -> MixRender:
             locked.save()
             audit_log(
                 actor=None,
-                verb="release.mix_rendered",
+                verb=ProductionVerb.RELEASE_MIX_RENDERED,
                 obj=mix.release,
                 summary=f"Mix master rendered: {len(rows)} tracks, {result.duration_s / 60:.1f} min, "
                 f"{result.integrated_lufs:.1f} LUFS",
@@ -268,7 +270,7 @@ def mix_render_run(*, mix: MixRender) -> MixRender:
 
 
 @transaction.atomic
-def mix_render_retry(*, mix: MixRender, actor=None) -> MixRender:
+def mix_render_retry(*, mix: MixRender, actor: Actor = None) -> MixRender:
     """Queue a failed mix render again."""
     updated = MixRender.objects.filter(pk=mix.pk, status=MixRender.Status.FAILED).update(
         status=MixRender.Status.QUEUED, error="", started_at=None, finished_at=None, updated_at=timezone.now()

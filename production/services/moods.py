@@ -19,8 +19,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.models import Mood, Track
+from lofi_site.actors import Actor
 from lofi_site.queue import enqueue
 from operations.services import audit_log
+from production.audit_verbs import ProductionVerb
 from production.engine import mood_model
 from production.models import MoodModel, MoodSuggestion
 
@@ -28,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def mood_suggestion_accept(*, suggestion: MoodSuggestion, actor=None) -> MoodSuggestion:
+def mood_suggestion_accept(*, suggestion: MoodSuggestion, actor: Actor = None) -> MoodSuggestion:
     """Accept a suggestion: the track gains the mood. Accepting an accepted suggestion changes nothing."""
     suggestion = MoodSuggestion.objects.select_for_update().select_related("track", "mood").get(pk=suggestion.pk)
     if suggestion.status == MoodSuggestion.Status.ACCEPTED:
@@ -38,7 +40,7 @@ def mood_suggestion_accept(*, suggestion: MoodSuggestion, actor=None) -> MoodSug
     _decide(suggestion, MoodSuggestion.Status.ACCEPTED, actor)
     audit_log(
         actor=actor,
-        verb="track.mood_accepted",
+        verb=ProductionVerb.TRACK_MOOD_ACCEPTED,
         obj=suggestion.track,
         summary=f"Mood {suggestion.mood.name!r} added from the tagger's suggestion ({suggestion.probability:.0%})",
         changes={"suggestion": [previous, "accepted"]},
@@ -47,7 +49,7 @@ def mood_suggestion_accept(*, suggestion: MoodSuggestion, actor=None) -> MoodSug
 
 
 @transaction.atomic
-def mood_suggestion_reject(*, suggestion: MoodSuggestion, actor=None) -> MoodSuggestion:
+def mood_suggestion_reject(*, suggestion: MoodSuggestion, actor: Actor = None) -> MoodSuggestion:
     """Reject a suggestion; it is never proposed again. Rejecting one accepted earlier takes the mood off
     the track again."""
     suggestion = MoodSuggestion.objects.select_for_update().select_related("track", "mood").get(pk=suggestion.pk)
@@ -57,7 +59,7 @@ def mood_suggestion_reject(*, suggestion: MoodSuggestion, actor=None) -> MoodSug
         suggestion.track.moods.remove(suggestion.mood)
         audit_log(
             actor=actor,
-            verb="track.mood_removed",
+            verb=ProductionVerb.TRACK_MOOD_REMOVED,
             obj=suggestion.track,
             summary=f"Mood {suggestion.mood.name!r} taken off: its suggestion was rejected",
             changes={"suggestion": ["accepted", "rejected"]},
@@ -66,7 +68,7 @@ def mood_suggestion_reject(*, suggestion: MoodSuggestion, actor=None) -> MoodSug
     return suggestion
 
 
-def _decide(suggestion: MoodSuggestion, status: str, actor) -> None:
+def _decide(suggestion: MoodSuggestion, status: str, actor: Actor) -> None:
     suggestion.status = status
     suggestion.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     suggestion.decided_at = timezone.now()
@@ -140,7 +142,7 @@ def mood_training_refusal(training: TrainingSet) -> str | None:
     return None
 
 
-def mood_model_train(*, seed: int = 0, actor=None, suggest: bool = True) -> MoodModel:
+def mood_model_train(*, seed: int = 0, actor: Actor = None, suggest: bool = True) -> MoodModel:
     """Train the mood tagger on the editors' tagged tracks, keep it, and (with `suggest`) propose moods.
 
     The weights go to private storage (models/mood/<uuid>.pt) with their sha256; the MoodModel row carries
@@ -181,7 +183,7 @@ def mood_model_train(*, seed: int = 0, actor=None, suggest: bool = True) -> Mood
             model.save()
             audit_log(
                 actor=actor,
-                verb="mood_model.trained",
+                verb=ProductionVerb.MOOD_MODEL_TRAINED,
                 obj=model,
                 summary=f"Mood tagger trained on {model.n_train} tracks: {model.held_out_accuracy:.0%} "
                 f"right on {model.n_test} held-out tracks ({', '.join(model.labels)})",
@@ -293,7 +295,7 @@ def _refusal_text(reason: str, training: TrainingSet) -> str:
     return text
 
 
-def mood_model_train_enqueue(*, actor=None) -> None:
+def mood_model_train_enqueue(*, actor: Actor = None) -> None:
     """Queue a training run (after commit). Raises ValidationError at once, queueing nothing, when the
     tagged tracks cannot train a model, so the editor reads why now rather than in a failed task."""
     refusal = mood_training_refusal(mood_training_set())

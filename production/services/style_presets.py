@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from lofi_site.actors import Actor
 from operations.services import audit_log
+from production.audit_verbs import ProductionVerb
 from production.models import StylePreset
 
 
 @transaction.atomic
-def style_preset_save(*, preset: StylePreset, actor=None) -> StylePreset:
+def style_preset_save(*, preset: StylePreset, actor: Actor = None) -> StylePreset:
     """Save an editor's overrides after the engine has accepted them (see StylePreset.clean)."""
     preset.full_clean()
     before = StylePreset.objects.filter(pk=preset.pk).values("composition_overrides", "fx_overrides").first()
@@ -19,7 +21,7 @@ def style_preset_save(*, preset: StylePreset, actor=None) -> StylePreset:
     if changed:
         audit_log(
             actor=actor,
-            verb="render.preset_changed",
+            verb=ProductionVerb.RENDER_PRESET_CHANGED,
             obj=preset,
             summary=f"{preset.style} preset overrides saved",
             changes={field: [(before or {}).get(field), value] for field, value in after.items()},
