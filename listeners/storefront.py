@@ -163,3 +163,25 @@ def library_invitation(request, context) -> str:
     if session.current_listener(request) is not None or not request.session.get(session.DOWNLOADS_SESSION_KEY):
         return ""
     return render_to_string("listeners/_library_invitation.html", {}, request=request)
+
+
+@storefront_slot("artist_detail", order=10)
+def artist_follow(request, context) -> str:
+    artist = context.get("artist")
+    if artist is None:
+        return ""
+    listener = session.current_listener(request)
+    if listener is None:
+        return render_to_string(
+            "listeners/_follow_invite.html", {"artist": artist, "next": request.get_full_path()}, request=request
+        )
+    return render_to_string(
+        "listeners/_follow_button.html",
+        {
+            "artist": artist,
+            "listener": listener,
+            "follows": artist.pk in selectors.followed_artist_ids(listener),
+            "next": request.get_full_path(),
+        },
+        request=request,
+    )

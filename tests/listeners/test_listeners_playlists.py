@@ -113,3 +113,19 @@ def test_library_and_shared_playlist_queries_do_not_grow_with_their_tracks(ada):
         Favourite.objects.create(listener=listener, track=track)
     many = (_queries(client, "/library/"), _queries(client, f"/p/{playlist.share_token}/"))
     assert many == few
+
+
+@pytest.mark.django_db
+def test_following_an_artist_from_their_page(ada):
+    from listeners.models import Follow
+
+    client, listener = ada
+    track = licensable_track(title="Owl Song")
+    artist = track.artist
+    page = client.get(f"/artists/{artist.slug}/")
+    assert page.status_code == 200
+    assert f"Follow {artist.name}" in page.content.decode()
+    client.post(f"/library/follow/{artist.slug}/", {"next": f"/artists/{artist.slug}/"})
+    assert Follow.objects.filter(listener=listener, artist=artist).exists()
+    assert f"Following {artist.name}" in client.get(f"/artists/{artist.slug}/").content.decode()
+    assert artist.name in client.get("/library/").content.decode()
