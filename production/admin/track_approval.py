@@ -34,7 +34,8 @@ class TrackApprovalAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is not None and obj.status == obj.Status.DRAFT:
+        # Only for those who may approve: a VA's page offers no button that would answer 403.
+        if obj is not None and obj.status == obj.Status.DRAFT and request.user.has_perm("catalog.approve_track"):
             fieldsets.insert(0, ("Approval", {"fields": ["approval"]}))
         return fieldsets
 

@@ -60,3 +60,10 @@ def test_approving_the_batchs_last_track_ticks_approve_the_keepers(editor):
     assert approve_step().done_at is None  # one track is still undecided
     track_approve_reviewed(track=second, user=editor)
     assert approve_step().done_at is not None and approve_step().done_by == editor
+
+
+def test_a_vas_track_page_offers_no_approve_button(client, va):
+    track = _reviewable()
+    client.force_login(va)
+    page = client.get(reverse("admin:catalog_track_change", args=[track.pk])).content.decode()
+    assert "Approve this track" not in page
