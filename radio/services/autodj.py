@@ -13,6 +13,7 @@ then the daypart), so a small catalogue still plays; the answer says which rule 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from catalog.models import Track
+from catalog.models import Track, camelot_code
 from production.engine.sequencing import TrackFeatures, compatibility_matrix
 from radio.liquidsoap.annotate import annotate_request, gain_to_target_db
 from radio.models import Incident, ListenerRequest, Play, Station
@@ -100,8 +101,20 @@ def track_gain_db(station: Station, track: Track) -> float:
     return round(gain, 2)
 
 
-def _matches_daypart(track: Track, mood_ids: set[int], style_ids: set[int]) -> bool:
-    if mood_ids and not mood_ids & {m.pk for m in track.moods.all()}:
+@dataclass(frozen=True)
+class _Candidate:
+    """A playable track as plain values: loading hundreds of model instances per request would dominate the
+    endpoint's time (Liquidsoap waits for it)."""
+
+    pk: int
+    artist_id: int
+    style_id: int | None
+    mood_ids: frozenset[int]
+    features: TrackFeatures
+
+
+def _matches_daypart(track: _Candidate, mood_ids: set[int], style_ids: set[int]) -> bool:
+    if mood_ids and not mood_ids & track.mood_ids:
         return False
     return not (style_ids and track.style_id not in style_ids)
 
@@ -113,20 +126,44 @@ def _last_played(station: Station, track_ids: list[int]) -> dict[int, datetime]:
     return {row["track_id"]: row["last"] for row in rows}
 
 
-def _choose(station: Station, pool: list[Track], previous: Track | None) -> Track:
+def _choose(station: Station, pool: list[_Candidate], previous: Track | None) -> _Candidate:
     """The near-best follower of `previous` in `pool`, least recently played first."""
     last = _last_played(station, [t.pk for t in pool])
     never = datetime(1970, 1, 1, tzinfo=UTC)
     if previous is None:
         return min(pool, key=lambda t: (last.get(t.pk, never), t.pk))
-    scores = compatibility_matrix([_features(previous)], [_features(t) for t in pool])[0]
+    scores = compatibility_matrix([_features(previous)], [t.features for t in pool])[0]
     near = [t for t, score in zip(pool, scores, strict=True) if score >= float(np.max(scores)) - NEAR_BEST]
     return min(near, key=lambda t: (last.get(t.pk, never), t.pk))
 
 
-def _candidates(station: Station, now: datetime) -> tuple[list[Track], dict[str, set[int]]]:
+def _candidates(station: Station, now: datetime) -> tuple[list[_Candidate], dict[str, set[int]]]:
     """Every playable track, and the ids each rule excludes now."""
-    tracks = list(radio_tracks(station))
+    fields = ("pk", "artist_id", "style_id", "bpm", "key", "mode", "energy", "duration_s")
+    rows = list(radio_tracks(station).order_by().values(*fields))
+    moods: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    links = Track.moods.through.objects.filter(track_id__in=[r["pk"] for r in rows])
+    for track_id, mood_id, slug in links.values_list("track_id", "mood_id", "mood__slug"):
+        moods[track_id].append((mood_id, slug))
+    tracks = [
+        _Candidate(
+            pk=r["pk"],
+            artist_id=r["artist_id"],
+            style_id=r["style_id"],
+            mood_ids=frozenset(m for m, _ in moods[r["pk"]]),
+            features=TrackFeatures(
+                id=r["pk"],
+                bpm=float(r["bpm"] or 0.0),
+                key=r["key"] or "",
+                mode=r["mode"] or "",
+                camelot=camelot_code(r["key"] or "", r["mode"] or ""),
+                energy=float(r["energy"] if r["energy"] is not None else 0.5),
+                moods=frozenset(slug for _, slug in moods[r["pk"]]),
+                duration_s=float(r["duration_s"] or 0.0),
+            ),
+        )
+        for r in rows
+    ]
     recent = Play.objects.filter(station=station, track__isnull=False)
     repeat_ids = set(
         recent.filter(created_at__gte=now - timedelta(hours=station.no_repeat_hours)).values_list("track_id", flat=True)
@@ -144,7 +181,7 @@ def _candidates(station: Station, now: datetime) -> tuple[list[Track], dict[str,
         "artist": {t.pk for t in tracks if t.artist_id in recent_artists},
         "daypart": {t.pk for t in tracks if not _matches_daypart(t, mood_ids, style_ids)},
     }
-    return [t for t in tracks if track_audio_asset(t) is not None], excluded
+    return tracks, excluded
 
 
 def _previous_track(station: Station) -> Track | None:
@@ -184,13 +221,12 @@ def autodj_next(*, station: Station, now: datetime | None = None) -> Pick:
     tracks, excluded = _candidates(station, now)
     if not tracks:
         raise AutoDJEmpty(f"Station {station.slug!r} has no released track with audio to play.")
-    by_id = {t.pk: t for t in tracks}
     strict = [t for t in tracks if not any(t.pk in ids for ids in excluded.values())]
 
     request = _fitting_request(station, now, {t.pk for t in strict})
     relaxed: list[str] = []
     if request is not None:
-        track, source = by_id[request.track_id], Play.Source.REQUEST
+        chosen_pk, source = request.track_id, Play.Source.REQUEST
     else:
         pool = strict
         for rule in ("artist", "repeat", "daypart"):  # weakest rule first
@@ -198,8 +234,9 @@ def autodj_next(*, station: Station, now: datetime | None = None) -> Pick:
                 break
             relaxed.append(rule)
             pool = [t for t in tracks if not any(t.pk in excluded[r] for r in excluded if r not in relaxed)]
-        track, source = _choose(station, pool, _previous_track(station)), Play.Source.AUTODJ
+        chosen_pk, source = _choose(station, pool, _previous_track(station)).pk, Play.Source.AUTODJ
 
+    track = Track.objects.select_related("artist").prefetch_related("assets").get(pk=chosen_pk)
     asset = track_audio_asset(track)
     gain = track_gain_db(station, track)
     duration = track.duration_s or asset.duration_s
