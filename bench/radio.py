@@ -176,7 +176,7 @@ def bench_streaming(seconds: float) -> tuple[float, float]:
             "-f",
             "null",
             "-",
-        ]  # fmt: skip
+        ]
     )
     runner = StationRunner(station, site_url=f"http://127.0.0.1:{site_port}", out=open(os.devnull, "w"))  # noqa: SIM115
     supervisor = runner.start()
