@@ -91,6 +91,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 bench: install
 	@for script in $(wildcard bench/*.py); do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -3,7 +3,7 @@ features for the sequencing engine (next-track candidates, mixes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet
@@ -89,7 +89,7 @@ def next_track_suggestions(track: Track, *, n: int = 8) -> list[tuple[Track, flo
     pool = list(suggestion_candidates(track)[:SUGGESTION_POOL_MAX])
     if not pool:
         return []
-    by_id = {t.pk: t for t in pool}
+    by_id: dict[Hashable, Track] = {t.pk: t for t in pool}
     [own] = track_features([track])
     return [
         (by_id[track_id], score, reasons) for track_id, score, reasons in suggest_next(own, track_features(pool), n=n)

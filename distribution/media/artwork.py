@@ -246,9 +246,13 @@ def render_background(width: int, height: int, palette: Palette, *, seed: int, s
 # ----------------------------------------------------------------------------------------------- text
 
 
-def _font(size_px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    # Pillow >= 10.1 ships a scalable default font; no font file is downloaded or needed.
-    return ImageFont.load_default(size=size_px)
+def _font(size_px: int) -> ImageFont.FreeTypeFont:
+    # Pillow >= 10.1 ships a scalable default font; no font file is downloaded or needed. Without FreeType it
+    # falls back to a fixed bitmap font, which cannot be sized: say so rather than draw a title too small to read.
+    font = ImageFont.load_default(size=size_px)
+    if not isinstance(font, ImageFont.FreeTypeFont):
+        raise RuntimeError("Pillow has no FreeType support here, so cover titles cannot be drawn at a size.")
+    return font
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, max_width: int) -> list[str]:
@@ -265,7 +269,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, max_width: int) -> list[st
     return lines or [""]
 
 
-def _fit_title(draw, text: str, max_width: int, start_px: int) -> tuple[list[str], object]:
+def _fit_title(draw, text: str, max_width: int, start_px: int) -> tuple[list[str], ImageFont.FreeTypeFont]:
     size = start_px
     while size > 12:
         font = _font(size)

@@ -184,8 +184,8 @@ def fit_artwork(artwork: Image.Image | str | Path, size: tuple[int, int]) -> np.
     # Soft shadow under the artwork so it sits above the fill.
     shadow = Image.new("L", (width, height), 0)
     shadow.paste(255, (x0 + 8, y0 + 14, x0 + art.width + 8, y0 + art.height + 14))
-    shadow = np.asarray(shadow.filter(ImageFilter.GaussianBlur(radius=18)), dtype=np.float32) / 255.0
-    base *= (1.0 - 0.5 * shadow)[..., None]
+    shadow_alpha = np.asarray(shadow.filter(ImageFilter.GaussianBlur(radius=18)), dtype=np.float32) / 255.0
+    base *= (1.0 - 0.5 * shadow_alpha)[..., None]
     base[y0 : y0 + art.height, x0 : x0 + art.width] = np.asarray(art, dtype=np.float32)
     return np.clip(base, 0, 255).astype(np.uint8)
 
@@ -243,15 +243,15 @@ def loop_frame_function(
         laps = rng.integers(2, 5, count)  # whole screen heights per loop: seamless
         speed = laps * travel / period
         slant = 0.12
-        steps = np.arange(streak_px, dtype=np.float32)
-        fade = np.broadcast_to((steps / streak_px)[None, :] * 0.55, (count, streak_px)).ravel()
+        streak_steps = np.arange(streak_px, dtype=np.float32)
+        fade = np.broadcast_to((streak_steps / streak_px)[None, :] * 0.55, (count, streak_px)).ravel()
         dimmed_f = base_f * 0.82
         dimmed = dimmed_f.astype(np.uint8)
         drop = np.float32(225.0)
 
         def rain(t: float) -> np.ndarray:
             heads = (y0 + speed * (t % period)) % travel - streak_px
-            ys = heads[:, None] + steps[None, :]
+            ys = heads[:, None] + streak_steps[None, :]
             xs = x0[:, None] + slant * ys
             yi, xi = ys.astype(np.int64).ravel(), (xs.astype(np.int64) % width).ravel()
             keep = (yi >= 0) & (yi < height)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,8 @@ from lofi_site.files import PRIVATE, PUBLIC, local_copy, store_file
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.engine.audio_io import sha256_file
+
+_T = TypeVar("_T")
 
 DELIVERY_TASK = "distribution.tasks.delivery_package_build_task"
 
@@ -82,6 +85,14 @@ def delivery_package_request(*, release: Release, account: PlatformAccount, acto
     return package
 
 
+def _required(value: _T | None, what: str) -> _T:
+    """`value`, which delivery_package_blockers has already required; should it have gone meanwhile, the build
+    stops with the reason rather than writing an incomplete package."""
+    if value is None or value == "":
+        raise ValidationError(f"{what} is missing.")
+    return value
+
+
 def delivery_package_build(*, release: Release, account: PlatformAccount) -> DeliveryPackage:
     """Convert the masters to 16-bit/44.1 kHz WAV, hash every file and zip XML, CSV, audio and cover into
     private storage as the release's package for `account` (replacing an earlier one).
@@ -103,21 +114,21 @@ def delivery_package_build(*, release: Release, account: PlatformAccount) -> Del
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="delivery-")))
             sources = []
             for entry in entries:
-                asset = selectors.track_audio_asset(entry.track)
+                asset = _required(selectors.track_audio_asset(entry.track), f"Track {entry.position}'s master audio")
                 sources.append(stack.enter_context(local_copy(asset.storage, asset.path)))
             cover = stack.enter_context(local_copy(PUBLIC, release.artwork.name))
             delivery = ddex.DeliveryRelease(
                 title=distributor.title if distributor else release.title,
                 artist=release.artist.name,
-                upc=release.upc,
+                upc=_required(release.upc, "The UPC"),
                 label_name=settings.LABEL_NAME,
-                release_date=release.release_date,
+                release_date=_required(release.release_date, "The release date"),
                 tracks=[
                     ddex.DeliveryTrack(
                         path=source,
                         title=entry.track.title,
                         artist=entry.track.artist.name,
-                        isrc=entry.track.isrc,
+                        isrc=_required(entry.track.isrc, f"Track {entry.position}'s ISRC"),
                         ai_generated=entry.track.is_ai_generated,
                     )
                     for entry, source in zip(entries, sources, strict=True)

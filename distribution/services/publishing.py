@@ -89,7 +89,7 @@ def publications_release_stale(*, now: datetime | None = None) -> int:
     """Publications stuck in "publishing" longer than a task may run (the worker died) go back to the queue;
     their open attempt is closed as failed. The next run looks the upload up before sending it again."""
     now = _now(now)
-    stale_after = timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 1800)) + 60)
+    stale_after = timedelta(seconds=int(str(settings.Q_CLUSTER.get("timeout", 1800))) + 60)
     with transaction.atomic():
         stuck = list(
             Publication.objects.select_for_update(skip_locked=True).filter(

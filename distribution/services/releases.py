@@ -38,7 +38,7 @@ from distribution.models import (
 from distribution.platforms import metadata as metadata_engine
 from distribution.services.delivery import DELIVERY_TASK
 from distribution.services.release_media import mix_render_for, release_media_ensure
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 from lofi_site.queue import enqueue
 from operations.services import MANUAL_UPLOAD, RELEASE_QA, audit_log, checklist_attach
 from production.models import RenderJob
@@ -241,7 +241,7 @@ def release_metadata_update(
     row = ReleaseMetadata.objects.select_for_update().get(pk=metadata.pk)
     before = {"title": row.title, "tags": row.tags}
     row.title, row.description, row.tags = title, description, tags
-    row.edited_by = actor if getattr(actor, "is_authenticated", False) else None
+    row.edited_by = actor_user(actor)
     row.full_clean()
     row.save()
     changes = {k: [before[k], getattr(row, k)] for k in before if before[k] != getattr(row, k)}
@@ -342,6 +342,7 @@ def _release_schedule(
     blockers += selectors.release_schedule_blockers(release, publish_at=when)
     if blockers:
         raise ValidationError(blockers)
+    assert when is not None  # release_schedule_blockers refuses a release with neither a time nor a date
     if publish_at and plan.publish_at != publish_at:
         plan.publish_at = publish_at
         plan.save(update_fields=["publish_at", "updated_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -100,7 +101,7 @@ def batch_briefs(batch: Batch) -> list[dict]:
         for key in batch.keys
         for mood in batch.moods
     ]
-    briefs = []
+    briefs: list[dict[str, Any]] = []
     for style, bpm, key, mood in cells:
         for _ in range(batch.per_cell):
             briefs.append(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from catalog.models import Release, Track
@@ -38,6 +38,13 @@ VERDICTS = {
 # --- Reads ---------------------------------------------------------------------------------------------------
 
 
+def _column(name: str) -> str:
+    """The database column of one of FingerprintHash's concrete fields (the raw look-up SQL names them)."""
+    field = FingerprintHash._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column, name
+    return field.column
+
+
 def catalogue_rows(hashes: np.ndarray, *, before_track_id: int | None = None) -> np.ndarray:
     """Rows (track_id, hash, offset_frame) of the index whose hash is one of `hashes`, as an (m, 3) int64
     array; with `before_track_id`, only rows of tracks with a lower id."""
@@ -45,11 +52,10 @@ def catalogue_rows(hashes: np.ndarray, *, before_track_id: int | None = None) ->
     if unique.size == 0:
         return np.zeros((0, 3), dtype=np.int64)
     quote = connection.ops.quote_name
-    meta = FingerprintHash._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("track", "hash", "offset_frame"))
-    table = quote(meta.db_table)
-    hash_column = quote(meta.get_field("hash").column)
-    track_column = quote(meta.get_field("track").column)
+    columns = ", ".join(quote(_column(name)) for name in ("track", "hash", "offset_frame"))
+    table = quote(FingerprintHash._meta.db_table)
+    hash_column = quote(_column("hash"))
+    track_column = quote(_column("track"))
     parts: list[np.ndarray] = []
     with connection.cursor() as cursor:
         for start in range(0, unique.size, QUERY_CHUNK):
@@ -218,7 +224,7 @@ def duplicate_reason(track: Track) -> str:
     if track.duplicate_verdict not in (Track.DuplicateVerdict.EXACT, Track.DuplicateVerdict.CONTAINS):
         return ""
     fingerprint = TrackFingerprint.objects.filter(track_id=track.pk).select_related("match_track").first()
-    other = Track.objects.filter(pk=track.duplicate_of_id).first()
+    other = Track.objects.filter(pk=track.duplicate_of_id).first() if track.duplicate_of_id else None
     pointer = f"{other.title!r} (track #{other.pk})" if other else "a catalogue track"
     if track.duplicate_verdict == Track.DuplicateVerdict.EXACT:
         return f"{track.title} is an exact duplicate of {pointer}."

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import soundfile
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -94,7 +94,7 @@ def track_ingest(
     artist: Artist | None = None,
     artist_name: str = "",
     title: str = "",
-    uploaded_by: AbstractBaseUser | None = None,
+    uploaded_by: User | None = None,
     queue: bool = True,
 ) -> Track:
     """Import one audio file as a draft Track (source "uploaded") with its original in private storage.
@@ -182,7 +182,7 @@ def files_ingest(
     paths: Sequence[str | Path],
     channel: str,
     artist_name: str = "",
-    uploaded_by: AbstractBaseUser | None = None,
+    uploaded_by: User | None = None,
     queue: bool = True,
 ) -> list[IngestResult]:
     """`track_ingest` for each path, independently: one result per path, in order."""
@@ -212,7 +212,7 @@ def uploads_ingest(
     channel: str,
     artist: Artist | None = None,
     artist_name: str = "",
-    uploaded_by: AbstractBaseUser | None = None,
+    uploaded_by: User | None = None,
     queue: bool = True,
 ) -> list[IngestResult]:
     """`track_ingest` for each file of an HTTP upload (cockpit or API), independently, in order.

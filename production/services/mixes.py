@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -89,7 +89,7 @@ def release_apply_mix_sequence(
         raise ValidationError(
             "No tracks to choose from: add tracks to the release, or approve some duplicate-clear, analysed tracks."
         )
-    by_id = {t.pk: t for t in pool}
+    by_id: dict[Hashable, Track] = {t.pk: t for t in pool}
     order = [
         by_id[track_id] for track_id in mix_sequence(track_features(pool), target_duration_s, crossfade_s=crossfade_s)
     ]

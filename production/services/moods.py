@@ -9,6 +9,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.models import Mood, Track
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.audit_verbs import ProductionVerb
@@ -70,7 +71,7 @@ def mood_suggestion_reject(*, suggestion: MoodSuggestion, actor: Actor = None) -
 
 def _decide(suggestion: MoodSuggestion, status: str, actor: Actor) -> None:
     suggestion.status = status
-    suggestion.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    suggestion.decided_by = actor_user(actor)
     suggestion.decided_at = timezone.now()
     suggestion.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
 
@@ -173,7 +174,7 @@ def mood_model_train(*, seed: int = 0, actor: Actor = None, suggest: bool = True
             "tracks_per_mood": training.tracks_per_mood(),
             "not_analysed": training.not_analysed,
         },
-        trained_by=actor if getattr(actor, "is_authenticated", False) else None,
+        trained_by=actor_user(actor),
     )
     storage = storages["private"]
     model.path = storage.save(f"{MODEL_FOLDER}/{model.uuid}.pt", ContentFile(blob))
@@ -243,12 +244,13 @@ def mood_suggestions_refresh(
     Returns the number of pending suggestions written or updated.
     """
     trained = trained or mood_model_load(model)
-    tracks = tracks if tracks is not None else Track.objects.exclude(status=Track.Status.ARCHIVED)
-    tracks = list(tracks.only("id", "analysis").prefetch_related("moods").order_by("pk"))
-    analysed = [(t, v) for t in tracks if (v := track_mood_features(t)) is not None]
+    chosen = tracks if tracks is not None else Track.objects.exclude(status=Track.Status.ARCHIVED)
+    rows = list(chosen.only("id", "analysis").prefetch_related("moods").order_by("pk"))
+    analysed = [(t, v) for t in rows if (v := track_mood_features(t)) is not None]
     if not analysed:
         return 0
-    ranked_all = mood_model.predict(trained, np.stack([v for _, v in analysed]))
+    # A (n, features) batch gives one ranking per row.
+    ranked_all = cast("list[mood_model.Ranked]", mood_model.predict(trained, np.stack([v for _, v in analysed])))
     moods = {m.slug: m for m in Mood.objects.filter(slug__in=trained.labels)}
     written = 0
     with transaction.atomic():
@@ -304,6 +306,6 @@ def mood_model_train_enqueue(*, actor: Actor = None) -> None:
     enqueue(
         MOOD_MODEL_TASK,
         timezone.now().isoformat(),
-        actor.pk if getattr(actor, "is_authenticated", False) else None,
+        user.pk if (user := actor_user(actor)) else None,
         bulk=True,
     )

@@ -24,6 +24,6 @@ def style_preset_save(*, preset: StylePreset, actor: Actor = None) -> StylePrese
             verb=ProductionVerb.RENDER_PRESET_CHANGED,
             obj=preset,
             summary=f"{preset.style} preset overrides saved",
-            changes={field: [(before or {}).get(field), value] for field, value in after.items()},
+            changes={field: [before.get(field) if before else None, value] for field, value in after.items()},
         )
     return preset

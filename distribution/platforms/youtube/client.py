@@ -36,9 +36,16 @@ UPLOAD_CHUNK_UNIT = 256 * 1024  # resumable chunks must be multiples of 256 KiB
 
 
 class VideoMetadataLike(Protocol):
-    title: str
-    description: str
-    tags: list[str]
+    """What `upload_video` reads of a video's metadata (any object with these, frozen dataclasses too)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def tags(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
