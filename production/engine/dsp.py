@@ -21,11 +21,16 @@ except ImportError:  # pragma: no cover - another scipy: fall back to the public
     _sosfilt_in_place = None
 
 CHUNK = 1 << 17  # samples per block: a stereo float32 block (1 MB) about fills a core's L2 cache
+CONTROL_HOP = 16  # envelopes and modulations are computed every 16 samples, then interpolated
 
 
-def db_to_gain(db: float) -> float:
-    """Linear amplitude of a level in dB (-6.02 dB -> 0.5): the one conversion the engine uses."""
-    return float(10.0 ** (db / 20.0))
+def db_to_gain(db):
+    """Linear amplitude of a level in dB (-6.02 dB -> 0.5): the one conversion the code base uses.
+
+    A number gives a float; an array gives a float64 array of gains, element by element."""
+    if isinstance(db, int | float):
+        return float(10.0 ** (db / 20.0))
+    return np.power(10.0, np.asarray(db, dtype=np.float64) / 20.0)
 
 
 def gain_to_db(gain: float, floor_db: float = -240.0) -> float:
@@ -193,3 +198,69 @@ def upsample_linear(control: np.ndarray, *, hop: int, n_samples: int, add_to: np
             else:
                 block[..., phase::hop] = piece
     return target
+
+
+# --- filters --------------------------------------------------------------------------------------
+# Filters run through scipy's sosfilt: a whole cascade (high-pass, shelves, low-pass) costs about one
+# pass, where pedalboard runs one pass per filter plugin. Same RBJ/Butterworth responses.
+
+
+def lowpass(audio: np.ndarray, *, sample_rate: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
+    """Butterworth low-pass (12 dB/octave at order 2)."""
+    return filter_sos(audio, tone_sos(sample_rate, lowpass_hz=cutoff_hz, order=order))
+
+
+def highpass(audio: np.ndarray, *, sample_rate: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
+    """Butterworth high-pass (12 dB/octave at order 2)."""
+    return filter_sos(audio, tone_sos(sample_rate, highpass_hz=cutoff_hz, order=order))
+
+
+def tone_sos(
+    sample_rate: float,
+    *,
+    highpass_hz: float | None = None,
+    lowpass_hz: float | None = None,
+    low_shelf: tuple[float, float] | None = None,
+    high_shelf: tuple[float, float] | None = None,
+    order: int = 2,
+) -> np.ndarray:
+    """One second-order-sections cascade: optional high-pass, low shelf (hz, db), high shelf, low-pass.
+
+    A cut-off at or above 0.49 x sample_rate is left out (nothing to remove there).
+    """
+    nyquist_limit = 0.49 * sample_rate
+    sections = []
+    if highpass_hz:
+        sections.append(butter_sos(order, float(highpass_hz), "highpass", sample_rate))
+    if low_shelf and low_shelf[1] != 0:
+        sections.append(shelf_sos(sample_rate, kind="low", freq_hz=low_shelf[0], gain_db=low_shelf[1]))
+    if high_shelf and high_shelf[1] != 0 and high_shelf[0] < nyquist_limit:
+        sections.append(shelf_sos(sample_rate, kind="high", freq_hz=high_shelf[0], gain_db=high_shelf[1]))
+    if lowpass_hz and lowpass_hz < nyquist_limit:
+        sections.append(butter_sos(order, float(lowpass_hz), "lowpass", sample_rate))
+    if not sections:
+        return np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]])
+    return np.concatenate(sections)
+
+
+def shelf_sos(sample_rate: float, *, kind: str, freq_hz: float, gain_db: float, slope: float = 1.0) -> np.ndarray:
+    """An RBJ-cookbook shelving biquad as one SOS row; kind is "low" or "high"."""
+    a = db_to_gain(gain_db / 2)  # the RBJ shelf's A: amplitude at half the gain in dB
+    w0 = 2 * np.pi * freq_hz / sample_rate
+    alpha = np.sin(w0) / 2 * np.sqrt((a + 1 / a) * (1 / slope - 1) + 2)
+    cos_w0, root = np.cos(w0), 2 * np.sqrt(a) * alpha
+    sign = 1 if kind == "low" else -1
+    if kind not in ("low", "high"):
+        raise ValueError("kind must be 'low' or 'high'")
+    b0 = a * ((a + 1) - sign * (a - 1) * cos_w0 + root)
+    b1 = sign * 2 * a * ((a - 1) - sign * (a + 1) * cos_w0)
+    b2 = a * ((a + 1) - sign * (a - 1) * cos_w0 - root)
+    a0 = (a + 1) + sign * (a - 1) * cos_w0 + root
+    a1 = -sign * 2 * ((a - 1) + sign * (a + 1) * cos_w0)
+    a2 = (a + 1) + sign * (a - 1) * cos_w0 - root
+    return np.array([[b0 / a0, b1 / a0, b2 / a0, 1.0, a1 / a0, a2 / a0]])
+
+
+def filter_sos(audio: np.ndarray, sos: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Run an SOS cascade along the last axis in float32, block by block; `out` may be `audio`."""
+    return sosfilt_blocks(sos, audio, out=out)

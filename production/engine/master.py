@@ -29,8 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage, signal
 
-from production.engine.dsp import CHUNK, SosStream, blocks, upsample_linear
-from production.engine.fx import tone_sos
+from production.engine.dsp import CHUNK, SosStream, blocks, tone_sos, upsample_linear
 
 PLATFORM_TARGETS = {"youtube": -14.0, "spotify": -14.0, "apple_music": -16.0}
 LOUDNESS_TOLERANCE_LU = 0.5
