@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import logging
+import time
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -22,20 +24,52 @@ from catalog.models import Track
 from listeners import selectors
 from listeners.models import Listener, Recommender, RecommenderModel, Surface
 from listeners.recommend import als, content, evaluation, popularity
+from lofi_site.pagecache import catalogue_version
+from production.engine.sequencing import TrackFeatures
 from production.selectors import track_features
 
 logger = logging.getLogger(__name__)
 POOL_MAX = 2000  # newest storefront tracks considered per request
+POOL_TTL_S = 300
 MIN_LISTENERS_TO_TRAIN = 2
 MIN_LISTENERS_TO_EVALUATE = 20
 EVAL_LISTENERS_MAX = 3000
 ALS_PARAMS = als.AlsParams()
 
 
-def _pool() -> list[Track]:
-    """The candidates with just what scoring reads (features, style, moods): no files for 2000 tracks."""
-    pool = selectors.storefront_pool().prefetch_related(None).prefetch_related("moods")
-    return list(pool.order_by("-created_at")[:POOL_MAX])
+@dataclass(frozen=True)
+class _Pool:
+    """The candidates as scoring reads them: ids (newest first), engine features and styles."""
+
+    ids: list[int]
+    features: list[TrackFeatures]
+    styles: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+_pool_cache: dict[str, tuple[tuple, _Pool]] = {}
+
+
+def _pool() -> _Pool:
+    """The storefront's newest POOL_MAX tracks, built once per process and rebuilt when the catalogue changes
+    (the page cache's catalogue version) or after POOL_TTL_S, which bounds what no write announces (a release
+    that goes out at its hour). Rebuilding reads features, style and moods only: no files."""
+    key = (catalogue_version(), int(time.monotonic() // POOL_TTL_S))
+    cached = _pool_cache.get("pool")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    tracks = list(
+        selectors.storefront_pool().prefetch_related(None).prefetch_related("moods").order_by("-created_at")[:POOL_MAX]
+    )
+    pool = _Pool([t.pk for t in tracks], track_features(tracks), [_style(t) for t in tracks])
+    _pool_cache["pool"] = (key, pool)
+    return pool
+
+
+def pool_forget(**_signal_kwargs) -> None:
+    _pool_cache.clear()
 
 
 def _style(track: Track) -> str:
@@ -47,7 +81,7 @@ def recommend(
 ) -> list[Track]:
     """Up to `n` storefront tracks for a surface: similar to `track` (more like this) or for `listener`."""
     pool = _pool()
-    if not pool:
+    if not len(pool):
         return []
     exclude = {track.pk} if track else set()
     if surface == Surface.MORE_LIKE_THIS and track is not None:
@@ -56,36 +90,35 @@ def recommend(
         scores, seen = _for_you_scores(recommender, listener, pool)
         exclude |= seen
     order = np.argsort(-scores, kind="stable")
-    chosen = [pool[i].pk for i in order if pool[i].pk not in exclude and np.isfinite(scores[i])][:n]
+    chosen = [pool.ids[i] for i in order if pool.ids[i] not in exclude and np.isfinite(scores[i])][:n]
     full = selectors.storefront_pool().in_bulk(chosen)  # the few shown, with their previews and moods
     return [full[pk] for pk in chosen if pk in full]
 
 
-def _popular_scores(pool: list[Track]) -> np.ndarray:
-    counts = selectors.popularity([t.pk for t in pool])
+def _popular_scores(pool: _Pool) -> np.ndarray:
+    counts = selectors.popularity(pool.ids)
     # Ties (a quiet shop) fall back to the newest first, the pool's order, through the stable sort.
-    return np.array([counts.get(t.pk, 0.0) for t in pool], dtype=np.float64)
+    return np.array([counts.get(pk, 0.0) for pk in pool.ids], dtype=np.float64)
 
 
-def _more_like_this_scores(recommender: str, track: Track, pool: list[Track]) -> np.ndarray:
+def _more_like_this_scores(recommender: str, track: Track, pool: _Pool) -> np.ndarray:
     if recommender == Recommender.POPULAR:
         return _popular_scores(pool)
     if recommender == Recommender.LEARNED:
         model = _active_model()
         if model is not None and track.pk in model.track_index:
-            vectors = model.track_vectors([t.pk for t in pool])
+            vectors = model.track_vectors(pool.ids)
             seed = model.track_factors[model.track_index[track.pk]]
             norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(seed) or 1.0)
             return np.where(norms > 0, vectors @ seed / np.maximum(norms, 1e-9), -1.0)
     [seed] = track_features([track])
-    return content.similarity_rows([seed], [_style(track)], track_features(pool), [_style(t) for t in pool])[0]
+    return content.similarity_rows([seed], [_style(track)], pool.features, pool.styles)[0]
 
 
-def _for_you_scores(recommender: str, listener: Listener | None, pool: list[Track]) -> tuple[np.ndarray, set[int]]:
+def _for_you_scores(recommender: str, listener: Listener | None, pool: _Pool) -> tuple[np.ndarray, set[int]]:
     if listener is None or recommender == Recommender.POPULAR:
         return _popular_scores(pool), set()
-    ids = [t.pk for t in pool]
-    strengths = selectors.listener_strengths(listener, ids)
+    strengths = selectors.listener_strengths(listener, pool.ids)
     if not strengths:
         return _popular_scores(pool), set()  # a newcomer with nothing yet: what others like
     seen = set(strengths)
@@ -94,12 +127,12 @@ def _for_you_scores(recommender: str, listener: Listener | None, pool: list[Trac
         if model is not None:
             user = model.listener_vector(listener.pk)
             if user is not None:
-                return model.track_vectors(ids) @ user, seen
-    by_id = {t.pk: t for t in pool}
-    liked = [by_id[i] for i in strengths if i in by_id]
-    weights = np.array([strengths[t.pk] for t in liked], dtype=np.float32)
+                return model.track_vectors(pool.ids) @ user, seen
+    index = {pk: i for i, pk in enumerate(pool.ids)}
+    liked = [index[pk] for pk in strengths if pk in index]
+    weights = np.array([strengths[pool.ids[i]] for i in liked], dtype=np.float32)
     rows = content.similarity_rows(
-        track_features(liked), [_style(t) for t in liked], track_features(pool), [_style(t) for t in pool]
+        [pool.features[i] for i in liked], [pool.styles[i] for i in liked], pool.features, pool.styles
     )
     return (weights @ rows) / float(weights.sum()), seen
 
@@ -159,7 +192,7 @@ def recommender_train(*, params: als.AlsParams = ALS_PARAMS) -> RecommenderModel
     """Train the learned recommender on every listener's interactions with the storefront's tracks and make
     it the active model. With enough listeners it is first evaluated (leave-one-out hit rate at 10 against
     popularity) and the figures kept on the record. None when there is too little to learn from."""
-    track_ids = [t.pk for t in _pool()]
+    track_ids = list(_pool().ids)
     listener_ids, strengths = selectors.interaction_strengths(track_ids)
     if len(listener_ids) < MIN_LISTENERS_TO_TRAIN:
         logger.info("recommender training skipped: %s listener(s) with interactions", len(listener_ids))

@@ -190,3 +190,11 @@ def test_training_with_enough_listeners_records_its_leave_one_out_hit_rates(db):
     assert model.metrics["listeners"] == 24 and model.metrics["evaluated_listeners"] == 24
     assert 0 <= model.metrics["hit_rate_at_10_popular"] <= 1
     assert model.metrics["hit_rate_at_10_learned"] >= 0.5  # the two tastes are easy to learn
+
+
+def test_a_track_added_after_the_pool_was_built_is_recommended_at_once(catalogue):
+    seed = catalogue["seed"]
+    before = services.recommend(surface=Surface.MORE_LIKE_THIS, recommender=Recommender.CONTENT, track=seed, n=2)
+    newcomer = _track("Rain Newcomer", bpm=80, key="A", mode="minor", style="jazzhop", mood="rainy", energy=0.3)
+    after = services.recommend(surface=Surface.MORE_LIKE_THIS, recommender=Recommender.CONTENT, track=seed, n=2)
+    assert newcomer not in before and after[0] == newcomer
