@@ -1,5 +1,5 @@
-"""Files in the two storages, written once for every app: a local path for a stored file, a local file stored,
-everything under a prefix deleted, and a name safe to store or to hand a browser.
+"""Files in the two storages, written once for every app: a local path for a stored file (for a block, or kept
+for a run), a local file stored, everything under a prefix deleted, and a name safe to store or to hand a browser.
 
 The engines (ffmpeg, pedalboard, librosa, MediaFileUpload) read local paths; the storages may be S3. Storage
 names are Django's: PUBLIC ("default": artwork, previews) and PRIVATE (masters, stems, packs, certificates).
@@ -44,6 +44,26 @@ def local_copy(storage_name: str, name: str) -> Iterator[Path]:
         with storage.open(name, "rb") as source, open(local, "wb") as target:
             shutil.copyfileobj(source, target, _CHUNK)
         yield local
+
+
+def local_copy_kept(storage_name: str, name: str, workdir: Path, *, filename: str = "") -> Path:
+    """A local path holding the stored file `name` for as long as `workdir` lasts: for a process that keeps
+    reading it (a station's Liquidsoap and ffmpeg), where `local_copy`'s block would end too soon.
+
+    A filesystem storage hands out the stored file itself (read it, never modify it); an object store (S3) is
+    streamed once into `workdir` as `filename` (default: the stored file's own name), which the caller cleans up.
+    """
+    storage = storages[storage_name]
+    try:
+        direct = Path(storage.path(name))
+    except NotImplementedError:  # object stores have no local path
+        direct = None
+    if direct is not None and direct.is_file():
+        return direct
+    local = workdir / (filename or Path(name).name)
+    with storage.open(name, "rb") as source, open(local, "wb") as target:
+        shutil.copyfileobj(source, target, _CHUNK)
+    return local
 
 
 def store_file(storage_name: str, name: str, local_path: Path, *, replace: str = "") -> str:

@@ -18,6 +18,7 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from catalog.selectors import releases_out
+from lofi_site.files import PUBLIC, local_copy_kept
 from radio.liquidsoap.annotate import annotate_request
 from radio.liquidsoap.icecast import IcecastServer, IcecastUnreachable, fetch_admin_stats, icecast_config_xml
 from radio.liquidsoap.programs import ffmpeg_exe, require_program
@@ -110,12 +111,12 @@ def _visual(station: Station, workdir: Path) -> tuple[str, bool]:
     else a plain image with the station's name."""
     for field, is_loop in ((station.visual_loop, True), (station.visual, False)):
         if field:
-            return _local_copy(field.name, "default", workdir / f"visual{Path(field.name).suffix}"), is_loop
+            local = local_copy_kept(PUBLIC, field.name, workdir, filename=f"visual{Path(field.name).suffix}")
+            return str(local), is_loop
     release = releases_out().exclude(artwork="").order_by("-release_date", "-created_at").first()
     if release is not None:
-        return _local_copy(
-            release.artwork.name, "default", workdir / f"visual{Path(release.artwork.name).suffix}"
-        ), False
+        name = release.artwork.name
+        return str(local_copy_kept(PUBLIC, name, workdir, filename=f"visual{Path(name).suffix}")), False
     from PIL import Image, ImageDraw
 
     path = workdir / "visual.png"
@@ -123,16 +124,6 @@ def _visual(station: Station, workdir: Path) -> tuple[str, bool]:
     ImageDraw.Draw(image).text((60, 60), station.name, fill=(235, 225, 210), font_size=64)
     image.save(path)
     return str(path), False
-
-
-def _local_copy(name: str, storage_name: str, target: Path) -> str:
-    storage = storages[storage_name]
-    try:
-        return storage.path(name)
-    except NotImplementedError:
-        with storage.open(name, "rb") as source, open(target, "wb") as out:
-            shutil.copyfileobj(source, out, 1 << 20)
-        return str(target)
 
 
 class StationRunner:

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from lofi_site.files import delete_prefix, local_copy, safe_filename, store_file
+from lofi_site.files import delete_prefix, local_copy, local_copy_kept, safe_filename, store_file
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,26 @@ def test_store_file_replaces_the_earlier_file_and_delete_prefix_empties_a_folder
     assert in_memory_private.exists("releases/r2/keep.txt")
     assert delete_prefix("private", "releases/none") == 0
     assert Path(second).name.startswith("cover")
+
+
+def test_local_copy_kept_copies_an_object_store_file_into_the_workdir_and_leaves_it_there(in_memory_private, tmp_path):
+    name = in_memory_private.save("radio/visual/loop.mp4", ContentFile(b"\0\0\0 ftypisom" + b"\1" * 3000))
+
+    kept = local_copy_kept("private", name, tmp_path, filename="visual.mp4")
+    default_name = local_copy_kept("private", name, tmp_path)
+
+    assert kept == tmp_path / "visual.mp4" and kept.read_bytes().startswith(b"\0\0\0 ftypisom")
+    assert default_name == tmp_path / Path(name).name and default_name.stat().st_size == 3012
+
+
+def test_local_copy_kept_hands_out_a_filesystem_file_itself(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    name = storages["private"].save("art/cover.png", ContentFile(b"png"))
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+
+    assert local_copy_kept("private", name, workdir, filename="visual.png") == tmp_path / "art" / "cover.png"
+    assert list(workdir.iterdir()) == []
