@@ -8,6 +8,7 @@ it exactly once, from `stop_all`, which also takes down anything the child start
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -79,14 +80,25 @@ class Supervisor:
             self.out.flush()
 
     def _pump(self, process: ManagedProcess, stream) -> None:
-        for raw in iter(stream.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip()
-            if not line:
-                continue
-            process.last_output_at = time.monotonic()
-            process.output_tail = [*process.output_tail[-19:], line]
-            self.log(process.spec.name, line)
+        # Lines end with "\n" or "\r" (ffmpeg rewrites its progress line with "\r"): each counts as output, so
+        # a pushing ffmpeg shows progress every couple of seconds.
+        pending = b""
+        while chunk := stream.read1(65536):
+            pending += chunk
+            *lines, pending = re.split(rb"[\r\n]", pending)
+            for raw in lines:
+                self._line(process, raw)
+        self._line(process, pending)
         stream.close()
+
+    def _line(self, process: ManagedProcess, raw: bytes) -> None:
+        line = raw.decode("utf-8", "replace").rstrip()
+        if not line:
+            return
+        process.last_output_at = time.monotonic()
+        process.output_tail = [*process.output_tail[-19:], line]
+        if not line.startswith(("frame=", "size=")):  # progress is noted, not logged every 2 s
+            self.log(process.spec.name, line)
 
     # --- lifecycle --------------------------------------------------------------------------------------
     def _start(self, process: ManagedProcess) -> None:

@@ -127,3 +127,21 @@ def test_the_supervisor_restarts_a_crashed_process_with_backoff_and_stops_everyt
         import os
 
         os.kill(steady_pid, 0)
+
+
+def test_progress_lines_ending_in_carriage_returns_count_as_output():
+    out = io.StringIO()
+    program = (
+        "import sys, time\n"
+        "for i in range(3):\n"
+        "    sys.stderr.write(f'frame={i}\\r'); sys.stderr.flush(); time.sleep(0.2)"
+    )
+    supervisor = Supervisor([ProcessSpec("video", [sys.executable, "-c", program])], out=out)
+    supervisor.start_all()
+    process = supervisor.processes["video"]
+    deadline = time.monotonic() + 5
+    while len(process.output_tail) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    supervisor.stop_all()
+    assert process.output_tail[:3] == ["frame=0", "frame=1", "frame=2"]  # the watchdog's sign of a live push
+    assert "frame=" not in out.getvalue()  # not logged every 2 s

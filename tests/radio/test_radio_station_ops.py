@@ -216,3 +216,36 @@ def test_vas_may_view_stations_but_only_editors_change_them(client, va, editor):
     assert client.post(reverse("admin:radio_station_change", args=[st.pk]), {}).status_code == 403
     assert not va.has_perm("radio.change_rtmptarget")
     assert editor.has_perm("radio.change_station") and editor.has_perm("radio.add_rtmptarget")
+
+
+def test_the_demo_step_seeds_the_demo_station_with_the_demo_tracks(settings):
+    from catalog.models import Track
+    from radio.demo import demo_station
+    from radio.models import Station
+
+    rendered = radio_track(title="Demo render", released=False, source=Track.Source.GENERATED)
+    lines = []
+    demo_station(lines.append)
+    demo_station(lines.append)  # idempotent
+
+    st = Station.objects.get(slug="demo")
+    assert list(st.marked_tracks.all()) == [rendered] and list(st.safety_tracks.all()) == [rendered]
+    assert not st.on_air  # on air only once `make radio` runs it
+    assert "1 track(s) in rotation" in lines[-1]
+
+
+def test_plays_per_track_on_the_analytics_page(rf, editor):
+    from lofi_site.analytics import Period
+    from radio.dashboard import radio_plays_per_track
+
+    st = station()
+    track = radio_track(title="Most Played")
+    for _ in range(3):
+        Play.objects.create(station=st, track=track, title=track.title, started_at=timezone.now())
+    request = rf.get("/")
+    request.user = editor
+
+    chart = radio_plays_per_track(request, Period(days=7, today=timezone.localdate()))
+
+    assert chart.rows == [(f"Most Played — {track.artist.name}", "3")]
+    assert "Most Played" in chart.svg
