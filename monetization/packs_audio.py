@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from production.engine.dsp import db_to_gain
+
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 
@@ -192,7 +194,7 @@ def normalise_peak(audio: np.ndarray, *, peak_dbfs: float = -1.0) -> np.ndarray:
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
     if peak < 1e-6:
         return audio.copy()
-    return (audio * (10.0 ** (peak_dbfs / 20.0) / peak)).astype(np.float32)
+    return (audio * (db_to_gain(peak_dbfs) / peak)).astype(np.float32)
 
 
 def trim_tail(audio: np.ndarray, sample_rate: int, *, threshold_db: float = -50.0, hop: int = 256) -> np.ndarray:
@@ -206,7 +208,7 @@ def trim_tail(audio: np.ndarray, sample_rate: int, *, threshold_db: float = -50.
     n_frames = int(np.ceil(mono.size / hop))
     padded = np.pad(mono, (0, n_frames * hop - mono.size))
     frame_peaks = padded.reshape(n_frames, hop).max(axis=1)
-    loud = np.nonzero(frame_peaks >= peak * 10.0 ** (threshold_db / 20.0))[0]
+    loud = np.nonzero(frame_peaks >= peak * db_to_gain(threshold_db))[0]
     stop = min(int((loud[-1] + 1) * hop), mono.size) if loud.size else 0
     return audio[..., :stop]
 
@@ -241,7 +243,7 @@ def one_shot_regions(
     # librosa's onsets sit on a 23 ms frame grid, sometimes after the attack has begun: look around them.
     starts = np.unique([attack_start(mono, int(o) - before, int(o) + after) for o in onsets])
     ends = np.minimum(np.append(starts[1:], mono.size), starts + int(max_len_s * sample_rate))
-    floor = float(np.max(np.abs(mono))) * 10.0 ** (min_peak_rel_db / 20.0)
+    floor = float(np.max(np.abs(mono))) * db_to_gain(min_peak_rel_db)
     return [
         Region(int(start), int(stop))
         for start, stop in zip(starts, ends, strict=True)

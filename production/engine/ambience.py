@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from production.engine.dsp import butter_sos, mean_square, sosfilt_blocks, upsample_linear
+from production.engine.dsp import butter_sos, db_to_gain, mean_square, sosfilt_blocks, upsample_linear
 
 KINDS = ("none", "rain", "cafe", "nature", "vinyl")
 BED_RMS_DBFS = -24.0  # nominal level of every bed; fx.process scales it against the music
@@ -26,7 +26,7 @@ def bed(kind: str, *, n_samples: int, sample_rate: int, seed: int) -> np.ndarray
     are decorrelated so the bed sits around the music rather than on top of it.
     """
     out = np.zeros((2, max(n_samples, 0)), dtype=np.float32)
-    return add_bed(out, kind, sample_rate=sample_rate, seed=seed, rms=10 ** (BED_RMS_DBFS / 20))
+    return add_bed(out, kind, sample_rate=sample_rate, seed=seed, rms=db_to_gain(BED_RMS_DBFS))
 
 
 def add_bed(target: np.ndarray, kind: str, *, sample_rate: int, seed: int, rms: float) -> np.ndarray:
@@ -277,7 +277,7 @@ def _clink(rng: np.random.Generator, *, sr: float) -> np.ndarray:
         if base_hz * ratio > 0.45 * sr:  # a partial above the band would alias
             continue
         tone += gain * np.exp(-t / decay_s) * np.sin(2 * np.pi * base_hz * ratio * t)
-    level = 10 ** (rng.uniform(-38.0, -30.0) / 20)
+    level = db_to_gain(rng.uniform(-38.0, -30.0))
     left, right = _pan_gains(rng.uniform(-0.8, 0.8))
     return np.stack([tone * np.float32(level * left), tone * np.float32(level * right)])
 
@@ -288,7 +288,7 @@ def _add_bird_call(audio: np.ndarray, rng: np.random.Generator, *, start_s: floa
     chirp_s = rng.uniform(0.05, 0.12)
     gap_s = rng.uniform(0.03, 0.1)
     f_start, f_end = rng.uniform(2500.0, 4500.0), rng.uniform(3000.0, 6500.0)
-    level = 10 ** (rng.uniform(-26.0, -18.0) / 20)
+    level = db_to_gain(rng.uniform(-26.0, -18.0))
     gains = _pan_gains(rng.uniform(-0.9, 0.9))
     length = int(chirp_s * sr)
     t = np.arange(length, dtype=np.float32) / sr
@@ -421,5 +421,5 @@ def _to_rms(audio: np.ndarray, rms_dbfs: float) -> np.ndarray:
     """Scale `audio` (a float32 buffer of our own) in place to the given RMS."""
     rms = np.sqrt(mean_square(audio))
     if rms > 1e-12:
-        audio *= np.float32(10 ** (rms_dbfs / 20) / rms)
+        audio *= np.float32(db_to_gain(rms_dbfs) / rms)
     return audio

@@ -31,6 +31,7 @@ import soundfile
 from scipy import signal
 
 from production.engine import audio_io
+from production.engine.dsp import db_to_gain
 from production.engine.loudness import SILENCE_LUFS, measure_blocks
 
 BedBlocks = Callable[[int, int], np.ndarray]  # (n_samples, start_sample) -> (2, n_samples) float32
@@ -129,7 +130,7 @@ def render_mix(
                     gains_db[index],
                 )
             if ambience_bed is not None:
-                mix += (10 ** (ambience_gain_db / 20) * ambience_bed(n, position)).astype(np.float32)
+                mix += (db_to_gain(ambience_gain_db) * ambience_bed(n, position)).astype(np.float32)
             _write(out, meter, limiter.process(mix))
         _write(out, meter, limiter.flush())
     integrated_lufs, loudness_range_lu, true_peak_dbtp = meter.result()
@@ -205,8 +206,8 @@ class TruePeakLimiter:
     def __init__(self, *, sample_rate: int, channels: int, ceiling_db: float) -> None:
         self.channels = channels
         self._ceiling_db = ceiling_db - self.SAFETY_DB
-        self._ceiling = 10 ** (self._ceiling_db / 20)
-        self._hot = 10 ** ((self._ceiling_db - self.HOT_MARGIN_DB) / 20)
+        self._ceiling = db_to_gain(self._ceiling_db)
+        self._hot = db_to_gain(self._ceiling_db - self.HOT_MARGIN_DB)
         self._release_db_per_hop = self.RELEASE_DB_PER_S * self.HOP / sample_rate
         self._pending = np.zeros((channels, 0), dtype=np.float32)  # not yet output; starts at hop `_first`
         self._history = np.zeros((channels, self._CONTEXT), dtype=np.float32)  # samples before `_pending`
@@ -261,7 +262,7 @@ class TruePeakLimiter:
         previous = np.concatenate([[self._last_gain_db], gain_db])
         boundary_db = np.minimum(previous[:-1], previous[1:])  # boundaries of hops 0..n_out
         self._last_gain_db = float(gain_db[n_out - 1])
-        boundary = 10 ** (boundary_db / 20)
+        boundary = db_to_gain(boundary_db)
         within = (np.arange(hop) / hop)[None, :]
         ramps = boundary[:-1, None] + (boundary[1:] - boundary[:-1])[:, None] * within
         gain = ramps.reshape(-1).astype(np.float32)
@@ -345,7 +346,7 @@ def _add_item(
     if offset > reader.position:
         reader.read(offset - reader.position)
     piece = reader.read(hi - lo)
-    gain = np.float32(10 ** (gain_db / 20))
+    gain = np.float32(db_to_gain(gain_db))
     if offset >= fade_in and offset + piece.shape[1] <= frames - fade_out:
         piece *= gain  # the common case: no fade in this block
     else:
@@ -397,7 +398,7 @@ def _timeline(items: Sequence[MixItem], frames: list[int], sample_rate: int) -> 
 def _bed_loudness(bed: BedBlocks | None, gain_db: float, sample_rate: int) -> float | None:
     if bed is None:
         return None
-    probe = (10 ** (gain_db / 20) * bed(int(BED_PROBE_S * sample_rate), 0)).astype(np.float32)
+    probe = (db_to_gain(gain_db) * bed(int(BED_PROBE_S * sample_rate), 0)).astype(np.float32)
     return measure_blocks([probe], channels=2, sample_rate=sample_rate).integrated_lufs
 
 
@@ -508,7 +509,7 @@ class _TruePeakTracker:
         body = audio[:, self._CONTEXT : self._CONTEXT + count * self.HOP]
         sample_peaks = np.abs(body).reshape(body.shape[0], count, self.HOP).max(axis=(0, 2))
         self._peak = max(self._peak, float(sample_peaks.max()))
-        hot = np.flatnonzero(sample_peaks > self._peak * 10 ** (-self.HOT_MARGIN_DB / 20))
+        hot = np.flatnonzero(sample_peaks > self._peak * db_to_gain(-self.HOT_MARGIN_DB))
         if hot.size == 0:
             return
         index = (hot * self.HOP)[:, None] + np.arange(self.HOP + 2 * self._CONTEXT)[None, :]

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage, signal
 
-from production.engine.dsp import CHUNK, SosStream, blocks, tone_sos, upsample_linear
+from production.engine.dsp import CHUNK, SosStream, blocks, db_to_gain, tone_sos, upsample_linear
 
 PLATFORM_TARGETS = {"youtube": -14.0, "spotify": -14.0, "apple_music": -16.0}
 LOUDNESS_TOLERANCE_LU = 0.5
@@ -116,7 +116,7 @@ def master(
     if rough_lufs <= _ABSOLUTE_GATE_LUFS - 20:
         raise MasteringError("mix is silent: nothing to master")
     pre_gain_db = target_lufs - rough_lufs
-    pre_gain = 10 ** (pre_gain_db / 20)
+    pre_gain = db_to_gain(pre_gain_db)
     glue = pre_gain * _glue_gain(
         hop_power * pre_gain**2, sample_rate=sample_rate, target_lufs=target_lufs, settings=settings
     )
@@ -178,7 +178,7 @@ def _glue_gain(hop_power: np.ndarray, *, sample_rate: int, target_lufs: float, s
     )
     reduction_db = excess * (1 - 1 / settings.glue_ratio)
     reduction_db = _one_pole(reduction_db, time_s=settings.glue_smoothing_s, rate=sample_rate / _HOP)
-    gain = 10 ** (-reduction_db / 20)
+    gain = db_to_gain(-reduction_db)
     return np.append(gain, gain[-1])
 
 
@@ -239,11 +239,11 @@ def _search_gain(
 
     Returns (gain_db, gain per control point, predicted integrated LUFS of the result).
     """
-    ceiling = 10 ** (ceiling_db / 20)
+    ceiling = db_to_gain(ceiling_db)
     previous: tuple[float, float] | None = None
     best: tuple[float, float, np.ndarray, float] | None = None  # (|error|, gain_db, control, integrated)
     for _ in range(24):
-        gain = 10 ** (gain_db / 20)
+        gain = db_to_gain(gain_db)
         peaks = blocks.peaks_for(ceiling / gain * 0.999)
         limiter = limiter_gain(
             peaks * gain,
@@ -305,7 +305,7 @@ def limiter_gain(
     slope = release_db_per_s * hop / sample_rate * np.arange(held.size)
     released = np.maximum.accumulate(held + slope) - slope
     smoothed = ndimage.uniform_filter1d(released, size=2 * radius + 1, mode="nearest")
-    return 10 ** (-smoothed / 20)
+    return db_to_gain(-smoothed)
 
 
 # --- true peak ------------------------------------------------------------------------------------
@@ -444,7 +444,7 @@ def k_weighting_sos(sample_rate: float) -> np.ndarray:
     """BS.1770 K-weighting (pre-filter shelf + RLB high-pass) for any rate, as libebur128 derives it."""
     f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
     k = np.tan(np.pi * f0 / sample_rate)
-    vh = 10 ** (gain_db / 20)
+    vh = db_to_gain(gain_db)
     vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
     shelf = [

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import signal
 
 from production.engine.brief import Key
+from production.engine.dsp import db_to_gain
 
 # Scale degrees (semitones above the tonic) of the chords in each progression; the bass plays the first.
 _MAJOR_PROGRESSIONS = (
@@ -46,7 +47,7 @@ def sine(
 ) -> np.ndarray:
     """A sine whose peak sits at `level_dbfs` in every channel, shape (channels, n) float32."""
     t = np.arange(round(duration_s * sample_rate)) / sample_rate
-    tone = (10.0 ** (level_dbfs / 20.0)) * np.sin(2.0 * np.pi * freq_hz * t)
+    tone = db_to_gain(level_dbfs) * np.sin(2.0 * np.pi * freq_hz * t)
     return np.tile(tone.astype(np.float32), (channels, 1))
 
 
@@ -174,7 +175,7 @@ def lofi_track(*, bpm: float, key: Key | str, duration_s: float, sample_rate: in
         + chord_progression(key=key, bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed)
         + melody(key=key, bpm=bpm, duration_s=duration_s, sample_rate=sample_rate, seed=seed)
     )
-    mix *= 10 ** (-1.0 / 20.0) / max(float(np.max(np.abs(mix))), 1e-9)
+    mix *= db_to_gain(-1.0) / max(float(np.max(np.abs(mix))), 1e-9)
     return TestTrack(audio=mix.astype(np.float32), sample_rate=sample_rate, bpm=bpm, key=key)
 
 

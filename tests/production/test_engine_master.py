@@ -8,6 +8,7 @@ import pytest
 from scipy import signal
 
 from production.engine import fx, master
+from production.engine.dsp import db_to_gain
 from production.engine.loudness import measure
 from tests.production.lofi_test_signals import synthetic_stems
 
@@ -26,7 +27,7 @@ def _material() -> dict[str, np.ndarray]:
         [np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 3520 * t), np.sin(2 * np.pi * 330 * t + 1.0)]
     )
     return {
-        "noise, very quiet (-70 dBFS)": (pink / np.max(np.abs(pink)) * 10 ** (-70 / 20)).astype(np.float32),
+        "noise, very quiet (-70 dBFS)": (pink / np.max(np.abs(pink)) * db_to_gain(-70)).astype(np.float32),
         "noise, clipped hot": np.clip(rng.standard_normal((2, n)) * 0.9, -1, 1).astype(np.float32),
         "tones": (0.3 * tones).astype(np.float32),
         "music, quiet": (music * 0.002).astype(np.float32),

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from production.engine import fx, master, qc
+from production.engine.dsp import db_to_gain
 from production.engine.loudness import measure
 from tests.production.lofi_test_signals import synthetic_stems
 
@@ -81,7 +82,7 @@ def test_clipping_is_counted_and_fails(good_master):
 
 def test_true_peak_over_the_ceiling_fails_with_the_number(good_master):
     peak_dbtp = measure(good_master, sample_rate=SR).true_peak_dbtp
-    hot = good_master * np.float32(10 ** ((-0.4 - peak_dbtp) / 20))  # true peak lands at -0.4 dBTP
+    hot = good_master * np.float32(db_to_gain(-0.4 - peak_dbtp))  # true peak lands at -0.4 dBTP
     report = _check(hot)
     assert report.true_peak_dbtp == pytest.approx(-0.4, abs=0.02)
     assert f"true peak {report.true_peak_dbtp:.1f} dBTP above ceiling -1.0" in report.failures
@@ -118,7 +119,7 @@ def test_out_of_phase_channels_fail_on_correlation_and_mono_loss(good_master):
 
 
 def test_wrong_loudness_fails(good_master):
-    quiet = good_master * np.float32(10 ** (-3 / 20))
+    quiet = good_master * np.float32(db_to_gain(-3))
     report = _check(quiet)
     assert report.integrated_lufs == pytest.approx(-17.0, abs=0.2)
     assert _failed_with(report, "integrated loudness -17.0 LUFS", "off target -14.0")

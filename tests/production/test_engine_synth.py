@@ -8,6 +8,7 @@ import pytest
 
 from production.engine.brief import Brief, Key
 from production.engine.compose import Score, compose
+from production.engine.dsp import db_to_gain
 from production.engine.styles import PRESETS
 from production.engine.synth import render_stems, velocity_gain
 from production.engine.synth.additive import partials
@@ -197,7 +198,7 @@ def test_render_stems_gives_equal_length_stereo_float32_stems_without_clipping()
     for part, stem in stems.items():
         assert stem.dtype == np.float32 and stem.shape == (2, round(8.0 * SR)), part
         assert np.isfinite(stem).all()
-        assert 0 < np.max(np.abs(stem)) <= 10 ** (-3 / 20) + 1e-6, part  # headroom before the effects
+        assert 0 < np.max(np.abs(stem)) <= db_to_gain(-3) + 1e-6, part  # headroom before the effects
         assert _rms_db(stem) > -60, part
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 
 from catalog.models import Release
+from production.engine.dsp import db_to_gain
 from production.engine.loudness import measure
 from production.models import IngestUpload, MixRender
 from production.services.ingest import files_ingest
@@ -34,7 +35,7 @@ def _mix_release(tmp_path, levels_db=(-6.0, -20.0, -12.0)) -> Release:
     """Three uploaded tracks at very different levels, on a mix release."""
     paths = []
     for seed, level_db in enumerate(levels_db):
-        audio = track_audio(seed=20 + seed, duration_s=TRACK_S) * np.float32(10 ** (level_db / 20))
+        audio = track_audio(seed=20 + seed, duration_s=TRACK_S) * np.float32(db_to_gain(level_db))
         paths.append(write(tmp_path / f"part {seed}.flac", audio))
     results = files_ingest(paths=paths, channel=IngestUpload.Channel.CLI, artist_name="Hana Loop")
     release = ReleaseFactory(kind=Release.Kind.MIX, title="Rainy Night Mix")
@@ -100,7 +101,7 @@ def test_an_ambience_bed_runs_under_the_whole_mix_including_the_gaps(tmp_path):
     per_second = np.sqrt(
         np.mean(difference[:, : (difference.shape[1] // rate) * rate].reshape(2, -1, rate) ** 2, axis=(0, 2))
     )
-    assert np.all(per_second > 10 ** (-55 / 20))
+    assert np.all(per_second > db_to_gain(-55))
     assert measure(difference, sample_rate=rate).integrated_lufs < rainy.integrated_lufs - 8
 
 

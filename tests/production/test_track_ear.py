@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from catalog.models import Track
 from production import services
+from production.engine.dsp import db_to_gain
 from production.models import RenderJob
 from production.tasks import render_job_run_task
 from tests.factories import TrackFactory
@@ -63,7 +64,7 @@ def test_the_compare_page_plays_both_masters_matched_in_loudness(admin_client):
     assert reverse("admin:catalog_track_master_audio", args=[a.pk]) in page
     assert reverse("admin:catalog_track_master_audio", args=[b.pk]) in page
     assert float(volumes["A"]) == 1.0
-    assert float(volumes["B"]) == pytest.approx(10 ** (-3 / 20), abs=1e-3)  # B is 3 LU louder: turned down 3 dB
+    assert float(volumes["B"]) == pytest.approx(db_to_gain(-3), abs=1e-3)  # B is 3 LU louder: turned down 3 dB
     assert "played 3.0 dB quieter to match" in page
 
 
