@@ -39,8 +39,7 @@ def live_progress(job) -> str:
     return format_html(
         '<span class="live-progress"{}><span class="progress{}" role="progressbar" aria-valuemin="0" '
         'aria-valuemax="100" aria-valuenow="{}"><span style="width: {}%"></span></span> '
-        '<span class="progress-value">{}%</span> <span class="progress-status">{}</span>'
-        '<span class="progress-eta">{}</span></span>',
+        '<span class="progress-value">{}%</span><span class="progress-eta">{}</span></span>',
         format_html(
             ' data-live-job="{}" data-live-endpoint="{}"', job.pk, reverse("admin:production_renderjob_progress")
         )
@@ -50,8 +49,7 @@ def live_progress(job) -> str:
         value,
         value,
         value,
-        "" if job.status in FINISHED else job.get_status_display(),  # the status column says it once done
-        f" · {eta}" if eta else "",
+        eta,
     )
 
 

@@ -26,8 +26,7 @@
             var bar = el.querySelector(".progress");
             if (bar) { bar.setAttribute("aria-valuenow", job.progress); }
             text(el, ".progress-value", job.progress + "%");
-            text(el, ".progress-eta", job.eta ? " · " + job.eta : "");
-            text(el, ".progress-status", job.status_label);
+            text(el, ".progress-eta", job.eta);
             if (job.finished) { finishedNow = true; el.removeAttribute("data-live-job"); }
           });
         });

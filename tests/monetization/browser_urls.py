@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
+from lofi_site.urls import handler403  # noqa: F401 - the site's refused page, as in production
 from lofi_site.urls import urlpatterns as site_urlpatterns
 
 
