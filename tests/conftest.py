@@ -1,4 +1,4 @@
-"""Shared fixtures: isolated storages per test, and one user per staff role."""
+"""Shared fixtures: isolated storages per test, one user per staff role, and the tasks a test enqueues."""
 
 from __future__ import annotations
 
@@ -77,3 +77,22 @@ def finance(db, django_user_model):
 @pytest.fixture
 def superuser(db, django_user_model):
     return django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-for-tests-only")
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list[tuple]:
+    """Tasks the code under test enqueues, as (dotted path, *args), instead of reaching the broker.
+
+    Everything enqueues through lofi_site/queue.py, so this patches that one seam: the broker call records, and the
+    after-commit wait is skipped (a test's transaction never commits). Commit and rollback themselves are
+    tested in tests/lofi_site/test_site_queue.py with real transactions."""
+    calls: list[tuple] = []
+
+    class _Immediately:
+        @staticmethod
+        def on_commit(callback, robust=False):
+            callback()
+
+    monkeypatch.setattr("lofi_site.queue.transaction", _Immediately)
+    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args)))
+    return calls
