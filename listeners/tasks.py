@@ -11,8 +11,8 @@ def sign_in_link_send_task(email: str) -> None:
 
 
 def recommender_train_task() -> None:
-    """Scheduled nightly (listeners/procedures.py): retrain the learned recommender."""
-    services.recommender_train()
+    """Scheduled nightly (listeners/procedures.py): prune old preview plays, retrain the learned recommender."""
+    services.recommender_nightly()
 
 
 def release_alerts_resume_task() -> int:

@@ -33,4 +33,4 @@ from listeners.services.library import (  # noqa: F401
     playlist_update,
     preview_play_record,
 )
-from listeners.services.recommendations import recommend, recommender_train  # noqa: F401
+from listeners.services.recommendations import recommend, recommender_nightly, recommender_train  # noqa: F401

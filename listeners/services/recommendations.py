@@ -15,14 +15,16 @@ import io
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 from scipy import sparse
 
 from catalog.models import Track
 from listeners import selectors
-from listeners.models import Listener, Recommender, RecommenderModel, Surface
+from listeners.models import Listener, PreviewPlay, Recommender, RecommenderModel, Surface
 from listeners.recommend import als, content, evaluation, popularity
 from lofi_site.pagecache import catalogue_version
 from production.engine.sequencing import TrackFeatures
@@ -31,6 +33,7 @@ from production.selectors import track_features
 logger = logging.getLogger(__name__)
 POOL_MAX = 2000  # newest storefront tracks considered per request
 POOL_TTL_S = 300
+PLAY_RETENTION = timedelta(days=365)
 MIN_LISTENERS_TO_TRAIN = 2
 MIN_LISTENERS_TO_EVALUATE = 20
 EVAL_LISTENERS_MAX = 3000
@@ -186,6 +189,13 @@ def _dump_array(array: np.ndarray) -> bytes:
 
 def _load_array(data) -> np.ndarray:
     return np.load(io.BytesIO(bytes(data)), allow_pickle=False)
+
+
+def recommender_nightly() -> RecommenderModel | None:
+    """The nightly run: forget preview plays older than PLAY_RETENTION (they teach little and need not be
+    kept), then retrain the learned recommender."""
+    PreviewPlay.objects.filter(created_at__lt=timezone.now() - PLAY_RETENTION).delete()
+    return recommender_train()
 
 
 def recommender_train(*, params: als.AlsParams = ALS_PARAMS) -> RecommenderModel | None:

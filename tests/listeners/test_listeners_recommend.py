@@ -198,3 +198,20 @@ def test_a_track_added_after_the_pool_was_built_is_recommended_at_once(catalogue
     newcomer = _track("Rain Newcomer", bpm=80, key="A", mode="minor", style="jazzhop", mood="rainy", energy=0.3)
     after = services.recommend(surface=Surface.MORE_LIKE_THIS, recommender=Recommender.CONTENT, track=seed, n=2)
     assert newcomer not in before and after[0] == newcomer
+
+
+def test_the_nightly_run_forgets_year_old_plays_and_trains(catalogue, listener_factory):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from listeners.tasks import recommender_train_task
+
+    for email in ("a@example.com", "b@example.com"):
+        Favourite.objects.create(listener=listener_factory(email), track=catalogue["seed"])
+    old = PreviewPlay.objects.create(track=catalogue["seed"], visitor_hash="x" * 64)
+    PreviewPlay.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+    recent = PreviewPlay.objects.create(track=catalogue["seed"], visitor_hash="y" * 64)
+    recommender_train_task()
+    assert list(PreviewPlay.objects.all()) == [recent]
+    assert RecommenderModel.objects.get(is_active=True).metrics["listeners"] == 2
