@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from lofi_site.db import TimeStamped
 from production.engine.brief import AMBIENCES, PARTS, Brief, Key
@@ -187,6 +189,10 @@ class RenderJob(TimeStamped):
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the run that owns the job (run_token): a running job whose heartbeat stopped
+    # has lost its worker, and is requeued by the stalled-job sweep or taken over by a redelivered task.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
     track = models.OneToOneField(
         "catalog.Track", on_delete=models.SET_NULL, null=True, blank=True, related_name="render_job"
     )
@@ -229,6 +235,15 @@ class RenderJob(TimeStamped):
     def brief_summary(self) -> str:
         return f"{self.style} {self.bpm:g} BPM {self.key} {self.duration_s:g}s seed {self.seed}"
 
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but no heartbeat (nor start) for RENDER_HEARTBEAT_STALE_S: its worker has stopped."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last_sign = self.heartbeat_at or self.started_at
+        stale_after = timedelta(seconds=float(getattr(settings, "RENDER_HEARTBEAT_STALE_S", 120)))
+        return last_sign is None or last_sign < timezone.now() - stale_after
+
     def brief(self) -> Brief:
         """The engine brief of this job. Raises ValueError when a value is one the engine refuses."""
         return Brief(
@@ -265,7 +280,8 @@ class IngestUpload(TimeStamped):
     original_filename = models.CharField(max_length=255)
     format = models.CharField(max_length=12, help_text="From the file's content, not its name.")
     size_bytes = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
+    # Unique: simultaneous uploads of the same bytes make one track (the others are refused, see ingest).
+    sha256 = models.CharField(max_length=64, unique=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -152,7 +152,9 @@ def track_ingest(
                 channel=channel,
                 uploaded_by=uploaded_by,
             )
-            upload.full_clean()
+            # The unique hash is left to the database (validate_unique would look before the insert, which a
+            # simultaneous upload can still pass): a lost race ends as IntegrityError, answered below.
+            upload.full_clean(validate_unique=False)
             upload.save()
             audit_log(
                 actor=uploaded_by,
