@@ -182,23 +182,28 @@ def interaction_strengths(track_ids: list[int]) -> tuple[list[int], dict[int, di
         if track_id in wanted:
             strengths[listener_id][track_id] += amount
 
-    for listener_id, track_id in Favourite.objects.filter(track__isnull=False).values_list("listener_id", "track_id"):
+    real = {"listener__is_demo": False}  # demo accounts never teach the model what real listeners like
+    for listener_id, track_id in Favourite.objects.filter(track__isnull=False, **real).values_list(
+        "listener_id", "track_id"
+    ):
         add(listener_id, track_id, INTERACTION_WEIGHTS["favourite"])
-    for listener_id, track_id in Favourite.objects.filter(release__isnull=False).values_list(
+    for listener_id, track_id in Favourite.objects.filter(release__isnull=False, **real).values_list(
         "listener_id", "release__release_tracks__track_id"
     ):
         if track_id:
             add(listener_id, track_id, INTERACTION_WEIGHTS["favourite"] / 2)
-    for listener_id, track_id in PlaylistItem.objects.values_list("playlist__listener_id", "track_id"):
+    for listener_id, track_id in PlaylistItem.objects.filter(playlist__listener__is_demo=False).values_list(
+        "playlist__listener_id", "track_id"
+    ):
         add(listener_id, track_id, INTERACTION_WEIGHTS["playlist_add"])
     plays = (
-        PreviewPlay.objects.filter(listener__isnull=False)
+        PreviewPlay.objects.filter(listener__isnull=False, **real)
         .values_list("listener_id", "track_id")
         .annotate(n=Count("id"))
     )
     for listener_id, track_id, n in plays:
         add(listener_id, track_id, min(n * INTERACTION_WEIGHTS["play"], PLAY_STRENGTH_CAP))
-    emails = dict(Listener.objects.values_list("email", "id"))
+    emails = dict(Listener.objects.filter(is_demo=False).values_list("email", "id"))
     for email, track_id in _licensed_tracks(list(emails)):
         add(emails[email], track_id, INTERACTION_WEIGHTS["purchase"])
     listener_ids = sorted(strengths)
@@ -242,11 +247,13 @@ def popularity(track_ids: list[int]) -> dict[int, float]:
     ):
         counts[track_id] += n
     for track_id, n in (
-        Favourite.objects.filter(track_id__in=track_ids).values_list("track_id").annotate(n=Count("listener_id"))
+        Favourite.objects.filter(track_id__in=track_ids, listener__is_demo=False)
+        .values_list("track_id")
+        .annotate(n=Count("listener_id"))
     ):
         counts[track_id] += n
     for track_id, n in (
-        PlaylistItem.objects.filter(track_id__in=track_ids)
+        PlaylistItem.objects.filter(track_id__in=track_ids, playlist__listener__is_demo=False)
         .values_list("track_id")
         .annotate(n=Count("playlist__listener_id", distinct=True))
     ):

@@ -215,3 +215,18 @@ def test_the_nightly_run_forgets_year_old_plays_and_trains(catalogue, listener_f
     recommender_train_task()
     assert list(PreviewPlay.objects.all()) == [recent]
     assert RecommenderModel.objects.get(is_active=True).metrics["listeners"] == 2
+
+
+def test_the_demo_listener_is_marked_and_never_counted(catalogue):
+    from listeners.demo import demo_listener
+    from listeners.models import Listener
+
+    lines = []
+    demo_listener(lines.append)
+    demo_listener(lines.append)  # idempotent
+    demo = Listener.objects.get()
+    assert demo.is_demo and demo.is_public and demo.playlists.get().items.count() == 4
+    assert services.recommender_train() is None  # nothing real to learn from
+    from listeners import selectors
+
+    assert selectors.popularity([t.pk for t in catalogue.values()]) == {}
