@@ -63,12 +63,15 @@ run: soundfonts seed static
 	$(PY) manage.py runserver --noreload $(HOST)
 
 # Production serving on the embedded default: gunicorn (gunicorn.conf.py) with DEBUG off, both worker clusters.
-# A SECRET_KEY is generated once into .secret_key unless one is set; plain HTTP on this host (no TLS redirect).
-serve: seed static
+# A SECRET_KEY is generated once into .secret_key unless one is set, and every step runs with it (tasks are signed
+# with it); plain HTTP on this host (no TLS redirect: put a proxy in front for HTTPS).
+serve: static
 	@test -s .secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key
-	@echo "Serving with gunicorn on http://$(HOST)/ (DEBUG off)"
 	@export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
 		SERVE_MEDIA="$${SERVE_MEDIA:-1}" GUNICORN_BIND="$(HOST)"; \
+	$(PY) manage.py migrate --noinput && \
+	{ $(PY) manage.py seed_demo || echo "WARNING: some demo seed steps failed (see above); starting anyway."; } && \
+	echo "Serving with gunicorn on http://$(HOST)/ (DEBUG off)" && \
 	$(WORKERS); \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py lofi_site.wsgi
 
