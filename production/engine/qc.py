@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from production.engine.dsp import SosStream
+from production.engine.jsonsafe import json_safe
 from production.engine.master import LOUDNESS_TOLERANCE_LU, k_weighting_sos, true_and_sample_peak
 
 DURATION_TOLERANCE = 0.02  # ±2 % of the brief's length
@@ -94,7 +95,7 @@ class QCReport:
         data["passed"] = self.passed
         data["gaps_s"] = [[start, end] for start, end in self.gaps_s]
         data["band_ranges_db"] = {band: [low, high] for band, (low, high) in self.band_ranges_db.items()}
-        return _json_safe(data)
+        return json_safe(data, inf_as=1e9)  # -inf LUFS (silence) reads -1e9
 
 
 def check(
@@ -339,20 +340,3 @@ def band_energy_db(
         energy = float(power[(freqs >= low) & (freqs < high)].sum())
         result[band] = float(10 * np.log10(max(energy, 1e-30) / total)) if total > 0 else -120.0
     return {band: max(value, -120.0) for band, value in result.items()}
-
-
-def _json_safe(value):
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if np.isnan(number):
-            return None
-        return max(min(number, 1e9), -1e9)
-    return value

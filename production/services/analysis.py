@@ -4,7 +4,6 @@ waveform and spectrogram pictures the cockpit shows."""
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from catalog.models import Asset, Track
 from catalog.services import asset_store
 from production.engine import analysis as engine_analysis
 from production.engine import visuals
+from production.engine.jsonsafe import json_safe
 from production.services.track_audio import local_audio_path, track_audio_asset
 
 PICTURE_KINDS = (Asset.Kind.WAVEFORM, Asset.Kind.PEAKS, Asset.Kind.SPECTROGRAM)
@@ -31,17 +31,6 @@ def analysis_document(result: engine_analysis.AnalysisResult) -> dict:
             "analysed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
-
-
-def json_safe(value):
-    """Floats that JSON cannot carry (inf, nan) become None, recursively."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(item) for item in value]
-    return value
 
 
 def track_analyze(*, track: Track) -> Track:

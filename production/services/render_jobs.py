@@ -6,9 +6,9 @@ import json
 import logging
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,14 @@ from operations.services import audit_log
 from production import naming
 from production.audit_verbs import ProductionVerb
 from production.engine import media_outputs, visuals
+from production.engine.jsonsafe import json_safe
 from production.models import Batch, RenderJob, StylePreset
 from production.services.ingest import track_intelligence_enqueue
 from production.services.render_cache import render_job_key, render_job_reuse
+from production.services.render_heartbeat import RENDER_TASK, Heartbeat, heartbeat_beat, stalled_jobs
 
 logger = logging.getLogger(__name__)
 
-RENDER_TASK = "production.tasks.render_job_run_task"
 # Shares of the progress bar: the engine reports 0-100 for its own stages; encoding and storing follow.
 _ENGINE_SHARE, _ENCODED_AT = 85, 95
 
@@ -97,30 +98,32 @@ def render_job_create(
     return job
 
 
-def render_job_stale_before():
-    """Running jobs that started before this have outlived the worker's timeout: the worker died."""
-    return timezone.now() - timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 1800)) + 60)
-
-
 @transaction.atomic
 def render_job_retry(*, job: RenderJob, actor: Actor = None) -> RenderJob:
     """Queue a failed job again (or one stuck running after its worker died). A queued job is left as is."""
     job = RenderJob.objects.select_for_update().get(pk=job.pk)
     if job.status == RenderJob.Status.QUEUED:
         return job
-    stale = (
-        job.status == RenderJob.Status.RUNNING
-        and job.started_at is not None
-        and job.started_at < render_job_stale_before()
-    )
-    if job.status != RenderJob.Status.FAILED and not stale:
+    if job.status != RenderJob.Status.FAILED and not job.is_stalled:
         raise ValidationError(f"Job #{job.pk} is {job.get_status_display().lower()}; only failed jobs are retried.")
     previous_error = job.error
     job.status = RenderJob.Status.QUEUED
     job.progress = 0
     job.error = ""
-    job.started_at = job.finished_at = None
-    job.save(update_fields=["status", "progress", "error", "started_at", "finished_at", "updated_at"])
+    job.started_at = job.finished_at = job.heartbeat_at = None
+    job.run_token = ""  # a stalled run that wakes up no longer owns the job
+    job.save(
+        update_fields=[
+            "status",
+            "progress",
+            "error",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+            "run_token",
+            "updated_at",
+        ]
+    )
     audit_log(
         actor=actor,
         verb=ProductionVerb.RENDER_JOB_RETRIED,
@@ -133,9 +136,11 @@ def render_job_retry(*, job: RenderJob, actor: Actor = None) -> RenderJob:
 
 
 def render_job_run(*, job: RenderJob) -> RenderJob:
-    """Render a queued job, store its files and create its draft Track; mark the job succeeded or failed.
+    """Render a queued job (or take over a stalled one), store its files and create its draft Track; mark the job
+    succeeded or failed.
 
-    Guarantees: only one run claims a job (a redelivered or duplicate task returns the job untouched);
+    Guarantees: only one run owns a job at a time (a redelivered or duplicate task returns a job that is running
+    with a live heartbeat untouched, and takes over one whose heartbeat stopped, see render_heartbeat);
     `progress` rises to 100 while it runs; on success the Track and all its Assets appear in one
     transaction together with the job's `succeeded` status; on any failure there is no Track, every file
     this run wrote is deleted, and the job is `failed` with the reason in `error`.
@@ -143,18 +148,28 @@ def render_job_run(*, job: RenderJob) -> RenderJob:
     Not one big transaction on purpose: a render takes minutes, progress must be visible meanwhile, and
     an open write transaction would lock SQLite for everyone else.
     """
-    claimed = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED).update(
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    claimable = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED) | stalled_jobs().filter(pk=job.pk)
+    claimed = RenderJob.objects.filter(pk__in=claimable.values("pk")).update(
         status=RenderJob.Status.RUNNING,
         progress=0,
         error="",
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
+        run_token=token,
         finished_at=None,
         attempts=F("attempts") + 1,
-        updated_at=timezone.now(),
+        updated_at=now,
     )
-    if not claimed:  # finished, running elsewhere, retried or deleted meanwhile: leave it alone
-        return RenderJob.objects.filter(pk=job.pk).first() or job
-    job.refresh_from_db()
+    job = RenderJob.objects.filter(pk=job.pk).first() or job
+    if not claimed or job.run_token != token:  # finished, running elsewhere, retried or deleted: leave it alone
+        return job
+    with Heartbeat(lambda: heartbeat_beat(job_id=job.pk, token=token)):
+        return _run_claimed(job)
+
+
+def _run_claimed(job: RenderJob) -> RenderJob:
     try:
         key = render_job_key(job=job)
         if render_job_reuse(job=job, key=key):
@@ -169,7 +184,8 @@ def render_job_run(*, job: RenderJob) -> RenderJob:
     except Exception as error:  # any failure at all must end as a failed job, never a job stuck "running"
         logger.exception("render job %s failed", job.pk)
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        RenderJob.objects.filter(pk=job.pk).update(
+        # Only while this run still owns the job: a run that was taken over must not fail its successor.
+        RenderJob.objects.filter(pk=job.pk, run_token=job.run_token).update(
             status=RenderJob.Status.FAILED,
             error=f"{type(error).__name__}: {message}"[:4000],
             finished_at=timezone.now(),
@@ -216,11 +232,13 @@ def _render(job: RenderJob) -> _Rendered:
 
 
 def _set_progress(job: RenderJob, percent: float) -> None:
-    """Write progress only when it rises, and only while this run owns the job."""
+    """Write progress only when it rises, and only while this run owns the job; each report is a heartbeat too."""
     value = max(0, min(99, int(percent)))  # 100 is written with the Track, never before
     if value > job.progress:
         job.progress = value
-        RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.RUNNING, progress__lt=value).update(progress=value)
+        RenderJob.objects.filter(
+            pk=job.pk, status=RenderJob.Status.RUNNING, run_token=job.run_token, progress__lt=value
+        ).update(progress=value, heartbeat_at=timezone.now())
 
 
 def _encode(rendered: _Rendered, workdir: Path) -> list[_Output]:
@@ -301,7 +319,8 @@ def _store(*, job: RenderJob, rendered: _Rendered, outputs: Sequence[_Output]) -
                     )
             rendered.timings["store"] = round(time.perf_counter() - started, 3)
             locked = RenderJob.objects.select_for_update().get(pk=job.pk)
-            if locked.status != RenderJob.Status.RUNNING:
+            if locked.status != RenderJob.Status.RUNNING or locked.run_token != job.run_token:
+                # Retried, or taken over after this run's heartbeat stopped: the owner makes the one Track.
                 raise RuntimeError(f"job #{job.pk} is {locked.status} now; this run no longer owns it")
             locked.status = RenderJob.Status.SUCCEEDED
             locked.progress = 100
@@ -329,7 +348,7 @@ def _store(*, job: RenderJob, rendered: _Rendered, outputs: Sequence[_Output]) -
 
 def _track_create(*, job: RenderJob, rendered: _Rendered, track: Track) -> Track:
     brief, result = rendered.brief, rendered.result
-    qc = _json_safe(result.qc.to_dict())
+    qc = json_safe(result.qc.to_dict())
     qc["passed"] = bool(result.qc.passed)
     qc["failures"] = [str(f) for f in result.qc.failures]
     style = style_ensure(slug=brief.style, name=_label(brief.style))
@@ -351,7 +370,7 @@ def _track_create(*, job: RenderJob, rendered: _Rendered, track: Track) -> Track
     track.qc_report = qc
     # What the engine knows about its own track; the ingest analysis adds its measurements beside it.
     track.analysis = {
-        "render": _json_safe(
+        "render": json_safe(
             {
                 "job": job.pk,
                 "seed": brief.seed,
@@ -389,26 +408,6 @@ def _float_or_none(value) -> float | None:
         return None
     value = float(value)
     return value if np.isfinite(value) else None
-
-
-def _json_safe(value):
-    """Numpy scalars and arrays become plain numbers and lists; non-finite floats become null."""
-
-    def default(item):
-        if isinstance(item, np.generic):
-            return item.item()
-        if isinstance(item, np.ndarray):
-            return item.tolist()
-        if hasattr(item, "to_dict"):
-            return item.to_dict()
-        if hasattr(item, "__dataclass_fields__"):
-            from dataclasses import asdict
-
-            return asdict(item)
-        return str(item)
-
-    text = json.dumps(value, default=default, allow_nan=True)
-    return json.loads(text, parse_constant=lambda _constant: None)
 
 
 # --- Demo data --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from production.cli_output import stdout_kept_for_json
 from production.engine import analysis, audio_io
-from production.services.analysis import json_safe
+from production.engine.jsonsafe import json_safe
 
 
 class Command(BaseCommand):
