@@ -30,7 +30,7 @@ import pretty_midi
 import tinysoundfont
 from scipy.linalg.blas import saxpy
 
-from ..dsp import db_to_gain, sosfilt_blocks, zeros_prefaulted
+from ..dsp import blocks, db_to_gain, sosfilt_blocks, zeros_prefaulted
 from ..instruments import Source
 
 _CHANNEL = 0
@@ -221,10 +221,15 @@ def _planar(audio: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(audio.T)
 
 
+def _one_pole_sos(corner_hz: float, sample_rate: int) -> np.ndarray:
+    """A 6 dB/octave low-pass as one second-order section."""
+    pole = math.exp(-2 * math.pi * corner_hz / sample_rate)
+    return np.array([[1 - pole, 0.0, 0.0, 1.0, -pole, 0.0]])
+
+
 def _one_pole(audio: np.ndarray, corner_hz: float, sample_rate: int) -> np.ndarray:
     """A planar note through a 6 dB/octave low-pass (a new array; the compiled in-place SOS kernel)."""
-    pole = math.exp(-2 * math.pi * corner_hz / sample_rate)
-    return sosfilt_blocks(np.array([[1 - pole, 0.0, 0.0, 1.0, -pole, 0.0]]), audio)
+    return sosfilt_blocks(_one_pole_sos(corner_hz, sample_rate), audio)
 
 
 def render_pitched(
@@ -244,8 +249,8 @@ def render_pitched(
     each note then adds the two in the mix its exact velocity asks for (level in proportion to the
     velocity, as tinysoundfont's own gain is; brightness by _velocity_weight), so repeats at other
     velocities still differ in level and tone at the cost of two additions. A render is dropped after
-    the last note that uses it. `tone` runs on each render where the renders are shorter in all than the
-    stem (a linear filter: the same sound), else once on the finished stem."""
+    the last note that uses it. The filters (soft copy, `tone`) run on each render where the renders are
+    shorter in all than the stem, else on the stem (linear filters: the same sound either way)."""
     player = Player(source, sample_rate)
     notes = sorted(instrument.notes, key=lambda note: (note.start, note.pitch))
     ends = note_ends(notes, instrument)
@@ -257,27 +262,36 @@ def render_pitched(
             held = min(held_frames(end - note.start, sample_rate), n - onset + quantum)
             plan.append((onset, max(1, min(127, int(note.velocity))), (note.pitch, _bucket(note.velocity), held)))
     last_use = {key: index for index, (_, _, key) in enumerate(plan)}
-    # A release rings about half a second on average: a rough measure of the rendering still to come.
-    per_note_tone = tone is not None and sum(key[2] for key in last_use) + sample_rate // 2 * len(last_use) < n
+    # Filters cost about the same per sample whatever their order: run them where there are fewer
+    # samples. On each render (the soft copy, and the tone) when the renders are shorter in all than the
+    # stem (a release rings about half a second on average: a rough measure of what is to come), else
+    # on the stem: the notes' bright and soft shares go into two stems, the soft one low-passed once.
+    per_note = sum(key[2] for key in last_use) + sample_rate // 2 * len(last_use) < n
     corner_hz = _DARK_HZ.get(part, 700.0)
     stem = zeros_prefaulted((2, n))
+    soft_stem = stem if per_note else zeros_prefaulted((2, n))
     cache: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
     for index, (onset, velocity, key) in enumerate(plan):
         pitch, rendered_at, held = key
         pair = cache.get(key)
         if pair is None:
             audio = _planar(player.note(pitch, rendered_at, held))
-            if per_note_tone:
+            if per_note and tone is not None:
                 sosfilt_blocks(tone, audio, out=audio)
-            pair = cache[key] = (audio, _one_pole(audio, corner_hz, sample_rate))
+            pair = cache[key] = (audio, _one_pole(audio, corner_hz, sample_rate) if per_note else audio)
         level = gain * velocity / rendered_at
         weight = _velocity_weight(velocity)
         _add(stem, pair[0], onset, level * weight)
-        _add(stem, pair[1], onset, level * (1 - weight))
+        _add(soft_stem, pair[1], onset, level * (1 - weight))
         if last_use[key] == index:
             del cache[key]
-    if tone is not None and not per_note_tone:
-        sosfilt_blocks(tone, stem, out=stem)
+    if not per_note:
+        sosfilt_blocks(_one_pole_sos(corner_hz, sample_rate), soft_stem, out=soft_stem)
+        for first, last in blocks(n):
+            stem[:, first:last] += soft_stem[:, first:last]
+        del soft_stem
+        if tone is not None:
+            sosfilt_blocks(tone, stem, out=stem)
     return stem
 
 
