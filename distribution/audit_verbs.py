@@ -19,6 +19,7 @@ class DistributionVerb(models.TextChoices):
     RELEASE_PUBLISHED = "release.published", "Release out on every platform"
     RELEASE_ARTWORK_REQUESTED = "release.artwork_requested", "Cover art requested"
     RELEASE_ARTWORK_GENERATED = "release.artwork_generated", "Cover art drawn"
+    RELEASE_ARTWORK_RESTORED = "release.artwork_restored", "Earlier cover restored"
     RELEASE_VIDEO_REQUESTED = "release.video_requested", "Video render queued"
     RELEASE_VIDEO_RENDERED = "release.video_rendered", "Video rendered"
     RELEASE_MEDIA_EDITED = "release.media_edited", "Release media changed"

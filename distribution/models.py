@@ -258,6 +258,22 @@ class ReleaseMedia(TimeStamped):
         max_length=1, choices=Thumbnail.choices, default=Thumbnail.A, help_text="The thumbnail YouTube gets."
     )
     artwork_generated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    earlier_covers = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Covers this release had before (public storage paths, newest first): kept so an editor can "
+        "go back to one after generating a new cover.",
+    )
+
+    @property
+    def earlier_cover_choices(self) -> list[tuple[str, str]]:
+        """(storage path, public URL) of each earlier cover still in storage, newest first."""
+        from django.core.files.storage import storages
+
+        storage = storages["default"]
+        return [(path, storage.url(path)) for path in self.earlier_covers if path and storage.exists(path)]
+
     artwork_revision = models.PositiveIntegerField(
         default=0, editable=False, help_text="The artwork revision last drawn."
     )

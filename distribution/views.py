@@ -269,12 +269,42 @@ def release_action_view(request, model_admin, object_id, action):
     """One workflow button of the release page: the list action of that name, on this release only, with
     the same permission checks as on the list."""
     release = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    change_url = reverse("admin:catalog_release_change", args=[release.pk])
+    if action == "restore_cover":
+        return _restore_cover(request, model_admin, release, change_url)
     actions = model_admin.get_actions(request)
     if action not in model_admin.PAGE_ACTIONS or action not in actions:
         raise PermissionDenied
+    if action == "generate_artwork" and release.artwork and request.POST.get("confirm") != "yes":
+        # Replacing a cover is asked first; the current one is kept among the earlier covers.
+        return TemplateResponse(
+            request,
+            "distribution/artwork_confirm.html",
+            {
+                **model_admin.admin_site.each_context(request),
+                "title": f"Generate a new cover for “{release.title}”?",
+                "release": release,
+                "change_url": change_url,
+                "action_url": request.path,
+                "opts": model_admin.model._meta,
+            },
+        )
     func = actions[action][0]
     func(model_admin, request, model_admin.get_queryset(request).filter(pk=release.pk))
     return HttpResponseRedirect(reverse("admin:catalog_release_change", args=[release.pk]))
+
+
+def _restore_cover(request, model_admin, release, change_url):
+    from distribution.services.release_media import release_artwork_restore
+
+    if request.method != "POST" or not model_admin.has_change_permission(request, release):
+        raise PermissionDenied
+    try:
+        release_artwork_restore(release=release, path=request.POST.get("cover_path", ""), actor=request.user)
+        messages.success(request, "The earlier cover is the cover again; the one it replaced is kept below.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(change_url)
 
 
 def calendar_url(*, view: str = "month", day: date | None = None, platform: str = "") -> str:

@@ -38,6 +38,7 @@ from production.models import MixRender
 
 ARTWORK_TASK = "distribution.tasks.release_artwork_generate_task"
 VIDEO_TASK = "distribution.tasks.release_video_render_task"
+EARLIER_COVERS_KEPT = 10  # older ones are forgotten (their files stay in storage)
 _BLOCK_S = 10.0
 
 
@@ -111,6 +112,8 @@ def release_artwork_generate(*, release: Release, revision: int | None = None) -
         release = Release.objects.select_for_update().get(pk=release.pk)
         media = ReleaseMedia.objects.select_for_update().get(pk=media.pk)
         stem = f"{release.uuid}-r{revision}"
+        if release.artwork.name:  # the cover being replaced is kept: the editor may want it back
+            media.earlier_covers = [release.artwork.name, *media.earlier_covers][:EARLIER_COVERS_KEPT]
         release.artwork.save(f"{stem}-cover.jpg", ContentFile(cover.jpeg), save=False)
         release.save(update_fields=["artwork", "updated_at"])
         media.thumbnail_a.save(f"{stem}-a.jpg", ContentFile(thumbnails[0].jpeg), save=False)
@@ -123,6 +126,7 @@ def release_artwork_generate(*, release: Release, revision: int | None = None) -
                 "thumbnail_b",
                 "artwork_generated_at",
                 "artwork_revision",
+                "earlier_covers",
                 "updated_at",
             ]
         )
@@ -133,8 +137,34 @@ def release_artwork_generate(*, release: Release, revision: int | None = None) -
             summary=f"Cover and A/B thumbnails drawn (revision {revision}, palette {spec.palette})",
             changes={"artwork": [old[0], release.artwork.name]},
         )
-        transaction.on_commit(lambda: _delete_public(old))
+        transaction.on_commit(lambda: _delete_public(old[1:]))  # old thumbnails go; the old cover is kept
     return media
+
+
+@transaction.atomic
+def release_artwork_restore(*, release: Release, path: str, actor: Actor = None) -> Release:
+    """Make an earlier cover (one of `ReleaseMedia.earlier_covers`) the release's cover again; the current cover
+    takes its place among the earlier ones. ValidationError for a path that is not one of them."""
+    _, media = release_media_ensure(release=release)
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    media = ReleaseMedia.objects.select_for_update().get(pk=media.pk)
+    if path not in media.earlier_covers or not storages["default"].exists(path):
+        raise ValidationError("That cover is not one of this release's earlier covers.")
+    current = release.artwork.name
+    media.earlier_covers = [c for c in media.earlier_covers if c != path]
+    if current:
+        media.earlier_covers = [current, *media.earlier_covers][:EARLIER_COVERS_KEPT]
+    release.artwork.name = path
+    release.save(update_fields=["artwork", "updated_at"])
+    media.save(update_fields=["earlier_covers", "updated_at"])
+    audit_log(
+        actor=actor,
+        verb=DistributionVerb.RELEASE_ARTWORK_RESTORED,
+        obj=release,
+        summary="An earlier cover is the cover again",
+        changes={"artwork": [current, path]},
+    )
+    return release
 
 
 def _delete_public(names: list[str]) -> None:

@@ -27,11 +27,11 @@ def _image(field) -> Image.Image:
 
 
 def test_generated_cover_and_thumbnails_are_stored_and_set_on_the_release(
-    editor, recorded_enqueues, django_capture_on_commit_callbacks
+    editor, queued_tasks, django_capture_on_commit_callbacks
 ):
     release = ReleaseFactory(title="Window Seat Tapes")
     revision = media_services.release_artwork_request(release=release, actor=editor)
-    assert recorded_enqueues == [("distribution.tasks.release_artwork_generate_task", release.pk, revision)]
+    assert queued_tasks == [("distribution.tasks.release_artwork_generate_task", release.pk, revision)]
 
     tasks.release_artwork_generate_task(release.pk, revision)
 
@@ -48,12 +48,14 @@ def test_generated_cover_and_thumbnails_are_stored_and_set_on_the_release(
     release.refresh_from_db()
     assert (release.artwork.name, ReleaseMedia.objects.get(release=release).thumbnail_a.name) == names
 
-    # A new revision draws new files and, once committed, deletes the old ones.
+    # A new revision draws new files; once committed the old thumbnails are deleted, the old cover is kept
+    # among the earlier covers (an editor may want it back).
     with django_capture_on_commit_callbacks(execute=True):
         media_services.release_artwork_generate(release=release)
     release.refresh_from_db()
     assert release.artwork.name != names[0] and storages["default"].exists(release.artwork.name)
-    assert not storages["default"].exists(names[0]) and not storages["default"].exists(names[1])
+    assert storages["default"].exists(names[0]) and not storages["default"].exists(names[1])
+    assert ReleaseMedia.objects.get(release=release).earlier_covers == [names[0]]
 
 
 def _release_post(release: Release, **overrides) -> dict:
@@ -137,3 +139,33 @@ def test_uploaded_thumbnails_must_be_16_9_and_the_ab_choice_is_kept(client, edit
     assert saved.status_code == 302
     media.refresh_from_db()
     assert media.chosen_thumbnail == media.thumbnail_b and media.thumbnail_b.name.endswith(".png")
+
+
+def test_a_new_cover_is_asked_first_and_an_earlier_cover_can_come_back(client, editor, queued_tasks):
+    release = ReleaseFactory(title="Harbour Lights")
+    release.artwork.save("uploaded.jpg", SimpleUploadedFile("uploaded.jpg", image_bytes(600, 600)), save=True)
+    uploaded = release.artwork.name
+    client.force_login(editor)
+    generate = reverse("admin:catalog_release_distribution_action", args=[release.pk, "generate_artwork"])
+
+    asked = client.post(generate).content.decode()
+
+    assert "Generate a new cover for “Harbour Lights”?" in asked and "This cover is kept" in asked
+    assert queued_tasks == []  # nothing happens until the editor says yes
+    client.post(generate, {"confirm": "yes"})
+    [(_, _, revision)] = queued_tasks
+    media_services.release_artwork_generate(release=release, revision=revision)
+    release.refresh_from_db()
+    assert release.artwork.name != uploaded
+    page = client.get(reverse("admin:catalog_release_change", args=[release.pk])).content.decode()
+    assert "Earlier covers" in page and "Use this cover again" in page
+
+    restore = reverse("admin:catalog_release_distribution_action", args=[release.pk, "restore_cover"])
+    generated = release.artwork.name
+    client.post(restore, {"cover_path": uploaded})
+
+    release.refresh_from_db()
+    assert release.artwork.name == uploaded  # back to the uploaded cover
+    assert ReleaseMedia.objects.get(release=release).earlier_covers == [generated]  # the drawn one is kept
+    refused = client.post(restore, {"cover_path": "artwork/someone-elses.jpg"}, follow=True).content.decode()
+    assert "not one of this release&#x27;s earlier covers" in refused
