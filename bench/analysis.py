@@ -3,7 +3,7 @@
 Material with a known truth, made here in code:
 - synthetic drum loops at 60-100 BPM (tempo only), chord progressions in all 24 keys (key only) and small
   "LoFi" tracks (drums, chords, bass, melody) in all 24 keys at 60-100 BPM (both), from
-  production/engine/testsignals.py;
+  tests/production/signals.py;
 - when production/engine/render.py exists, the engine's own renders of several styles, keys and tempos:
   the brief is the truth.
 
@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 import soundfile
 
-from production.engine import testsignals
 from production.engine.analysis import analyze
 from production.engine.brief import PITCH_CLASSES, Key
 from production.engine.keydetect import camelot, parse_camelot
+from tests.production import signals as testsignals
 
 SAMPLE_RATE = 44100
 BPMS = (60, 64, 68, 70, 72, 75, 78, 80, 82, 85, 88, 90, 92, 95, 98, 100)

@@ -1,7 +1,7 @@
 """Benchmark long-mix rendering: speed and peak memory for a 1-hour and an 8-hour mix.
 
 A pool of 20 three-minute WAV tracks is made once from synthetic material (production/engine/
-testsignals.py) in a temporary folder and analysed, as the catalogue would have done at ingest (so each
+tests/production/signals.py) in a temporary folder and analysed, as the catalogue would have done at ingest (so each
 track's integrated loudness is known and passed to the mix; pass --measure-tracks to have the mix measure
 every file itself). Generation and analysis are not timed. Each mix length is then rendered in a fresh
 subprocess, so its peak RSS is its own: the running order comes from `sequencing.mix_sequence` over the
@@ -45,8 +45,8 @@ KEYS = ("A minor", "C major", "E minor", "G major", "D minor", "F major", "B min
 
 def build_pool(folder: Path) -> list[dict]:
     """Write the pool's WAVs and return their catalogue facts (path, title, loudness, features)."""
-    from production.engine import testsignals
     from production.engine.analysis import analyze
+    from tests.production import signals as testsignals
 
     pool = []
     for index in range(POOL_SIZE):

@@ -1,6 +1,6 @@
 """Short synthetic audio files for the ingest, analysis, fingerprint, mood and mix tests.
 
-Material comes from production.engine.testsignals (drums, chords, bass and melody at a known tempo and key);
+Material comes from tests.production.signals (drums, chords, bass and melody at a known tempo and key);
 files are written in every format ingest accepts, and in the broken ways it must refuse.
 """
 
@@ -13,7 +13,7 @@ import soundfile as sf
 from pedalboard.io import AudioFile
 
 from production.engine.brief import PITCH_CLASSES
-from production.engine.testsignals import lofi_track
+from tests.production.signals import lofi_track
 
 SAMPLE_RATE = 44100
 

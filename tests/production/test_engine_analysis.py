@@ -8,7 +8,7 @@ import soundfile
 
 from production.engine.analysis import analyze
 from production.engine.brief import Key
-from production.engine.testsignals import chord_progression, drum_loop, lofi_track, sine
+from tests.production.signals import chord_progression, drum_loop, lofi_track, sine
 
 SR = 44100
 EXPECTED_KEYS = {

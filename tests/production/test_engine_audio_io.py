@@ -11,7 +11,7 @@ from scipy import signal
 
 from production.engine import audio_io
 from production.engine.audio_io import AudioValidationError, Resampler
-from production.engine.testsignals import lofi_track, sine
+from tests.production.signals import lofi_track, sine
 
 SR = 44100
 

@@ -8,7 +8,7 @@ import soundfile
 
 from production.engine import fingerprint as fp
 from production.engine.brief import Brief, Key
-from production.engine.testsignals import add_noise, chord_progression, lofi_track
+from tests.production.signals import add_noise, chord_progression, lofi_track
 
 SR = 44100
 

@@ -8,7 +8,7 @@ import pytest
 from production.engine.analysis import analyze
 from production.engine.brief import PITCH_CLASSES, Key
 from production.engine.keydetect import camelot, estimate_key, parse_camelot
-from production.engine.testsignals import chord_progression
+from tests.production.signals import chord_progression
 
 SR = 44100
 

@@ -8,7 +8,7 @@ import soundfile
 
 from production.engine.longmix import MixItem, TruePeakLimiter, looped_bed, render_mix, tracklist_text
 from production.engine.loudness import measure
-from production.engine.testsignals import lofi_track, sine
+from tests.production.signals import lofi_track, sine
 
 SR = 44100
 

@@ -15,7 +15,7 @@ from production.engine.mood_model import (
     predict,
     train,
 )
-from production.engine.testsignals import lofi_track
+from tests.production.signals import lofi_track
 
 MOODS = ("chill", "rainy", "upbeat")
 

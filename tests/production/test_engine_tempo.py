@@ -7,7 +7,7 @@ import pytest
 
 from production.engine.analysis import ONSET_FRAME_RATE, analyze
 from production.engine.tempo import estimate_tempo
-from production.engine.testsignals import drum_loop
+from tests.production.signals import drum_loop
 
 SR = 44100
 

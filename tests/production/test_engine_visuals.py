@@ -10,7 +10,7 @@ import soundfile
 from PIL import Image
 
 from production.engine import visuals
-from production.engine.testsignals import sine
+from tests.production.signals import sine
 
 SR = 44100
 

@@ -16,21 +16,20 @@ from operations.models import AuditEvent
 from production.engine import fingerprint as engine
 from production.engine.brief import Brief, Key
 from production.engine.render import render
-from production.engine.testsignals import add_noise
 from production.models import FingerprintHash, IngestUpload, TrackFingerprint
 from production.services import fingerprints as fingerprint_store
 from production.services.ingest import files_ingest
 from production.tasks import track_fingerprint_task
 from tests.factories import ReleaseFactory, ReleaseTrackFactory, TrackFactory
 from tests.production.intel_audio import SAMPLE_RATE, track_audio, write
+from tests.production.signals import add_noise
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def short_tracks_allowed(settings, monkeypatch):
+def short_tracks_allowed(settings, monkeypatch, queued_tasks):
     settings.INGEST_MIN_DURATION_S = 3.0
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
 
 
 def _indexed(audio: np.ndarray, **track_fields) -> Track:
