@@ -6,6 +6,7 @@ stream derived from the seed, so switching a layer off leaves the other parts un
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -138,9 +139,10 @@ def compose(brief: Brief, preset: StylePreset) -> Score:
     form = plan_form(
         total_bars,
         timeline,
-        np.random.default_rng([brief.seed, 100]),
+        np.random.default_rng([brief.seed, 100, zlib.crc32(preset.name.encode())]),  # styles differ too
         main_harmony=main_harmony,
         comping=tuple(p for p in HARMONY_PARTS if p in playing and p != "pad"),
+        style_parts=tuple(preset.parts),
     )
     sections = list(form.sections)
     key_mode = "ionian" if brief.key.mode == "major" else preset.minor_mode

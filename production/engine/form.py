@@ -89,10 +89,12 @@ def plan_form(
     *,
     main_harmony: str | None,
     comping: tuple[str, ...] = (),
+    style_parts: tuple[str, ...] = PARTS,
 ) -> Form:
     """The form of a track of `total_bars` bars; `main_harmony` is the harmony part that carries the chords
     (it plays nearly wherever there is music), `comping` the harmony parts that play (a B section may hand
-    the chords to another comping part only when there is one)."""
+    the chords to another comping part only when there is one); `style_parts` are the style's parts (the ones
+    that may rest for a bar or two)."""
     names, lengths = _lengths(total_bars, rng)
     treatments = [_choice(rng, TREATMENTS[n], _TREATMENT_P[n]) for n in names]
     # Section-level choices, drawn up front in a fixed order so the plan never depends on the parts playing.
@@ -116,8 +118,15 @@ def plan_form(
     for index, (section, u) in enumerate(zip(sections, draws, strict=True)):
         previous = sections[index - 1] if index else None
         _arrange(section, u, levels, modes, events, timeline, previous=previous, swap=len(comping) > 1)
+    if total_bars <= 4:  # a sketch of a few bars: everyone plays, so every part is heard
+        for values in levels.values():
+            values[:] = 2
+        modes = ["full"] * total_bars
+    # the parts that may rest: the style's own (not the brief's layers, so a layer switched off changes
+    # nothing else), as roles for the comping
+    resting = tuple(p for p in _RESTING if p in ("main", "others") or p in style_parts)
     for section, u, v in zip(sections, rests, pairs, strict=True):
-        _rest(section, u, levels, events, timeline)
+        _rest(section, u, levels, events, timeline, resting)
         _come_and_go(section, v, levels)
     main, others = levels.pop("main"), levels.pop("others")
     names_of = {
@@ -169,27 +178,34 @@ def _real_parts(parts: tuple[str, ...], names_of: dict[str, tuple[str, ...]]) ->
 
 def _come_and_go(section: Section, v: np.ndarray, levels: dict) -> None:
     """The second comping part and the percussion play in two-bar blocks inside body sections: each block
-    is theirs or not (seven in ten are), as a band passes colour around instead of everyone playing
+    is theirs or not (about two in three are), as a band passes colour around instead of everyone playing
     all the time."""
     if section.name not in ("A", "B", "A'") or section.bars < 4:
         return
     for row, part in enumerate(("others", "perc")):
         for k, first in enumerate(range(section.start_bar, section.end_bar - 1, 2)):
-            if v[row, k] < 0.3:
+            if v[row, k] < 0.35:
                 levels[part][first : first + 2] = 0
 
 
 _RESTING = ("bass", "others", "pad", "perc", "melody", "main")
 
 
-def _rest(section: Section, u: np.ndarray, levels: dict, events: list[ArrangementEvent], timeline: Timeline) -> None:
+def _rest(
+    section: Section,
+    u: np.ndarray,
+    levels: dict,
+    events: list[ArrangementEvent],
+    timeline: Timeline,
+    resting: tuple[str, ...] = (),
+) -> None:
     """Drop-outs inside a body section: one to three parts rest for one or two bars (never the first bar), so
     the texture opens and closes the way a band breathes."""
     n = section.bars
     if section.name not in ("A", "B", "A'") or n < 4:
         return
     for k in range(1 + int(u[0] * 3)):
-        part = _RESTING[int(u[1 + 2 * k] * len(_RESTING))]
+        part = resting[int(u[1 + 2 * k] * len(resting))]
         length = 1 if u[2 + 2 * k] < 0.6 else 2
         first = 1 + int(u[2 + 2 * k] * 1000) % max(1, n - length)
         bars = slice(section.start_bar + first, section.start_bar + min(n, first + length))

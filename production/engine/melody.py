@@ -39,7 +39,7 @@ WINDOW = 15  # semitones a phrase may span (the issue's limit is an octave and a
 Figure = tuple[tuple[int, int, int], ...]  # (step, duration in steps, move in scale steps from the previous note)
 ROLES = ("statement", "answer", "restatement", "cadence", "light")
 # A player leans into the hook and answers it more softly; phrase endings fall away.
-_ROLE_DYNAMICS = {"statement": 6, "answer": -6, "restatement": 2, "cadence": -8, "light": -10}
+_ROLE_DYNAMICS = {"statement": 7, "answer": -6, "restatement": 2, "cadence": -9, "light": -11}
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ def melody(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tup
                 + (5 if pitch == top else 0)
                 - (10 if ctx.part_level("melody", bar) == 1 else 0)
                 - (4 * j if role == "cadence" else 0)
-                + rng.normal(0, 7)
+                + rng.normal(0, 8)
             )
             onset = timeline.time(bar, step) + float(rng.uniform(0, late_s))
             end = timeline.time(bar, step + dur) - 0.02

@@ -180,16 +180,36 @@ def test_backbeat_lands_on_two_and_four_with_quieter_ghost_notes(scores):
 
 
 def test_fills_mark_the_end_of_sections(scores):
-    score = scores[("study", "D minor")]
-    bar_s = 4 * 60 / score.bpm
-    fill_pitches = {SNARE, TOM_HIGH, TOM_MID, TOM_LOW, KICK}
-    for section in score.sections[1:-1]:  # A, B and A' hand over to the next section
-        last_beat = [
-            n
-            for n in score.part("drums").notes
-            if section.end_s - bar_s / 4 - 0.02 <= n.start < section.end_s and n.pitch in fill_pitches
-        ]
-        assert len(last_beat) >= 3, section.name
+    """Where the form hands a section over to drums, its last beat has a fill (three hits or more) or the
+    bar drops its kick (issue 10: a fill or a drop, chosen by the seed)."""
+    ends = 0
+    for (style, _key), score in scores.items():
+        bar_s = 4 * 60 / score.bpm
+        fill_pitches = {SNARE, TOM_HIGH, TOM_MID, TOM_LOW, KICK}
+        drums = score.part("drums").notes
+        for section in score.sections[:-1]:
+            bar = section.end_bar - 1
+            end = score.form.bar_ends[bar]
+            hands_over = section.name != "intro" and section.bars >= 2 and score.form.drum_modes[bar + 1] != "off"
+            if hands_over and score.form.drum_modes[bar] not in ("off", "hats", "hit"):
+                assert end in ("fill", "drop"), (style, section.name)
+            if end == "fill":
+                last_beat = [
+                    n
+                    for n in drums
+                    if section.end_s - bar_s / 4 - 0.02 <= n.start < section.end_s and n.pitch in fill_pitches
+                ]
+                assert len(last_beat) >= 3, (style, section.name)
+                ends += 1
+            elif end == "drop":
+                kicks = [
+                    n
+                    for n in drums
+                    if n.pitch == KICK and section.end_s - bar_s + 0.05 < n.start < section.end_s - 0.05
+                ]
+                assert not kicks, (style, section.name)
+                ends += 1
+    assert ends >= 20
 
 
 def test_arrangement_drops_parts_out_and_brings_them_in():
