@@ -8,12 +8,14 @@ tracks are archived and releases withdrawn through their workflows.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from catalog import selectors, services
 from catalog.filters import ReleaseFilter, TrackFilter
+from catalog.models import ReleaseTrack
 from catalog.serializers import ArtistSerializer, ReleaseSerializer, TrackSerializer
 from lofi_site.pagecache import public_data
 
@@ -89,6 +91,10 @@ class TrackViewSet(_ServiceWriteViewSet):
     def get_queryset(self):
         # Drafts and archived tracks are the label's business; the public sees what it can license.
         qs = selectors.track_list() if _is_staff(self.request) else selectors.public_tracks()
+        # Each row names the releases that are out with it: one query for the page, not one per track.
+        out = ReleaseTrack.objects.filter(release__in=selectors.releases_out()).select_related("release")
+        out = out.order_by("-release__release_date", "-release__created_at")
+        qs = qs.prefetch_related(Prefetch("release_tracks", queryset=out, to_attr="release_tracks_out"))
         return qs.distinct() if "mood" in self.request.query_params else qs
 
     def create_object(self, data: dict):

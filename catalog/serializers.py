@@ -90,6 +90,9 @@ class TrackSerializer(serializers.ModelSerializer):
         return _absolute(self, asset.url) if asset else ""
 
     def get_releases(self, track: Track) -> list[str]:
+        prefetched = getattr(track, "release_tracks_out", None)  # the list view prefetches them for the page
+        if prefetched is not None:
+            return [str(row.release.uuid) for row in prefetched]
         return [str(u) for u in releases_out().filter(release_tracks__track=track).values_list("uuid", flat=True)]
 
 

@@ -43,13 +43,38 @@ def _titles(response) -> set[str]:
     return {row["title"] for row in response.json()["results"]}
 
 
+def _on_a_release_out(*tracks: Track) -> Release:
+    release = ReleaseFactory(status=Release.Status.PUBLISHED)
+    for position, track in enumerate(tracks, start=1):
+        ReleaseTrackFactory(release=release, track=track, position=position)
+    return release
+
+
 def test_the_public_sees_approved_and_released_tracks_only(anon):
-    TrackFactory(title="Draft", status=Track.Status.DRAFT)
-    TrackFactory(title="Archived", status=Track.Status.ARCHIVED)
-    TrackFactory(title="Approved", status=APPROVED)
-    TrackFactory(title="Released", status=Track.Status.RELEASED)
+    # All four are on a release that is out (issue 12's rule), so only the status decides.
+    _on_a_release_out(
+        TrackFactory(title="Draft", status=Track.Status.DRAFT),
+        TrackFactory(title="Archived", status=Track.Status.ARCHIVED),
+        TrackFactory(title="Approved", status=APPROVED),
+        TrackFactory(title="Released", status=Track.Status.RELEASED),
+    )
 
     assert _titles(anon.get("/api/v1/tracks/")) == {"Approved", "Released"}
+
+
+def test_a_track_is_public_once_its_release_is_out_or_when_licensable_before_release(anon):
+    scheduled = ReleaseFactory(status=Release.Status.SCHEDULED)
+    ReleaseTrackFactory(release=scheduled, track=TrackFactory(title="Not yet", status=APPROVED), position=1)
+    early = TrackFactory(title="Early", status=APPROVED, isrc="QZLF12600001", licensable_before_release=True)
+    ReleaseTrackFactory(release=scheduled, track=early, position=2)
+
+    rows = {row["title"]: row for row in anon.get("/api/v1/tracks/").json()["results"]}
+    assert set(rows) == {"Early"}
+    assert rows["Early"]["isrc"] is None and rows["Early"]["releases"] == []  # no ISRC before release
+
+    out = _on_a_release_out(early)
+    row = anon.get("/api/v1/tracks/").json()["results"][0]
+    assert (row["isrc"], row["releases"]) == ("QZLF12600001", [str(out.uuid)])
 
 
 def test_staff_see_drafts_too(editor):
@@ -61,9 +86,10 @@ def test_staff_see_drafts_too(editor):
 def test_track_filters_by_mood_style_key_and_bpm_range(anon):
     chill, focus = MoodFactory(slug="chill"), MoodFactory(slug="focus")
     jazz, ambient = StyleFactory(slug="jazz"), StyleFactory(slug="ambient")
-    TrackFactory(title="Slow", status=APPROVED, bpm=68, key="D", mode="minor", style=ambient, moods=[chill])
-    TrackFactory(title="Mid", status=APPROVED, bpm=84, key="A", mode="minor", style=jazz, moods=[chill, focus])
-    TrackFactory(title="Fast", status=APPROVED, bpm=96, key="A", mode="major", style=jazz, moods=[focus])
+    offered = {"status": APPROVED, "licensable_before_release": True}
+    TrackFactory(title="Slow", bpm=68, key="D", mode="minor", style=ambient, moods=[chill], **offered)
+    TrackFactory(title="Mid", bpm=84, key="A", mode="minor", style=jazz, moods=[chill, focus], **offered)
+    TrackFactory(title="Fast", bpm=96, key="A", mode="major", style=jazz, moods=[focus], **offered)
 
     assert _titles(anon.get("/api/v1/tracks/", {"mood": "chill"})) == {"Slow", "Mid"}
     assert _titles(anon.get("/api/v1/tracks/", {"style": "jazz"})) == {"Mid", "Fast"}
@@ -78,6 +104,7 @@ def test_track_rows_carry_camelot_and_slugs(anon):
     TrackFactory(
         title="Eight A",
         status=APPROVED,
+        licensable_before_release=True,
         key="A",
         mode="minor",
         artist=ArtistFactory(slug="kissa"),
@@ -91,7 +118,7 @@ def test_track_rows_carry_camelot_and_slugs(anon):
 
 
 def test_lists_are_paginated_fifty_to_a_page(anon):
-    TrackFactory.create_batch(60, status=APPROVED)
+    TrackFactory.create_batch(60, status=APPROVED, licensable_before_release=True)
 
     first = anon.get("/api/v1/tracks/").json()
     second = anon.get(first["next"]).json()
@@ -122,8 +149,9 @@ def test_list_endpoints_query_count_does_not_grow_with_rows(anon):
     many = {path: queries(path) for path in few}
 
     assert many == few
-    # count + page (+ moods and assets prefetched for tracks; the tracklist with its tracks for releases)
-    assert many == {"/api/v1/tracks/": 4, "/api/v1/releases/": 3, "/api/v1/artists/": 2}
+    # count + page (+ moods, assets and the releases that are out prefetched for tracks -- each row names its
+    # releases since issue 12; the tracklist with its tracks for releases)
+    assert many == {"/api/v1/tracks/": 5, "/api/v1/releases/": 3, "/api/v1/artists/": 2}
 
 
 def test_anonymous_cannot_write(anon):
@@ -253,7 +281,11 @@ def test_openapi_schema_lists_the_catalogue_with_its_filters(anon):
 
 def test_docs_page_points_the_browser_at_the_schema(anon):
     response = anon.get("/api/docs/")
+    # Swagger UI starts from a script file of its own (the Content-Security-Policy refuses inline scripts),
+    # and that script names the schema.
+    script = anon.get("/api/docs/", {"script": ""})
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and script.status_code == 200
     assert "swagger-ui" in response.content.decode().lower()
-    assert "/api/schema/" in response.content.decode()
+    assert 'src="/api/docs/?script="' in response.content.decode()
+    assert "/api/schema/" in script.content.decode()
