@@ -24,6 +24,8 @@ def seconds_left(job: RenderJob, *, now=None) -> int | None:
 def eta_text(job: RenderJob, *, now=None) -> str:
     if job.status == RenderJob.Status.QUEUED:
         return "waiting for a worker"
+    if job.is_stalled:
+        return "stalled: its worker stopped; queued again within a minute"
     if job.status != RenderJob.Status.RUNNING:
         return ""
     left = seconds_left(job, now=now)
@@ -37,7 +39,8 @@ def job_state(job: RenderJob, *, now=None) -> dict:
     return {
         "id": job.pk,
         "status": job.status,
-        "status_label": job.get_status_display(),
+        "status_label": "Stalled" if job.is_stalled else job.get_status_display(),
+        "stalled": job.is_stalled,
         "progress": job.progress,
         "finished": job.status in FINISHED,
         "seconds_left": seconds_left(job, now=now),

@@ -14,11 +14,17 @@ from production.models import MixRender, MoodModel, RenderJob
 
 
 def render_job_run_task(job_id: int) -> None:
-    """Render one job. A redelivery, or a job retried or deleted meanwhile, returns without doing anything."""
-    job = RenderJob.objects.filter(pk=job_id, status=RenderJob.Status.QUEUED).first()
-    if job is None:
+    """Render one job. A redelivery, or a job retried or deleted meanwhile, returns without doing anything; a
+    redelivery for a job whose worker died (running, heartbeat stopped) takes it over."""
+    job = RenderJob.objects.filter(pk=job_id, status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RUNNING]).first()
+    if job is None or (job.status == RenderJob.Status.RUNNING and not job.is_stalled):
         return
     services.render_job_run(job=job)
+
+
+def render_jobs_requeue_stalled_task() -> None:
+    """Scheduled every minute: running jobs whose heartbeat stopped go back to the queue (render_heartbeat)."""
+    services.render_jobs_requeue_stalled()
 
 
 def track_analyze_task(track_id: int) -> None:

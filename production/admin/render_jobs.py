@@ -14,6 +14,7 @@ from production.admin.display import COCKPIT_CSS, LIVE_JS, live_progress, pretty
 from production.forms import RenderJobForm
 from production.models import RenderJob
 
+STALLED_HINT = "Its worker stopped; it is queued again within a minute (or Retry now)."
 _STATUS_TONE = {
     RenderJob.Status.SUCCEEDED: "ok",
     RenderJob.Status.FAILED: "bad",
@@ -170,6 +171,8 @@ class RenderJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj: RenderJob):
+        if obj.is_stalled:  # running, but its worker stopped sending heartbeats: the sweep requeues it
+            return format_html('<span class="tone-bad" title="{}">Stalled</span>', STALLED_HINT)
         return format_html('<span class="tone-{}">{}</span>', _STATUS_TONE[obj.status], obj.get_status_display())
 
     @admin.display(description="Progress", ordering="progress")

@@ -88,6 +88,7 @@ from production.services.render_cache import (
     render_job_key,
     render_job_reuse,
 )
+from production.services.render_heartbeat import render_jobs_requeue_stalled, stalled_jobs
 from production.services.render_jobs import (
     DEMO_BRIEFS,
     DEMO_DURATION_S,
@@ -96,7 +97,6 @@ from production.services.render_jobs import (
     render_job_create,
     render_job_retry,
     render_job_run,
-    render_job_stale_before,
 )
 from production.services.style_presets import (
     style_preset_save,
@@ -162,7 +162,8 @@ __all__ = [
     "render_job_retry",
     "render_job_reuse",
     "render_job_run",
-    "render_job_stale_before",
+    "render_jobs_requeue_stalled",
+    "stalled_jobs",
     "style_preset_save",
     "track_analyze",
     "track_duplicate_check",
