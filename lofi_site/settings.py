@@ -235,6 +235,15 @@ Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
 # free SoundFonts and pretty_midi's TimGM6mb (production/engine/instruments.py); empty: no label files.
 LOFI_SOUNDFONT_DIR = env("LOFI_SOUNDFONT_DIR")
 
+# --- Render jobs' heartbeat (production/services/render_heartbeat.py) ------------------------------------
+# A running job writes a heartbeat every RENDER_HEARTBEAT_S; one silent for RENDER_HEARTBEAT_STALE_S has lost its
+# worker and is queued again by the every-minute sweep, up to RENDER_MAX_ATTEMPTS runs in all.
+RENDER_HEARTBEAT_S = float(env("RENDER_HEARTBEAT_S", "15"))
+RENDER_HEARTBEAT_STALE_S = float(env("RENDER_HEARTBEAT_STALE_S", "120"))
+RENDER_MAX_ATTEMPTS = int(env("RENDER_MAX_ATTEMPTS", "3"))
+# Customer e-mails (operations/outbox.py): attempts before the outbox gives a message up (the cockpit lists it).
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "10"))
+
 # --- Ingest (cockpit upload, API, import_audio; read by production/services/ingest.py) --------------------
 # Checked from the header before any decoding: more channels or a higher rate is refused at once.
 INGEST_MAX_CHANNELS = int(env("INGEST_MAX_CHANNELS", "2"))
