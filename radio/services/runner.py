@@ -178,11 +178,14 @@ class StationRunner:
             (self.workdir / "icecast.xml").write_text(config, encoding="utf-8")
             os.chmod(self.workdir / "icecast.xml", 0o644)
             specs.append(ProcessSpec(Piece.ICECAST, [icecast, "-c", str(self.workdir / "icecast.xml")]))
+        script_config = station_script(station, site_url=self.site_url, run_dir=self.run_dir)
+        if script_config.hls_dir:
+            Path(script_config.hls_dir).mkdir(parents=True, exist_ok=True)
         safety = safety_playlist_write(station, self.workdir)
         self._say(f"safety playlist: {safety} track(s) in {self.workdir / 'safety.m3u'}")
         script = self.workdir / "station.liq"
         script.write_text(
-            liquidsoap_script(station_script(station, site_url=self.site_url, run_dir=self.run_dir)), encoding="utf-8"
+            liquidsoap_script(script_config), encoding="utf-8"
         )
         os.chmod(script, 0o600)  # holds the AutoDJ token and the source password
         specs.append(ProcessSpec(Piece.LIQUIDSOAP, [liquidsoap, str(script)], ready=self._icecast_up))

@@ -19,6 +19,7 @@ from production.engine.loudness import measure
 from radio.liquidsoap.programs import ffmpeg_exe
 from radio.models import Incident, Play, RtmpTarget, StationProcess
 from radio.services.stations import rtmp_target_set_key
+from radio.services.watchdog import process_restart_request
 from tests.radio.factories import station
 from tests.radio.live_helpers import SAMPLE_RATE, free_port, mount_stats, pump, three_tracks
 
@@ -93,6 +94,11 @@ def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_an
     pump(runner, 45, lambda: safety_plays.exclude(pk__in=before).exists())
     safety_play = safety_plays.exclude(pk__in=before).first()
     assert safety_play.track == tracks[0] and safety_play.started_at is not None
+
+    # the watchdog's way, from any host: a restart flag on the process row, which the supervisor picks up
+    old_pid = runner.supervisor.processes["liquidsoap"].pid
+    assert process_restart_request(station=st, piece="liquidsoap", reason="asked by the test")
+    pump(runner, 15, lambda: runner.supervisor.processes["liquidsoap"].pid not in (None, old_pid))
 
 
 def test_the_rtmp_push_carries_h264_video_and_aac_audio(runner_for, tmp_path):
