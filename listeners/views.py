@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,7 +41,8 @@ def signed_in(view):
         if listener is None:
             if request.method == "POST":
                 messages.info(request, "Sign in to keep favourites and playlists: we e-mail you a link.")
-            return redirect(f"{_sign_in_url()}?next={request.get_full_path() if request.method == 'GET' else ''}")
+            target = request.get_full_path() if request.method == "GET" else ""
+            return redirect(f"{_sign_in_url()}?{urlencode({'next': target})}")
         return view(request, listener, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
