@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from catalog.forms import ReleaseAdminForm
-from distribution.models import PlatformAccount, Publication, ReleaseMedia, ReleaseMetadata, ReleasePlan
+from distribution.models import Platform, PlatformAccount, Publication, ReleaseMedia, ReleaseMetadata, ReleasePlan
 from distribution.services.release_media import release_artwork_upload_check
 
 
@@ -105,6 +105,16 @@ class PublicationUrlForm(forms.ModelForm):
         return url
 
 
+DPID_RE = r"^PADPIDA[0-9A-Z]{11}$"
+# The settings each platform reads from PlatformAccount.config (see distribution.services).
+CONFIG_KEYS = {
+    "ddex_distributor": ("recipient_dpid", "sender_dpid"),
+    "youtube": ("oauth_auth_uri", "oauth_token_uri"),
+    "soundcloud": ("api_base", "authorize_url", "token_url"),
+}
+ALL_CONFIG_KEYS = tuple(key for keys in CONFIG_KEYS.values() for key in keys)
+
+
 class PlatformAccountForm(forms.ModelForm):
     """Account settings, and its secrets as write-only fields: stored encrypted, never shown again."""
 
@@ -122,9 +132,56 @@ class PlatformAccountForm(forms.ModelForm):
         help_text="Stored encrypted and never shown again. Leave empty to keep the stored one.",
     )
 
+    # The non-secret settings, as fields per platform (stored in `config`; never edited as JSON).
+    recipient_dpid = forms.RegexField(
+        regex=DPID_RE,
+        required=False,
+        label="Distributor's DPID",
+        help_text="DDEX Party ID of the distributor receiving the packages, e.g. PADPIDA2014120301U.",
+        error_messages={"invalid": "A DPID is PADPIDA followed by 11 letters or digits."},
+    )
+    sender_dpid = forms.RegexField(
+        regex=DPID_RE,
+        required=False,
+        label="Label's DPID for this distributor",
+        help_text="Empty: the label's own DPID (DDEX_SENDER_DPID).",
+        error_messages={"invalid": "A DPID is PADPIDA followed by 11 letters or digits."},
+    )
+    oauth_auth_uri = forms.URLField(
+        required=False, assume_scheme="https", label="Google sign-in address", help_text="Empty: Google's."
+    )
+    oauth_token_uri = forms.URLField(
+        required=False, assume_scheme="https", label="Google token address", help_text="Empty: Google's."
+    )
+    api_base = forms.URLField(
+        required=False, assume_scheme="https", label="SoundCloud API address", help_text="Empty: SoundCloud's."
+    )
+    authorize_url = forms.URLField(
+        required=False, assume_scheme="https", label="SoundCloud sign-in address", help_text="Empty: SoundCloud's."
+    )
+    token_url = forms.URLField(
+        required=False, assume_scheme="https", label="SoundCloud token address", help_text="Empty: SoundCloud's."
+    )
+
     class Meta:
         model = PlatformAccount
-        fields = ["platform", "name", "is_active", "daily_quota_units", "config"]
+        fields = ["platform", "name", "is_active", "daily_quota_units"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in ALL_CONFIG_KEYS:
+            self.fields[key].initial = (self.instance.config or {}).get(key, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        platform = cleaned.get("platform") or self.instance.platform
+        if platform == Platform.DDEX_DISTRIBUTOR and not cleaned.get("recipient_dpid"):
+            self.add_error("recipient_dpid", "A DDEX distributor needs its DPID: packages are addressed to it.")
+        # Keys of other platforms are dropped; settings nobody typed fall back to the platform's defaults.
+        keep = {k: v for k, v in (self.instance.config or {}).items() if k not in ALL_CONFIG_KEYS}
+        keep.update({k: cleaned[k] for k in CONFIG_KEYS.get(platform, ()) if cleaned.get(k)})
+        self.instance.config = keep
+        return cleaned
 
 
 class OAuthCodeForm(forms.Form):

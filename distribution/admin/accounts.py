@@ -29,17 +29,40 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     list_display = ["name", "platform", "connected_as", "is_active", "quota_today"]
     list_filter = ["platform", "is_active"]
     search_fields = ["name", "external_account_name"]
-    fields = [
-        "platform",
-        "name",
-        "is_active",
-        "daily_quota_units",
-        "config",
-        "client_id",
-        "client_secret",
-        "connection",
-    ]
     readonly_fields = ["connection"]
+    # One section per platform; an existing account shows only its own platform's (a form per platform).
+    PLATFORM_SECTIONS = {
+        Platform.YOUTUBE: (
+            "YouTube",
+            ["daily_quota_units", "client_id", "client_secret", "connection", "oauth_auth_uri", "oauth_token_uri"],
+        ),
+        Platform.SOUNDCLOUD: (
+            "SoundCloud",
+            ["client_id", "client_secret", "connection", "api_base", "authorize_url", "token_url"],
+        ),
+        Platform.DDEX_DISTRIBUTOR: ("DDEX distributor", ["recipient_dpid", "sender_dpid"]),
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(None, {"fields": ["platform", "name", "is_active"]})]
+        if obj is not None:
+            title, fields = self.PLATFORM_SECTIONS.get(obj.platform, (None, []))
+            if fields:
+                fieldsets.append((f"{title} settings", {"fields": fields}))
+            else:
+                fieldsets.append(
+                    (
+                        f"{obj.get_platform_display()} settings",
+                        {"fields": [], "description": "Uploaded by hand from the delivery package: nothing to set."},
+                    )
+                )
+            return fieldsets
+        seen: set[str] = set()
+        for title, fields in self.PLATFORM_SECTIONS.values():  # a new account: every platform's, each once
+            fresh = [f for f in fields if f not in seen and f != "connection"]
+            seen.update(fresh)
+            fieldsets.append((f"{title} settings", {"fields": fresh, "description": f"Only for {title}."}))
+        return fieldsets
 
     def get_queryset(self, request):
         today = QuotaUsage.objects.filter(account=OuterRef("pk"), day=pacific_day(timezone.now()))
