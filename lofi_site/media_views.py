@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils._os import safe_join
 from django.views.static import serve
 
@@ -21,6 +21,8 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 def media_serve(request, path: str):
     wanted = RANGE.match(request.headers.get("Range", "").strip())
     file_path = Path(safe_join(settings.MEDIA_ROOT, path))  # SuspiciousFileOperation (400) outside MEDIA_ROOT
+    if any(len(part.encode()) > 255 for part in file_path.parts):
+        raise Http404("No such file.")  # longer than any file name: the file system would refuse it (a 500)
     if wanted is None or not file_path.is_file():
         response = serve(request, path, document_root=settings.MEDIA_ROOT)  # 404s, directory refusals, 304s
         response["Accept-Ranges"] = "bytes"
