@@ -2,7 +2,7 @@
 
 Signal flow of `process` (every stage is a small function that can be used and tested alone):
 
-    each part:  (drums: sampler resample/bitcrush, compressor, drive) or warm high/low-pass filters
+    each part:  (drums: sampler resample/bitcrush, compressor, drive, own short room) or warm filters
                 -> (bass: saturation; keys: chorus; pad: Haas layer) -> pan -> side-chain pump (kick)
     sends:      reverb and tape echo, run at a quarter of the sample rate (dark, and four times cheaper)
     tape bus:   sum + returns -> mid/side width -> bus EQ -> tape saturation -> wow and flutter
@@ -30,6 +30,7 @@ and the building blocks by these names. Where each capability lives:
     fx_plugins.py   pedalboard effects: bitcrush, resample_lofi, compress, chorus, reverb, delay
     fx_tape.py      tape_saturate, wow_flutter
     fx_stereo.py    pan, ms_width, haas, the side-chain pump
+    fx_room.py      drum_room: the kit's own short room (early reflections)
     dsp.py          the filters (tone_sos, shelf_sos, lowpass, highpass, filter_sos) and block helpers
 """
 
@@ -39,6 +40,7 @@ from production.engine.ambience import vinyl_noise
 from production.engine.dsp import filter_sos, highpass, lowpass, shelf_sos, tone_sos
 from production.engine.fx_chain import FADE_OUT_MAX_S, FADE_OUT_SHARE, REFERENCE_RMS_DBFS, insert_filters, process
 from production.engine.fx_plugins import bitcrush, chorus, compress, delay, resample_lofi, reverb
+from production.engine.fx_room import drum_room
 from production.engine.fx_settings import FX_PRESETS, STYLES, FxSettings, default_ambience, fx_settings_for
 from production.engine.fx_stereo import haas, ms_width, pan, sidechain_gain, sidechain_pump
 from production.engine.fx_tape import tape_saturate, wow_flutter
@@ -55,6 +57,7 @@ __all__ = [
     "compress",
     "default_ambience",
     "delay",
+    "drum_room",
     "filter_sos",
     "fx_settings_for",
     "haas",

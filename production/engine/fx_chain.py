@@ -27,6 +27,7 @@ from production.engine.dsp import (
     zeros_prefaulted,
 )
 from production.engine.fx_plugins import bitcrush, compress, resample_lofi
+from production.engine.fx_room import drum_room
 from production.engine.fx_settings import OFF_DB, FxSettings, fx_settings_for
 from production.engine.fx_stereo import _haas_in_place, _pan_gains, _sidechain_control, ms_width
 from production.engine.fx_tape import _modulated_delay, _wow_delay_control, tape_saturate
@@ -254,6 +255,11 @@ def _inserts(
         threshold_db = REFERENCE_RMS_DBFS + settings.drums_comp_threshold_db - 20 * np.log10(to_reference)
         compress(x, sample_rate=sample_rate, threshold_db=threshold_db, ratio=settings.drums_comp_ratio, out=work)
         tape_saturate(work, drive_db=settings.drums_drive_db, input_gain=to_reference, out=work)
+        if settings.drums_room_db > _OFF_DB:  # the room is stereo: a mono kit opens up to both channels
+            if work.shape[0] == 1:
+                out[1] = out[0]
+                work = out
+            drum_room(work, sample_rate=sample_rate, level_db=settings.drums_room_db)
     else:
         lowpass_hz = _part_lowpass_hz(part, settings)
         if lowpass_hz is None or prefiltered:

@@ -34,7 +34,7 @@ _DEFAULT_PAN = {
 }
 _DEFAULT_GAIN_DB = dict.fromkeys(PARTS, 0.0)
 _DEFAULT_REVERB_SEND_DB = {
-    "drums": -22.0,  # a little room around the kit
+    "drums": _OFF_DB,  # the kit has its own short room (drums_room_db), not the long reverb
     "perc": -18.0,
     "bass": _OFF_DB,
     "keys": -12.0,
@@ -76,6 +76,7 @@ class FxSettings:
     drums_resample_hz: float = 0.0
     drums_comp_threshold_db: float = 4.0  # relative to the drum stem's RMS
     drums_comp_ratio: float = 3.0
+    drums_room_db: float = -15.0  # the kit's own short room (fx_room.py) against the dry kit
     part_drive_db: float = 3.0  # gentle saturation on bass, piano and melody
     chorus_rate_hz: float = 0.7  # on keys
     chorus_depth: float = 0.25
@@ -130,6 +131,7 @@ _RANGES = {  # name -> (low, high), inclusive; what a sane LoFi chain accepts
     "drums_resample_hz": (0.0, 48000.0),
     "drums_comp_threshold_db": (-30.0, 30.0),
     "drums_comp_ratio": (1.0, 20.0),
+    "drums_room_db": (-120.0, 0.0),
     "part_drive_db": (0.0, 24.0),
     "chorus_rate_hz": (0.0, 10.0),
     "chorus_depth": (0.0, 1.0),
@@ -200,6 +202,7 @@ FX_PRESETS: dict[str, FxSettings] = {
         drums_resample_hz=26040.0,
         drums_lowpass_hz=10000.0,
         drums_drive_db=7.0,
+        drums_room_db=-13.0,  # a boom-bap kit lives in its room
         sidechain_depth_db=4.0,
         reverb_return_db=-6.0,
         keys_lowpass_hz=7000.0,
@@ -220,6 +223,7 @@ FX_PRESETS: dict[str, FxSettings] = {
         haas_mix=0.6,
         width=1.2,
         drums_drive_db=2.0,
+        drums_room_db=-18.0,  # the big reverb carries the space here
         vinyl_level_db=-42.0,
     ),
     # Unobtrusive: soft pump, gentle tape, rain outside.

@@ -211,9 +211,9 @@ def _add(out: np.ndarray, note: np.ndarray, onset: int, gain: float) -> None:
     """out[:, onset:] += gain * note for a planar (2, frames) note and a (2, n) stem, in place (one BLAS
     axpy per channel, no temporary)."""
     length = min(note.shape[1], out.shape[1] - onset)
-    if length > 0 and gain != 0.0:
-        saxpy(note[0], out[0], n=length, a=gain, offy=onset)
-        saxpy(note[1], out[1], n=length, a=gain, offy=onset)
+    if length > 0 and gain != 0.0:  # slices, not saxpy's offx/offy: those take a slow path in scipy
+        saxpy(note[0, :length], out[0, onset : onset + length], a=gain)
+        saxpy(note[1, :length], out[1, onset : onset + length], a=gain)
 
 
 def _planar(audio: np.ndarray) -> np.ndarray:
