@@ -296,7 +296,9 @@ class ChecklistAdmin(AssigneeChoicesMixin, admin.ModelAdmin):
     @admin.display(description="For")
     def object_link(self, checklist: Checklist):
         url = admin_change_url(checklist.content_type, checklist.object_id)
-        label = f"{checklist.content_type.name} {checklist.object_id}"
+        # The object's name as the checklist was titled after it ("Release QA: Window Seat Tapes"), not its id.
+        _, _, name = checklist.title.partition(": ")
+        label = f"{checklist.content_type.name.capitalize()} “{name}”" if name else str(checklist.target or "—")
         return format_html('<a href="{}">{}</a>', url, label) if url else label
 
     @admin.display(description="Due", ordering="due_at")

@@ -424,3 +424,13 @@ def test_checklist_page_runs_a_fixed_number_of_queries_and_offers_only_staff(
     assert response.status_code == 200
     assert body.count(f'<option value="{va.pk}"') == checklist.items.count() + 1
     assert "customer-ada" not in body
+
+
+def test_a_release_checklist_names_the_release_by_its_title(client, editor):
+    release = ReleaseFactory(title="Window Seat Tapes")
+    checklist = services.checklist_attach(template_slug=services.RELEASE_QA, obj=release)
+    client.force_login(editor)
+
+    page = client.get(_change_url(checklist)).content.decode()
+
+    assert "Release “Window Seat Tapes”</a>" in page and f">release {release.pk}</a>" not in page
