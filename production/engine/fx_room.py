@@ -34,18 +34,17 @@ def drum_room(audio: np.ndarray, *, sample_rate: float, level_db: float) -> np.n
     taps = [[(round(ms * sample_rate / 1000), gain) for ms, gain in side] for side in ROOM_TAPS_MS]
     reach = max(delay for side in taps for delay, _ in side)
     level = db_to_gain(level_db)
-    shape = SosStream(tone_sos(sample_rate, highpass_hz=ROOM_HIGHPASS_HZ, lowpass_hz=ROOM_LOWPASS_HZ), 2)
-    history = np.zeros(reach, dtype=np.float32)  # the dry mono sum just before the current block
+    # The room's tone runs on the mono sum before the taps (all linear: the same sound, half the filtering).
+    shape = SosStream(tone_sos(sample_rate, highpass_hz=ROOM_HIGHPASS_HZ, lowpass_hz=ROOM_LOWPASS_HZ), 1)
+    history = np.zeros(reach, dtype=np.float32)  # the shaped mono sum just before the current block
     for start, stop in blocks(audio.shape[1]):
         length = stop - start
-        dry = np.empty(reach + length, dtype=np.float32)
-        dry[:reach] = history
-        np.add(audio[0, start:stop], audio[1, start:stop], out=dry[reach:])
-        dry[reach:] *= np.float32(0.5 * level)
+        mono = np.add(audio[0, start:stop], audio[1, start:stop]).reshape(1, length)
+        mono *= np.float32(0.5 * level)
+        dry = np.concatenate([history, shape.process(mono)[0]])
         history = dry[-reach:].copy()
-        wet = np.zeros((2, length), dtype=np.float32)
         for channel, side in enumerate(taps):
+            row = audio[channel, start:stop]
             for delay, gain in side:
-                saxpy(dry[reach - delay : reach - delay + length], wet[channel], a=gain)
-        audio[:, start:stop] += shape.process(wet)
+                saxpy(dry[reach - delay : reach - delay + length], row, a=gain)
     return audio
