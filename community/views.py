@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage, storages
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 from community import conf, selectors, services, tokens
 from community.forms import NewsletterForm, TrackRequestForm
 from community.models import TrackRequest
+from lofi_site.files import PRIVATE, download_response
 from lofi_site.ratelimit import client_address, rate_limit_allows
 
 VOTED_SESSION_KEY = "community_voted"
@@ -152,10 +151,6 @@ def newsletter_unsubscribe(request, token):
     return render(request, "community/newsletter_unsubscribe.html", {"token": token})
 
 
-class _LargeBlockFileResponse(FileResponse):
-    block_size = 512 * 1024  # fewer, larger reads from storage than the 4 KB default; memory stays flat
-
-
 @never_cache
 def lead_magnet_download(request, token):
     """The lead magnet's zip, for a confirmed subscriber holding a link that has not expired."""
@@ -171,12 +166,4 @@ def lead_magnet_download(request, token):
             {"what": "download", "reason": "The free pack is not available at the moment."},
             status=404,
         )
-    storage, name, filename = storages["private"], magnet.archive_path, magnet.archive_name
-    if isinstance(storage, FileSystemStorage):
-        return _LargeBlockFileResponse(storage.open(name, "rb"), as_attachment=True, filename=filename)
-    # Object storage: a presigned URL valid for a few minutes, so the bytes never pass through Django.
-    try:
-        url = storage.url(name, parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'})
-    except TypeError:  # a storage whose url() takes no parameters
-        url = storage.url(name)
-    return redirect(url)
+    return download_response(PRIVATE, magnet.archive_path, magnet.archive_name)

@@ -8,7 +8,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from lofi_site.files import delete_prefix, local_copy, local_copy_kept, safe_filename, store_file
+from lofi_site import files
+from lofi_site.files import delete_prefix, download_response, local_copy, local_copy_kept, safe_filename, store_file
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,32 @@ def test_local_copy_kept_hands_out_a_filesystem_file_itself(settings, tmp_path):
 
     assert local_copy_kept("private", name, workdir, filename="visual.png") == tmp_path / "art" / "cover.png"
     assert list(workdir.iterdir()) == []
+
+
+def test_download_response_streams_a_filesystem_file_as_an_attachment(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    name = storages["private"].save("packs/p.zip", ContentFile(b"PK" + b"\0" * 600_000))
+
+    response = download_response("private", name, "Rain Tapes.zip")
+
+    assert response["Content-Disposition"] == 'attachment; filename="Rain Tapes.zip"'
+    assert b"".join(response.streaming_content) == b"PK" + b"\0" * 600_000
+
+
+def test_download_response_sends_an_object_store_visitor_to_a_presigned_url_naming_the_file(monkeypatch):
+    asked = []
+
+    class PresigningStore:
+        def url(self, name, parameters=None):
+            asked.append(parameters)
+            return f"https://bucket.example/{name}?X-Amz-Signature=abc"
+
+    monkeypatch.setattr(files, "storages", {"private": PresigningStore()})
+
+    response = download_response("private", "packs/p.zip", "Café.zip")
+
+    assert response.status_code == 302 and response["Location"].startswith("https://bucket.example/packs/p.zip")
+    assert asked == [{"ResponseContentDisposition": "attachment; filename*=utf-8''Caf%C3%A9.zip"}]

@@ -193,7 +193,7 @@ def test_another_buyer_cannot_touch_my_licences(client, licence):
 def test_s3_storage_redirects_to_a_presigned_url(client, licence, monkeypatch):
     from django.core.files.storage import storages
 
-    from monetization import views
+    from lofi_site import files
 
     calls = []
 
@@ -203,7 +203,7 @@ def test_s3_storage_redirects_to_a_presigned_url(client, licence, monkeypatch):
             return f"https://bucket.example/{name}?X-Amz-Signature=abc"
 
     real = storages["private"]
-    monkeypatch.setattr(views, "storages", {"private": FakeS3(), "default": real})
+    monkeypatch.setattr(files, "storages", {"private": FakeS3(), "default": real})  # the one download helper
     link = master_link(licence)
 
     response = client.post(url(link))
