@@ -230,6 +230,19 @@ class Context:
         return self.bar_end(bar) == "fill"
 
 
+def _with_home(template: tuple[str, ...], major: bool) -> tuple[str, ...]:
+    """A minor loop that never visits i (iv-bVII-bIII-bVI is ii-V-I-IV of the relative major) plays i where
+    it had bIII (they share three notes), so the loop is heard in its own key, not its relative major."""
+    if major or any(bar.split(",")[0].split("@")[0] == "1" for bar in template):
+        return template
+    bars = list(template)
+    for index, bar in enumerate(bars):
+        if bar.split(",")[0] == "3":
+            bars[index] = "1" + bar[1:]
+            break
+    return tuple(bars)
+
+
 _DOMINANTS = ("5", "5@harmonic_minor", "2", "V/1")
 
 
@@ -280,8 +293,8 @@ def plan_harmony(
         order = rng.permutation(len(pool))
     else:
         order = rng.choice(len(pool), size=len(pool), replace=False, p=weights / weights.sum())
-    template_a = pool[order[0]]
-    template_b = pool[order[1 % len(pool)]]
+    template_a = _with_home(pool[order[0]], major)
+    template_b = _with_home(pool[order[1 % len(pool)]], major)
     template_a2 = _vary_template(template_a, rng, major)
     templates = {"intro": template_a, "A": template_a, "B": template_b, "A'": template_a2, "outro": template_a}
     dominant = _cadence_dominant(key_mode, major, rng)
@@ -342,9 +355,15 @@ def keys_voicings(ctx: Context, *, low: int = 50, high: int = 74) -> dict[int, t
         sung = voice_chord(span.chord, previous=previous, top=top, **options)
         if previous is not None:
             free = voice_chord(span.chord, previous=previous, **options)
-            # the line may cost the hands a little movement, never a jump: then smooth hands win
-            if voice_leading_distance(previous, sung) > voice_leading_distance(previous, free) + len(free) // 2 + 1:
+            # the line may cost the hands a little movement, never a jump: then smooth hands win, and if even
+            # the home chord's root costs a jump, the hands keep their rootless shape for this one
+            limit = 2 * len(free)
+            if voice_leading_distance(previous, sung) > min(
+                voice_leading_distance(previous, free) + len(free) // 2 + 1, limit
+            ):
                 sung = free
+            if voice_leading_distance(previous, sung) > limit and options["with_root"]:
+                sung = voice_chord(span.chord, previous=previous, **{**options, "with_root": False})
         previous = sung
         voicings[index] = previous
         top = max(previous)

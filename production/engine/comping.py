@@ -3,6 +3,8 @@ finger-picking. All of them play voice-led voicings of the chord spans."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .arrangement import Context, NoteEvent, clamp
@@ -198,17 +200,19 @@ def pad(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
                 player.note(start, end, pitch, vel)
             open_notes, previous = {}, None
             continue
-        voicing = voice_chord(
-            span.chord,
-            previous=previous,
-            size=5,
-            low=45,
-            high=79,
-            rootless=False,
-            max_span=28,
-            with_root=span.chord.root_pc == ctx.tonic_pc,
-            root_lowest=span.chord.root_pc == ctx.tonic_pc,  # the pad's low voice is heard as a bass
-        )
+        home = span.chord.root_pc == ctx.tonic_pc
+        if home:
+            # a pad holds the home chord long and loud: plain (root, third, fifth, seventh) over its root,
+            # the root doubled above. Its ninth would make Gm9 a Bbmaj7 over G and Gbmaj9 a Bbm7 over Gb,
+            # and a listener would hear the relative key
+            plain = dataclasses.replace(span.chord, intervals=span.chord.intervals[:4])
+            voicing = voice_chord(
+                plain, previous=previous, size=4, low=45, high=79, rootless=False, max_span=28, root_lowest=True
+            )
+            if voicing[0] % 12 == plain.root_pc and voicing[0] + 12 <= 79 and voicing[0] + 12 not in voicing:
+                voicing = tuple(sorted((*voicing, voicing[0] + 12)))
+        else:
+            voicing = voice_chord(span.chord, previous=previous, size=5, low=45, high=79, rootless=False, max_span=28)
         previous = voicing
         end = ctx.duration_s if index == len(ctx.spans) - 1 else span.end_s + 0.02
         velocity = 52 if level == 2 else 42
