@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 
 from monetization import selectors
@@ -66,6 +67,13 @@ class SamplePackSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List licence tiers",
+        description="What each licence allows, its price (in minor units: 2900 is 29.00) and the current terms.",
+    ),
+    retrieve=extend_schema(summary="One licence tier", description="A licence tier by slug, with its terms."),
+)
 class LicenceTierViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LicenceTierSerializer
     permission_classes = [permissions.AllowAny]
@@ -76,6 +84,13 @@ class LicenceTierViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.all_public_tiers()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sample packs",
+        description="Sample packs on sale, newest first, with their files (loops, one-shots, MIDI) and a demo.",
+    ),
+    retrieve=extend_schema(summary="One sample pack", description="A sample pack on sale, by slug."),
+)
 class SamplePackViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SamplePackSerializer
     permission_classes = [permissions.AllowAny]

@@ -7,7 +7,7 @@ the reason the file was refused. 201 when at least one file went in, 400 when no
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -70,6 +70,10 @@ class UploadResponseSerializer(serializers.Serializer):
     results = UploadResultSerializer(many=True)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List uploads", description="Audio files uploaded so far, newest first. Staff only."),
+    retrieve=extend_schema(summary="One upload", description="An upload by UUID, with the draft track it became."),
+)
 class IngestUploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IngestUploadSerializer
     permission_classes = [permissions.IsAuthenticated, IngestPermissions]
@@ -80,6 +84,10 @@ class IngestUploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     ordering_fields = ["created_at", "size_bytes"]
 
     @extend_schema(
+        summary="Upload audio files",
+        description="Send one or more audio files (WAV, FLAC, AIFF, MP3 or OGG) as multipart `files`. Each is "
+        "imported on its own as a draft track; the answer lists, in order, the new track's UUID or why the file "
+        "was refused. 201 when at least one file went in, 400 when none did. Needs a staff token.",
         request={"multipart/form-data": UploadRequestSerializer},
         responses={201: UploadResponseSerializer, 400: UploadResponseSerializer},
     )
