@@ -193,6 +193,8 @@ class RenderJob(TimeStamped):
     # has lost its worker, and is requeued by the stalled-job sweep or taken over by a redelivered task.
     heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
     run_token = models.CharField(max_length=32, blank=True, editable=False)
+    # Which worker process runs (or last ran) the job, "host:pid": with several worker hosts, where to look.
+    worker = models.CharField(max_length=120, blank=True, editable=False)
     track = models.OneToOneField(
         "catalog.Track", on_delete=models.SET_NULL, null=True, blank=True, related_name="render_job"
     )

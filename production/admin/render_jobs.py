@@ -56,6 +56,7 @@ class RenderJobAdmin(admin.ModelAdmin):
         "force_render",
         "batch",
         "attempts",
+        "worker",
         "started_at",
         "finished_at",
         "timings_display",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import tempfile
 import time
 import uuid
@@ -158,6 +160,7 @@ def render_job_run(*, job: RenderJob) -> RenderJob:
         started_at=now,
         heartbeat_at=now,
         run_token=token,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
         finished_at=None,
         attempts=F("attempts") + 1,
         updated_at=now,
