@@ -10,16 +10,15 @@ length: ffmpeg streams everything.
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.files.storage import storages
 from django.db import transaction
 
 from distribution.media import video as video_engine
+from lofi_site.files import PRIVATE, PUBLIC, local_copy_kept
 from radio.models import Station
 
 MAX_HOURS = 12.0
@@ -49,23 +48,12 @@ def loop_chapters(tracklist: list[dict], mix_duration_s: float, repeats: int) ->
     return chapters
 
 
-def _local(storage_name: str, name: str, workdir: Path) -> Path:
-    storage = storages[storage_name]
-    try:
-        return Path(storage.path(name))
-    except NotImplementedError:  # object storage: copy it down once
-        target = workdir / Path(name).name
-        with storage.open(name, "rb") as source, open(target, "wb") as out:
-            shutil.copyfileobj(source, out, 1 << 20)
-        return target
-
-
 def _artwork(station: Station, workdir: Path):
     mix = station.long_mix
     if station.visual:
-        return _local("default", station.visual.name, workdir)
+        return local_copy_kept(PUBLIC, station.visual.name, workdir)
     if mix.release.artwork:
-        return _local("default", mix.release.artwork.name, workdir)
+        return local_copy_kept(PUBLIC, mix.release.artwork.name, workdir)
     from PIL import Image
 
     return Image.new("RGB", (1920, 1080), (24, 22, 38))
@@ -84,7 +72,7 @@ def long_mix_loop_video_render(*, station: Station, hours: float, out_path: Path
     ffmpeg = video_engine.ffmpeg_exe()
     with tempfile.TemporaryDirectory(prefix="radio-loop-") as tmp:
         workdir = Path(tmp)
-        audio = _local("private", mix.path, workdir)
+        audio = local_copy_kept(PRIVATE, mix.path, workdir)
         aac = workdir / "mix.m4a"
         _ffmpeg(
             [
