@@ -1,8 +1,25 @@
-"""Cockpit screens for the catalogue."""
+"""Cockpit screens for the catalogue, and the one way other apps add to them.
+
+catalog imports no other app, yet production (analysis, approval, the editor's ear) and distribution (plan,
+publications, media) add sections, actions and pages to the Track and Release screens. They do it in one way,
+as dashboard panels are added with `@panel`: a mixin in the app's admin module, decorated
+
+    from catalog.admin import catalog_page_extension
+
+    @catalog_page_extension(Track, order=20)
+    class TrackIntelligenceAdminMixin:
+        ...
+
+The registered page is rebuilt as `type(name, (*mixins, CatalogAdmin), {})` each time one is added: mixins in
+`order` (ties: registration order), the highest outermost. Mixins cooperate through `super()`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
@@ -324,3 +341,38 @@ class MoodAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+# --- Extension point: other apps' additions to the Track and Release pages ---------------------------------------
+
+_EXTENDABLE: dict[type[models.Model], type[admin.ModelAdmin]] = {Track: TrackAdmin, Release: ReleaseAdmin}
+_EXTENSIONS: dict[type[models.Model], list[tuple[int, int, type]]] = {model: [] for model in _EXTENDABLE}
+
+
+def catalog_page_extension(model: type[models.Model], *, order: int = 100) -> Callable[[type], type]:
+    """Class decorator: add the mixin to `model`'s catalogue page (Track or Release) on the default admin site.
+
+    Idempotent per mixin (a module imported twice adds it once). The page's class keeps the catalogue admin's
+    name, so templates and URLs do not change."""
+    if model not in _EXTENDABLE:
+        raise ValueError(f"The catalogue has no extendable page for {model.__name__}.")
+
+    def register(mixin: type) -> type:
+        if all(existing is not mixin for _, _, existing in _EXTENSIONS[model]):
+            _EXTENSIONS[model].append((order, len(_EXTENSIONS[model]), mixin))
+            catalog_page_rebuild(model)
+        return mixin
+
+    return register
+
+
+def catalog_page_rebuild(model: type[models.Model], site: admin.AdminSite | None = None) -> type[admin.ModelAdmin]:
+    """Register `model`'s page again with every extension added so far; returns the class now registered."""
+    site = site or admin.site
+    base = _EXTENDABLE[model]
+    mixins = [mixin for _, _, mixin in sorted(_EXTENSIONS[model], key=lambda entry: entry[:2], reverse=True)]
+    page = type(base.__name__, (*mixins, base), {"__module__": base.__module__, "__doc__": base.__doc__})
+    if site.is_registered(model):
+        site.unregister(model)
+    site.register(model, page)
+    return page

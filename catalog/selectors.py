@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import Artist, Asset, Release, ReleaseTrack, Track
+from catalog.models import Artist, Release, ReleaseTrack, Track
 
 PUBLIC_TRACK_STATUSES = (Track.Status.APPROVED, Track.Status.RELEASED)
 
@@ -83,7 +83,3 @@ def artist_public(slug: str) -> Artist | None:
         return None
     has_release = releases_out().filter(artist=artist).exists()
     return artist if has_release or public_tracks().filter(artist=artist).exists() else None
-
-
-def track_assets(track: Track) -> QuerySet[Asset]:
-    return Asset.objects.filter(track=track)

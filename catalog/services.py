@@ -13,7 +13,7 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
-from stdnum import ean, isrc
+from stdnum import isrc
 
 from catalog.models import (
     Artist,
@@ -24,8 +24,6 @@ from catalog.models import (
     ReleaseTrack,
     Style,
     Track,
-    validate_isrc,
-    validate_upc,
 )
 from lofi_site.actors import Actor
 from lofi_site.files import delete_prefix
@@ -179,22 +177,6 @@ def release_set_tracks(*, release: Release, tracks: Iterable[Track]) -> None:
     ReleaseTrack.objects.bulk_create(
         ReleaseTrack(release=release, track=track, position=i) for i, track in enumerate(tracks, start=1)
     )
-
-
-def upc_normalise(value: str) -> str:
-    """The digits of a UPC-A/EAN-13 typed with spaces or hyphens; ValidationError (with the expected check
-    digit) when python-stdnum rejects it."""
-    digits = ean.compact(value)
-    validate_upc(digits)
-    return digits
-
-
-def isrc_normalise(value: str) -> str:
-    """An ISRC typed as "QZ-LF1-26-00001" or in lower case, stored as "QZLF12600001"; ValidationError when
-    python-stdnum rejects it."""
-    code = isrc.compact(value)
-    validate_isrc(code)
-    return code
 
 
 # --- Plain records: created and edited by the API, the cockpit and the demo seed -------------------------

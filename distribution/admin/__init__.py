@@ -9,6 +9,6 @@
 """
 
 from distribution.admin import accounts, delivery, publications, release_media, releases  # noqa: F401 (registers)
-from distribution.admin.releases import ReleaseCockpitAdmin
+from distribution.admin.releases import ReleaseDistributionAdminMixin
 
-__all__ = ["ReleaseCockpitAdmin"]
+__all__ = ["ReleaseDistributionAdminMixin"]

@@ -1,7 +1,7 @@
 """The cockpit's release page.
 
-catalog imports no other app, so the release page is extended here: `admin.site.unregister(Release)` and a
-subclass of catalog's ReleaseAdmin adding where and when it goes out, readiness, checklists, history,
+catalog imports no other app, so the release page is extended here: a mixin added to catalog's ReleaseAdmin through
+catalog.admin's `catalog_page_extension`, with where and when it goes out, readiness, checklists, history,
 publications per platform, metadata, media previews and the workflow actions.
 """
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from catalog.admin import ReleaseAdmin as CatalogReleaseAdmin
+from catalog.admin import catalog_page_extension
 from catalog.models import Release
 from distribution import selectors, services, views
 from distribution.forms import (
@@ -34,11 +35,9 @@ from production.admin import release_mix_actions
 
 # --- The release page -------------------------------------------------------------------------------------
 
-admin.site.unregister(Release)
 
-
-@admin.register(Release)
-class ReleaseCockpitAdmin(CatalogReleaseAdmin):
+@catalog_page_extension(Release)
+class ReleaseDistributionAdminMixin:
     """The catalogue's release screen with distribution: plan, readiness, publications, metadata, media."""
 
     form = ReleaseCockpitForm

@@ -21,6 +21,6 @@ from production.admin import (  # noqa: F401 (each module registers its screens)
     track_intelligence,
 )
 from production.admin.mixes import release_mix_actions
-from production.admin.track_intelligence import TrackIntelligenceAdminMixin, extend_track_admin
+from production.admin.track_intelligence import TrackIntelligenceAdminMixin
 
-__all__ = ["TrackIntelligenceAdminMixin", "extend_track_admin", "release_mix_actions"]
+__all__ = ["TrackIntelligenceAdminMixin", "release_mix_actions"]

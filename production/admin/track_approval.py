@@ -11,9 +11,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from catalog.admin import catalog_page_extension
+from catalog.models import Track
 from production.services.track_review import track_approve_reviewed
 
 
+@catalog_page_extension(Track, order=10)
 class TrackApprovalAdminMixin:
     def get_urls(self):
         urls = [
@@ -81,24 +84,3 @@ class TrackApprovalAdminMixin:
                 self.message_user(request, f"{track}: {' '.join(error.messages)}", messages.ERROR)
         if approved:
             self.message_user(request, f"Approved {approved} track(s).", messages.SUCCESS)
-
-
-def extend_track_admin_with_approval(site=None):
-    """Subclass whatever Track admin is registered (keeping other apps' extensions) with the approval parts."""
-    from catalog.models import Track
-
-    site = site or admin.site
-    current = type(site._registry[Track])
-    if issubclass(current, TrackApprovalAdminMixin):
-        return current
-    extended = type(
-        "TrackApprovalAdmin",
-        (TrackApprovalAdminMixin, current),
-        {"__module__": __name__, "__doc__": current.__doc__},
-    )
-    site.unregister(Track)
-    site.register(Track, extended)
-    return extended
-
-
-extend_track_admin_with_approval()

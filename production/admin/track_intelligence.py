@@ -1,9 +1,8 @@
 """The catalogue's Track page, extended with catalogue intelligence: the spectrogram, the duplicate check,
 next-track suggestions, the mood tagger's suggestions and "analyse again".
 
-catalog may not import production, so production extends the catalogue's page the way distribution extends the
-Release page: `extend_track_admin()` re-registers whatever Track admin is registered with
-`TrackIntelligenceAdminMixin`.
+catalog may not import production, so the mixin joins the catalogue's Track page through catalog.admin's
+`catalog_page_extension`, as the approval button (track_approval.py) and distribution's release page do.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from catalog.admin import catalog_page_extension
+from catalog.models import Track
 from production.admin.display import track_link
 from production.admin.fingerprints import duplicate_summary
 from production.admin.track_ear import TrackEarAdminMixin
@@ -22,6 +23,7 @@ from production.models import MoodSuggestion
 # --- The catalogue's Track page -----------------------------------------------------------------------------------
 
 
+@catalog_page_extension(Track, order=20)
 class TrackIntelligenceAdminMixin(TrackEarAdminMixin):
     """Adds to a Track admin (besides the editor's ear, production/admin/track_ear.py): the spectrogram, the
     duplicate check with its pointer, next-track suggestions and the mood tagger's suggestions (readonly blocks
@@ -175,28 +177,3 @@ def mood_suggestions_html(track, *, buttons: bool = False):
         ((s.mood.name, f"{s.probability:.0%}", decide_url(s, "accept"), decide_url(s, "reject")) for s in pending),
     )
     return format_html('<ul class="cockpit-mood-suggestions">{}</ul><a href="{}">all suggestions</a>', rows, url)
-
-
-def extend_track_admin(site=None) -> type:
-    """Re-register the Track admin (whatever class is registered now) with TrackIntelligenceAdminMixin.
-
-    catalog may not import production, so production extends the catalogue's page, as distribution does
-    for releases. Subclassing the registered class keeps any other app's extension.
-    """
-    from catalog.models import Track
-
-    site = site or admin.site
-    current = type(site._registry[Track])
-    if issubclass(current, TrackIntelligenceAdminMixin):
-        return current
-    extended = type(
-        "TrackIntelligenceAdmin",
-        (TrackIntelligenceAdminMixin, current),
-        {"__module__": __name__, "__doc__": current.__doc__},
-    )
-    site.unregister(Track)
-    site.register(Track, extended)
-    return extended
-
-
-extend_track_admin()

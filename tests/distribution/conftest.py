@@ -143,21 +143,3 @@ def youtube_account(db):
 @pytest.fixture
 def distrokid_account(db):
     return PlatformAccountFactory(name="DistroKid", platform=Platform.DISTROKID)
-
-
-@pytest.fixture
-def recorded_enqueues(monkeypatch):
-    """Tasks the services enqueue, recorded instead of sent to the broker."""
-    calls: list[tuple] = []
-
-    def record(func, *args, **kwargs):
-        calls.append((func, *args))
-
-    for module in (
-        "distribution.services.releases",
-        "distribution.services.release_media",
-        "distribution.services.delivery",
-        "distribution.services.publishing",
-    ):
-        monkeypatch.setattr(f"{module}.enqueue", record)
-    return calls

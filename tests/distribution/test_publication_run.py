@@ -64,7 +64,7 @@ def test_only_due_publications_of_active_accounts_are_claimed_and_only_once():
     assert due.status == Publication.Status.PUBLISHING and due.attempts == 1 and due.claimed_at == now
 
 
-def test_the_minute_job_requeues_interrupted_runs_and_enqueues_one_task_per_claim(recorded_enqueues):
+def test_the_minute_job_requeues_interrupted_runs_and_enqueues_one_task_per_claim(queued_tasks):
     now = timezone.now()
     due = PublicationFactory(run_at=now - timedelta(minutes=1))
     stuck = PublicationFactory(status=Publication.Status.PUBLISHING, claimed_at=now - timedelta(hours=3))
@@ -72,7 +72,7 @@ def test_the_minute_job_requeues_interrupted_runs_and_enqueues_one_task_per_clai
 
     publishing.publications_run_due(now=now)
 
-    assert sorted(recorded_enqueues) == sorted(
+    assert sorted(queued_tasks) == sorted(
         [
             ("distribution.tasks.publication_publish_task", due.pk),
             ("distribution.tasks.publication_publish_task", stuck.pk),
@@ -251,14 +251,14 @@ def test_a_va_cannot_retry_or_cancel(va, editor):
     assert services.publication_retry(publication=failed, actor=editor).status == Publication.Status.SCHEDULED
 
 
-def test_publish_due_queues_by_default_and_runs_here_with_wait(recorded_enqueues):
+def test_publish_due_queues_by_default_and_runs_here_with_wait(queued_tasks):
     now = timezone.now()
     queued = PublicationFactory(run_at=now - timedelta(minutes=1))
     out = io.StringIO()
 
     call_command("publish_due", stdout=out)
     assert out.getvalue().strip() == "Queued 1 publication(s)."
-    assert recorded_enqueues == [("distribution.tasks.publication_publish_task", queued.pk)]
+    assert queued_tasks == [("distribution.tasks.publication_publish_task", queued.pk)]
 
     unconnected = PublicationFactory(
         run_at=now - timedelta(minutes=1), account=PlatformAccountFactory(name="Second channel")

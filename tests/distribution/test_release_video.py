@@ -36,10 +36,10 @@ def _probe(storage: str, name: str):
         return probe_media(path)
 
 
-def test_a_single_gets_its_video_preview_clip_and_canvas(editor, recorded_enqueues):
+def test_a_single_gets_its_video_preview_clip_and_canvas(editor, queued_tasks):
     release = build_release(seconds=16.0)
     media_services.release_video_request(release=release, actor=editor)
-    assert recorded_enqueues == [("distribution.tasks.release_video_render_task", release.pk)]
+    assert queued_tasks == [("distribution.tasks.release_video_render_task", release.pk)]
 
     tasks.release_video_render_task(release.pk)
 

@@ -121,7 +121,7 @@ def test_a_va_cannot_schedule_and_a_draft_cannot_be_scheduled(editor, va, youtub
     assert not Publication.objects.filter(release=release).exists()
 
 
-def test_scheduling_creates_one_publication_per_platform(editor, youtube_account, distrokid_account, recorded_enqueues):
+def test_scheduling_creates_one_publication_per_platform(editor, youtube_account, distrokid_account, queued_tasks):
     release = make_complete(build_release(), editor, accounts=[youtube_account, distrokid_account])
     services.release_mark_ready(release=release, actor=editor)
     goes_public = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
@@ -141,7 +141,7 @@ def test_scheduling_creates_one_publication_per_platform(editor, youtube_account
     assert {p.pk for p in again} == {p.pk for p in publications}
     assert Publication.objects.filter(release=release).count() == 2
     assert {c.template.slug for c in checklists_for(release)} == {"release-qa", "manual-upload"}
-    assert recorded_enqueues == [("distribution.tasks.delivery_package_build_task", release.pk, distrokid_account.pk)]
+    assert queued_tasks == [("distribution.tasks.delivery_package_build_task", release.pk, distrokid_account.pk)]
     assert _verbs(release)[-1] == "release.scheduled"
 
 

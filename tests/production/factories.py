@@ -13,6 +13,7 @@ from production.models import (
     MoodModel,
     MoodSuggestion,
     RenderJob,
+    StylePreset,
     TrackFingerprint,
 )
 
@@ -95,3 +96,16 @@ class MixRenderFactory(DjangoModelFactory):
         model = MixRender
 
     release = factory.SubFactory("tests.factories.ReleaseFactory", kind="mix")
+
+
+class StylePresetFactory(DjangoModelFactory):
+    """A preset row written straight to the table. The engine has seven styles and a preset is unique per style,
+    so beyond those the slugs are made up (`style-8`, ...): the model's validator, which admits engine styles only,
+    runs in `full_clean` and the services, not here. Lets the cockpit's list be measured at any number of rows."""
+
+    class Meta:
+        model = StylePreset
+
+    style = factory.Sequence(lambda n: f"style-{n}")
+    composition_overrides = factory.LazyAttribute(lambda _: {"swing": 0.6})
+    fx_overrides = factory.LazyAttribute(lambda _: {"wow_depth_ms": 1.5})

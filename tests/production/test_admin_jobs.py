@@ -19,13 +19,6 @@ from tests.production.factories import BatchFactory, RenderJobFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(monkeypatch) -> list[tuple]:
-    calls: list[tuple] = []
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args)))
-    return calls
-
-
 def _jobs_of_every_kind(n: int) -> None:
     batches = [BatchFactory(), BatchFactory()]
     for i in range(n):
@@ -63,7 +56,7 @@ def test_the_job_list_shows_progress_bars_and_errors_in_a_fixed_number_of_querie
 
 
 def test_retry_requeues_a_failed_job_and_leaves_others_alone(
-    client, editor, queued, django_capture_on_commit_callbacks
+    client, editor, queued_tasks, django_capture_on_commit_callbacks
 ):
     failed = RenderJobFactory(
         status=RenderJob.Status.FAILED, progress=37, error="RuntimeError: boom", finished_at=timezone.now()
@@ -82,14 +75,14 @@ def test_retry_requeues_a_failed_job_and_leaves_others_alone(
     done.refresh_from_db()
     assert (failed.status, failed.progress, failed.error, failed.finished_at) == ("queued", 0, "", None)
     assert done.status == "succeeded" and done.progress == 100
-    assert queued == [(services.RENDER_TASK, failed.pk)]
+    assert queued_tasks == [(services.RENDER_TASK, failed.pk)]
     messages = [str(m) for m in response.context["messages"]]
     assert "Queued 1 job(s) again." in messages
     assert any("only failed jobs are retried" in m for m in messages)
     assert AuditEvent.objects.filter(verb="render.job_retried", object_id=str(failed.pk), actor=editor).exists()
 
 
-def test_a_job_stuck_running_after_its_worker_died_can_be_retried(queued):
+def test_a_job_stuck_running_after_its_worker_died_can_be_retried(queued_tasks):
     stuck = RenderJobFactory(
         status=RenderJob.Status.RUNNING, progress=50, started_at=timezone.now() - timedelta(hours=3)
     )
@@ -103,7 +96,7 @@ def test_a_job_stuck_running_after_its_worker_died_can_be_retried(queued):
         services.render_job_retry(job=fresh)
 
 
-def test_a_va_can_see_jobs_but_has_no_retry_action(client, va, queued):
+def test_a_va_can_see_jobs_but_has_no_retry_action(client, va, queued_tasks):
     job = RenderJobFactory(status=RenderJob.Status.FAILED, error="RuntimeError: boom")
     client.force_login(va)
 
@@ -114,7 +107,7 @@ def test_a_va_can_see_jobs_but_has_no_retry_action(client, va, queued):
 
     job.refresh_from_db()
     assert job.status == "failed"
-    assert queued == []
+    assert queued_tasks == []
 
 
 def test_a_redelivered_task_for_a_finished_job_changes_nothing():
@@ -147,7 +140,7 @@ def test_a_job_page_is_a_read_only_record(client, editor):
     assert 'name="_save"' not in body
 
 
-def test_the_single_brief_form_queues_one_job(client, editor, queued, django_capture_on_commit_callbacks):
+def test_the_single_brief_form_queues_one_job(client, editor, queued_tasks, django_capture_on_commit_callbacks):
     client.force_login(editor)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -173,7 +166,7 @@ def test_the_single_brief_form_queues_one_job(client, editor, queued, django_cap
     job = RenderJob.objects.get()
     assert (job.style, job.key, job.seed, job.ambience, job.layers) == ("jazz", "A minor", 7, "rain", {"melody": False})
     assert job.created_by == editor and job.status == "queued"
-    assert queued == [(services.RENDER_TASK, job.pk)]
+    assert queued_tasks == [(services.RENDER_TASK, job.pk)]
 
 
 def test_the_dashboard_panel_counts_running_queued_and_recent_failures(client, editor):

@@ -62,9 +62,8 @@ def test_analyze_audio_refuses_a_file_that_is_not_audio(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_analysis_task_fills_an_uploads_facts_beat_grid_and_pictures(tmp_path, settings, monkeypatch):
+def test_the_analysis_task_fills_an_uploads_facts_beat_grid_and_pictures(tmp_path, settings, monkeypatch, queued_tasks):
     settings.INGEST_MIN_DURATION_S = 3.0
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
     path = write(tmp_path / "Tram Window.mp3", track_audio(seed=1, duration_s=12.0, bpm=90.0, key="D minor"))
     [result] = files_ingest(paths=[path], channel=IngestUpload.Channel.CLI)
 
@@ -93,17 +92,15 @@ def test_the_analysis_task_fills_an_uploads_facts_beat_grid_and_pictures(tmp_pat
 
 @pytest.mark.django_db
 def test_a_finished_render_queues_analysis_and_fingerprint_of_its_track(
-    monkeypatch, django_capture_on_commit_callbacks
+    queued_tasks, django_capture_on_commit_callbacks
 ):
-    queued = []
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: queued.append((func, *args)))
     job = services.render_job_create(style="jazz", bpm=82, key="A minor", duration_s=5.0, seed=3, queue=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         job = services.render_job_run(job=job)
 
     assert job.track is not None
-    assert sorted(queued) == sorted([(ANALYZE_TASK, job.track.pk), (FINGERPRINT_TASK, job.track.pk)])
+    assert sorted(queued_tasks) == sorted([(ANALYZE_TASK, job.track.pk), (FINGERPRINT_TASK, job.track.pk)])
     # The render's brief stays the truth for a generated track; the measurement goes beside it.
     track_analyze_task(job.track.pk)
     track = Track.objects.get(pk=job.track.pk)

@@ -28,13 +28,6 @@ def short_tracks_allowed(settings):
     settings.INGEST_MAX_DURATION_S = 60.0
 
 
-@pytest.fixture
-def queued(monkeypatch) -> list[tuple]:
-    calls: list[tuple] = []
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args)))
-    return calls
-
-
 def _stored_files() -> list[str]:
     found = []
     for name in ("default", "private"):
@@ -46,7 +39,7 @@ def _stored_files() -> list[str]:
 
 @pytest.mark.parametrize("fmt", ["wav", "flac", "aiff", "mp3", "ogg"])
 def test_each_format_becomes_a_draft_upload_with_its_original_kept_byte_for_byte(
-    tmp_path, fmt, queued, django_capture_on_commit_callbacks
+    tmp_path, fmt, queued_tasks, django_capture_on_commit_callbacks
 ):
     # The extension lies on purpose: the format is read from the content.
     path = write(tmp_path / f"Night Walk_{fmt}.bin", track_audio(seed=3), fmt=fmt)
@@ -70,7 +63,7 @@ def test_each_format_becomes_a_draft_upload_with_its_original_kept_byte_for_byte
     upload = IngestUpload.objects.get(track=track)
     assert (upload.original_filename, upload.format, upload.sha256) == (path.name, fmt, original.sha256)
     # Analysis and the fingerprint with its duplicate check are queued for the worker, after commit.
-    assert sorted(queued) == sorted([(ANALYZE_TASK, track.pk), (FINGERPRINT_TASK, track.pk)])
+    assert sorted(queued_tasks) == sorted([(ANALYZE_TASK, track.pk), (FINGERPRINT_TASK, track.pk)])
     assert AuditEvent.objects.filter(verb="track.uploaded", object_id=str(track.pk)).exists()
 
 
@@ -101,7 +94,7 @@ def _bad_files(tmp_path):
     }
 
 
-def test_bad_files_are_refused_with_their_reason_and_leave_nothing_while_good_ones_go_in(tmp_path, queued):
+def test_bad_files_are_refused_with_their_reason_and_leave_nothing_while_good_ones_go_in(tmp_path, queued_tasks):
     bad = _bad_files(tmp_path)
     good = [
         write(tmp_path / "keeper one.flac", track_audio(seed=6)),
@@ -125,7 +118,7 @@ def test_bad_files_are_refused_with_their_reason_and_leave_nothing_while_good_on
     assert len(new_files) == 2  # only the two originals
 
 
-def test_a_header_that_makes_the_decoder_crash_is_refused_and_this_process_survives(tmp_path, settings, queued):
+def test_a_header_that_makes_the_decoder_crash_is_refused_and_this_process_survives(tmp_path, settings, queued_tasks):
     settings.INGEST_MAX_DURATION_S = 7200.0  # the header's claimed length must not be what refuses it
     flac = write(tmp_path / "whole.flac", track_audio(seed=2))
     header = bytearray(flac.read_bytes())
@@ -140,7 +133,7 @@ def test_a_header_that_makes_the_decoder_crash_is_refused_and_this_process_survi
     assert results[1].error is None and Track.objects.count() == 1
 
 
-def test_a_file_longer_than_the_limit_is_refused(tmp_path, settings, queued):
+def test_a_file_longer_than_the_limit_is_refused(tmp_path, settings, queued_tasks):
     settings.INGEST_MAX_DURATION_S = 5.0
     path = write(tmp_path / "long take.wav", track_audio(seed=1))
 
@@ -150,7 +143,7 @@ def test_a_file_longer_than_the_limit_is_refused(tmp_path, settings, queued):
     assert not Track.objects.exists()
 
 
-def test_a_byte_identical_file_is_refused_with_a_pointer_to_the_track_that_has_it(tmp_path, queued):
+def test_a_byte_identical_file_is_refused_with_a_pointer_to_the_track_that_has_it(tmp_path, queued_tasks):
     first = write(tmp_path / "Dusk.wav", track_audio(seed=8))
     copy = tmp_path / "copy of dusk.wav"
     copy.write_bytes(first.read_bytes())
@@ -164,7 +157,7 @@ def test_a_byte_identical_file_is_refused_with_a_pointer_to_the_track_that_has_i
     assert Track.objects.count() == 1
 
 
-def test_import_audio_prints_one_json_line_per_file_and_takes_folders(tmp_path, queued):
+def test_import_audio_prints_one_json_line_per_file_and_takes_folders(tmp_path, queued_tasks):
     folder = tmp_path / "drop"
     write(folder / "b side.wav", track_audio(seed=9))
     write(folder / "nested" / "a side.flac", track_audio(seed=10))

@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def short_tracks_allowed(settings, monkeypatch):
+def short_tracks_allowed(settings, monkeypatch, queued_tasks):
     settings.INGEST_MIN_DURATION_S = 3.0
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
 
 
 def _files(tmp_path) -> list[SimpleUploadedFile]:

@@ -15,16 +15,8 @@ from tests.factories import ArtistFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(monkeypatch) -> list[tuple]:
-    """Tasks handed to django-q2, as (function path, *args), instead of reaching a broker."""
-    calls: list[tuple] = []
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args)))
-    return calls
-
-
 def test_a_grid_makes_every_combination_per_cell_times_with_consecutive_seeds(
-    editor, queued, django_capture_on_commit_callbacks
+    editor, queued_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.batch_create(
@@ -50,11 +42,11 @@ def test_a_grid_makes_every_combination_per_cell_times_with_consecutive_seeds(
     assert {j.status for j in jobs} == {RenderJob.Status.QUEUED}
     assert {j.duration_s for j in jobs} == {120.0}
     # One task per job, each carrying its job's id.
-    assert sorted(job_id for _, job_id in queued) == sorted(j.pk for j in jobs)
-    assert {func for func, _ in queued} == {services.RENDER_TASK}
+    assert sorted(job_id for _, job_id in queued_tasks) == sorted(j.pk for j in jobs)
+    assert {func for func, _ in queued_tasks} == {services.RENDER_TASK}
 
 
-def test_variations_render_one_brief_k_times_with_different_seeds(queued):
+def test_variations_render_one_brief_k_times_with_different_seeds(queued_tasks):
     artist = ArtistFactory()
     batch = services.batch_create(
         name="A/B",
@@ -79,7 +71,7 @@ def test_variations_render_one_brief_k_times_with_different_seeds(queued):
     assert all(j.layers == {"melody": False} for j in jobs)
 
 
-def test_variations_of_more_than_one_brief_are_refused(queued):
+def test_variations_of_more_than_one_brief_are_refused(queued_tasks):
     with pytest.raises(ValidationError, match="exactly one style"):
         services.batch_create(
             name="x",
@@ -94,7 +86,7 @@ def test_variations_of_more_than_one_brief_are_refused(queued):
     assert not Batch.objects.exists()
 
 
-def test_an_oversized_grid_is_refused_before_anything_is_saved(queued):
+def test_an_oversized_grid_is_refused_before_anything_is_saved(queued_tasks):
     with pytest.raises(ValidationError, match="limit is 200"):
         services.batch_create(
             name="too big",
@@ -106,10 +98,10 @@ def test_an_oversized_grid_is_refused_before_anything_is_saved(queued):
             duration_s=60,
         )
     assert not Batch.objects.exists() and not RenderJob.objects.exists()
-    assert queued == []
+    assert queued_tasks == []
 
 
-def test_a_grid_with_a_value_the_engine_refuses_saves_nothing(queued):
+def test_a_grid_with_a_value_the_engine_refuses_saves_nothing(queued_tasks):
     with pytest.raises(ValidationError):
         services.batch_create(
             name="bad", styles=["jazz", "polka"], bpms=[82], keys=["A minor"], moods=["chill"], duration_s=60
@@ -117,7 +109,9 @@ def test_a_grid_with_a_value_the_engine_refuses_saves_nothing(queued):
     assert not Batch.objects.exists() and not RenderJob.objects.exists()
 
 
-def test_the_admin_form_creates_the_batch_and_its_jobs(client, editor, queued, django_capture_on_commit_callbacks):
+def test_the_admin_form_creates_the_batch_and_its_jobs(
+    client, editor, queued_tasks, django_capture_on_commit_callbacks
+):
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -144,10 +138,10 @@ def test_the_admin_form_creates_the_batch_and_its_jobs(client, editor, queued, d
     assert batch.jobs.count() == 2 * 2 * 2
     assert set(batch.jobs.values_list("key", flat=True)) == {"A minor", "D# major"}
     assert all(layers == {"perc": False} for layers in batch.jobs.values_list("layers", flat=True))
-    assert len(queued) == 8
+    assert len(queued_tasks) == 8
 
 
-def test_the_admin_form_explains_a_bad_bpm_and_key(client, editor, queued):
+def test_the_admin_form_explains_a_bad_bpm_and_key(client, editor, queued_tasks):
     client.force_login(editor)
     response = client.post(
         reverse("admin:production_batch_add"),
@@ -172,7 +166,7 @@ def test_the_admin_form_explains_a_bad_bpm_and_key(client, editor, queued):
     assert not Batch.objects.exists()
 
 
-def test_a_va_cannot_create_batches_or_jobs(client, va, queued):
+def test_a_va_cannot_create_batches_or_jobs(client, va, queued_tasks):
     client.force_login(va)
 
     assert client.get(reverse("admin:production_batch_add")).status_code == 403

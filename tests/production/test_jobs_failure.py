@@ -99,7 +99,7 @@ def test_a_brief_the_engine_refuses_fails_cleanly(monkeypatch):
     assert not Track.objects.exists()
 
 
-def test_a_retried_failed_job_then_succeeds(monkeypatch):
+def test_a_retried_failed_job_then_succeeds(monkeypatch, queued_tasks):
     real_render = engine_render.render
     calls = []
 
@@ -110,7 +110,6 @@ def test_a_retried_failed_job_then_succeeds(monkeypatch):
         return real_render(brief, **kwargs)
 
     monkeypatch.setattr(engine_render, "render", fails_once)
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
     job = services.render_job_run(job=_job(seed=4))
     assert job.status == RenderJob.Status.FAILED
 

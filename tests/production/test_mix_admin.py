@@ -21,13 +21,6 @@ from tests.production.factories import MixRenderFactory, MoodSuggestionFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queued(monkeypatch) -> list[tuple]:
-    calls: list[tuple] = []
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args)))
-    return calls
-
-
 def test_the_track_page_shows_spectrogram_duplicate_pointer_next_tracks_and_mood_suggestions(client, editor):
     assert isinstance(admin.site._registry[Track], TrackIntelligenceAdminMixin)
     original = TrackFactory(title="Paper Boats", bpm=80, key="A", mode="minor", energy=0.4)
@@ -64,7 +57,7 @@ def test_the_track_page_shows_spectrogram_duplicate_pointer_next_tracks_and_mood
 
 
 def test_the_analyse_again_action_queues_both_tasks_per_track(
-    client, editor, queued, django_capture_on_commit_callbacks
+    client, editor, queued_tasks, django_capture_on_commit_callbacks
 ):
     tracks = TrackFactory.create_batch(2)
     client.force_login(editor)
@@ -75,7 +68,7 @@ def test_the_analyse_again_action_queues_both_tasks_per_track(
             {"action": "analyse_again", helpers.ACTION_CHECKBOX_NAME: [t.pk for t in tracks]},
         )
 
-    assert sorted(queued) == sorted(
+    assert sorted(queued_tasks) == sorted(
         [(f"production.tasks.track_{task}_task", t.pk) for t in tracks for task in ("analyze", "fingerprint")]
     )
 
@@ -114,7 +107,7 @@ def test_the_sequence_action_asks_for_the_length_then_orders_each_mix(editor):
 
 
 def test_the_render_action_queues_one_mix_render_per_mix_release_and_explains_refusals(
-    editor, queued, django_capture_on_commit_callbacks
+    editor, queued_tasks, django_capture_on_commit_callbacks
 ):
     mix_release = ReleaseFactory(kind=Release.Kind.MIX, title="Study Mix")
     ReleaseTrackFactory(release=mix_release, track=TrackFactory(), position=1)
@@ -127,7 +120,7 @@ def test_the_render_action_queues_one_mix_render_per_mix_release_and_explains_re
 
     mix = MixRender.objects.get()
     assert (mix.release, mix.crossfade_s, mix.ambience, mix.created_by) == (mix_release, 6.0, "rain", editor)
-    assert queued == [("production.tasks.mix_render_run_task", mix.pk)]
+    assert queued_tasks == [("production.tasks.mix_render_run_task", mix.pk)]
     assert any("Album" in m and "only long mixes" in m for m in _messages(request))
 
 
@@ -141,7 +134,7 @@ def test_mix_renders_list_without_a_query_per_row(client, editor, django_assert_
     assert response.status_code == 200
 
 
-def test_a_va_may_view_mix_renders_and_mood_suggestions_but_not_act_on_them(client, va, queued):
+def test_a_va_may_view_mix_renders_and_mood_suggestions_but_not_act_on_them(client, va, queued_tasks):
     client.force_login(va)
     mix = MixRenderFactory(status=MixRender.Status.FAILED, error="RuntimeError: disk full")
     suggestion = MoodSuggestionFactory()
@@ -155,7 +148,7 @@ def test_a_va_may_view_mix_renders_and_mood_suggestions_but_not_act_on_them(clie
         {"action": "accept", helpers.ACTION_CHECKBOX_NAME: [suggestion.pk]},
     )
 
-    assert MixRender.objects.get().status == MixRender.Status.FAILED and not queued
+    assert MixRender.objects.get().status == MixRender.Status.FAILED and not queued_tasks
     suggestion.refresh_from_db()
     assert suggestion.status == MoodSuggestion.Status.PENDING and not suggestion.track.moods.exists()
 

@@ -26,9 +26,8 @@ CROSSFADE_S = 2.0
 
 
 @pytest.fixture(autouse=True)
-def no_broker(settings, monkeypatch):
+def no_broker(settings, monkeypatch, queued_tasks):
     settings.INGEST_MIN_DURATION_S = 3.0
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
 
 
 def _mix_release(tmp_path, levels_db=(-6.0, -20.0, -12.0)) -> Release:

@@ -31,13 +31,6 @@ pytestmark = pytest.mark.django_db
 MOODS = ("chill", "rainy", "upbeat")
 
 
-@pytest.fixture
-def queued(monkeypatch) -> list[tuple]:
-    calls: list[tuple] = []
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args)))
-    return calls
-
-
 def _centres(seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).normal(0.0, 3.0, size=(len(MOODS), len(FEATURE_NAMES)))
 
@@ -111,12 +104,14 @@ def test_too_few_tagged_tracks_is_a_clear_refusal_that_creates_nothing(per_mood,
     assert not storages["private"].exists("models/mood") or not storages["private"].listdir("models/mood")[1]
 
 
-def test_the_queued_task_trains_once_even_when_delivered_twice(queued, django_capture_on_commit_callbacks, editor):
+def test_the_queued_task_trains_once_even_when_delivered_twice(
+    queued_tasks, django_capture_on_commit_callbacks, editor
+):
     _tagged_catalogue()
 
     with django_capture_on_commit_callbacks(execute=True):
         mood_model_train_enqueue(actor=editor)
-    [(func, requested_at, actor_id)] = queued
+    [(func, requested_at, actor_id)] = queued_tasks
     assert func == "production.tasks.mood_model_train_task" and actor_id == editor.pk
 
     mood_model_train_task(requested_at, actor_id)
@@ -126,7 +121,7 @@ def test_the_queued_task_trains_once_even_when_delivered_twice(queued, django_ca
     assert model.trained_by == editor and mood_model_current() == model
 
 
-def test_queueing_with_too_few_labels_is_refused_at_once(queued, django_capture_on_commit_callbacks):
+def test_queueing_with_too_few_labels_is_refused_at_once(queued_tasks, django_capture_on_commit_callbacks):
     from django.core.exceptions import ValidationError
 
     _tagged_catalogue(per_mood=2)
@@ -134,7 +129,7 @@ def test_queueing_with_too_few_labels_is_refused_at_once(queued, django_capture_
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError, match="at least 5"):
         mood_model_train_enqueue()
 
-    assert queued == []
+    assert queued_tasks == []
 
 
 def test_decided_suggestions_are_never_proposed_again_and_stale_ones_are_withdrawn():
@@ -195,7 +190,7 @@ def test_a_va_sees_suggestions_without_buttons_and_cannot_decide(client, va):
 
 
 def test_the_cockpit_trains_from_the_mood_model_list_and_shows_the_confusion_matrix(
-    client, editor, queued, django_capture_on_commit_callbacks
+    client, editor, queued_tasks, django_capture_on_commit_callbacks
 ):
     _tagged_catalogue(per_mood=3)
     client.force_login(editor)
@@ -211,7 +206,7 @@ def test_the_cockpit_trains_from_the_mood_model_list_and_shows_the_confusion_mat
     assert 'value="Train a new model"' in client.get(train_url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(train_url)
-    [(_task, requested_at, actor_id)] = queued
+    [(_task, requested_at, actor_id)] = queued_tasks
     mood_model_train_task(requested_at, actor_id)
 
     model = MoodModel.objects.get()
@@ -220,7 +215,7 @@ def test_the_cockpit_trains_from_the_mood_model_list_and_shows_the_confusion_mat
     assert f"{model.held_out_accuracy:.0%}" in html
 
 
-def test_the_analysis_task_asks_the_current_model_about_a_new_upload(tmp_path, settings, monkeypatch):
+def test_the_analysis_task_asks_the_current_model_about_a_new_upload(tmp_path, settings, monkeypatch, queued_tasks):
     from production.engine.analysis import analyze
     from production.engine.mood_model import analysis_values, feature_vector
     from production.models import IngestUpload
@@ -229,7 +224,6 @@ def test_the_analysis_task_asks_the_current_model_about_a_new_upload(tmp_path, s
     from tests.production.intel_audio import SAMPLE_RATE, track_audio, write
 
     settings.INGEST_MIN_DURATION_S = 3.0
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
     audio = track_audio(seed=4, duration_s=10.0)
     sounds_like = feature_vector(analysis_values(analyze((audio, SAMPLE_RATE))))
     # The editors' "rainy" tracks sound like this file; two other moods sit far away.

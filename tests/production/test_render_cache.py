@@ -18,8 +18,8 @@ BRIEF = {"style": "jazz", "bpm": 82, "key": "A minor", "duration_s": 4.0, "seed"
 
 
 @pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
+def no_broker(monkeypatch, queued_tasks):
+    """Enqueued tasks are recorded (queued_tasks), never sent."""
 
 
 def _run(**changes) -> RenderJob:

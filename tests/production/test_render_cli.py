@@ -102,9 +102,7 @@ def test_render_track_reports_a_bad_brief_as_an_error_and_prints_no_json():
     assert not RenderJob.objects.exists()
 
 
-def test_render_batch_queues_the_grid_and_prints_its_id_and_job_count(monkeypatch, django_capture_on_commit_callbacks):
-    queued = []
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: queued.append(args[0]))
+def test_render_batch_queues_the_grid_and_prints_its_id_and_job_count(queued_tasks, django_capture_on_commit_callbacks):
     out = io.StringIO()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -131,7 +129,7 @@ def test_render_batch_queues_the_grid_and_prints_its_id_and_job_count(monkeypatc
     batch = Batch.objects.get(pk=document["batch_id"])
     assert document["job_count"] == 2 * 2 * 1 * 1 * 2 == batch.jobs.count()
     assert sorted(batch.jobs.values_list("seed", flat=True)) == list(range(500, 508))
-    assert sorted(queued) == sorted(batch.jobs.values_list("pk", flat=True))
+    assert sorted(job_id for _task, job_id in queued_tasks) == sorted(batch.jobs.values_list("pk", flat=True))
 
 
 def test_render_batch_refuses_an_unknown_style():

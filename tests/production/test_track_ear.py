@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    monkeypatch.setattr("lofi_site.queue.async_task", lambda *args, **kwargs: None)
+def no_broker(monkeypatch, queued_tasks):
+    """Enqueued tasks are recorded (queued_tasks), never sent."""
 
 
 def _rendered(seed: int) -> Track:
