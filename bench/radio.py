@@ -12,7 +12,8 @@ Figures printed:
 - AutoDJ endpoint: p50 and p95 over `--requests` calls against a catalogue of `--catalogue` released tracks.
 
 Run: .venv/bin/python bench/radio.py [--seconds 60] [--requests 300] [--catalogue 300]
-Needs liquidsoap and icecast2 (`apt-get install -y liquidsoap icecast2`).
+The streaming figures need liquidsoap and icecast2 (`apt-get install -y liquidsoap icecast2`); without them the bench
+says so and measures the endpoint only.
 """
 
 from __future__ import annotations
@@ -249,18 +250,21 @@ def main() -> None:
     parser.add_argument("--catalogue", type=int, default=300, help="Released tracks the AutoDJ chooses from.")
     args = parser.parse_args()
     missing = [p for p in ("liquidsoap", "icecast2") if shutil.which(p) is None]
-    if missing:
-        raise SystemExit(f"{' and '.join(missing)} not installed: apt-get install -y liquidsoap icecast2")
     _django()
-    audio, video = bench_streaming(args.seconds)
-    print(
-        f"radio audio path (Liquidsoap + Icecast, MP3 128 kb/s): {audio:.1%} of one core = "
-        f"{audio * 3600:.0f} CPU-s per hour of streaming (aim < 10%)"
-    )
-    print(
-        f"radio video push (1280x720 30 fps H.264 3000 kb/s + AAC 160 kb/s, one encode): {video:.1%} of one core = "
-        f"{video * 3600:.0f} CPU-s per hour of streaming (aim < 100%)"
-    )
+    if missing:  # the endpoint is still measured; the streaming figures need the programs
+        reason = f"{' and '.join(missing)} not installed: apt-get install -y liquidsoap icecast2"
+        print(f"radio audio path: not measured ({reason})")
+        print(f"radio video push: not measured ({reason})")
+    else:
+        audio, video = bench_streaming(args.seconds)
+        print(
+            f"radio audio path (Liquidsoap + Icecast, MP3 128 kb/s): {audio:.1%} of one core = "
+            f"{audio * 3600:.0f} CPU-s per hour of streaming (aim < 10%)"
+        )
+        print(
+            f"radio video push (1280x720 30 fps H.264 3000 kb/s + AAC 160 kb/s, one encode): {video:.1%} of one "
+            f"core = {video * 3600:.0f} CPU-s per hour of streaming (aim < 100%)"
+        )
     p50, p95, pool = bench_endpoint(args.requests, args.catalogue)
     print(f"AutoDJ endpoint: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {args.requests} requests ({pool} playable tracks)")
 
