@@ -1,5 +1,5 @@
-"""The Track page's Approve button (next to the preview, not only a list action) and the list's preview
-players moved next to the titles, where they are on screen. Approval goes through
+"""The Track page's Approve button (next to the preview, not only a list action), its QC report as checks,
+and the list's preview players moved next to the titles, where they are on screen. Approval goes through
 production.services.track_review, which keeps the render batch's "Listen and approve" checklist in step."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.admin import catalog_page_extension
 from catalog.models import Track
+from production.admin.qc_display import qc_checks_html
 from production.services.track_review import track_approve_reviewed
 
 
@@ -40,10 +41,18 @@ class TrackApprovalAdminMixin:
         # Only for those who may approve: a VA's page offers no button that would answer 403.
         if obj is not None and obj.status == obj.Status.DRAFT and request.user.has_perm("catalog.approve_track"):
             fieldsets.insert(0, ("Approval", {"fields": ["approval"]}))
+        if obj is not None:
+            # QC as checks with their values; the raw JSON stays in the collapsed "Raw reports" section.
+            index = next((i for i, (name, _) in enumerate(fieldsets) if name == "Raw reports"), len(fieldsets))
+            fieldsets.insert(index, ("QC checks", {"fields": ["qc_checks"]}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "approval"]
+        return [*super().get_readonly_fields(request, obj), "approval", "qc_checks"]
+
+    @admin.display(description="Checks")
+    def qc_checks(self, obj):
+        return qc_checks_html(obj.qc_report if obj is not None else {})
 
     @admin.display(description="Approval")
     def approval(self, obj):

@@ -67,3 +67,25 @@ def test_a_vas_track_page_offers_no_approve_button(client, va):
     client.force_login(va)
     page = client.get(reverse("admin:catalog_track_change", args=[track.pk])).content.decode()
     assert "Approve this track" not in page
+
+
+def test_qc_is_shown_as_checks_with_values_and_the_raw_report_stays_behind_a_toggle(client, editor):
+    report = {
+        "integrated_lufs": -14.2,
+        "target_lufs": -14.0,
+        "true_peak_dbtp": -0.4,
+        "true_peak_ceiling_db": -1.0,
+        "clipped_samples": 0,
+        "band_energy_db": {"air": -70.0},
+        "band_ranges_db": {"air": [-65.0, -14.0]},
+        "failures": ["true peak -0.4 dBTP above ceiling -1.0"],
+    }
+    track = TrackFactory(status=Track.Status.DRAFT, qc_passed=False, qc_report=report)
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:catalog_track_change", args=[track.pk])).content.decode()
+
+    assert "2 of 4 checks passed." in page
+    assert '<th scope="row">True peak</th><td>-0.4 dBTP</td><td>at most -1.0 dBTP</td><td class="tone-bad">FAIL' in page
+    assert '<th scope="row">Loudness</th><td>-14.2 LUFS</td><td>-14.0 ± 0.5 LUFS</td><td class="tone-ok">pass' in page
+    assert "Raw reports" in page and "collapse" in page
