@@ -43,6 +43,11 @@ class DaypartInline(admin.TabularInline):
 
 
 class StationForm(forms.ModelForm):
+    icecast_public_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text="Where listeners open the stream (a CDN or proxy); empty: http://host:port/mount.",
+    )
     icecast_source_password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),

@@ -184,9 +184,7 @@ class StationRunner:
         safety = safety_playlist_write(station, self.workdir)
         self._say(f"safety playlist: {safety} track(s) in {self.workdir / 'safety.m3u'}")
         script = self.workdir / "station.liq"
-        script.write_text(
-            liquidsoap_script(script_config), encoding="utf-8"
-        )
+        script.write_text(liquidsoap_script(script_config), encoding="utf-8")
         os.chmod(script, 0o600)  # holds the AutoDJ token and the source password
         specs.append(ProcessSpec(Piece.LIQUIDSOAP, [liquidsoap, str(script)], ready=self._icecast_up))
         targets = tuple(rtmp_target_url(t) for t in RtmpTarget.objects.filter(station=station, enabled=True))

@@ -249,3 +249,51 @@ def test_plays_per_track_on_the_analytics_page(rf, editor):
 
     assert chart.rows == [(f"Most Played — {track.artist.name}", "3")]
     assert "Most Played" in chart.svg
+
+
+def test_an_editor_sets_up_a_station_with_a_youtube_target_in_the_cockpit(client, editor):
+    client.force_login(editor)
+    url = reverse("admin:radio_station_add")
+    form = {
+        "name": "Study FM",
+        "slug": "study-fm",
+        "description": "",
+        "on_air": "",
+        "mode": "autodj",
+        "icecast_local": "on",
+        "icecast_host": "127.0.0.1",
+        "icecast_port": "8020",
+        "icecast_public_url": "",
+        "mount": "/study",
+        "audio_format": "mp3",
+        "bitrate_kbps": "128",
+        "crossfade_s": "4",
+        "loudness_target_lufs": "-16",
+        "no_repeat_hours": "3",
+        "artist_separation_min": "20",
+        "jingle_every_n_tracks": "0",
+        "video_resolution": "720",
+        "dayparts-TOTAL_FORMS": "1",
+        "dayparts-INITIAL_FORMS": "0",
+        "dayparts-0-name": "Focus",
+        "dayparts-0-start_hour": "9",
+        "dayparts-0-end_hour": "17",
+        "rtmp_targets-TOTAL_FORMS": "1",
+        "rtmp_targets-INITIAL_FORMS": "0",
+        "rtmp_targets-0-name": "YouTube",
+        "rtmp_targets-0-platform": "youtube",
+        "rtmp_targets-0-server_url": "rtmp://a.rtmp.youtube.com/live2",
+        "rtmp_targets-0-stream_key": "abcd-efgh-ijkl",
+        "rtmp_targets-0-enabled": "on",
+    }
+
+    response = client.post(url, form)
+
+    assert response.status_code == 302, response.context["adminform"].errors if response.context else response
+    target = RtmpTarget.objects.get(station__slug="study-fm")
+    assert rtmp_target_url(target) == "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl"
+    assert "abcd-efgh-ijkl" not in target.stream_key_encrypted
+    page = client.get(reverse("admin:radio_station_change", args=[target.station_id])).content.decode()
+    assert "abcd-efgh-ijkl" not in page  # the key is never shown again
+    assert "mount=&quot;/study&quot;" in page  # the generated script is shown...
+    assert "Bearer &lt;token&gt;" in page  # ...with its secrets masked
