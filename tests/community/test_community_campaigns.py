@@ -28,7 +28,7 @@ def _recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
-def test_an_editor_sends_a_campaign_to_confirmed_subscribers_only(client, editor, queued):
+def test_an_editor_sends_a_campaign_to_confirmed_subscribers_only(client, editor, queued_tasks):
     confirmed = SubscriberFactory.create_batch(3)
     SubscriberFactory(status=Subscriber.Status.PENDING)
     SubscriberFactory(status=Subscriber.Status.UNSUBSCRIBED)
@@ -39,14 +39,14 @@ def test_an_editor_sends_a_campaign_to_confirmed_subscribers_only(client, editor
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENDING
-    assert queued == [(services.CAMPAIGN_TASK, (campaign.pk,))]
+    assert queued_tasks == [(services.CAMPAIGN_TASK, campaign.pk)]
     tasks.campaign_deliver_task(campaign.pk)
     assert _recipients() == sorted(s.email for s in confirmed)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT and campaign.finished_at
 
 
-def test_every_campaign_mail_has_one_click_unsubscribe_headers_and_link(editor, queued):
+def test_every_campaign_mail_has_one_click_unsubscribe_headers_and_link(editor, queued_tasks):
     subscriber = SubscriberFactory()
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
 
@@ -61,7 +61,7 @@ def test_every_campaign_mail_has_one_click_unsubscribe_headers_and_link(editor, 
     assert message.subject == campaign.subject
 
 
-def test_one_failing_address_is_recorded_and_the_batch_goes_on(editor, queued, refusing_mail):
+def test_one_failing_address_is_recorded_and_the_batch_goes_on(editor, queued_tasks, refusing_mail):
     SubscriberFactory(email="first@example.com")
     SubscriberFactory(email=REFUSED)
     SubscriberFactory(email="last@example.com")
@@ -77,23 +77,23 @@ def test_one_failing_address_is_recorded_and_the_batch_goes_on(editor, queued, r
     assert campaign.status == Campaign.Status.SENT
 
 
-def test_batches_continue_in_new_runs_until_nobody_is_pending(editor, queued, settings):
+def test_batches_continue_in_new_runs_until_nobody_is_pending(editor, queued_tasks, settings):
     settings.NEWSLETTER_BATCH_SIZE = 2
     SubscriberFactory.create_batch(5)
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
-    queued.clear()
+    queued_tasks.clear()
 
     tasks.campaign_deliver_task(campaign.pk)
 
-    assert len(mail.outbox) == 2 and queued == [(services.CAMPAIGN_TASK, (campaign.pk,))]
-    while queued:
-        _func, args = queued.pop()
+    assert len(mail.outbox) == 2 and queued_tasks == [(services.CAMPAIGN_TASK, campaign.pk)]
+    while queued_tasks:
+        _func, *args = queued_tasks.pop()
         tasks.campaign_deliver_task(*args)
     assert len(mail.outbox) == 5 and len(set(_recipients())) == 5
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
 
 
-def test_a_redelivered_task_sends_only_pending_deliveries(editor, queued):
+def test_a_redelivered_task_sends_only_pending_deliveries(editor, queued_tasks):
     SubscriberFactory.create_batch(3)
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
     first = CampaignDelivery.objects.order_by("id").first()
@@ -106,7 +106,7 @@ def test_a_redelivered_task_sends_only_pending_deliveries(editor, queued):
     assert len(mail.outbox) == 2 and first.subscriber.email not in _recipients()
 
 
-def test_a_delivery_claimed_by_a_live_run_is_not_sent_twice_but_a_dead_claim_is_taken_over(editor, queued):
+def test_a_delivery_claimed_by_a_live_run_is_not_sent_twice_but_a_dead_claim_is_taken_over(editor, queued_tasks):
     a, b = SubscriberFactory(), SubscriberFactory()
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
     CampaignDelivery.objects.filter(subscriber=a).update(claimed_at=timezone.now())  # another worker is on it
@@ -118,7 +118,7 @@ def test_a_delivery_claimed_by_a_live_run_is_not_sent_twice_but_a_dead_claim_is_
     assert CampaignDelivery.objects.get(subscriber=a).status == CampaignDelivery.Status.PENDING
 
 
-def test_someone_unsubscribing_mid_campaign_gets_nothing(editor, queued):
+def test_someone_unsubscribing_mid_campaign_gets_nothing(editor, queued_tasks):
     stays, leaves = SubscriberFactory(), SubscriberFactory()
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
 
@@ -128,14 +128,14 @@ def test_someone_unsubscribing_mid_campaign_gets_nothing(editor, queued):
     assert _recipients() == [stays.email]
 
 
-def test_sending_twice_creates_no_second_delivery(editor, queued):
+def test_sending_twice_creates_no_second_delivery(editor, queued_tasks):
     SubscriberFactory()
     campaign = CampaignFactory()
 
     services.campaign_send(campaign=campaign, actor=editor)
     services.campaign_send(campaign=campaign, actor=editor)
 
-    assert CampaignDelivery.objects.count() == 1 and len(queued) == 1
+    assert CampaignDelivery.objects.count() == 1 and len(queued_tasks) == 1
 
 
 def test_a_va_cannot_send_campaigns(va, client):
@@ -147,7 +147,7 @@ def test_a_va_cannot_send_campaigns(va, client):
     assert client.get(reverse("admin:community_campaign_changelist")).status_code == 403
 
 
-def test_failed_deliveries_can_be_retried(editor, queued, refusing_mail, settings):
+def test_failed_deliveries_can_be_retried(editor, queued_tasks, refusing_mail, settings):
     SubscriberFactory(email=REFUSED)
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
     tasks.campaign_deliver_task(campaign.pk)
@@ -160,7 +160,7 @@ def test_failed_deliveries_can_be_retried(editor, queued, refusing_mail, setting
     assert CampaignDelivery.objects.get().status == CampaignDelivery.Status.SENT
 
 
-def test_a_campaign_whose_worker_died_mid_batch_is_resumed_by_the_hourly_sweep(editor, queued, settings):
+def test_a_campaign_whose_worker_died_mid_batch_is_resumed_by_the_hourly_sweep(editor, queued_tasks, settings):
     settings.NEWSLETTER_CLAIM_STALE_S = 600
     a, b = SubscriberFactory(), SubscriberFactory()
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
@@ -170,9 +170,9 @@ def test_a_campaign_whose_worker_died_mid_batch_is_resumed_by_the_hourly_sweep(e
     assert mail.outbox == [] and services.campaigns_resume() == 0
 
     CampaignDelivery.objects.update(claimed_at=timezone.now() - timedelta(seconds=601))  # the claims go stale
-    queued.clear()
+    queued_tasks.clear()
     assert services.campaigns_resume() == 1
-    for _func, args in queued:
+    for _func, *args in queued_tasks:
         tasks.campaign_deliver_task(*args)
 
     assert _recipients() == sorted([a.email, b.email])
@@ -180,7 +180,7 @@ def test_a_campaign_whose_worker_died_mid_batch_is_resumed_by_the_hourly_sweep(e
     assert campaign.status == Campaign.Status.SENT
 
 
-def test_the_sweep_finishes_a_sending_campaign_with_nothing_pending(editor, queued):
+def test_the_sweep_finishes_a_sending_campaign_with_nothing_pending(editor, queued_tasks):
     SubscriberFactory()
     campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
     CampaignDelivery.objects.update(status=CampaignDelivery.Status.SENT, sent_at=timezone.now())

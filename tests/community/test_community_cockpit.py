@@ -53,7 +53,7 @@ def test_a_sent_campaign_can_no_longer_be_edited(client, editor):
     assert campaign.text_body == "What went out"
 
 
-def test_a_va_editing_an_approved_reply_in_the_cockpit_sends_it_back_to_draft(client, va, editor, queued):
+def test_a_va_editing_an_approved_reply_in_the_cockpit_sends_it_back_to_draft(client, va, editor, queued_tasks):
     from community import services
     from community.models import Reply
 

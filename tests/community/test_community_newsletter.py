@@ -16,23 +16,28 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from community import services, tasks
+from community import services
 from community.models import LeadMagnet, Subscriber
+from operations.models import OutboxMessage
+from operations.outbox import DELIVER_TASK
+from operations.tasks import outbox_deliver_task
 from tests.community.factories import LeadMagnetFactory, SubscriberFactory, zip_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sign_up(client, queued):
+def sign_up(client, queued_tasks):
     """Post the form and run the confirmation task the service queued, as the worker would."""
 
     def post(email="fan@example.com"):
-        already = len(queued)
+        already = len(queued_tasks)
         response = client.post(reverse("community:newsletter"), {"email": email})
-        for func, args in queued[already:]:
-            assert func == services.CONFIRMATION_TASK
-            tasks.subscriber_confirmation_send_task(*args)
+        for func, message_id in queued_tasks[already:]:
+            # The confirmation goes through the outbox: its delivery is what reaches the queue.
+            assert func == DELIVER_TASK
+            assert OutboxMessage.objects.get(pk=message_id).task == services.CONFIRMATION_TASK
+            outbox_deliver_task(message_id)
         return response
 
     return post

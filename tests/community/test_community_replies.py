@@ -42,7 +42,7 @@ def test_a_va_drafts_a_reply_from_a_template_in_the_cockpit(client, va):
     assert comment.status == Comment.Status.NEEDS_REPLY
 
 
-def test_a_va_cannot_approve_a_reply(client, va, queued):
+def test_a_va_cannot_approve_a_reply(client, va, queued_tasks):
     reply = ReplyFactory()
 
     with pytest.raises(PermissionDenied):
@@ -54,7 +54,7 @@ def test_a_va_cannot_approve_a_reply(client, va, queued):
     assert action_form is None or "approve" not in dict(action_form.fields["action"].choices)
     client.post(reverse("admin:community_reply_changelist"), {"action": "approve", "_selected_action": [reply.pk]})
     reply.refresh_from_db()
-    assert reply.status == Reply.Status.DRAFT and queued == []
+    assert reply.status == Reply.Status.DRAFT and queued_tasks == []
 
 
 def test_an_unapproved_reply_is_refused_before_any_call_to_youtube():
@@ -78,7 +78,7 @@ def test_the_post_task_ignores_a_reply_that_is_not_approved():
     assert reply.status == Reply.Status.DRAFT
 
 
-def test_an_editor_approves_and_the_task_posts_exactly_the_approved_text(client, editor, queued):
+def test_an_editor_approves_and_the_task_posts_exactly_the_approved_text(client, editor, queued_tasks):
     reply = ReplyFactory(text="Thank you, Mia!")
     client.force_login(editor)
 
@@ -86,7 +86,7 @@ def test_an_editor_approves_and_the_task_posts_exactly_the_approved_text(client,
 
     reply.refresh_from_db()
     assert reply.status == Reply.Status.APPROVED and reply.approved_by == editor
-    assert queued == [(services.REPLY_POST_TASK, (reply.pk,))]
+    assert queued_tasks == [(services.REPLY_POST_TASK, reply.pk)]
     http = youtube_http({"id": "UgyReply123"})
 
     posted = services.reply_post_now(reply=reply, http=http)
@@ -100,7 +100,7 @@ def test_an_editor_approves_and_the_task_posts_exactly_the_approved_text(client,
     assert reply.comment.status == Comment.Status.REPLIED
 
 
-def test_editing_an_approved_reply_sends_it_back_to_draft(editor, va, queued):
+def test_editing_an_approved_reply_sends_it_back_to_draft(editor, va, queued_tasks):
     reply = services.reply_approve(reply=ReplyFactory(text="Thanks!"), actor=editor)
 
     edited = services.reply_update(reply=reply, actor=va, text="Thanks! Check out my other channel")
@@ -110,7 +110,7 @@ def test_editing_an_approved_reply_sends_it_back_to_draft(editor, va, queued):
         services.reply_post_now(reply=edited, http=youtube_http())
 
 
-def test_text_changed_behind_the_service_is_not_posted(editor, queued):
+def test_text_changed_behind_the_service_is_not_posted(editor, queued_tasks):
     reply = services.reply_approve(reply=ReplyFactory(text="Thanks!"), actor=editor)
     Reply.objects.filter(pk=reply.pk).update(text="Something nobody approved")
     http = youtube_http()
@@ -121,7 +121,7 @@ def test_text_changed_behind_the_service_is_not_posted(editor, queued):
     assert http.request_sequence == []
 
 
-def test_a_second_post_of_the_same_reply_calls_youtube_once(editor, queued):
+def test_a_second_post_of_the_same_reply_calls_youtube_once(editor, queued_tasks):
     reply = services.reply_approve(reply=ReplyFactory(), actor=editor)
     services.reply_post_now(reply=reply, http=youtube_http({"id": "once"}))
 
@@ -131,7 +131,7 @@ def test_a_second_post_of_the_same_reply_calls_youtube_once(editor, queued):
     assert reply.status == Reply.Status.POSTED and reply.youtube_comment_id == "once"
 
 
-def test_a_spent_quota_keeps_the_reply_approved_for_the_next_run(editor, queued):
+def test_a_spent_quota_keeps_the_reply_approved_for_the_next_run(editor, queued_tasks):
     reply = services.reply_approve(reply=ReplyFactory(), actor=editor)
     quota = {"error": {"code": 403, "errors": [{"reason": "quotaExceeded"}]}}
 
@@ -140,7 +140,7 @@ def test_a_spent_quota_keeps_the_reply_approved_for_the_next_run(editor, queued)
     assert after.status == Reply.Status.APPROVED and "quota" in after.error.lower()
 
 
-def test_a_refused_reply_is_marked_failed_with_the_reason(editor, queued):
+def test_a_refused_reply_is_marked_failed_with_the_reason(editor, queued_tasks):
     reply = services.reply_approve(reply=ReplyFactory(), actor=editor)
     refused = {"error": {"code": 403, "errors": [{"reason": "commentsDisabled"}]}}
 
@@ -149,7 +149,7 @@ def test_a_refused_reply_is_marked_failed_with_the_reason(editor, queued):
     assert after.status == Reply.Status.FAILED and "commentsDisabled" in after.error
 
 
-def test_a_reply_stuck_posting_is_failed_not_posted_twice(editor, queued, settings):
+def test_a_reply_stuck_posting_is_failed_not_posted_twice(editor, queued_tasks, settings):
     reply = services.reply_approve(reply=ReplyFactory(), actor=editor)
     Reply.objects.filter(pk=reply.pk).update(
         status=Reply.Status.POSTING, claimed_at=timezone.now() - timedelta(hours=2)
@@ -161,7 +161,7 @@ def test_a_reply_stuck_posting_is_failed_not_posted_twice(editor, queued, settin
     assert reply.status == Reply.Status.FAILED and "check on YouTube" in reply.error
 
 
-def test_the_hourly_run_posts_approved_replies_left_waiting(editor, queued):
+def test_the_hourly_run_posts_approved_replies_left_waiting(editor, queued_tasks):
     reply = services.reply_approve(reply=ReplyFactory(), actor=editor)
 
     assert services.replies_post_pending(http=youtube_http({"id": "later"})) == 1
@@ -179,7 +179,7 @@ def test_one_open_reply_per_comment(va):
     assert again == first and comment.replies.count() == 1
 
 
-def test_an_approved_reply_waits_while_the_quota_is_down_to_the_upload_reserve(editor, queued, settings):
+def test_an_approved_reply_waits_while_the_quota_is_down_to_the_upload_reserve(editor, queued_tasks, settings):
     settings.COMMUNITY_QUOTA_RESERVE_UNITS = 2000
     reply = services.reply_approve(reply=ReplyFactory(), actor=editor)
     account = reply.comment.publication.account

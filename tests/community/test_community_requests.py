@@ -12,8 +12,10 @@ from django.urls import reverse
 from catalog.models import Release
 from community import services, tasks
 from community.models import TrackRequest, TrackRequestVote
-from operations.models import AuditEvent
+from operations.models import AuditEvent, OutboxMessage
+from operations.outbox import DELIVER_TASK
 from production.models import RenderJob
+from production.services import RENDER_TASK
 from tests.community.factories import TrackRequestFactory
 from tests.factories import ReleaseFactory, ReleaseTrackFactory, TrackFactory
 
@@ -107,8 +109,7 @@ def test_votes_keep_no_address_or_session_in_clear(client):
     assert client.session.session_key not in vote.session_hash
 
 
-def test_an_editor_turns_a_request_into_a_render_job_in_one_click(client, editor, monkeypatch):
-    monkeypatch.setattr("production.services.render_jobs.enqueue", lambda *a, **k: None)  # no render in this test
+def test_an_editor_turns_a_request_into_a_render_job_in_one_click(client, editor, queued_tasks):
     request = TrackRequestFactory(mood="melancholy", activity="sleep", tempo_feel="slow")
     client.force_login(editor)
 
@@ -149,8 +150,7 @@ def test_a_va_does_not_see_the_requesters_address(client, va, editor):
     assert "private@example.com" in client.get(url).content.decode()
 
 
-def test_requests_follow_their_track_to_release_and_the_requester_is_told_once(editor, monkeypatch, queued):
-    monkeypatch.setattr("production.services.render_jobs.enqueue", lambda *a, **k: None)
+def test_requests_follow_their_track_to_release_and_the_requester_is_told_once(editor, queued_tasks):
     request = TrackRequestFactory(email="fan@example.com")
     job = services.track_request_plan(track_request=request, actor=editor)
     track = TrackFactory()
@@ -165,7 +165,10 @@ def test_requests_follow_their_track_to_release_and_the_requester_is_told_once(e
     services.track_requests_progress()
     request.refresh_from_db()
     assert request.status == TrackRequest.Status.RELEASED and request.release == release
-    assert queued == [(services.REQUEST_RELEASED_TASK, (request.pk,))]
+    # The render was queued when the request was planned; the requester's e-mail goes through the outbox, once.
+    told = OutboxMessage.objects.get()
+    assert (told.task, told.args) == (services.REQUEST_RELEASED_TASK, [request.pk])
+    assert queued_tasks == [(RENDER_TASK, job.pk), (DELIVER_TASK, told.pk)]
 
     tasks.track_request_notify_released_task(request.pk)
     tasks.track_request_notify_released_task(request.pk)  # redelivered
