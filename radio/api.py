@@ -25,6 +25,9 @@ class NowPlayingSerializer(serializers.Serializer):
     stream_url = serializers.CharField(help_text="The Icecast URL a player can open.")
     cover_url = serializers.CharField(allow_blank=True)
     license_url = serializers.CharField(allow_blank=True, help_text="Where to license the track on the storefront.")
+    hls_url = serializers.CharField(
+        allow_blank=True, help_text="The HLS playlist (for a CDN), when the station writes one."
+    )
 
 
 class StationSerializer(serializers.Serializer):
@@ -55,6 +58,7 @@ def now_playing_data(station, request=None) -> dict:
         "stream_url": now.stream_url,
         "cover_url": cover,
         "license_url": license_url,
+        "hls_url": selectors.station_hls_url(station),
     }
 
 

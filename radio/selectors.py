@@ -169,3 +169,15 @@ def track_cover_url(track: Track) -> str:
 def requestable_tracks(station: Station, *, limit: int = 200) -> list[Track]:
     """Tracks listeners may request on the station's page, by title."""
     return list(radio_tracks(station).order_by("title")[:limit])
+
+
+HLS_PLAYLIST = "radio/hls/{slug}/live.m3u8"  # in public storage, where Liquidsoap's HLS output writes
+
+
+def station_hls_url(station: Station) -> str:
+    """The public URL of the station's HLS playlist, or '' when HLS is off."""
+    if not station.hls_enabled:
+        return ""
+    from django.core.files.storage import storages
+
+    return storages["default"].url(HLS_PLAYLIST.format(slug=station.slug))

@@ -26,7 +26,7 @@ from radio.liquidsoap.script import StationScript, liquidsoap_script
 from radio.liquidsoap.supervisor import ProcessSpec, Supervisor
 from radio.liquidsoap.video import VideoPush, push_command, title_file_write
 from radio.models import Incident, RtmpTarget, Station, StationProcess
-from radio.selectors import now_playing, radio_tracks, track_audio_asset
+from radio.selectors import HLS_PLAYLIST, now_playing, radio_tracks, track_audio_asset
 from radio.services.autodj import track_gain_db
 from radio.services.stations import autodj_token, icecast_passwords, rtmp_target_url
 from radio.services.watchdog import incident_record, process_heartbeat, process_restart_requests_take
@@ -45,7 +45,7 @@ def station_script(station: Station, *, site_url: str | None = None, run_dir: Pa
     hls_dir = ""
     if station.hls_enabled:
         try:
-            hls_dir = str(Path(storages["default"].path(f"radio/hls/{station.slug}")))
+            hls_dir = str(Path(storages["default"].path(HLS_PLAYLIST.format(slug=station.slug))).parent)
         except NotImplementedError:  # object storage: HLS needs a local folder a CDN pulls from
             hls_dir = str(workdir / "hls")
     return StationScript(

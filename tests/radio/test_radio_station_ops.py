@@ -186,6 +186,10 @@ def test_now_playing_api(client, django_assert_max_num_queries):
     assert data["started_at"] and data["stream_url"] == st.stream_url
     assert "listeners" in data
     assert data["license_url"].endswith(f"/tracks/{track.uuid}/")
+    assert data["hls_url"] == ""
+    st.hls_enabled = True
+    st.save()
+    assert client.get(f"/api/v1/radio/{st.slug}/now/").json()["hls_url"].endswith(f"/radio/hls/{st.slug}/live.m3u8")
 
 
 def test_radio_config_prints_the_script_and_radio_says_what_is_missing(capsys, monkeypatch):
