@@ -39,9 +39,10 @@ def chromium_page(name: str, *, block_network: bool = False, viewport=(1280, 900
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         context.set_default_timeout(15_000)
-        if block_network:
-            context.route("**/*", _local_only)
         page = context.new_page()
+        page.blocked_requests = []  # requests for another host that reached the network layer (and were aborted)
+        if block_network:
+            context.route("**/*", lambda route: _local_only(route, page.blocked_requests))
         try:
             yield page
         except BaseException:
@@ -55,11 +56,12 @@ def chromium_page(name: str, *, block_network: bool = False, viewport=(1280, 900
             browser.close()
 
 
-def _local_only(route) -> None:
+def _local_only(route, blocked: list[str]) -> None:
     host = urlparse(route.request.url).hostname or ""
     if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost", "::1"):
         route.continue_()
     else:
+        blocked.append(route.request.url)
         route.abort()
 
 

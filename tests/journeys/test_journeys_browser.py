@@ -146,8 +146,6 @@ def test_visitor_home_release_page_preview_cart_and_checkout(live_server, settin
 
 def test_api_docs_list_operations_with_the_network_blocked(live_server):
     with chromium_page("api-docs", block_network=True) as page:
-        failed: list[str] = []
-        page.on("requestfailed", lambda request: failed.append(request.url))
         page.goto(live_server.url + "/api/docs/")
         page.locator(".opblock").first.wait_for(timeout=40_000)  # a busy CI machine parses the schema slowly
         summaries = page.locator(".opblock-summary-path").all_inner_texts()
@@ -156,7 +154,7 @@ def test_api_docs_list_operations_with_the_network_blocked(live_server):
         page.goto(live_server.url + "/api/redoc/")
         page.locator("[data-section-id]").first.wait_for(state="attached")
         assert "List tracks" in page.content()
-        assert not [url for url in failed if "127.0.0.1" not in url], failed  # nothing wanted another host
+        assert page.blocked_requests == []  # neither page asked another host for anything
 
 
 # --- Finance ---------------------------------------------------------------------------------------------
