@@ -20,25 +20,31 @@ style's palette per part on the StylePreset (`palette` composition override). Wh
 (file, sha256, bank, preset) goes into its RenderResult, so a re-render on the same library is
 bit-identical and a changed library is visible.
 
-Choices per style, by ear and spectrogram (renders of every style, 44.1 kHz, before the tape bus):
-- Electric piano: MuseScore's "Tine Electric Piano" has the bell of a Rhodes tine and body down to
-  200 Hz with clear 1-4 kHz partials at forte that the velocity filter closes at piano; FluidR3's "Rhodes
-  EP" is rounder and darker (its upper partials stop near 2.5 kHz), the better second voice for
-  rainy/ambient; the "Detuned" variants add a chorus-like beating that suits swells.
-- Piano: MuseScore's "Mellow Grand Piano" (bank 8) is the felt/upright colour LoFi records use; FluidR3's
-  Yamaha Grand is brighter and stays as the jazz/cafe alternative.
-- Guitar: FluidR3's "Nylon String Guitar" for plucked arpeggios (a real finger attack at 2-4 kHz), the
-  "Jazz Guitar" (MuseScore) for boom-bap and cafe melodies.
-- Vibraphone: MuseScore's is softer in the mallet click than FluidR3's (which clicks at 5-8 kHz).
-- Bass: FluidR3 "Acoustic Bass" (upright, woody 100-800 Hz, finger noise) for the jazz styles, "Fingered
-  Bass" for study/boom-bap; the built-in sine sub stays for boom-bap/ambient/japanese, where the low end
-  should be a clean sub.
-- Koto: FluidR3 "Koto" first (its pluck keeps its 2-5 kHz edge), "Taisho Koto" as the variant.
-- Pads: "Warm Pad" (FluidR3) sits under the keys without masking them; "Halo Pad" is airier for ambient.
-- Kits: the AVL Black Pearl kit (multi-velocity acoustic 4-piece) for boom-bap and study: a real kick
-  with a natural 1-2 s tail and a snare whose body is at 200 Hz, not boxy at 2 kHz; FluidR3's "Brush" kit
-  for rainy_day, cafe and ambient; FluidR3's "Jazz" kit for jazz; hand percussion (perc) always from a
-  General MIDI kit (the AVL kits have no shaker, tambourine or bongos).
+Choices per style, by spectrogram (36 s renders of every style, master and stems, log-frequency
+spectrograms and band levels; tinysoundfont plays no SoundFont modulators, so some presets sound darker here
+than in FluidSynth). Measured at velocity 100, level of each band against the voice's 0.1-1 kHz body:
+- Electric pianos (MuseScore "Tine", FluidR3 "Rhodes EP" and "Detuned EP 1"): -34 dB at 1-2 kHz and about
+  -67 dB at 2-5 kHz: a round, dark Rhodes body with no bell. They stay the keys of every style (the
+  Rhodes sound LoFi is made of); the 1-5 kHz of the mix comes from the other parts. FluidR3's FM "Legend
+  EP 2" is brighter (-21 / -46 dB) and is boom-bap's second keys voice.
+- Piano: MuseScore's "Mellow Grand" (bank 8) measured -45 dB at 1-2 kHz and -68 dB at 2-5 kHz, a muffled
+  piano behind a blanket (the issue's complaint); FluidR3's Yamaha Grand keeps -8 dB at 1-5 kHz and its
+  hammer, and becomes the default piano (jazz, boom-bap, rainy_day, cafe; study's melody) with the
+  velocity filter, the insert low-pass and the bus low-pass making it warm; the mellow grand stays second.
+  In whole renders this lifted the masters' 2-5 kHz by 3-4 dB (jazz: 1-2 kHz at -20 dB against the
+  body instead of -24, 2-5 kHz at -28 instead of -31).
+- Guitars: FluidR3 "Nylon" (-7 / -20 dB, a finger attack at 2-4 kHz) for plucked parts; MuseScore's "Jazz
+  Guitar" is the brightest pitched voice (-2 / -7 dB) for cafe and boom-bap lines.
+- Vibraphone (MuseScore, -15 / -31 dB): the default melody of jazz, ambient, rainy_day, cafe and study;
+  its mallet transient shows as the vertical lines at each note, not clicks.
+- Koto: FluidR3 "Koto" and "Taisho Koto" (-4 / -12 dB), the brightest plucks: japanese.
+- Bass: FluidR3 "Acoustic Bass" (nothing above 1 kHz to speak of: an upright's body) for jazz, rainy_day
+  and cafe; "Fingered Bass" for study; the built-in sine sub for boom-bap, ambient and japanese.
+- Pads: FluidR3 "Warm Pad" (-21 / -27 dB) and "Halo Pad" (-17 / -23 dB) under the keys; the built-in pad.
+- Kits: snares measured centroids of 1.0-2.0 kHz with no 2-2.7 kHz bump (jazz 2.0, brush 1.9, room 1.5,
+  Red Zeppelin 1.2, Black Pearl 1.0 kHz), so none is boxy; the AVL acoustic kits (Black Pearl, Red
+  Zeppelin: natural 1-2 s kick tails) for boom-bap, study, japanese; FluidR3's Brush kit for rainy_day,
+  cafe and ambient; its Jazz kit for jazz. The kit's space is its own short room (fx_room.py).
 """
 
 from __future__ import annotations
@@ -140,7 +146,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "perc": ("jazz_kit",),
         "bass": ("acoustic_bass",),
         "keys": ("tine_ep", "rhodes_ep", "detuned_ep"),
-        "piano": ("mellow_grand", "grand_piano"),
+        "piano": ("grand_piano", "mellow_grand"),
         "melody": ("vibraphone", "jazz_guitar", "tine_ep"),
     },
     "boom_bap": {
@@ -148,7 +154,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "perc": ("room_kit",),
         "bass": ("synth_sub_bass", "finger_bass"),
         "keys": ("tine_ep", "legend_ep", "rhodes_ep"),
-        "piano": ("mellow_grand",),
+        "piano": ("grand_piano", "mellow_grand"),
         "melody": ("jazz_guitar", "nylon_guitar", "vibraphone"),
     },
     "ambient": {
@@ -167,14 +173,14 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "keys": ("tine_ep", "rhodes_ep"),
         "pad": ("warm_pad", "synth_pad"),
         "pluck": ("nylon_guitar",),
-        "melody": ("mellow_grand", "vibraphone"),
+        "melody": ("vibraphone", "grand_piano"),
     },
     "rainy_day": {
         "drums": ("brush_kit", "jazz_kit"),
         "perc": ("brush_kit",),
         "bass": ("acoustic_bass", "finger_bass"),
         "keys": ("rhodes_ep", "detuned_ep"),
-        "piano": ("mellow_grand",),
+        "piano": ("grand_piano", "mellow_grand"),
         "pad": ("warm_pad", "synth_pad"),
         "melody": ("vibraphone", "flute", "synth_lead"),
     },
@@ -203,7 +209,7 @@ DEFAULT_VOICE = {
     "perc": "jazz_kit",
     "bass": "acoustic_bass",
     "keys": "tine_ep",
-    "piano": "mellow_grand",
+    "piano": "grand_piano",
     "pad": "warm_pad",
     "pluck": "nylon_guitar",
     "melody": "vibraphone",
