@@ -267,8 +267,9 @@ PEDAL_PARTS = ("keys", "piano")  # the comping parts a pianist pedals
 
 
 def _sustain_pedal(ctx: Context, part: str) -> list[pretty_midi.ControlChange]:
-    """Legato pedalling (CC64) for a piano part: the pedal goes down just after each chord is struck and
-    comes up as the next chord arrives, so the harmony rings but chords never smear into each other."""
+    """Legato (syncopated) pedalling (CC64) for a piano part: the pedal comes up as the next chord is struck
+    and goes down again just after it, so the harmony rings, chords never smear into each other and the old
+    chord's release falls under the new chord's attack."""
     changes: list[pretty_midi.ControlChange] = []
     down = False
     for span in ctx.spans:
@@ -276,10 +277,10 @@ def _sustain_pedal(ctx: Context, part: str) -> list[pretty_midi.ControlChange]:
         if part == "piano" and section_pattern(ctx, ctx.preset.piano_patterns, span.bar) == "stabs":
             plays = False  # stabs are short on purpose
         if down:
-            changes.append(pretty_midi.ControlChange(64, 0, max(0.0, float(span.start_s) - 0.01)))
+            changes.append(pretty_midi.ControlChange(64, 0, float(span.start_s) + 0.002))
             down = False
         if plays and span.start_s < ctx.duration_s - 0.1:
-            changes.append(pretty_midi.ControlChange(64, 100, float(span.start_s) + 0.04))
+            changes.append(pretty_midi.ControlChange(64, 100, float(span.start_s) + 0.06))
             down = True
     if down:
         changes.append(pretty_midi.ControlChange(64, 0, float(ctx.duration_s) - 0.02))
