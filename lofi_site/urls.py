@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from lofi_site.api_docs import OfflineRedocView
 from lofi_site.health import healthz
 
 # A refused page: a styled cockpit page with a way back inside /admin/, the storefront's page elsewhere.
@@ -17,7 +16,7 @@ urlpatterns = [
     # No OPTIONS metadata for the HTML doc pages: DRF would render it through their template renderer (a 500).
     # The split view serves Swagger UI's start-up script as a file of its own: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", metadata_class=None), name="api-docs"),
-    path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema", metadata_class=None), name="api-redoc"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema", metadata_class=None), name="api-redoc"),
     # Track requests at /requests/, the newsletter (sign-up, confirm, unsubscribe, free pack) at /newsletter/.
     path("", include("community.urls")),
     # Listener accounts, library, playlists, mixes and recommendation events (/account/, /library/, /mixes/ ...).
