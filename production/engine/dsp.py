@@ -150,6 +150,31 @@ class SosStream:
         return block
 
 
+class Halver:
+    """Halves the sample rate of (channels, k) blocks fed one after another: a binomial FIR (1 3 3 1)/8
+    whose state is carried over, then every second sample. Its response falls 30-40 dB at 17-22 kHz (what
+    would fold back into 0-5 kHz) and 9 dB at the new Nyquist, and is -1.8 dB at 5 kHz: for paths that only
+    need the lower band (effect sends, a chorus's wet signal), an eighth of the work of a steep IIR."""
+
+    def __init__(self, channels: int) -> None:
+        self._before = np.zeros((channels, 2), dtype=np.float32)  # the last two samples already fed
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """The block at half rate: ceil(k / 2) samples per channel (a new float32 array)."""
+        length = block.shape[1]
+        m = -(-length // 2)
+        taps = np.zeros((block.shape[0], 2 * m + 2), dtype=np.float32)
+        taps[:, :2] = self._before
+        taps[:, 2 : 2 + length] = block
+        self._before = taps[:, length : length + 2].copy()
+        half = np.add(taps[:, 1 : 2 * m + 1 : 2], taps[:, 2 : 2 * m + 2 : 2])
+        half *= np.float32(3)
+        half += taps[:, 0 : 2 * m : 2]
+        half += taps[:, 3 : 2 * m + 3 : 2]
+        half *= np.float32(1 / 8)
+        return half
+
+
 def upsample_linear(control: np.ndarray, *, hop: int, n_samples: int, add_to: np.ndarray | None = None) -> np.ndarray:
     """Linear interpolation of control curves sampled every `hop` samples (value k at sample k*hop).
 

@@ -16,6 +16,7 @@ from production.engine.brief import AMBIENCES, PARTS
 from production.engine.dsp import (
     CHUNK,
     CONTROL_HOP,
+    Halver,
     SosStream,
     blocks,
     butter_sos,
@@ -316,27 +317,18 @@ class _Returns:
             self.delay.reset()
             self.delay_return = np.float32(db_to_gain(settings.delay_return_db))
         self._pending: tuple[np.ndarray, np.ndarray] | None = None  # (mix block, its returns)
-        # Decimation in two halvings: a binomial 4-tap FIR (1 3 3 1)/8 halves the rate (what would fold
-        # into the band the sends keep, 17-22 kHz, is 30-40 dB down), then the 8th-order low-pass (-48 dB
-        # at the reduced Nyquist) runs at half rate: half the filtering of one full-rate step.
+        # Decimation in two halvings: dsp.Halver's binomial FIR halves the rate (what would fold into the
+        # band the sends keep, 17-22 kHz, is 30-40 dB down), then the 8th-order low-pass (-48 dB at the
+        # reduced Nyquist) runs at half rate: half the filtering of one full-rate step.
         anti_alias = butter_sos(8, 0.42 * rate, "lowpass", sample_rate / 2)
         self._anti_alias = {"reverb": SosStream(anti_alias, 2), "delay": SosStream(anti_alias, 2)}
-        self._before = {"reverb": np.zeros((2, 2), np.float32), "delay": np.zeros((2, 2), np.float32)}
+        self._halvers = {"reverb": Halver(2), "delay": Halver(2)}
 
     def downsample(self, send: str, full: np.ndarray | None, length: int) -> np.ndarray:
         """One block of a send at the reduced rate, anti-aliased (silence when nothing is sent)."""
         if full is None:
             return np.zeros((2, length), dtype=np.float32)
-        m = -(-full.shape[1] // 2)
-        taps = np.zeros((2, 2 * m + 2), dtype=np.float32)  # the two samples before the block, the block
-        taps[:, :2] = self._before[send]
-        taps[:, 2 : 2 + full.shape[1]] = full
-        self._before[send] = taps[:, full.shape[1] : full.shape[1] + 2].copy()
-        half = np.add(taps[:, 1 : 2 * m + 1 : 2], taps[:, 2 : 2 * m + 2 : 2])
-        half *= np.float32(3)
-        half += taps[:, 0 : 2 * m : 2]
-        half += taps[:, 3 : 2 * m + 3 : 2]
-        half *= np.float32(1 / 8)
+        half = self._halvers[send].process(full)
         return self._anti_alias[send].process(half)[:, :: _SEND_DECIMATION // 2].copy()
 
     @property
@@ -455,7 +447,7 @@ def _half_rate_chorus(x: np.ndarray, *, sample_rate: int, settings: FxSettings) 
     )
     plugin.reset()
     wet_gain, dry_gain = np.float32(settings.chorus_mix), np.float32(1 - settings.chorus_mix)
-    anti_alias = SosStream(butter_sos(8, 0.42 * sample_rate / 2, "lowpass", sample_rate), x.shape[0])
+    halver = Halver(x.shape[0])  # the keys are low-passed well under the half rate's Nyquist already
     pending: tuple[int, int, np.ndarray] | None = None  # a block waiting for the next wet sample
 
     def mix_in(start: int, stop: int, wet: np.ndarray, end_point: np.ndarray) -> None:
@@ -464,8 +456,7 @@ def _half_rate_chorus(x: np.ndarray, *, sample_rate: int, settings: FxSettings) 
         upsample_linear(np.concatenate([wet, end_point], axis=1), hop=2, n_samples=stop - start, add_to=block)
 
     for start, stop in blocks(x.shape[1]):  # CHUNK is even: blocks start on a half-rate sample
-        band = anti_alias.process(np.array(x[:, start:stop]))  # nothing above the half rate's Nyquist
-        wet = plugin(np.ascontiguousarray(band[:, ::2]), sample_rate / 2, reset=False)
+        wet = plugin(halver.process(x[:, start:stop]), sample_rate / 2, reset=False)
         wet *= wet_gain
         if pending is not None:
             mix_in(*pending, wet[:, :1])
