@@ -46,7 +46,6 @@ def _int_or_none(value: str) -> int | None:
         return None
 
 
-@transaction.atomic
 def play_report(
     *, station: Station, play_id: str = "", track_id: str = "", title: str = "", artist: str = "", filename: str = ""
 ) -> Play | None:
@@ -56,8 +55,24 @@ def play_report(
     by its metadata or file name. A report without any of them (Liquidsoap's blank filler) records nothing."""
     if not (play_id or track_id or title or filename):
         return None  # Liquidsoap's own silence (mksafe, nothing else left to play): not a play
-    now = timezone.now()
+    # Icecast is asked before the transaction opens: no database lock is held while it answers.
     listeners = _listeners(station)
+    return _play_record(
+        station=station,
+        play_id=play_id,
+        track_id=track_id,
+        title=title,
+        artist=artist,
+        filename=filename,
+        listeners=listeners,
+    )
+
+
+@transaction.atomic
+def _play_record(
+    *, station: Station, play_id: str, track_id: str, title: str, artist: str, filename: str, listeners: int | None
+) -> Play:
+    now = timezone.now()
     play = None
     if (pk := _int_or_none(play_id)) is not None:
         play = Play.objects.select_for_update().filter(station=station, pk=pk).first()
