@@ -353,7 +353,9 @@ def catalog_page_extension(model: type[models.Model], *, order: int = 100) -> Ca
     """Class decorator: add the mixin to `model`'s catalogue page (Track or Release) on the default admin site.
 
     Idempotent per mixin (a module imported twice adds it once). The page's class keeps the catalogue admin's
-    name, so templates and URLs do not change."""
+    name, so templates and URLs do not change. Decorate at import time of the app's admin module: admin
+    autodiscovery imports them all before the URLconf loads, and the cockpit's URLs serve the pages registered
+    then."""
     if model not in _EXTENDABLE:
         raise ValueError(f"The catalogue has no extendable page for {model.__name__}.")
 
