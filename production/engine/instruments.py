@@ -23,20 +23,24 @@ bit-identical and a changed library is visible.
 Choices per style, by spectrogram (36 s renders of every style, master and stems, log-frequency
 spectrograms and band levels; tinysoundfont plays no SoundFont modulators, so some presets sound darker here
 than in FluidSynth). Measured at velocity 100, level of each band against the voice's 0.1-1 kHz body:
-- Electric pianos (MuseScore "Tine", FluidR3 "Rhodes EP" and "Detuned EP 1"): -34 dB at 1-2 kHz and about
-  -67 dB at 2-5 kHz: a round, dark Rhodes body with no bell. They stay the keys of every style (the
-  Rhodes sound LoFi is made of); the 1-5 kHz of the mix comes from the other parts. FluidR3's FM "Legend
-  EP 2" is brighter (-21 / -46 dB) and is boom-bap's second keys voice.
+- Electric pianos: MuseScore's "Tine Electric Piano" renders sample for sample like FluidR3's "Rhodes EP"
+  (the same recordings), -17 dB at 1-2 kHz and -47 dB at 2-5 kHz at velocity 100: a round, dark Rhodes body
+  with little bell. The palettes play "rhodes_ep" from FluidR3 (the same sound without loading the 40 MB
+  sf3, which tinysoundfont decompresses into ~490 MB and 2 s of CPU per process: with it a 3-minute render
+  peaked near 1.4 GB, without it under 1 GB); "detuned_ep" (a chorus-like beating) and FluidR3's FM "Legend
+  EP 2" (brighter, -21 / -46 dB at E4) are the alternatives. "tine_ep" and "mellow_grand" stay in the
+  library for editors (they play from MuseScore when it is installed).
 - Piano: MuseScore's "Mellow Grand" (bank 8) measured -45 dB at 1-2 kHz and -68 dB at 2-5 kHz, a muffled
   piano behind a blanket (the issue's complaint); FluidR3's Yamaha Grand keeps -8 dB at 1-5 kHz and its
-  hammer, and becomes the default piano (jazz, boom-bap, rainy_day, cafe; study's melody) with the
-  velocity filter, the insert low-pass and the bus low-pass making it warm; the mellow grand stays second.
-  In whole renders this lifted the masters' 2-5 kHz by 3-4 dB (jazz: 1-2 kHz at -20 dB against the
-  body instead of -24, 2-5 kHz at -28 instead of -31).
-- Guitars: FluidR3 "Nylon" (-7 / -20 dB, a finger attack at 2-4 kHz) for plucked parts; MuseScore's "Jazz
-  Guitar" is the brightest pitched voice (-2 / -7 dB) for cafe and boom-bap lines.
-- Vibraphone (MuseScore, -15 / -31 dB): the default melody of jazz, ambient, rainy_day, cafe and study;
-  its mallet transient shows as the vertical lines at each note, not clicks.
+  hammer, and is the piano of every style (and study's second melody voice), made warm by the velocity
+  filter, the insert low-pass and the bus low-pass. In whole renders this lifted the masters' 2-5 kHz by
+  3-4 dB (jazz: 1-2 kHz at -20 dB against the body instead of -24, 2-5 kHz at -28 instead of -31).
+- Guitars: FluidR3 "Nylon" (-7 / -20 dB, a finger attack at 2-4 kHz) for plucked parts; the "Jazz Guitar"
+  (FluidR3 and MuseScore render it alike, -3 / -5 dB at velocity 100) is the brightest pitched voice, for
+  cafe and boom-bap lines.
+- Vibraphone (FluidR3, -27 / -40 dB at velocity 100; MuseScore's is 7 dB brighter at 1-2 kHz but costs the
+  sf3): the default melody of jazz, ambient, rainy_day, cafe and study; its mallet transient shows as the
+  vertical lines at each note in the spectrograms, not clicks.
 - Koto: FluidR3 "Koto" and "Taisho Koto" (-4 / -12 dB), the brightest plucks: japanese.
 - Bass: FluidR3 "Acoustic Bass" (nothing above 1 kHz to speak of: an upright's body) for jazz, rainy_day
   and cafe; "Fingered Bass" for study; the built-in sine sub for boom-bap, ambient and japanese.
@@ -101,8 +105,8 @@ VOICES: dict[str, Voice] = {
         _sf("mellow_grand", "Mellow (felt) grand piano", (0, 0), (MUSESCORE, 8, 0), (FLUID, 0, 0)),
         _sf("grand_piano", "Grand piano", (0, 0), (FLUID, 0, 0), (MUSESCORE, 0, 0)),
         _sf("nylon_guitar", "Nylon-string guitar", (0, 24), (FLUID, 0, 24), (MUSESCORE, 0, 24)),
-        _sf("jazz_guitar", "Jazz guitar", (0, 26), (MUSESCORE, 0, 26), (FLUID, 0, 26)),
-        _sf("vibraphone", "Vibraphone", (0, 11), (MUSESCORE, 0, 11), (FLUID, 0, 11)),
+        _sf("jazz_guitar", "Jazz guitar", (0, 26), (FLUID, 0, 26), (MUSESCORE, 0, 26)),
+        _sf("vibraphone", "Vibraphone", (0, 11), (FLUID, 0, 11), (MUSESCORE, 0, 11)),
         _sf("kalimba", "Kalimba", (0, 108), (FLUID, 0, 108), (MUSESCORE, 0, 108)),
         _sf("flute", "Flute", (0, 73), (FLUID, 0, 73), (MUSESCORE, 0, 73)),
         _sf("shakuhachi", "Shakuhachi", (0, 77), (FLUID, 0, 77), (MUSESCORE, 0, 77)),
@@ -145,16 +149,16 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("jazz_kit", "brush_kit", "black_pearl_kit"),
         "perc": ("jazz_kit",),
         "bass": ("acoustic_bass",),
-        "keys": ("tine_ep", "rhodes_ep", "detuned_ep"),
-        "piano": ("grand_piano", "mellow_grand"),
-        "melody": ("vibraphone", "jazz_guitar", "tine_ep"),
+        "keys": ("rhodes_ep", "detuned_ep", "legend_ep"),
+        "piano": ("grand_piano",),
+        "melody": ("vibraphone", "jazz_guitar", "rhodes_ep"),
     },
     "boom_bap": {
         "drums": ("black_pearl_kit", "red_zeppelin_kit", "room_kit"),
         "perc": ("room_kit",),
         "bass": ("synth_sub_bass", "finger_bass"),
-        "keys": ("tine_ep", "legend_ep", "rhodes_ep"),
-        "piano": ("grand_piano", "mellow_grand"),
+        "keys": ("rhodes_ep", "legend_ep", "detuned_ep"),
+        "piano": ("grand_piano",),
         "melody": ("jazz_guitar", "nylon_guitar", "vibraphone"),
     },
     "ambient": {
@@ -170,7 +174,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("black_pearl_kit", "room_kit", "brush_kit"),
         "perc": ("room_kit",),
         "bass": ("finger_bass", "acoustic_bass"),
-        "keys": ("tine_ep", "rhodes_ep"),
+        "keys": ("rhodes_ep", "detuned_ep"),
         "pad": ("warm_pad", "synth_pad"),
         "pluck": ("nylon_guitar",),
         "melody": ("vibraphone", "grand_piano"),
@@ -180,7 +184,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "perc": ("brush_kit",),
         "bass": ("acoustic_bass", "finger_bass"),
         "keys": ("rhodes_ep", "detuned_ep"),
-        "piano": ("grand_piano", "mellow_grand"),
+        "piano": ("grand_piano",),
         "pad": ("warm_pad", "synth_pad"),
         "melody": ("vibraphone", "flute", "synth_lead"),
     },
@@ -188,7 +192,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("brush_kit", "jazz_kit"),
         "perc": ("jazz_kit",),
         "bass": ("acoustic_bass",),
-        "piano": ("grand_piano", "mellow_grand"),
+        "piano": ("grand_piano",),
         "pluck": ("nylon_guitar", "jazz_guitar"),
         "melody": ("vibraphone", "jazz_guitar"),
     },
@@ -196,7 +200,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("black_pearl_kit", "room_kit"),
         "perc": ("room_kit",),
         "bass": ("synth_sub_bass", "finger_bass"),
-        "keys": ("tine_ep", "rhodes_ep"),
+        "keys": ("rhodes_ep", "detuned_ep"),
         "pad": ("warm_pad", "synth_pad"),
         "pluck": ("koto", "taisho_koto"),
         "melody": ("shakuhachi", "kalimba", "flute"),
@@ -208,7 +212,7 @@ DEFAULT_VOICE = {
     "drums": "jazz_kit",
     "perc": "jazz_kit",
     "bass": "acoustic_bass",
-    "keys": "tine_ep",
+    "keys": "rhodes_ep",
     "piano": "grand_piano",
     "pad": "warm_pad",
     "pluck": "nylon_guitar",
