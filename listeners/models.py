@@ -310,3 +310,32 @@ class ReleaseAlertDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} to {self.listener}"
+
+
+class MixStream(TimeStamped):
+    """The public MP3 of a mix's master (production.MixRender), made for the mix page: the lossless master
+    itself stays private."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    render = models.OneToOneField("production.MixRender", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    path = models.CharField(max_length=400, blank=True, help_text="In public storage.")
+    size_bytes = models.BigIntegerField(default=0)
+    duration_s = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Stream of {self.render}"
+
+    @property
+    def url(self) -> str:
+        from django.core.files.storage import storages
+
+        return storages["default"].url(self.path) if self.path else ""

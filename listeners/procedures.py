@@ -1,6 +1,7 @@
-"""Listeners' django-q2 schedules: the nightly retraining of the "For you" model and the hourly pickup of
-release alerts a worker dropped. `procedures_ensure` creates what is missing (by function name) and changes
-nothing that exists; it runs after every `migrate` and `flush` (listeners/apps.py)."""
+"""Listeners' django-q2 schedules: the nightly retraining of the "For you" model, the hourly release alerts
+(new ones and those a worker dropped) and the hourly making of mixes' public streams. `procedures_ensure`
+creates what is missing (by function name) and changes nothing that exists; it runs after every `migrate` and
+`flush` (listeners/apps.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from django.utils import timezone
 
 TRAIN_TASK = "listeners.tasks.recommender_train_task"
 ALERTS_TASK = "listeners.tasks.release_alerts_resume_task"
+STREAMS_TASK = "listeners.tasks.mix_streams_ensure_task"
 NIGHTLY_HOUR = 3  # retrain when the shop is quiet
 
 SCHEDULES = (
     # (function, name, schedule_type, first run)
     (TRAIN_TASK, "Retrain the listeners' For you model (nightly)", "D", "night"),
     (ALERTS_TASK, "Send and resume release alerts to followers", "H", "now"),
+    (STREAMS_TASK, "Make the public streams of mixes that came out", "H", "now"),
 )
 
 

@@ -19,6 +19,7 @@ from listeners.models import (
     Feedback,
     Follow,
     Listener,
+    MixStream,
     Playlist,
     PlaylistItem,
     PreviewPlay,
@@ -115,13 +116,17 @@ def orders(listener: Listener) -> QuerySet[Order]:
 class MixPage:
     release: Release
     render: MixRender
+    stream: MixStream | None  # the public MP3, when made
 
 
-def mix_releases() -> list[MixPage]:
-    """Mix releases that are out and have a finished continuous master, newest first."""
+def mix_releases(*, with_stream: bool = True) -> list[MixPage]:
+    """Mix releases that are out and have a finished continuous master, newest first; by default only those
+    whose public stream is ready (what the mix list shows)."""
     releases = list(release_list_public().filter(kind=Release.Kind.MIX))
     renders = _latest_renders([r.pk for r in releases])
-    return [MixPage(r, renders[r.pk]) for r in releases if r.pk in renders]
+    streams = _ready_streams(list(renders.values()))
+    pages = [MixPage(r, renders[r.pk], streams.get(renders[r.pk].pk)) for r in releases if r.pk in renders]
+    return [p for p in pages if p.stream] if with_stream else pages
 
 
 def mix_page(uuid) -> MixPage | None:
@@ -129,7 +134,12 @@ def mix_page(uuid) -> MixPage | None:
     if release is None:
         return None
     render = _latest_renders([release.pk]).get(release.pk)
-    return MixPage(release, render) if render else None
+    return MixPage(release, render, _ready_streams([render]).get(render.pk)) if render else None
+
+
+def _ready_streams(renders: list[MixRender]) -> dict[int, MixStream]:
+    ready = MixStream.objects.filter(render__in=renders, status=MixStream.Status.READY)
+    return {stream.render_id: stream for stream in ready}
 
 
 def _latest_renders(release_ids: list[int]) -> dict[int, MixRender]:

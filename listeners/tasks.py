@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from listeners import services
-from listeners.models import ReleaseAlert
+from listeners.models import MixStream, ReleaseAlert
 
 
 def sign_in_link_send_task(email: str) -> None:
@@ -25,3 +25,15 @@ def release_alert_deliver_task(alert_id: int) -> None:
     if alert is None:  # already sent or deleted: a redelivery must be harmless
         return
     services.release_alert_deliver_batch(alert=alert)
+
+
+def mix_streams_ensure_task() -> int:
+    """Scheduled hourly (listeners/procedures.py): mixes that came out get their public stream made."""
+    return services.mix_streams_ensure()
+
+
+def mix_stream_make_task(stream_id: int) -> None:
+    stream = MixStream.objects.filter(pk=stream_id).exclude(status=MixStream.Status.READY).first()
+    if stream is None:  # already made or deleted: a redelivery must be harmless
+        return
+    services.mix_stream_make(stream=stream)

@@ -28,7 +28,6 @@ urlpatterns = [
     path("p/<str:token>/", views_playlists.playlist_shared, name="playlist_shared"),
     path("mixes/", views_mixes.mix_list, name="mix_list"),
     path("mixes/<uuid:uuid>/", views_mixes.mix_detail, name="mix_detail"),
-    path("mixes/<uuid:uuid>/audio/", views_mixes.mix_audio, name="mix_audio"),
     path("ratings/<uuid:uuid>/", views_mixes.feedback_submit, name="feedback_submit"),
     path("listen/play/", views_events.play, name="play"),
     path("listen/event/", views_events.event, name="event"),

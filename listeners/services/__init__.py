@@ -33,4 +33,5 @@ from listeners.services.library import (  # noqa: F401
     playlist_update,
     preview_play_record,
 )
+from listeners.services.mixes import mix_stream_make, mix_stream_request, mix_streams_ensure  # noqa: F401
 from listeners.services.recommendations import recommend, recommender_nightly, recommender_train  # noqa: F401

@@ -14,7 +14,7 @@ from django.core.files.storage import storages
 
 from catalog.models import Release, ReleaseTrack
 from listeners import services
-from listeners.models import Follow, ReleaseAlert
+from listeners.models import Follow, MixStream, ReleaseAlert
 from production.models import MixRender
 from tests.factories import ArtistFactory
 from tests.monetization.factories import licensable_track
@@ -57,14 +57,14 @@ def _flac(duration_s: float, sample_rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
-def make_mix(title: str = "Rainy Study Mix", duration_s: float = 30.0) -> Release:
+def make_mix(title: str = "Rainy Study Mix", duration_s: float = 30.0, sample_rate: int = 8000) -> Release:
     """A published long-mix release with a finished continuous master and a three-track tracklist."""
     artist = ArtistFactory(name="Mix Persona", slug="mix-persona")
     release = Release.objects.create(title=title, artist=artist, kind=Release.Kind.MIX, status="published")
     tracks = [licensable_track(title=t, artist=artist) for t in ("Opening Drizzle", "Middle Puddle", "Last Light")]
     for position, track in enumerate(tracks, start=1):
         ReleaseTrack.objects.create(release=release, track=track, position=position)
-    path = storages["private"].save(f"mixes/{release.uuid}/mix.flac", ContentFile(_flac(duration_s)))
+    path = storages["private"].save(f"mixes/{release.uuid}/mix.flac", ContentFile(_flac(duration_s, sample_rate)))
     starts = [0.0, duration_s / 3, 2 * duration_s / 3]
     MixRender.objects.create(
         release=release,
@@ -87,29 +87,65 @@ def make_mix(title: str = "Rainy Study Mix", duration_s: float = 30.0) -> Releas
     return release
 
 
+@pytest.fixture
+def make_stream(run_tasks):
+    def make(release: Release):
+        render = MixRender.objects.get(release=release)
+        with run_tasks():
+            services.mix_stream_request(render=render)
+        return MixStream.objects.get(render=render)
+
+    return make
+
+
 @pytest.mark.django_db
-def test_the_mix_page_has_player_timestamps_licence_links_and_open_graph_tags(client):
+def test_the_mix_page_has_player_timestamps_licence_links_and_open_graph_tags(client, make_stream):
     release = make_mix()
+    stream = make_stream(release)
     page = client.get(f"/mixes/{release.uuid}/").content.decode()
-    assert f'src="/mixes/{release.uuid}/audio/"' in page
+    assert f'src="{stream.url}"' in page and stream.url.endswith(".mp3")
     assert 'data-seek="10.0"' in page and "0:10" in page and "Middle Puddle" in page
     assert page.count(">License<") == 3
     assert 'property="og:title" content="Rainy Study Mix by Mix Persona"' in page
-    assert 'name="twitter:card"' in page
+    assert 'name="twitter:card"' in page and 'property="og:audio"' in page
     assert "Rainy Study Mix" in client.get("/mixes/").content.decode()
     release_page = client.get(release.get_absolute_url()).content.decode()
     assert f"/mixes/{release.uuid}/" in release_page  # the release page links to its mix page
 
 
 @pytest.mark.django_db
-def test_the_mix_audio_answers_range_requests(client):
+def test_the_stream_is_a_public_mp3_of_the_whole_mix_and_the_master_stays_private(client, make_stream):
+    from pedalboard.io import AudioFile
+
+    release = make_mix(duration_s=30.0)
+    render = MixRender.objects.get(release=release)
+    stream = make_stream(release)
+    assert stream.status == MixStream.Status.READY and abs(stream.duration_s - 30.0) < 0.5
+    with AudioFile(storages["default"].path(stream.path)) as mp3:
+        assert abs(mp3.duration - 30.0) < 0.5
+    page = client.get(f"/mixes/{release.uuid}/").content.decode()
+    assert render.path not in page and ".flac" not in page
+
+
+@pytest.mark.django_db
+def test_a_mix_out_before_its_stream_says_so_and_gets_one_made(client, run_tasks):
     release = make_mix()
-    whole = client.get(f"/mixes/{release.uuid}/audio/")
-    size = len(b"".join(whole.streaming_content))
-    part = client.get(f"/mixes/{release.uuid}/audio/", HTTP_RANGE="bytes=100-199")
-    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{size}"
-    assert len(b"".join(part.streaming_content)) == 100
-    assert client.get(f"/mixes/{release.uuid}/audio/", HTTP_RANGE=f"bytes={size}-").status_code == 416
+    with run_tasks():
+        page = client.get(f"/mixes/{release.uuid}/").content.decode()
+        listed = client.get("/mixes/").content.decode()
+    assert "being prepared" in page and "data-seek" not in page
+    assert f"/mixes/{release.uuid}/" not in listed  # listed once playable
+    assert MixStream.objects.get().status == MixStream.Status.READY  # the page queued it; the worker made it
+    assert "data-seek" in client.get(f"/mixes/{release.uuid}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_hourly_run_requests_streams_for_mixes_that_came_out(run_tasks):
+    release = make_mix()
+    with run_tasks():
+        assert services.mix_streams_ensure() == 1
+    assert MixStream.objects.get(render__release=release).status == MixStream.Status.READY
+    assert services.mix_streams_ensure() == 0
 
 
 @pytest.mark.django_db
@@ -117,4 +153,3 @@ def test_a_draft_mix_has_no_page(client):
     release = make_mix()
     Release.objects.filter(pk=release.pk).update(status=Release.Status.DRAFT)
     assert client.get(f"/mixes/{release.uuid}/").status_code == 404
-    assert client.get(f"/mixes/{release.uuid}/audio/").status_code == 404

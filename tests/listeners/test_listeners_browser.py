@@ -12,8 +12,11 @@ import re
 import pytest
 from django.core import mail
 
-from listeners.models import Favourite, Playlist, PreviewPlay
+from listeners import services
+from listeners.models import Favourite, MixStream, Playlist, PreviewPlay
+from production.models import MixRender
 from tests.browser_wait import wait_for_js
+from tests.listeners.browser_urls import RANGED_MEDIA_URL
 from tests.listeners.test_listeners_alerts_mixes import make_mix
 from tests.monetization.factories import licensable_track
 from tests.monetization.test_monetization_browser import CHROMIUM, CHROMIUM_ARGS
@@ -21,7 +24,7 @@ from tests.monetization.test_monetization_browser import CHROMIUM, CHROMIUM_ARGS
 
 @pytest.fixture
 def browser_urls(settings):
-    settings.ROOT_URLCONF = "tests.monetization.browser_urls"  # public media served from the test's MEDIA_ROOT
+    settings.ROOT_URLCONF = "tests.listeners.browser_urls"  # public media from the test's MEDIA_ROOT, with ranges
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}  # the sign-in e-mail is sent inline
 
 
@@ -93,12 +96,18 @@ def test_sign_in_save_build_a_playlist_and_share_it(live_server, browser_urls, s
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_mix_page_seeks_when_a_timestamp_is_clicked(live_server, browser_urls):
+def test_the_mix_page_seeks_when_a_timestamp_is_clicked(live_server, browser_urls, settings):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`.")
     from playwright.sync_api import sync_playwright
 
-    release = make_mix(duration_s=30.0)
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {  # the stream's URL under the ranged route: players seek with Range requests
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "base_url": RANGED_MEDIA_URL}},
+    }
+    release = make_mix(duration_s=30.0, sample_rate=44100)  # a mix's real rate: browsers play its MP3 as they would
+    services.mix_stream_make(stream=MixStream.objects.create(render=MixRender.objects.get(release=release)))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

@@ -45,6 +45,7 @@
       button.addEventListener("click", function () {
         var to = parseFloat(button.getAttribute("data-seek")) || 0;
         var jump = function () { audio.currentTime = to; audio.play().catch(function () {}); };
+        // Seeking needs the stream served with Range requests (storage, web server or media_serve do).
         if (audio.readyState >= 1) { jump(); } else { audio.addEventListener("loadedmetadata", jump, { once: true }); audio.load(); }
       });
     });
