@@ -13,6 +13,7 @@ from listeners.models import (
     ExperimentEvent,
     Feedback,
     Listener,
+    MixStream,
     Playlist,
     Recommender,
     RecommenderModel,
@@ -255,3 +256,26 @@ class ReleaseAlertAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(MixStream)
+class MixStreamAdmin(admin.ModelAdmin):
+    """The mix pages' public MP3s: which are ready, which failed and why; make a failed one again."""
+
+    list_display = ["render", "status", "duration_s", "size_bytes", "updated_at", "error"]
+    list_filter = ["status"]
+    list_select_related = ["render__release"]
+    readonly_fields = ["render", "status", "path", "size_bytes", "duration_s", "error"]
+    actions = ["make_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Make the selected streams again (in the background)", permissions=["change"])
+    def make_again(self, request, queryset):
+        count = 0
+        for stream in queryset.exclude(status=MixStream.Status.READY):
+            MixStream.objects.filter(pk=stream.pk).update(status=MixStream.Status.PENDING, error="")
+            enqueue("listeners.tasks.mix_stream_make_task", stream.pk)
+            count += 1
+        self.message_user(request, f"{count} stream(s) queued; ready ones are left as they are.", messages.INFO)

@@ -103,3 +103,18 @@ def test_an_editor_starts_an_experiment_from_the_cockpit(client, editor):
         {"name": "Lonely", "slug": "lonely", "surface": "more_like_this", "variants": ["content"]},
     )
     assert "Choose at least two recommenders" in one.content.decode()
+
+
+def test_a_failed_mix_stream_is_made_again_from_the_cockpit(client, editor, run_tasks):
+    from listeners.models import MixStream
+    from production.models import MixRender
+    from tests.listeners.test_listeners_alerts_mixes import make_mix
+
+    release = make_mix()
+    stream = MixStream.objects.create(render=MixRender.objects.get(release=release), status="failed", error="disk")
+    client.force_login(editor)
+    assert client.get("/admin/listeners/mixstream/").status_code == 200
+    with run_tasks():
+        client.post("/admin/listeners/mixstream/", {"action": "make_again", "_selected_action": [stream.pk]})
+    stream.refresh_from_db()
+    assert stream.status == MixStream.Status.READY and stream.error == ""
