@@ -13,6 +13,7 @@ apps' modules are found by name, like dashboard panels.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
@@ -20,8 +21,16 @@ _REGISTERED: dict[str, type[models.TextChoices]] = {}
 
 
 def audit_verbs(choices: type[models.TextChoices]) -> type[models.TextChoices]:
-    """Register an app's verbs (a TextChoices class: value "<thing>.<what happened>", label for people)."""
-    _REGISTERED[f"{choices.__module__}.{choices.__qualname__}"] = choices
+    """Register an app's verbs (a TextChoices class: value "<thing>.<what happened>", label for people).
+
+    Raises ImproperlyConfigured when a value is already another class's: two apps' events would read as one.
+    """
+    key = f"{choices.__module__}.{choices.__qualname__}"
+    for other_key, other in _REGISTERED.items():
+        shared = set(choices.values) & set(other.values)
+        if other_key != key and shared:
+            raise ImproperlyConfigured(f"{key} claims audit verbs {sorted(shared)} that {other_key} already names.")
+    _REGISTERED[key] = choices
     return choices
 
 

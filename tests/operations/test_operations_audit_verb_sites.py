@@ -8,6 +8,10 @@ import ast
 from collections import Counter
 from pathlib import Path
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
 from operations import audit_verbs as registry
 from operations.audit_verbs import audit_verb_choices
 
@@ -76,3 +80,14 @@ def test_no_verb_value_is_claimed_by_two_apps():
     claimed = Counter(value for cls in _registered_classes().values() for value in cls.values)
 
     assert [value for value, count in claimed.items() if count > 1] == []
+
+
+def test_registering_a_verb_another_app_already_names_is_refused():
+    _registered_classes()
+
+    class Clash(models.TextChoices):  # e.g. a second app calling its event "order.paid"
+        ORDER_PAID = "order.paid", "Paid again"
+
+    with pytest.raises(ImproperlyConfigured, match=r"order\.paid"):
+        registry.audit_verbs(Clash)
+    assert Clash not in registry._REGISTERED.values()
