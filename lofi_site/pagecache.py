@@ -75,7 +75,8 @@ def _cacheable_request(request: HttpRequest) -> bool:
 def _key(request: HttpRequest) -> str:
     query = "&".join(sorted(request.GET.urlencode().split("&")))
     # The host is part of it: pages and API data carry absolute links (previews, canonical and Open Graph URLs).
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}|{request.headers.get('Accept', '')[:64]}|{catalogue_version()}"
+    accept = request.headers.get("Accept", "")[:64]
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}|{accept}|{catalogue_version()}"
     return "pagecache:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
