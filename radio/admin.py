@@ -29,7 +29,7 @@ class RtmpTargetInline(admin.TabularInline):
     model = RtmpTarget
     form = RtmpTargetForm
     extra = 0
-    readonly_fields = ["has_key", "last_error"]
+    readonly_fields = ["has_key", "last_error", "last_error_at"]
 
     @admin.display(boolean=True, description="key stored")
     def has_key(self, obj: RtmpTarget) -> bool:

@@ -168,7 +168,10 @@ class RtmpTarget(TimeStamped):
     )
     stream_key_encrypted = models.TextField(blank=True, editable=False)
     enabled = models.BooleanField(default=True)
-    last_error = models.CharField(max_length=300, blank=True, editable=False)
+    last_error = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="What ffmpeg said when this target last failed."
+    )
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["station_id", "name"]
@@ -266,6 +269,7 @@ class Incident(TimeStamped):
         ICECAST_DOWN = "icecast", "Icecast unreachable"
         NO_TRACK_REPORT = "no_report", "No track reported"
         VIDEO_STALLED = "video", "RTMP push not running"
+        RTMP_TARGET_DOWN = "rtmp", "An RTMP target dropped out of the push"
         SUPERVISOR_DOWN = "supervisor", "Supervisor not running"
         AUTODJ_EMPTY = "empty", "AutoDJ had nothing to play"
 

@@ -28,6 +28,10 @@ class ProcessSpec:
     cwd: str | None = None
     # Started only once this says so (e.g. the video push waits until the Icecast mount has a source).
     ready: Callable[[], bool] | None = None
+    # Masked in every output line before it is logged, kept or passed on (stream keys in ffmpeg's errors).
+    secrets: tuple[str, ...] = ()
+    # Called (from the output thread) with each output line, masked: e.g. the push's per-target failures.
+    on_line: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -93,8 +97,16 @@ class Supervisor:
 
     def _line(self, process: ManagedProcess, raw: bytes) -> None:
         line = raw.decode("utf-8", "replace").rstrip()
+        for secret in process.spec.secrets:
+            if secret:
+                line = line.replace(secret, "****")
         if not line:
             return
+        if process.spec.on_line is not None:
+            try:
+                process.spec.on_line(line)
+            except Exception as error:  # a listener's bug must not stop the output pump (and block the child)
+                self.log("supervisor", f"output handler of {process.spec.name} failed: {error!r}")
         process.last_output_at = time.monotonic()
         process.output_tail = [*process.output_tail[-19:], line]
         if not line.startswith(("frame=", "size=")):  # progress is noted, not logged every 2 s
@@ -120,9 +132,10 @@ class Supervisor:
             self._schedule_restart(process, f"could not start: {error}")
             return
         process.started_at = process.last_output_at = time.monotonic()
-        threading.Thread(target=self._pump, args=(process, process.popen.stdout), daemon=True).start()
         self.log("supervisor", f"started {spec.name} (pid {process.popen.pid})")
+        # Told before its output is read, so a listener resets its state before the new run's first line.
         self.on_event("started", spec.name, f"pid {process.popen.pid}")
+        threading.Thread(target=self._pump, args=(process, process.popen.stdout), daemon=True).start()
 
     def _schedule_restart(self, process: ManagedProcess, detail: str) -> None:
         ran_s = time.monotonic() - process.started_at if process.started_at else 0.0

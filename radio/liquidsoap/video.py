@@ -8,6 +8,7 @@ atomically (write + rename) at each track, so a frame never shows half a title.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -63,6 +64,22 @@ def _tee_escape(url: str) -> str:
 def tee_outputs(targets: tuple[str, ...]) -> str:
     """The tee muxer's output list: one FLV per target; a failing target is dropped, the others go on."""
     return "|".join(f"[f=flv:onfail=ignore:flvflags=no_duration_filesize]{_tee_escape(url)}" for url in targets)
+
+
+# What ffmpeg's tee muxer prints (at "error" level) when one output fails: at opening or later while pushing.
+# With onfail=ignore the others go on; the failed one stays down until the push restarts.
+_SLAVE_FAILED = re.compile(r"Slave muxer #(\d+) failed: (.+?), continuing with \d+/\d+ slaves")
+_ALL_FAILED = "All tee outputs failed"
+
+
+def tee_failure(line: str, target_count: int) -> list[tuple[int, str]]:
+    """[(target index, error)] a line of the push's output reports as failed; [] for any other line."""
+    match = _SLAVE_FAILED.search(line)
+    if match:
+        return [(int(match.group(1)), match.group(2))]
+    if _ALL_FAILED in line:
+        return [(index, "All outputs failed") for index in range(target_count)]
+    return []
 
 
 def push_command(ffmpeg: str, push: VideoPush) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,11 +25,17 @@ from radio.liquidsoap.icecast import IcecastServer, IcecastUnreachable, fetch_ad
 from radio.liquidsoap.programs import ffmpeg_exe, require_program
 from radio.liquidsoap.script import StationScript, liquidsoap_script
 from radio.liquidsoap.supervisor import ProcessSpec, Supervisor
-from radio.liquidsoap.video import VideoPush, push_command, title_file_write
+from radio.liquidsoap.video import VideoPush, push_command, tee_failure, title_file_write
 from radio.models import Incident, RtmpTarget, Station, StationProcess
 from radio.selectors import HLS_PLAYLIST, now_playing, radio_tracks, track_audio_asset
 from radio.services.autodj import track_gain_db
-from radio.services.stations import autodj_token, icecast_passwords, rtmp_target_url
+from radio.services.stations import (
+    autodj_token,
+    icecast_passwords,
+    rtmp_target_failed,
+    rtmp_target_key,
+    rtmp_target_url,
+)
 from radio.services.watchdog import incident_record, process_heartbeat, process_restart_requests_take
 
 logger = logging.getLogger(__name__)
@@ -151,6 +158,11 @@ class StationRunner:
         self.supervisor: Supervisor | None = None
         self._last_heartbeat = 0.0
         self._title = ""
+        # The push's targets in tee order (target ids), and the ones that failed since the push last started:
+        # {index: (error, when, written to the database)}. Filled from the push's output thread.
+        self._target_ids: list[int] = []
+        self._target_failures: dict[int, tuple[str, datetime, bool]] = {}
+        self._failures_lock = threading.Lock()
 
     # --- preparation ------------------------------------------------------------------------------------
     def specs(self) -> list[ProcessSpec]:
@@ -187,8 +199,10 @@ class StationRunner:
         script.write_text(liquidsoap_script(script_config), encoding="utf-8")
         os.chmod(script, 0o600)  # holds the AutoDJ token and the source password
         specs.append(ProcessSpec(Piece.LIQUIDSOAP, [liquidsoap, str(script)], ready=self._icecast_up))
-        targets = tuple(rtmp_target_url(t) for t in RtmpTarget.objects.filter(station=station, enabled=True))
+        rows = list(RtmpTarget.objects.filter(station=station, enabled=True))
+        targets = tuple(rtmp_target_url(t) for t in rows)
         if self.with_video and targets:
+            self._target_ids = [t.pk for t in rows]
             visual, is_loop = _visual(station, self.workdir)
             title_file_write(self.workdir / "title.txt", station.name)
             push = VideoPush(
@@ -199,7 +213,15 @@ class StationRunner:
                 targets=targets,
                 resolution=station.video_resolution,
             )
-            specs.append(ProcessSpec(Piece.VIDEO, push_command(ffmpeg_exe(), push), ready=self._mount_up))
+            specs.append(
+                ProcessSpec(
+                    Piece.VIDEO,
+                    push_command(ffmpeg_exe(), push),
+                    ready=self._mount_up,
+                    secrets=tuple(key for key in map(rtmp_target_key, rows) if key),
+                    on_line=self._video_line,
+                )
+            )
         return specs
 
     def _stats(self):
@@ -231,7 +253,31 @@ class StationRunner:
         elif self.out is not None:
             self.out.write(f"[supervisor] {line}\n")
 
+    def _video_line(self, line: str) -> None:
+        """A line of the push's output: note which targets the tee muxer dropped (each stays down until the push
+        restarts; the heartbeat writes it on the target, the watchdog restarts the push)."""
+        failed = tee_failure(line, len(self._target_ids))
+        if not failed:
+            return
+        with self._failures_lock:
+            for index, error in failed:
+                if index < len(self._target_ids) and index not in self._target_failures:
+                    self._target_failures[index] = (error, timezone.now(), False)
+
+    def _target_failures_write(self) -> None:
+        with self._failures_lock:
+            fresh = [(i, e, at) for i, (e, at, written) in self._target_failures.items() if not written]
+            for index, error, at in fresh:
+                self._target_failures[index] = (error, at, True)
+        for index, error, at in fresh:
+            rtmp_target_failed(target_id=self._target_ids[index], error=error, at=at)
+            self._say(f"RTMP target {index + 1} of {len(self._target_ids)} dropped out of the push: {error}")
+
     def _on_event(self, event: str, piece: str, detail: str) -> None:
+        if event == "started" and piece == Piece.VIDEO:
+            self._target_failures_write()  # what the last push said, before its record is cleared
+            with self._failures_lock:
+                self._target_failures.clear()  # a new push: every target is tried again
         if event == "exited" and not (self.supervisor and self.supervisor.stopping):
             incident_record(
                 station=self.station,
@@ -283,6 +329,7 @@ class StationRunner:
                 restarts=process.restarts,
                 detail=process.output_tail[-1] if process.output_tail else "",
             )
+        self._target_failures_write()
 
     def stop(self) -> None:
         if self.supervisor is not None:

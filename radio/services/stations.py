@@ -4,6 +4,7 @@ credential crypto), and the demo station."""
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -70,11 +71,22 @@ def rtmp_target_set_key(*, target: RtmpTarget, stream_key: str) -> RtmpTarget:
     return target
 
 
+def rtmp_target_key(target: RtmpTarget) -> str:
+    """The stream key in clear ('' when none): for the push's URL, and to mask it in the push's output."""
+    return decrypt_json(target.stream_key_encrypted).get("stream_key", "") if target.stream_key_encrypted else ""
+
+
 def rtmp_target_url(target: RtmpTarget) -> str:
     """The full ingest URL (server + "/" + key) ffmpeg pushes to; the server alone when there is no key."""
-    key = decrypt_json(target.stream_key_encrypted).get("stream_key", "") if target.stream_key_encrypted else ""
+    key = rtmp_target_key(target)
     server = target.server_url.rstrip("/")
     return f"{server}/{key}" if key else server
+
+
+def rtmp_target_failed(*, target_id: int, error: str, at: datetime) -> None:
+    """The push reported this target failed at `at` (it stays down until the push restarts): the watchdog reads
+    it against the push's start, the cockpit shows it."""
+    RtmpTarget.objects.filter(pk=target_id).update(last_error=error[:300], last_error_at=at)
 
 
 @transaction.atomic

@@ -186,7 +186,19 @@ def station_check(*, station: Station, now: datetime | None = None) -> list[Inci
         if stalled and not _just_started(video, now):
             detail = video.detail if video and video.detail else "The RTMP push is not running."
             incidents.append(_act(station, Incident.Kind.VIDEO_STALLED, Piece.VIDEO, detail))
+        elif not stalled and video.started_at is not None:
+            incidents.append(_rtmp_targets_check(station, video))
     return [i for i in incidents if i]
+
+
+def _rtmp_targets_check(station: Station, video: StationProcess) -> Incident | None:
+    """Each RTMP target of a running push: one the tee muxer dropped since the push started stays down while the
+    others go on, so the push is restarted (one encode: the restart tries every target again)."""
+    dead = station.rtmp_targets.filter(enabled=True, last_error_at__gte=video.started_at).order_by("name")
+    if not dead:
+        return None
+    detail = "; ".join(f"{target.name}: {target.last_error}" for target in dead)
+    return _act(station, Incident.Kind.RTMP_TARGET_DOWN, Piece.VIDEO, detail)
 
 
 def stations_watchdog_run(*, now: datetime | None = None) -> list[Incident]:

@@ -15,7 +15,7 @@ from radio.liquidsoap.icecast import IcecastServer, icecast_config_xml, parse_ad
 from radio.liquidsoap.programs import MissingProgram, program_path, require_program
 from radio.liquidsoap.script import StationScript, liquidsoap_script
 from radio.liquidsoap.supervisor import ProcessSpec, Supervisor
-from radio.liquidsoap.video import VideoPush, push_command, tee_outputs, title_file_write
+from radio.liquidsoap.video import VideoPush, push_command, tee_failure, tee_outputs, title_file_write
 
 SCRIPT = StationScript(
     slug="night",
@@ -145,3 +145,30 @@ def test_progress_lines_ending_in_carriage_returns_count_as_output():
     supervisor.stop_all()
     assert process.output_tail[:3] == ["frame=0", "frame=1", "frame=2"]  # the watchdog's sign of a live push
     assert "frame=" not in out.getvalue()  # not logged every 2 s
+
+
+def test_tee_failures_name_the_target_and_stream_keys_never_reach_the_log():
+    # ffmpeg's own lines (7.x/9.x tee muxer) when the second of two targets refuses the connection
+    lines = [
+        "[tee @ 0x55c6a9f85700] Slave '[f=flv:onfail=ignore]rtmp://127.0.0.1:1/live/KEY-B': error opening: "
+        "Connection refused",
+        "[tee @ 0x55c6a9f85700] Slave muxer #1 failed: Connection refused, continuing with 1/2 slaves.",
+        "[tee @ 0x55c6a9f85700] All tee outputs failed.",
+    ]
+    assert [tee_failure(line, 2) for line in lines] == [
+        [],
+        [(1, "Connection refused")],
+        [(0, "All outputs failed"), (1, "All outputs failed")],
+    ]
+    out, seen = io.StringIO(), []
+    program = f"import sys; sys.stderr.write({chr(10).join(lines)!r})"
+    spec = ProcessSpec("video", [sys.executable, "-c", program], secrets=("KEY-B",), on_line=seen.append)
+    supervisor = Supervisor([spec], out=out)
+    supervisor.start_all()
+    deadline = time.monotonic() + 5
+    while len(seen) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    supervisor.stop_all()
+    assert "KEY-B" not in out.getvalue() and "KEY-B" not in "".join(seen + supervisor.processes["video"].output_tail)
+    assert "rtmp://127.0.0.1:1/live/****" in out.getvalue()
+    assert seen[1] == lines[1]

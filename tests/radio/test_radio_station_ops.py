@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from radio.models import Incident, Play, RtmpTarget, StationProcess
 from radio.services.plays import play_report
-from radio.services.stations import autodj_token, icecast_passwords, rtmp_target_set_key, rtmp_target_url
+from radio.services.stations import (
+    autodj_token,
+    icecast_passwords,
+    rtmp_target_failed,
+    rtmp_target_set_key,
+    rtmp_target_url,
+)
 from radio.services.watchdog import process_heartbeat, process_restart_requests_take, stations_watchdog_run
 from tests.radio.factories import radio_track, station
 
@@ -137,6 +143,30 @@ def test_a_stalled_video_push_is_restarted():
         process_heartbeat(station=st, piece=Piece.VIDEO, running=False, detail="Connection refused")
         [incident] = stations_watchdog_run()
         assert incident.kind == Incident.Kind.VIDEO_STALLED and "Connection refused" in incident.detail
+        assert [p for p, _ in process_restart_requests_take(station=st)] == [Piece.VIDEO]
+    finally:
+        fake.close()
+
+
+def test_an_rtmp_target_that_dropped_out_of_the_running_push_restarts_the_push():
+    st = station(mount="/live")
+    youtube = RtmpTarget.objects.create(station=st, name="YouTube", server_url="rtmp://a.rtmp.youtube.com/live2")
+    twitch = RtmpTarget.objects.create(station=st, name="Twitch", server_url="rtmp://live.twitch.tv/app")
+    fake = FakeIcecast(stats_xml("/live", 5000), icecast_passwords(st)["admin_password"])
+    try:
+        st.icecast_port, st.icecast_bytes_read = fake.port, 1000
+        st.save()
+        alive(st, Piece.ICECAST, Piece.LIQUIDSOAP, Piece.VIDEO, started_ago_s=300)
+        Play.objects.create(station=st, title="now", started_at=timezone.now())
+        # Twitch failed in an earlier run of the push: the restart already tried it again, it is not down now
+        rtmp_target_failed(target_id=twitch.pk, error="Broken pipe", at=timezone.now() - timedelta(seconds=400))
+        assert stations_watchdog_run() == []
+
+        rtmp_target_failed(target_id=youtube.pk, error="Connection reset by peer", at=timezone.now())
+        fake.xml = stats_xml("/live", 9000)  # audio still flows
+        [incident] = stations_watchdog_run()
+        assert incident.kind == Incident.Kind.RTMP_TARGET_DOWN and incident.piece == Piece.VIDEO
+        assert incident.detail == "YouTube: Connection reset by peer"
         assert [p for p, _ in process_restart_requests_take(station=st)] == [Piece.VIDEO]
     finally:
         fake.close()
