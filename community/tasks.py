@@ -45,7 +45,7 @@ def campaign_deliver_task(campaign_id: int) -> None:
         return
     result = services.campaign_deliver_batch(campaign=campaign)
     if result.remaining and (result.sent or result.failed):
-        enqueue(services.CAMPAIGN_TASK, campaign_id)
+        enqueue(services.CAMPAIGN_TASK, campaign_id, robust=True)  # a down broker: campaigns_resume carries on
 
 
 def campaigns_resume_task() -> None:

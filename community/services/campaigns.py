@@ -57,7 +57,9 @@ def campaign_send(*, campaign: Campaign, actor: Actor) -> Campaign:
         summary=f"Sending '{campaign.subject}' to {count} subscriber{'s' if count != 1 else ''}",
         changes={"status": [Campaign.Status.DRAFT, Campaign.Status.SENDING], "recipients": count},
     )
-    enqueue(CAMPAIGN_TASK, campaign.pk)
+    # robust: the deliveries are committed rows (this campaign's outbox); a broker that is down must not turn the
+    # committed start into an error page: campaigns_resume (the sweeper) queues them when it is back.
+    enqueue(CAMPAIGN_TASK, campaign.pk, robust=True)
     return campaign
 
 
@@ -160,7 +162,7 @@ def campaigns_resume() -> int:
     queued = 0
     for campaign in Campaign.objects.filter(status=Campaign.Status.SENDING).order_by("id"):
         if CampaignDelivery.objects.filter(_claimable(campaign, now)).exists():
-            enqueue(CAMPAIGN_TASK, campaign.pk)
+            enqueue(CAMPAIGN_TASK, campaign.pk, robust=True)  # a down broker: the next sweep tries again
             queued += 1
         elif not campaign.deliveries.filter(status=CampaignDelivery.Status.PENDING).exists():
             _campaign_finish(campaign)
@@ -185,5 +187,5 @@ def campaign_retry_failed(*, campaign: Campaign, actor: Actor) -> int:
             obj=campaign,
             summary=f"Retrying {count} failed deliveries",
         )
-        enqueue(CAMPAIGN_TASK, campaign.pk)
+        enqueue(CAMPAIGN_TASK, campaign.pk, robust=True)
     return count

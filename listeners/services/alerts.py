@@ -3,7 +3,9 @@
 Sent the way community's newsletter campaigns are: one delivery row per recipient, claimed before its e-mail
 goes out (a redelivered or concurrent batch never sends twice), a failing address recorded and the batch going
 on, batches of BATCH_SIZE and RFC 8058 one-click unsubscribe headers. The hourly task finds releases that came
-out, creates their alert, and resumes batches a dead worker left.
+out, creates their alert, and resumes batches a dead worker left. The delivery rows are the alert's outbox (as
+operations.outbox is for single e-mails): committed before anything is queued, so a broker that is down only
+delays them to the next hourly run.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def release_alerts_resume() -> int:
     queued = 0
     for alert in ReleaseAlert.objects.filter(status=ReleaseAlert.Status.SENDING):
         if ReleaseAlertDelivery.objects.filter(_claimable(alert)).exists():
-            enqueue(DELIVER_TASK, alert.pk)
+            # robust: the deliveries are committed rows; a down broker is logged and the next hourly run queues them.
+            enqueue(DELIVER_TASK, alert.pk, robust=True)
             queued += 1
         else:
             _alert_finish(alert)
@@ -116,7 +119,7 @@ def release_alert_deliver_batch(*, alert: ReleaseAlert, batch_size: int | None =
     if remaining == 0:
         _alert_finish(alert)
     elif candidates:
-        enqueue(DELIVER_TASK, alert.pk)
+        enqueue(DELIVER_TASK, alert.pk, robust=True)
     return BatchResult(sent, failed, remaining)
 
 

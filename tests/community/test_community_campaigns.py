@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from community import services, tasks
 from community.models import Campaign, CampaignDelivery, Subscriber
@@ -189,3 +190,65 @@ def test_the_sweep_finishes_a_sending_campaign_with_nothing_pending(editor, queu
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT and campaign.finished_at
+
+
+def _broker_down(*args, **kwargs):
+    raise ConnectionError("Error 111 connecting to the broker. Connection refused.")
+
+
+def test_broker_down_when_a_campaign_starts_then_up_each_subscriber_gets_it_exactly_once(
+    client, editor, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """The deliveries are this campaign's outbox (issue 13): committed with the start, queued after the commit,
+    found by the sweeper when the broker was down, each claimed by one conditional update."""
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    subscribers = SubscriberFactory.create_batch(3)
+    campaign = CampaignFactory()
+    monkeypatch.setattr("lofi_site.queue.async_task", _broker_down)
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the after-commit enqueue meets the down broker
+        response = client.post(
+            reverse("admin:community_campaign_changelist"), {"action": "send", "_selected_action": [campaign.pk]}
+        )
+
+    assert response.status_code == 302  # the editor sees the campaign sending, not an error page
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENDING and mail.outbox == []
+    assert CampaignDelivery.objects.filter(status=CampaignDelivery.Status.PENDING).count() == 3
+
+    ran: list[int] = []
+
+    def broker_up(func, *args, **kwargs):  # a worker takes every queued task at once
+        ran.append(args[0])
+        import_string(func)(*args)
+
+    monkeypatch.setattr("lofi_site.queue.async_task", broker_up)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.campaigns_resume_task()  # the sweep after the broker came back
+    tasks.campaigns_resume_task()  # and the next one
+    tasks.campaign_deliver_task(campaign.pk)  # and a late redelivery of the first request
+
+    assert _recipients() == sorted(s.email for s in subscribers)  # each once
+    assert ran and set(ran) == {campaign.pk}
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+
+
+def test_a_broker_down_between_batches_leaves_the_rest_to_the_sweeper(
+    editor, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSLETTER_BATCH_SIZE = 1
+    first, second = SubscriberFactory(), SubscriberFactory()
+    monkeypatch.setattr("lofi_site.queue.async_task", _broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = services.campaign_send(campaign=CampaignFactory(), actor=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.campaign_deliver_task(campaign.pk)  # sends one, cannot queue the next batch: logged, not raised
+
+    assert len(mail.outbox) == 1
+    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: import_string(func)(*args))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.campaigns_resume() == 1
+    assert _recipients() == sorted([first.email, second.email])
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT

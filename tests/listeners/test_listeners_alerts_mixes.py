@@ -11,9 +11,10 @@ import soundfile
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.utils.module_loading import import_string
 
 from catalog.models import Release, ReleaseTrack
-from listeners import services
+from listeners import services, tasks
 from listeners.models import Follow, MixStream, ReleaseAlert
 from production.models import MixRender
 from tests.factories import ArtistFactory
@@ -153,3 +154,41 @@ def test_a_draft_mix_has_no_page(client):
     release = make_mix()
     Release.objects.filter(pk=release.pk).update(status=Release.Status.DRAFT)
     assert client.get(f"/mixes/{release.uuid}/").status_code == 404
+
+
+def _broker_down(*args, **kwargs):
+    raise ConnectionError("Error 111 connecting to the broker. Connection refused.")
+
+
+def test_broker_down_when_alerts_are_queued_then_up_each_follower_gets_it_exactly_once(
+    listener_factory, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """Alert deliveries are committed rows (the alert's outbox, issue 13): with the broker down the hourly run
+    records them and goes on; the next run queues them; each is claimed once, whoever runs it."""
+    monkeypatch.setattr(services.alerts, "BATCH_SIZE", 2)
+    artist = ArtistFactory(name="Night Owl", slug="night-owl")
+    followers = [listener_factory(f"fan{i}@example.com", release_alerts=True) for i in range(3)]
+    for listener in followers:
+        Follow.objects.create(listener=listener, artist=artist)
+    other = ArtistFactory()
+    Follow.objects.create(listener=followers[0], artist=other)
+    Release.objects.create(title="Owl Hours", artist=artist, status=Release.Status.PUBLISHED)
+    Release.objects.create(title="Second Light", artist=other, status=Release.Status.PUBLISHED)
+    monkeypatch.setattr("lofi_site.queue.async_task", _broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.release_alerts_resume()  # the down broker is logged; both alerts are still recorded
+
+    assert mail.outbox == [] and ReleaseAlert.objects.count() == 2
+    monkeypatch.setattr("lofi_site.queue.async_task", lambda func, *args, **kwargs: import_string(func)(*args))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.release_alerts_resume() == 2  # the next hourly run
+    with django_capture_on_commit_callbacks(execute=True):
+        services.release_alerts_resume()
+    for alert in ReleaseAlert.objects.all():
+        tasks.release_alert_deliver_task(alert.pk)  # a late redelivery
+
+    sent = sorted((message.to[0], message.subject) for message in mail.outbox)
+    assert [to for to, _ in sent] == sorted([f"fan{i}@example.com" for i in range(3)] + ["fan0@example.com"])
+    assert sum("Second Light" in subject for _, subject in sent) == 1
+    assert set(ReleaseAlert.objects.values_list("status", flat=True)) == {ReleaseAlert.Status.SENT}
