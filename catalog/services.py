@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum import isrc
 
@@ -246,11 +246,24 @@ def artist_update(*, artist: Artist, **fields) -> Artist:
     return artist
 
 
-@transaction.atomic
 def artist_ensure(*, slug: str, name: str, bio: str = "", is_persona: bool = True) -> Artist:
-    """The artist with this slug, created when missing; an existing one is left as editors made it."""
+    """The artist with this slug, created when missing; an existing one is left as editors made it.
+
+    Race-safe: simultaneous calls for one new slug (uploads naming the same new artist) make one Artist and all
+    return it. The loser of the race meets the unique slug (IntegrityError at the insert, or the uniqueness check
+    of full_clean once the winner committed) and reads the winner's row; any other refusal is raised as it is.
+    """
     artist = Artist.objects.filter(slug=slug).first()
-    return artist or artist_create(slug=slug, name=name, bio=bio, is_persona=is_persona)
+    if artist is not None:
+        return artist
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the caller's transaction usable
+            return artist_create(slug=slug, name=name, bio=bio, is_persona=is_persona)
+    except (IntegrityError, ValidationError):
+        artist = Artist.objects.filter(slug=slug).first()
+        if artist is None:
+            raise  # not a race for this slug: a bad name, or the name taken by another artist
+        return artist
 
 
 @transaction.atomic

@@ -9,13 +9,15 @@ import threading
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from catalog.models import Track
+from catalog.models import Artist, Track
+from catalog.services import artist_ensure
 from production.models import IngestUpload
 from production.services import ingest
 from production.services.ingest import ANALYZE_TASK, FINGERPRINT_TASK, files_ingest, uploads_ingest
@@ -164,3 +166,68 @@ def test_five_simultaneous_uploads_of_the_same_bytes_make_one_track(tmp_path, se
     assert Track.objects.count() == 1 and IngestUpload.objects.count() == 1
     refused = [r.error for r in results if r.track is None]
     assert len(refused) == 4 and all("byte-identical" in error for error in refused)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads on SQLite's in-memory test database lock tables")
+def test_simultaneous_uploads_naming_one_new_artist_all_go_in_under_one_artist(tmp_path, queued):
+    files = [write(tmp_path / f"take {i}.wav", track_audio(seed=30 + i)).read_bytes() for i in range(5)]
+    barrier = threading.Barrier(5)
+    results = []
+
+    def upload(i: int) -> None:
+        try:
+            barrier.wait()
+            file = SimpleUploadedFile(f"take {i}.wav", files[i], content_type="audio/wav")
+            results.extend(
+                uploads_ingest(uploads=[file], channel=IngestUpload.Channel.API, artist_name="Brand New Hands")
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [r.error for r in results] == [None] * 5  # nobody is told the artist "already exists"
+    [artist] = Artist.objects.filter(slug="brand-new-hands")
+    assert Track.objects.filter(artist=artist).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads on SQLite's in-memory test database lock tables")
+def test_artist_ensure_racing_in_open_transactions_makes_one_artist():
+    """The widest race: every caller has checked the slug and is inserting before the first one commits."""
+    barrier = threading.Barrier(4)
+    made: list[int] = []
+    errors: list[Exception] = []
+
+    def ensure() -> None:
+        try:
+            with transaction.atomic():
+                barrier.wait()
+                made.append(artist_ensure(slug="same-moment", name="Same Moment", is_persona=False).pk)
+                time.sleep(0.2)  # hold the transaction open: the others meet the uncommitted row
+        except Exception as error:  # collected: a thread's exception would otherwise vanish
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ensure) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(made) == 4 and len(set(made)) == 1 and Artist.objects.filter(slug="same-moment").count() == 1
+
+
+def test_artist_ensure_still_refuses_a_name_another_artist_has(db):
+    ArtistFactory(name="Taken Name", slug="taken-name")
+
+    with pytest.raises(ValidationError):
+        artist_ensure(slug="another-slug", name="Taken Name")
+    assert Artist.objects.count() == 1
