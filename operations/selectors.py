@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 
 from lofi_site.roles import EDITOR
@@ -67,7 +68,7 @@ def checklist_blockers(obj: models.Model, *, require: Iterable[str] = ()) -> lis
 
 
 # Soonest due first; steps without a due date last.
-WORK_ORDERING = [F("effective_due").asc(nulls_last=True), "checklist_id", "position"]
+WORK_ORDERING: list[str | OrderBy] = [F("effective_due").asc(nulls_last=True), "checklist_id", "position"]
 
 
 def work_items_for(user, *, items: QuerySet[ChecklistItem] | None = None) -> QuerySet[ChecklistItem]:

@@ -28,7 +28,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 from operations.audit_verbs import OperationsVerb
 from operations.models import AuditEvent, Checklist, ChecklistItem, ChecklistTemplate, Role, Week
 
@@ -60,7 +60,7 @@ def audit_log(*, actor: Actor, verb: str, obj: models.Model, summary: str, chang
     `changes` is a JSON-safe {"field": [old, new]} map where that helps a reader.
     """
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor_user(actor),
         verb=verb,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
@@ -93,8 +93,9 @@ def default_assignee_for(template: ChecklistTemplate):
     """Who a new checklist of `template` goes to when the caller names nobody: the template's default assignee;
     else, when every step is a VA's, the VA with the fewest open checklists (ties: the longest-standing account);
     else nobody."""
-    if template.default_assignee_id and template.default_assignee.is_active:
-        return template.default_assignee
+    default = template.default_assignee if template.default_assignee_id else None
+    if default is not None and default.is_active:
+        return default
     roles = set(template.items.values_list("role", flat=True))
     if roles != {Role.VA}:
         return None
@@ -291,7 +292,9 @@ def checklist_assign(
         raise ValidationError("Assign either a checklist or a checklist step.")
     _validate_assignee(user)
     model = Checklist if checklist is not None else ChecklistItem
-    row = model.objects.select_for_update().get(pk=(checklist or item).pk)
+    target = checklist if checklist is not None else item
+    assert target is not None  # exactly one was passed, checked above
+    row = model.objects.select_for_update().get(pk=target.pk)
     row.assignee = user
     fields = ["assignee"]
     if not isinstance(due_at, _Keep):
