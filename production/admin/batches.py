@@ -151,7 +151,17 @@ class BatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="Progress", ordering="job_progress")
     def progress_display(self, obj):
-        return progress_bar(obj.job_progress, failed=bool(obj.job_failed))
+        bar = progress_bar(obj.job_progress, failed=bool(obj.job_failed))
+        if not (obj.job_queued or obj.job_running):
+            return bar
+        # Unfinished: refreshed in place from the render progress endpoint (static/cockpit/live_progress.js).
+        return format_html(
+            '<span class="live-progress" data-live-batch="{}" data-live-endpoint="{}">{}'
+            '<span class="progress-eta"></span></span>',
+            obj.pk,
+            reverse("admin:production_renderjob_progress"),
+            bar,
+        )
 
     @admin.action(description="Retry the failed jobs of selected batches", permissions=["change"])
     def retry_failed(self, request, queryset):

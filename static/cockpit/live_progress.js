@@ -36,6 +36,38 @@
       .catch(function () { setTimeout(pollJobs, 5000); });
   }
 
+  // A batch's overall bar (the batch list): the mean of its jobs' progress, the longest time left.
+  function pollBatches() {
+    var bars = document.querySelectorAll("[data-live-batch]");
+    if (!bars.length) { return; }
+    var pending = bars.length, finishedNow = false;
+    bars.forEach(function (el) {
+      var url = el.getAttribute("data-live-endpoint") + "?batch=" + el.getAttribute("data-live-batch");
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (data && data.jobs.length) {
+            var sum = data.jobs.reduce(function (total, job) { return total + job.progress; }, 0);
+            var percent = Math.round(sum / data.jobs.length);
+            var fill = el.querySelector(".progress > span");
+            if (fill) { fill.style.width = percent + "%"; }
+            var bar = el.querySelector(".progress");
+            if (bar) { bar.setAttribute("aria-valuenow", percent); bar.nextSibling && (bar.nextSibling.textContent = " " + percent + "%"); }
+            var left = data.seconds_left;
+            text(el, ".progress-eta", data.all_finished ? "" : (left === null ? (data.running ? "starting" : "waiting for a worker")
+              : "about " + (left >= 60 ? Math.floor(left / 60) + " min " : "") + (left % 60) + " s left"));
+            if (data.all_finished) { finishedNow = true; el.removeAttribute("data-live-batch"); }
+          }
+        })
+        .catch(function () { /* tried again below */ })
+        .then(function () {
+          pending -= 1;
+          if (pending) { return; }
+          if (finishedNow) { window.location.reload(); } else { setTimeout(pollBatches, 3000); }
+        });
+    });
+  }
+
   function pollRegions() {
     document.querySelectorAll("[data-live-reload]").forEach(function (region) {
       var seconds = Math.max(2, parseInt(region.getAttribute("data-live-reload"), 10) || 10);
@@ -52,5 +84,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { pollJobs(); pollRegions(); });
+  document.addEventListener("DOMContentLoaded", function () { pollJobs(); pollBatches(); pollRegions(); });
 })();

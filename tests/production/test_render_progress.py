@@ -38,3 +38,18 @@ def test_the_progress_endpoint_answers_for_the_jobs_on_the_page(client, editor, 
     assert data["running"] == 1 and data["queued"] == 1 and data["all_finished"] is False
     page = client.get(reverse("admin:production_renderjob_changelist")).content.decode()
     assert f'data-live-job="{running.pk}"' in page and "cockpit/live_progress.js" in page
+
+
+def test_a_batch_follows_its_jobs_on_the_batch_list(client, editor):
+    from tests.production.factories import BatchFactory
+
+    batch = BatchFactory()
+    RenderJobFactory(batch=batch, status=RenderJob.Status.RUNNING, progress=50, started_at=timezone.now())
+    RenderJobFactory(batch=batch, status=RenderJob.Status.SUCCEEDED, progress=100)
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:production_batch_changelist")).content.decode()
+    data = client.get(reverse("admin:production_renderjob_progress") + f"?batch={batch.pk}").json()
+
+    assert f'data-live-batch="{batch.pk}"' in page
+    assert sorted(j["progress"] for j in data["jobs"]) == [50, 100] and data["all_finished"] is False
