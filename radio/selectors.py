@@ -36,7 +36,8 @@ def radio_tracks(station: Station | None = None) -> QuerySet[Track]:
     """Tracks a station may play: released ones (catalog.selectors.public_tracks whose release is out: a track
     only offered for licensing before its release is not on the radio) plus the approved tracks an editor marked
     for this station; always with a playable file. Drafts and archived tracks never play."""
-    allowed = Q(pk__in=public_tracks().filter(is_out=True).values("pk"))
+    # `is_out` is public_tracks()' annotation, which django-stubs cannot see through the QuerySet[Track] it returns.
+    allowed = Q(pk__in=public_tracks().filter(is_out=True).values("pk"))  # type: ignore[misc]
     if station is not None:
         allowed |= Q(pk__in=station.marked_tracks.filter(status__in=PUBLIC_TRACK_STATUSES).values("pk"))
     playable = Asset.objects.filter(kind__in=AUDIO_KINDS, label="").values("track_id")
@@ -99,11 +100,12 @@ def now_playing(station: Station, *, now: datetime | None = None) -> NowPlaying:
     if play is None:
         return NowPlaying(None, None, "", "", None, listeners, station.stream_url, None)
     track, title, artist = play.track, play.title, play.artist
-    if play.source == Play.Source.LONG_MIX and station.long_mix and station.long_mix.tracklist:
+    if play.source == Play.Source.LONG_MIX and play.started_at and station.long_mix and station.long_mix.tracklist:
         entry = _mix_entry_at(station.long_mix, (now or timezone.now()) - play.started_at)
         if entry is not None:
             title, artist = entry.get("title", title), entry.get("artist", artist)
-            track = Track.objects.select_related("artist").filter(pk=entry.get("track_id")).first()
+            track_pk = entry.get("track_id")
+            track = Track.objects.select_related("artist").filter(pk=track_pk).first() if track_pk else None
     return NowPlaying(
         play=play,
         track_id=str(track.uuid) if track else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
-def _quote(value: str) -> str:
+def _quote(value: object) -> str:
     # Liquidsoap reads annotate values as double-quoted strings with backslash escapes; newlines would end the
     # request line, so they become spaces.
     text = " ".join(str(value).split())

@@ -52,7 +52,7 @@ class ManagedProcess:
 
     @property
     def pid(self) -> int | None:
-        return self.popen.pid if self.running else None
+        return self.popen.pid if self.popen is not None and self.popen.poll() is None else None
 
 
 class Supervisor:

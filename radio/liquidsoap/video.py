@@ -13,15 +13,23 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 )
+
+
 # Platform-recommended live rates (YouTube Live and Twitch agree closely): 720p30 at 3 Mb/s, 1080p30 at
 # 4.5 Mb/s (Twitch's cap is 6 Mb/s), keyframes every 2 s, AAC 160 kb/s at 44.1 kHz stereo.
-VIDEO_PRESETS = {
+class VideoPreset(TypedDict):
+    size: tuple[int, int]
+    bitrate_k: int
+
+
+VIDEO_PRESETS: dict[str, VideoPreset] = {
     "720": {"size": (1280, 720), "bitrate_k": 3000},
     "1080": {"size": (1920, 1080), "bitrate_k": 4500},
 }

@@ -238,6 +238,8 @@ def autodj_next(*, station: Station, now: datetime | None = None) -> Pick:
 
     track = Track.objects.select_related("artist").prefetch_related("assets").get(pk=chosen_pk)
     asset = track_audio_asset(track)
+    if asset is None:  # its file was removed since the candidates were read
+        raise AutoDJEmpty(f"Track {track.pk} of station {station.slug!r} has no audio file to play.")
     gain = track_gain_db(station, track)
     duration = track.duration_s or asset.duration_s
     play = Play.objects.create(

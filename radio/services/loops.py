@@ -52,7 +52,7 @@ def _artwork(station: Station, workdir: Path):
     mix = station.long_mix
     if station.visual:
         return local_copy_kept(PUBLIC, station.visual.name, workdir)
-    if mix.release.artwork:
+    if mix is not None and mix.release.artwork:
         return local_copy_kept(PUBLIC, mix.release.artwork.name, workdir)
     from PIL import Image
 

@@ -77,7 +77,8 @@ def _play_record(
     if (pk := _int_or_none(play_id)) is not None:
         play = Play.objects.select_for_update().filter(station=station, pk=pk).first()
     if play is None:
-        track = Track.objects.select_related("artist").filter(pk=_int_or_none(track_id)).first() if track_id else None
+        track_pk = _int_or_none(track_id) if track_id else None
+        track = Track.objects.select_related("artist").filter(pk=track_pk).first() if track_pk is not None else None
         play = Play.objects.create(
             station=station,
             track=track,

@@ -186,7 +186,7 @@ def station_check(*, station: Station, now: datetime | None = None) -> list[Inci
         if stalled and not _just_started(video, now):
             detail = video.detail if video and video.detail else "The RTMP push is not running."
             incidents.append(_act(station, Incident.Kind.VIDEO_STALLED, Piece.VIDEO, detail))
-        elif not stalled and video.started_at is not None:
+        elif video is not None and not stalled and video.started_at is not None:
             incidents.append(_rtmp_targets_check(station, video))
     return [i for i in incidents if i]
 
