@@ -15,22 +15,26 @@ DEMO_PACK_SLUG = "demo-night-shift"
 
 @demo_step(order=80)
 def storefront_demo(out: Out) -> None:
-    """On a fresh install only: approve the rendered demo tracks that passed QC so the storefront has music to
-    license, then cut a sample pack from up to two of them (built here, synchronously, by the real builder).
-    Later runs change nothing: tracks an editor renders afterwards are never approved by this step."""
+    """On a fresh install only: approve the rendered demo tracks that passed QC and offer them for licensing
+    before release (no demo release is out), so the storefront has music to license; then cut a sample pack
+    from up to two of them (built here, synchronously, by the real builder). Later runs change nothing: tracks
+    an editor renders afterwards are never approved by this step."""
     if not selectors.storefront_tracks().exists():
-        drafts = Track.objects.filter(
-            status=Track.Status.DRAFT,
+        candidates = Track.objects.filter(
+            status__in=[Track.Status.DRAFT, Track.Status.APPROVED],
             source=Track.Source.GENERATED,
             qc_passed=True,
             assets__kind=Asset.Kind.MASTER,
         ).distinct()
-        for track in drafts:
+        for track in candidates:
             try:
-                catalog_services.track_approve(track=track)
-                out(f"  approved {track.title!r} for the storefront")
+                track = catalog_services.track_approve(track=track)
             except ValidationError as error:
                 out(f"  {track.title!r} stays a draft: {' '.join(error.messages)}")
+                continue
+            # No release of the demo is out, so they are offered before release (as an editor would tick it).
+            catalog_services.track_update(track=track, licensable_before_release=True)
+            out(f"  approved {track.title!r} and offered it for licensing before release")
     pack = SamplePack.objects.filter(slug=DEMO_PACK_SLUG).first()
     if pack is not None and pack.status == SamplePack.Status.READY:
         out(f"  sample pack {pack.title!r} is on sale ({pack.items.count()} files)")

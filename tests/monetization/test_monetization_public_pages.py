@@ -68,3 +68,20 @@ def test_the_favicon_and_contact_address_come_from_the_site(client, settings):
     settings.CONTACT_EMAIL = "desk@lantern.example"
     page = client.get("/").content.decode()
     assert "storefront/favicon.svg" in page and 'href="mailto:desk@lantern.example"' in page
+
+
+def test_the_demo_seed_offers_its_rendered_tracks_before_release_so_the_shop_has_music():
+    from catalog.models import Track
+    from monetization import selectors
+    from monetization.demo import storefront_demo
+
+    track = licensable_track(title="Demo Dusk", licensable_before_release=False)
+    Track.objects.filter(pk=track.pk).update(
+        status=Track.Status.DRAFT, source=Track.Source.GENERATED, qc_passed=True, duplicate_verdict="clear"
+    )
+    lines: list[str] = []
+
+    storefront_demo(lines.append)
+
+    assert [t.title for t in selectors.storefront_tracks()] == ["Demo Dusk"]
+    assert "approved 'Demo Dusk' and offered it for licensing before release" in "\n".join(lines)
