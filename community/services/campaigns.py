@@ -17,7 +17,7 @@ from community.audit_verbs import CommunityVerb
 from community.models import Campaign, CampaignDelivery, Subscriber
 from community.services.common import require_permission
 from community.services.newsletter import unsubscribe_url
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 
@@ -47,7 +47,7 @@ def campaign_send(*, campaign: Campaign, actor: Actor) -> Campaign:
     )
     campaign.status = Campaign.Status.SENDING
     campaign.started_at = timezone.now()
-    campaign.sent_by = actor
+    campaign.sent_by = actor_user(actor)
     campaign.save(update_fields=["status", "started_at", "sent_by", "updated_at"])
     count = campaign.deliveries.count()
     audit_log(

@@ -18,7 +18,7 @@ from community.models import Comment, Commenter, CommentSyncState
 from community.services.youtube import youtube_publications
 from distribution.models import PlatformAccount, Publication
 from distribution.platforms import youtube as yt
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 
 
 def _fingerprint(text: str) -> str:
@@ -76,8 +76,8 @@ def _comments_store(*, publication: Publication, threads: list[yt.CommentThread]
     commenters = _commenters_ensure(fresh)
     fingerprints = {t.thread_id: _fingerprint(t.text) for t in fresh}
     # Copies already stored, in one query: by text, and by text and author.
-    stored = Counter()
-    stored_by_author = Counter()
+    stored: Counter[str] = Counter()
+    stored_by_author: Counter[tuple[str, str]] = Counter()
     for fp, channel_id in Comment.objects.filter(text_fingerprint__in=set(fingerprints.values())).values_list(
         "text_fingerprint", "commenter__channel_id"
     ):
@@ -245,7 +245,7 @@ def comment_triage(*, comment: Comment, status: str, actor: Actor) -> Comment:
         raise ValidationError(f"Unknown triage state {status!r}.")
     if comment.status != status:
         comment.status = status
-        comment.triaged_by = actor if getattr(actor, "is_authenticated", False) else None
+        comment.triaged_by = actor_user(actor)
         comment.triaged_at = timezone.now()
         comment.save(update_fields=["status", "triaged_by", "triaged_at", "updated_at"])
     return comment

@@ -63,10 +63,13 @@ def _sent_stamp(moment: datetime) -> int:
 
 
 def confirm_url(subscriber: Subscriber) -> str:
+    sent = subscriber.confirmation_sent_at
+    if sent is None:
+        raise ValueError(f"Subscriber {subscriber.pk} has no confirmation e-mail to link to.")
     return absolute_url(
         reverse(
             "community:newsletter_confirm",
-            args=[tokens.confirm_token(subscriber.uuid, _sent_stamp(subscriber.confirmation_sent_at))],
+            args=[tokens.confirm_token(subscriber.uuid, _sent_stamp(sent))],
         )
     )
 
@@ -109,7 +112,7 @@ def subscriber_confirm(*, token: str) -> Subscriber:
     """
     claim = tokens.confirm_token_read(token)
     subscriber = Subscriber.objects.select_for_update().filter(uuid=claim.subscriber_uuid).first() if claim else None
-    if subscriber is None:
+    if claim is None or subscriber is None:
         raise TokenRefused("This confirmation link is not valid or has expired. Sign up again to get a new one.")
     if subscriber.status == Subscriber.Status.CONFIRMED:
         return subscriber

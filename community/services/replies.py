@@ -17,7 +17,7 @@ from community.services.common import require_permission
 from community.services.youtube import quota_reserve_left
 from community.templating import render_reply
 from distribution.platforms import youtube as yt
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 from lofi_site.queue import enqueue
 from operations.services import audit_log
 
@@ -94,7 +94,7 @@ def reply_draft(*, comment: Comment, actor: Actor, text: str = "", template: Rep
         comment=comment,
         template=template,
         text=text.strip(),
-        drafted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        drafted_by=actor_user(actor),
     )
     reply.full_clean()
     reply.save()
@@ -138,7 +138,7 @@ def reply_approve(*, reply: Reply, actor: Actor) -> Reply:
         raise ValidationError("An empty reply cannot be approved.")
     old = reply.status
     reply.status = Reply.Status.APPROVED
-    reply.approved_by = actor
+    reply.approved_by = actor_user(actor)
     reply.approved_at = timezone.now()
     reply.approved_text = reply.text
     reply.error = ""

@@ -14,7 +14,7 @@ from community import captions
 from community.audit_verbs import CommunityVerb
 from community.models import SocialPost
 from distribution.models import MetadataPlatform, Platform, Publication, ReleaseMetadata
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 from operations.services import audit_log, checklist_attach
 
 SOCIAL_POST_CHECKLIST = "social-post"  # standing data: community/procedures.py
@@ -54,7 +54,7 @@ def social_post_schedule(
             platform=platform,
             scheduled_at=scheduled_at,
             caption=_release_caption(release, platform),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor_user(actor),
         )
         post.full_clean()
         post.save()
@@ -68,7 +68,7 @@ def social_post_schedule(
     return post
 
 
-URL_HOSTS = {
+URL_HOSTS: dict[str, tuple[str, ...]] = {
     SocialPost.Platform.INSTAGRAM: ("instagram.com",),
     SocialPost.Platform.TIKTOK: ("tiktok.com",),
     SocialPost.Platform.X: ("x.com", "twitter.com"),
@@ -95,7 +95,7 @@ def social_post_record_url(*, post: SocialPost, actor: Actor, url: str) -> Socia
     post.posted_url = url
     post.status = SocialPost.Status.POSTED
     post.posted_at = post.posted_at or timezone.now()
-    post.posted_by = actor if getattr(actor, "is_authenticated", False) else None
+    post.posted_by = actor_user(actor)
     post.save(update_fields=["posted_url", "status", "posted_at", "posted_by", "updated_at"])
     audit_log(
         actor=actor,

@@ -69,7 +69,7 @@ def track_request_plan(*, track_request: TrackRequest, actor: Actor) -> RenderJo
     for permission in PLAN_REQUEST_PERMISSIONS:
         require_permission(actor, permission, "turn track requests into render briefs")
     track_request = TrackRequest.objects.select_for_update().get(pk=track_request.pk)
-    if track_request.render_job_id:
+    if track_request.render_job is not None:
         return track_request.render_job
     brief = briefs.brief_for_request(
         mood=track_request.mood,
@@ -112,7 +112,7 @@ def track_request_update(*, track_request: TrackRequest, actor: Actor, **fields)
     if unknown:
         raise ValidationError(f"These fields are not edited here: {', '.join(sorted(unknown))}.")
     track_request = TrackRequest.objects.select_for_update().get(pk=track_request.pk)
-    changes = {}
+    changes: dict[str, object] = {}
     for name, value in fields.items():
         old = getattr(track_request, name)
         if old != value:
@@ -184,10 +184,12 @@ def track_requests_progress() -> int:
         render_job__track__isnull=False,
     ).select_related("render_job")
     for track_request in planned:
+        job = track_request.render_job
+        assert job is not None  # filtered above
         track_request_advance(
             track_request=track_request,
             status=TrackRequest.Status.RENDERED,
-            track=track_request.render_job.track,
+            track=job.track,
         )
         moved += 1
     rendered = TrackRequest.objects.filter(status=TrackRequest.Status.RENDERED, track__isnull=False)
