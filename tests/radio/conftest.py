@@ -3,10 +3,24 @@ live test server; every station started is stopped at the end."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
+
 import pytest
 
 from radio.services.runner import StationRunner
 from tests.radio.live_helpers import require_programs
+
+
+class StationLog(io.StringIO):
+    """What the supervisor logs: kept for the test to read, and passed to the (captured) stdout while it is open
+    (pytest closes its capture before this fixture's teardown stops the station)."""
+
+    def write(self, text: str) -> int:
+        with contextlib.suppress(ValueError):
+            sys.stdout.write(text)
+        return super().write(text)
 
 
 @pytest.fixture
@@ -16,7 +30,12 @@ def runner_for(live_server, tmp_path):
 
     def start(st, *, with_video: bool = False) -> StationRunner:
         runner = StationRunner(
-            st, site_url=live_server.url, run_dir=tmp_path / "run", with_video=with_video, heartbeat_s=3.0
+            st,
+            site_url=live_server.url,
+            run_dir=tmp_path / "run",
+            with_video=with_video,
+            heartbeat_s=3.0,
+            out=StationLog(),
         )
         runner.start()
         runners.append(runner)

@@ -10,16 +10,19 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
+from django.core.files.storage import storages
 
 from production.engine.loudness import measure
 from radio.liquidsoap.programs import ffmpeg_exe
 from radio.models import Incident, Play, RtmpTarget, StationProcess
+from radio.selectors import HLS_PLAYLIST
 from radio.services.stations import rtmp_target_set_key
-from radio.services.watchdog import process_restart_request
+from radio.services.watchdog import process_restart_request, station_check
 from tests.radio.factories import station
 from tests.radio.live_helpers import SAMPLE_RATE, free_port, mount_stats, pump, three_tracks
 
@@ -27,11 +30,23 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 TARGET_LUFS = -16.0
 
 
+def hls_segments(playlist: Path) -> list[Path]:
+    """The segments a (master or media) HLS playlist lists now, in order."""
+    found = []
+    for line in playlist.read_text().splitlines():
+        if line and not line.startswith("#"):
+            entry = playlist.parent / line
+            found += hls_segments(entry) if line.endswith(".m3u8") else [entry]
+    return found
+
+
 def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_and_falls_back_to_safety(
     runner_for, client, tmp_path, monkeypatch
 ):
     tracks = three_tracks()
-    st = station(icecast_port=free_port(), mount="/live", loudness_target_lufs=TARGET_LUFS, crossfade_s=2.0)
+    st = station(
+        icecast_port=free_port(), mount="/live", loudness_target_lufs=TARGET_LUFS, crossfade_s=2.0, hls_enabled=True
+    )
     st.safety_tracks.add(tracks[0])
     runner = runner_for(st)
     pump(runner, 40, lambda: (m := mount_stats(st)) is not None and m.total_bytes_read > 0)
@@ -64,6 +79,23 @@ def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_an
     heard = measure(audio, sample_rate=rate).integrated_lufs
     assert abs(heard - TARGET_LUFS) <= 2.0, heard
 
+    # the HLS output (for a CDN): a playlist of segments that decode to the same programme; the API points at it
+    playlist = Path(storages["default"].path(HLS_PLAYLIST.format(slug=st.slug)))
+    segments = hls_segments(playlist)  # as a CDN would fetch them now (a live playlist never ends)
+    assert len(segments) >= 2 and all(segment.is_file() for segment in segments), segments
+    hls_heard = tmp_path / "hls.wav"
+    subprocess.run(
+        [
+            *(ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y"),
+            *("-i", "concat:" + "|".join(str(segment) for segment in segments), "-ac", "2", str(hls_heard)),
+        ],
+        check=True,
+        timeout=60,
+    )
+    hls_audio, hls_rate = soundfile.read(hls_heard, dtype="float32", always_2d=True)
+    assert hls_audio.shape[0] / hls_rate >= 10
+    assert abs(measure(hls_audio.T, sample_rate=hls_rate).integrated_lufs - TARGET_LUFS) <= 2.0
+
     # the now-playing API names the track Liquidsoap reported last
     reported = Play.objects.filter(station=st, started_at__isnull=False).order_by("-started_at", "-id").first()
     assert reported is not None and reported.title.startswith("Live Tune")
@@ -71,6 +103,7 @@ def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_an
     assert now["track"]["title"] == reported.title
     assert now["track"]["id"] == str(reported.track.uuid)
     assert now["stream_url"] == st.stream_url
+    assert now["hls_url"].endswith(f"/radio/hls/{st.slug}/live.m3u8")
 
     # Liquidsoap killed outright: the supervisor brings the mount back on air within 30 s
     os.kill(runner.supervisor.processes["liquidsoap"].pid, signal.SIGKILL)
@@ -101,12 +134,14 @@ def test_station_streams_at_its_loudness_reports_tracks_recovers_from_sigkill_an
     pump(runner, 15, lambda: runner.supervisor.processes["liquidsoap"].pid not in (None, old_pid))
 
 
-def test_the_rtmp_push_carries_h264_video_and_aac_audio(runner_for, tmp_path):
+def test_the_rtmp_push_carries_h264_video_and_aac_audio_and_a_dead_target_restarts_it(runner_for, tmp_path):
     three_tracks()
     st = station(icecast_port=free_port(), mount="/video", crossfade_s=1.0)
     rtmp_port = free_port()
-    target = RtmpTarget.objects.create(station=st, name="Local", server_url=f"rtmp://127.0.0.1:{rtmp_port}/live")
-    rtmp_target_set_key(target=target, stream_key="secret-key")
+    live = RtmpTarget.objects.create(station=st, name="A Local", server_url=f"rtmp://127.0.0.1:{rtmp_port}/live")
+    rtmp_target_set_key(target=live, stream_key="secret-key")
+    dead = RtmpTarget.objects.create(station=st, name="B Nowhere", server_url=f"rtmp://127.0.0.1:{free_port()}/app")
+    rtmp_target_set_key(target=dead, stream_key="never-logged-key")
     received = tmp_path / "received.flv"
     server = subprocess.Popen(
         [
@@ -130,7 +165,17 @@ def test_the_rtmp_push_carries_h264_video_and_aac_audio(runner_for, tmp_path):
     )
     try:
         runner = runner_for(st, with_video=True)
-        pump(runner, 90, lambda: server.poll() is not None)
+        # the second target refuses: the tee muxer drops it, the push goes on to the first, the target says why
+        pump(runner, 90, lambda: RtmpTarget.objects.filter(pk=dead.pk, last_error_at__isnull=False).exists())
+        dead.refresh_from_db()
+        assert "Connection refused" in dead.last_error
+        # the watchdog sees that target down in the running push and asks for the push to restart
+        runner.heartbeat()
+        incidents = station_check(station=st)
+        assert [i.detail for i in incidents if i.kind == Incident.Kind.RTMP_TARGET_DOWN] == [
+            f"B Nowhere: {dead.last_error}"
+        ]
+        pump(runner, 30, lambda: server.poll() is not None)
     finally:
         if server.poll() is None:
             server.kill()
@@ -140,3 +185,10 @@ def test_the_rtmp_push_carries_h264_video_and_aac_audio(runner_for, tmp_path):
     assert any("Audio: aac" in line for line in streams), streams
     title = (runner.workdir / "title.txt").read_text()
     assert title.startswith("Live Tune") or title == st.name
+
+    def logged(text: str) -> bool:
+        return text in runner.supervisor.out.getvalue()
+
+    pump(runner, 15, lambda: logged("[supervisor] restarting video: B Nowhere"))  # the supervisor took the request
+    assert logged("rtmp://127.0.0.1:") and not logged("never-logged-key")  # ffmpeg named the target, key masked
+    assert "never-logged-key" not in str(list(StationProcess.objects.values_list("detail", flat=True)))
