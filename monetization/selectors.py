@@ -469,7 +469,7 @@ def storefront_revenue(*, start: dt.date, end: dt.date) -> dict[str, int]:
         .values("currency")
         .annotate(total=Sum("amount_minor"))
     )
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         totals[row["currency"]] += row["total"] or 0
     return dict(totals)

@@ -76,6 +76,11 @@ def listener_profile_update(
     return listener
 
 
+def _favourite_uuid(favourite: Favourite) -> str:
+    target = favourite.track or favourite.release or favourite.pack
+    return str(target.uuid) if target is not None else ""
+
+
 def listener_data_export(*, listener: Listener) -> dict:
     """Everything the platform keeps about a listener, as JSON-safe data (GDPR article 15 and 20)."""
     favourites = Favourite.objects.filter(listener=listener).select_related("track__artist", "release", "pack")
@@ -94,7 +99,7 @@ def listener_data_export(*, listener: Listener) -> dict:
             {
                 "kind": "track" if f.track_id else "release" if f.release_id else "pack",
                 "title": str(f),
-                "uuid": str((f.track or f.release or f.pack).uuid),
+                "uuid": _favourite_uuid(f),
                 "saved_at": f.created_at.isoformat(),
             }
             for f in favourites

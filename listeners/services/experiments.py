@@ -20,7 +20,7 @@ from listeners.recommend import abtest
 from lofi_site.actors import Actor
 from operations.services import audit_log
 
-DEFAULTS = {Surface.FOR_YOU: Recommender.LEARNED, Surface.MORE_LIKE_THIS: Recommender.CONTENT}
+DEFAULTS: dict[str, str] = {Surface.FOR_YOU: Recommender.LEARNED, Surface.MORE_LIKE_THIS: Recommender.CONTENT}
 
 
 def surface_recommender(*, surface: str, visitor_hash: str) -> tuple[str, Experiment | None]:

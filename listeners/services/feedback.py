@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalog.models import Release
 from community import scoring
 from listeners.models import Feedback, Listener
-from lofi_site.actors import Actor
+from lofi_site.actors import Actor, actor_user
 
 FEEDBACK_MAX_CHARS = 500
 _INITIAL = {
@@ -60,7 +60,7 @@ def feedback_triage(*, feedback: Feedback, status: str, actor: Actor) -> Feedbac
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.status != status:
         feedback.status = status
-        feedback.triaged_by = actor if getattr(actor, "is_authenticated", False) else None
+        feedback.triaged_by = actor_user(actor)
         feedback.triaged_at = timezone.now()
         feedback.save(update_fields=["status", "triaged_by", "triaged_at", "updated_at"])
     return feedback

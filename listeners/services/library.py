@@ -29,7 +29,9 @@ def favourite_toggle(
     """Save or unsave one track, release or pack; returns whether it is a favourite now."""
     if sum(x is not None for x in (track, release, pack)) != 1:
         raise ValidationError("Choose exactly one track, release or pack.")
-    target = {"track": track} if track else {"release": release} if release else {"pack": pack}
+    target: dict[str, Track | Release | SamplePack | None] = (
+        {"track": track} if track else {"release": release} if release else {"pack": pack}
+    )
     deleted, _ = Favourite.objects.filter(listener=listener, **target).delete()
     if deleted:
         return False

@@ -76,7 +76,7 @@ def pool_forget(**_signal_kwargs) -> None:
 
 
 def _style(track: Track) -> str:
-    return track.style.slug if track.style_id else ""
+    return track.style.slug if track.style is not None else ""
 
 
 def recommend(

@@ -80,8 +80,8 @@ def order_checkout_start(*, order: Order, success_url: str, cancel_url: str) -> 
                         "name": line.description,
                         "metadata": {
                             "tier": line.tier.slug,
-                            "track": str(line.track.uuid) if line.track_id else "",
-                            "pack": str(line.pack.uuid) if line.pack_id else "",
+                            "track": str(line.track.uuid) if line.track is not None else "",
+                            "pack": str(line.pack.uuid) if line.pack is not None else "",
                         },
                     },
                 },

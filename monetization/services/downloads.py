@@ -118,15 +118,18 @@ def download_file(*, link: DownloadLink) -> tuple[str, str, str]:
         return "private", path, f"{licence.code}-certificate.pdf"
     if link.kind == DownloadLink.Kind.PACK:
         pack = licence.pack
+        if pack is None:
+            raise DownloadRefused("This link's licence names no sample pack; please contact us with your code.")
         if not pack.archive_path:
             raise DownloadRefused("The pack's files are being rebuilt; please try again in a few minutes.")
         return "private", pack.archive_path, pack.archive_filename
-    master = Asset.objects.filter(track=licence.track, kind=Asset.Kind.MASTER).first()
-    if master is None:
+    track = licence.track
+    master = Asset.objects.filter(track=track, kind=Asset.Kind.MASTER).first() if track is not None else None
+    if master is None or track is None:
         raise DownloadRefused("The master file is not available right now; please contact us with your code.")
     extension = master.path.rsplit(".", 1)[-1] if "." in master.path else "wav"
     return (
         master.storage,
         master.path,
-        f"{safe_filename(licence.track.title, default='track', space='-')}-{licence.code}.{extension}",
+        f"{safe_filename(track.title, default='track', space='-')}-{licence.code}.{extension}",
     )

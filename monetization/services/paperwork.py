@@ -42,7 +42,7 @@ def licence_certificate_ensure(*, licence: Licence) -> str:
         label_name=settings.LABEL_NAME,
         licensee=licence.licensee_name,
         subject=licence.subject_title,
-        isrc=(licence.track.isrc or "") if licence.track_id else "",
+        isrc=(licence.track.isrc or "") if licence.track is not None else "",
         tier_name=licence.tier.licence_name,
         terms_version=licence.terms.version,
         terms_text=licence.terms.text,
