@@ -10,6 +10,8 @@ Beds come back at a nominal level (about -24 dBFS RMS); the effects chain sets t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import signal
 
@@ -104,7 +106,7 @@ class _Layers:
     def __init__(self, n_samples: int) -> None:
         self.n = n_samples
         self._energy = 0.0
-        self._adders = []
+        self._adders: list[Callable[[np.ndarray, float], None]] = []
 
     def low_rate(self, audio: np.ndarray, hop: int) -> None:
         """A (2, m) signal at sample_rate / hop, interpolated up when added."""

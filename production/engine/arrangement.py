@@ -323,8 +323,8 @@ def plan_harmony(
     )
     spans: list[ChordSpan] = []
     bar_spans: list[list[ChordSpan]] = []
-    for bar, (tokens, bar_chords) in enumerate(zip(bar_tokens, chords, strict=True)):
-        token_list = tokens.split(",")
+    for bar, (bar_text, bar_chords) in enumerate(zip(bar_tokens, chords, strict=True)):
+        token_list = bar_text.split(",")
         per = STEPS_PER_BAR // len(bar_chords)
         row = []
         for j, chord in enumerate(bar_chords):
@@ -345,7 +345,7 @@ def keys_voicings(ctx: Context, *, low: int = 50, high: int = 74) -> dict[int, t
     voicings, previous, top = {}, None, None
     for index, span in enumerate(ctx.spans):
         top = _guide_top(ctx, span, top, low, high)
-        options = {
+        options: dict[str, Any] = {
             "size": ctx.preset.voicing_size,
             "low": low,
             "high": high,

@@ -50,7 +50,7 @@ def filter_sweep(audio: np.ndarray, start: int, stop: int, *, sample_rate: int, 
     module). Hop by hop through one filter state (dsp.SosStream), the coefficients redesigned per hop."""
     n = audio.shape[-1]
     start, stop = max(0, min(start, n)), max(0, min(stop, n))
-    closed_side = (0, start) if direction == "up" else (stop, n)  # where the filter stays shut
+    closed_side: tuple[int, int] = (0, start) if direction == "up" else (stop, n)  # where the filter stays shut
     stream = SosStream(_lowpass_biquad(SWEEP_CLOSED_HZ, sample_rate), audio.shape[0])
     span = max(stop - start, 1)
     ratio = SWEEP_OPEN_HZ / SWEEP_CLOSED_HZ

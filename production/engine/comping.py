@@ -263,8 +263,8 @@ def pluck(ctx: Context, rng: np.random.Generator) -> list[NoteEvent]:
             pcs = set(chord_scale_for_melody(span.chord, tonic_pc=ctx.tonic_pc, pentatonic=ctx.pentatonic))
             tones = [p for p in range(62, 87) if p % 12 in span.chord.pitch_classes and p % 12 in pcs]
             tones = tones or [p for p in range(62, 87) if p % 12 in span.chord.pitch_classes]
-            start = int(rng.integers(0, max(1, len(tones) - 4)))
-            figure = tones[start : start + 4]
+            first = int(rng.integers(0, max(1, len(tones) - 4)))
+            figure = tones[first : first + 4]
             for j, pitch in enumerate(figure[:3]):
                 hits.append((j, pitch, 3, 70 + 4 * j))
             hits.append((4, figure[-1], 4, 80))

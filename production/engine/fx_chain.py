@@ -412,7 +412,7 @@ def _place_parts(
                 target += block
             if returns.active:
                 for send, levels in ((reverb_full, returns.reverb_levels), (delay_full, returns.delay_levels)):
-                    if part in levels:
+                    if send is not None and part in levels:
                         send += block * levels[part]
         if returns.active:
             # The sends are summed at full rate and low-passed below the reduced rate's Nyquist before

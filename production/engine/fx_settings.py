@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -285,11 +286,12 @@ def fx_settings_for(style: str, overrides: Mapping | None = None, *, mood: str =
     if style not in FX_PRESETS:
         raise ValueError(f"unknown style {style!r}; use one of {', '.join(STYLES)}")
     preset = FX_PRESETS[style]
-    changes = mood_profile(mood).fx_changes(preset)
-    if changes:
-        preset = dataclasses.replace(
-            preset, **{name: min(max(value, _RANGES[name][0]), _RANGES[name][1]) for name, value in changes.items()}
-        )
+    mood_changes = mood_profile(mood).fx_changes(preset)
+    if mood_changes:
+        clamped: dict[str, Any] = {
+            name: min(max(value, _RANGES[name][0]), _RANGES[name][1]) for name, value in mood_changes.items()
+        }
+        preset = dataclasses.replace(preset, **clamped)
     if not overrides:
         return preset
     if not isinstance(overrides, Mapping):
@@ -298,7 +300,7 @@ def fx_settings_for(style: str, overrides: Mapping | None = None, *, mood: str =
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise ValueError(f"unknown fx settings {unknown}; known settings are {', '.join(sorted(known))}")
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for name, value in overrides.items():
         current = getattr(preset, name)
         if isinstance(current, Mapping):

@@ -309,11 +309,11 @@ def resolve(voice_id: str, part: str, label_dir: str | None = None) -> Source:
         raise ValueError(problem)
     drums = part in DRUM_PARTS
     if voice_id.startswith(LABEL_PREFIX):
-        name, bank, preset = voice_id[len(LABEL_PREFIX) :].rsplit(":", 2)
+        name, bank_text, preset_text = voice_id[len(LABEL_PREFIX) :].rsplit(":", 2)
         path = _label_file(label_dir, name)
         if path is None:
             raise ValueError(f"label voice {voice_id!r}: {name!r} is not in the label SoundFont folder {label_dir!r}")
-        return Source(voice_id, "soundfont", "label", path, int(bank), int(preset), drums)
+        return Source(voice_id, "soundfont", "label", path, int(bank_text), int(preset_text), drums)
     voice = VOICES[voice_id]
     if voice.kind == "synth":
         return Source(voice_id, "synth", "builtin", drums=voice.drums, synth=voice.synth)

@@ -203,7 +203,7 @@ def bass(ctx: Context, rng: np.random.Generator) -> tuple[list[NoteEvent], tuple
                     pitch = root if j == 0 else _chord_tone_near(span, root + 3 * j, low, high, root)
                     add(bar, s0 + 4 * j, 3.6, pitch, 92 if j == 0 else 82)
         elif style == "syncopated":
-            cells = (
+            cells: tuple[tuple[int, int, str], ...] = (
                 ((0, 3, "R"), (3, 2, "R"), (6, 3, "O"), (10, 2, "R"), (14, 2, "A"))
                 if length >= 16
                 else ((0, 3, "R"), (3, 2, "R"), (6, 2, "5"))

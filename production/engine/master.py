@@ -273,6 +273,7 @@ def _search_gain(
         gain_db += float(np.clip(error / slope, -12.0, 12.0))
         if gain_db > 60:
             break  # far past any sane make-up gain: the mix is too sparse
+    assert best is not None  # the first pass always records one
     _, gain_db, control, integrated = best
     return gain_db, control, integrated
 
@@ -424,7 +425,7 @@ def _hop_true_peaks(
         index = chunk[:, None] * _HOP + offsets[None, :]
         clipped = np.clip(index, 0, n - 1)
         segments = np.take(audio, clipped, axis=1)  # (2, hops, HOP + taps - 1)
-        if control is not None:  # the gain at each sample, in upsample_linear's float32 arithmetic
+        if gain_points is not None:  # the gain at each sample, in upsample_linear's float32 arithmetic
             point, phase = np.divmod(clipped, _HOP)
             gain_at_point = gain_points[point]
             step = (gain_points[point + 1] - gain_at_point) * np.float32(1 / _HOP)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def compatibility(a: TrackFeatures, b: TrackFeatures) -> float:
 def compatibility_matrix(sources: Sequence[TrackFeatures], targets: Sequence[TrackFeatures]) -> np.ndarray:
     """`compatibility` of every source (rows) followed by every target (columns), vectorised."""
     parts = _parts(_Arrays(sources), _Arrays(targets))
-    return sum(WEIGHTS[name] * parts[name] for name in WEIGHTS)
+    return cast(np.ndarray, sum(WEIGHTS[name] * parts[name] for name in WEIGHTS))
 
 
 def suggest_next(

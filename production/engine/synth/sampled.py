@@ -24,6 +24,7 @@ import math
 import threading
 from collections import defaultdict
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pretty_midi
@@ -52,13 +53,13 @@ _lock = threading.Lock()  # a cached synth plays one note at a time
 
 
 @lru_cache(maxsize=16)
-def _loaded(path: str, sample_rate: int, size: int, mtime_ns: int) -> tuple[tinysoundfont.Synth, object]:
+def _loaded(path: str, sample_rate: int, size: int, mtime_ns: int) -> tuple[tinysoundfont.Synth, Any]:
     synth = tinysoundfont.Synth(samplerate=sample_rate)
     sfid = synth.sfload(path)
     return synth, synth.soundfonts[sfid]
 
 
-def load(path: str, sample_rate: int) -> tuple[tinysoundfont.Synth, object]:
+def load(path: str, sample_rate: int) -> tuple[tinysoundfont.Synth, Any]:
     """(Synth, its SoundFont) for `path`, loaded once per process per file version and sample rate."""
     import os
 
@@ -139,7 +140,8 @@ class Player:
         return audio
 
     def _render_into(self, frames: np.ndarray) -> None:
-        self.font.render(memoryview(frames).cast("B"), False)
+        # numpy's stubs declare the buffer protocol (__buffer__) only for Python 3.12+
+        self.font.render(memoryview(frames).cast("B"), False)  # type: ignore[arg-type]
 
 
 def _peak(audio: np.ndarray) -> float:

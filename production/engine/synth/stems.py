@@ -132,7 +132,8 @@ def _render_pitched(
     """The stem of one pitched part; with `tone` (an SOS cascade) the stem comes out filtered by it."""
     release_len = int(6.9 * voice.release_s * sample_rate)  # the fade reaches -60 dB
     release = np.exp(-np.arange(release_len, dtype=np.float32) / np.float32(voice.release_s * sample_rate))
-    plans, needed = [], {}
+    plans: list[tuple[int, int, int, int, int, tuple[int, int]]] = []
+    needed: dict[tuple[int, int], int] = {}
     for note in notes:
         onset, held = _note_samples(note, sample_rate)
         if onset >= n:
@@ -152,7 +153,7 @@ def _render_pitched(
         core = cores.get(key)
         if core is None:
             core = cores[key] = voice.render(pitch, _brightness(key[1]), needed[key], sample_rate, rng)
-            if filter_cores:
+            if filter_cores and tone is not None:
                 core = np.ascontiguousarray(core, dtype=np.float32)
                 core = cores[key] = sosfilt_blocks(tone, core, out=core)
         gain = level * velocity_gain(velocity)
