@@ -39,13 +39,13 @@ def _grid_difference(a, b) -> float:
 
 @pytest.mark.parametrize("style", STYLES)
 def test_two_seeds_of_one_brief_differ_in_at_least_a_fifth_of_the_bar_by_part_cells(style):
-    scores = [_score(style, seed=seed) for seed in range(1, 14)]
-    differences = [_grid_difference(a, b) for a, b in itertools.pairwise(scores)]
-    # about 98% of seed pairs differ in 20% or more of the cells (bench/sound.py); the rare close pair
-    # still differs in more than 15%
-    assert sum(d >= 0.2 for d in differences) >= 0.9 * len(differences), differences
-    assert min(differences) >= 0.15, differences
-    assert np.mean(differences) >= 0.25, differences
+    # the wording: two seeds of one brief differ in at least 20% of the (bar x part) cells, so
+    # every pair of 15 seeds (105 pairs per style) does, not most of them
+    scores = [_score(style, seed=seed) for seed in range(1, 16)]
+    differences = [_grid_difference(a, b) for a, b in itertools.combinations(scores, 2)]
+    assert len(differences) == 105
+    assert min(differences) >= 0.2, sorted(differences)[:5]
+    assert np.mean(differences) >= 0.3, differences
 
 
 def test_the_grid_says_where_each_part_sounds():
