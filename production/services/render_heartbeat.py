@@ -17,7 +17,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lofi_site.queue import enqueue
@@ -42,14 +41,22 @@ def max_attempts() -> int:
     return int(getattr(settings, "RENDER_MAX_ATTEMPTS", 3))
 
 
+def stalled_q() -> Q:
+    """Running with no sign of life (heartbeat, else start) for longer than RENDER_HEARTBEAT_STALE_S.
+
+    Plain column conditions, no subquery: in a claiming UPDATE, PostgreSQL re-checks them on the row version it
+    finally locks, so of several runs taking over one stalled job only the first finds it still stalled."""
+    cutoff = timezone.now() - stale_after()
+    return Q(status=RenderJob.Status.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True)
+    )
+
+
 def stalled_jobs():
     """Running jobs with no sign of life (heartbeat, else start) for longer than RENDER_HEARTBEAT_STALE_S."""
-    cutoff = timezone.now() - stale_after()
-    return (
-        RenderJob.objects.filter(status=RenderJob.Status.RUNNING)
-        .annotate(last_sign=Coalesce("heartbeat_at", "started_at"))
-        .filter(Q(last_sign__lt=cutoff) | Q(last_sign__isnull=True))
-    )
+    return RenderJob.objects.filter(stalled_q())
 
 
 def heartbeat_beat(*, job_id: int, token: str) -> bool:

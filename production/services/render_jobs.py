@@ -18,7 +18,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.models import Artist, Asset, Track
@@ -33,7 +33,7 @@ from production.engine.jsonsafe import json_safe
 from production.models import Batch, RenderJob, StylePreset
 from production.services.ingest import track_intelligence_enqueue
 from production.services.render_cache import render_job_key, render_job_reuse
-from production.services.render_heartbeat import RENDER_TASK, Heartbeat, heartbeat_beat, stalled_jobs
+from production.services.render_heartbeat import RENDER_TASK, Heartbeat, heartbeat_beat, stalled_q
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +152,10 @@ def render_job_run(*, job: RenderJob) -> RenderJob:
     """
     token = uuid.uuid4().hex
     now = timezone.now()
-    claimable = RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED) | stalled_jobs().filter(pk=job.pk)
-    claimed = RenderJob.objects.filter(pk__in=claimable.values("pk")).update(
+    # One conditional UPDATE with no subquery (issue 13: a subquery is not re-checked under the row lock), so of
+    # a task and its redelivery, or several runs taking over a stalled job, exactly one claims it.
+    claimable = Q(pk=job.pk) & (Q(status=RenderJob.Status.QUEUED) | stalled_q())
+    claimed = RenderJob.objects.filter(claimable).update(
         status=RenderJob.Status.RUNNING,
         progress=0,
         error="",

@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -158,3 +159,46 @@ def test_progress_reports_are_heartbeats_of_the_owning_run_only():
     render_jobs._set_progress(intruder, 70)
     assert render_heartbeat.heartbeat_beat(job_id=job.pk, token="someone-else") is False
     assert RenderJob.objects.get(pk=job.pk).progress == 50
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads on SQLite's in-memory test database lock tables")
+def test_several_runs_taking_over_one_stalled_job_claim_it_once(monkeypatch):
+    """A redelivered task, the sweep's task and a cockpit retry can all reach a stalled job at once. Each claim is
+    one UPDATE; held back by a lock on the row until all of them are waiting, only the first may find the job
+    still stalled (a subquery in the UPDATE would not be re-checked under the lock, and every run would claim)."""
+    job = RenderJobFactory()
+    _killed_mid_render(job, silent_for=timedelta(minutes=10))
+    claims: list[str] = []
+    monkeypatch.setattr(render_jobs, "_run_claimed", lambda claimed: claims.append(claimed.run_token) or claimed)
+    runs = 4
+
+    def take_over():
+        try:
+            render_jobs.render_job_run(job=RenderJob.objects.get(pk=job.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take_over) for _ in range(runs)]
+    with transaction.atomic():
+        RenderJob.objects.select_for_update().get(pk=job.pk)  # every run's UPDATE waits for this lock
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while _waiting_on_locks() < runs and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _waiting_on_locks() == runs
+    for thread in threads:
+        thread.join()
+
+    job.refresh_from_db()
+    assert len(claims) == 1 and job.attempts == 2 and job.run_token == claims[0]
+
+
+def _waiting_on_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is a snapshot kept for the transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
