@@ -7,6 +7,7 @@ it exactly once, from `stop_all`, which also takes down anything the child start
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -198,7 +199,8 @@ class Supervisor:
         self._stopping.set()
         for process in reversed(list(self.processes.values())):
             if process.running:
-                self.log("supervisor", f"stopping {process.spec.name}")
+                with contextlib.suppress(OSError, ValueError):  # a closed stdout must not leave a child running
+                    self.log("supervisor", f"stopping {process.spec.name}")
             self._terminate(process)
             process.popen = None
 
