@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 
+import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.lofi_site.settings_probe import python_with_env, settings_with
 
@@ -55,10 +57,31 @@ def test_two_web_processes_share_one_rate_limit(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
     created = python_with_env("", env, "manage.py", "createcachetable")
     assert created.returncode == 0, created.stderr
-    limit, attempts = 5, 12
+    assert sum(_hammer(env, limit=5, attempts=12, processes=2)) == 5  # not 5 per process
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL path of the shared cache (CI's database)")
+def test_web_processes_share_one_rate_limit_on_postgresql():
+    db = connection.settings_dict
+    env = {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"}
+    existed = "lofi_cache" in connection.introspection.table_names()
+    created = python_with_env("", env, "manage.py", "createcachetable")
+    assert created.returncode == 0, created.stderr
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM lofi_cache")  # no counter left by an earlier run in this hour
+        assert sum(_hammer(env, limit=20, attempts=30, processes=3)) == 20  # not 20 per process
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM lofi_cache" if existed else "DROP TABLE lofi_cache")
+
+
+def _hammer(env: dict[str, str], *, limit: int, attempts: int, processes: int) -> list[int]:
+    """Start `processes` Python processes that each try `attempts` times at once; how many each was allowed."""
     start = f"{time.time() + 3:.3f}"  # both processes are imported and waiting by then
     clean_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}  # no REDIS_URL
-    processes = [
+    started = [
         subprocess.Popen(
             [sys.executable, "-c", HAMMER, start, str(limit), str(attempts)],
             cwd=settings.BASE_DIR,
@@ -67,12 +90,11 @@ def test_two_web_processes_share_one_rate_limit(tmp_path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for _ in range(processes)
     ]
     results = []
-    for process in processes:
+    for process in started:
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         results.append(json.loads(out)["allowed"])
-
-    assert sum(results) == limit  # not `limit` per process
+    return results

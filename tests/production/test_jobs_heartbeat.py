@@ -202,3 +202,17 @@ def _waiting_on_locks() -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )
         return cursor.fetchone()[0]
+
+
+def test_an_editor_can_retry_a_stalled_job_at_once_in_the_cockpit(client, editor, queued_tasks, settings):
+    """Retry no longer waits for the worker timeout (30 min + 60 s): a job silent for the stale limit may go."""
+    settings.RENDER_HEARTBEAT_STALE_S = 120
+    job = RenderJobFactory()
+    _killed_mid_render(job, silent_for=timedelta(minutes=3))
+    client.force_login(editor)
+
+    client.post(reverse("admin:production_renderjob_changelist"), {"action": "retry", "_selected_action": [job.pk]})
+
+    job.refresh_from_db()
+    assert (job.status, job.run_token) == (RenderJob.Status.QUEUED, "")
+    assert queued_tasks == [("production.tasks.render_job_run_task", job.pk)]
