@@ -23,6 +23,7 @@ from production.engine.dsp import (
     db_to_gain,
     filter_sos,
     mean_square,
+    shelf_sos,
     tone_sos,
     upsample_linear,
     zeros_prefaulted,
@@ -39,6 +40,7 @@ _SEND_DECIMATION = 4  # reverb and echo run at sample_rate / 4
 _OFF_DB = OFF_DB
 FADE_OUT_SHARE = 0.08  # the track's fade-out: this share of its length (the synth fades the stems alike)
 FADE_OUT_MAX_S = 3.0
+_TILT_HZ, _TILT_SLOPE = 900.0, 0.5  # the bus tilt: a shelf this wide moves 300 Hz-5 kHz gradually
 
 # Which inserts each part gets. Fixed roles: presets tune the amounts, not the routing.
 _SIDECHAINED = {"bass": 1.0, "keys": 1.0, "piano": 1.0, "pad": 1.0, "pluck": 0.5, "melody": 0.5}
@@ -474,16 +476,17 @@ def _tape_bus(mix: np.ndarray, *, settings: FxSettings, sample_rate: int, seed: 
     delay reads it in.
     """
     n = mix.shape[1]
-    eq = SosStream(
-        tone_sos(
-            sample_rate,
-            highpass_hz=settings.bus_highpass_hz,
-            low_shelf=(150.0, settings.bus_low_shelf_db),
-            high_shelf=(5000.0, settings.bus_high_shelf_db),
-            lowpass_hz=settings.bus_lowpass_hz,
-        ),
-        2,
+    sos = tone_sos(
+        sample_rate,
+        highpass_hz=settings.bus_highpass_hz,
+        low_shelf=(150.0, settings.bus_low_shelf_db),
+        high_shelf=(5000.0, settings.bus_high_shelf_db),
+        lowpass_hz=settings.bus_lowpass_hz,
     )
+    if settings.bus_tilt_db:  # the mood's tone: one wide, gentle shelf that leans the whole top
+        tilt = shelf_sos(sample_rate, kind="high", freq_hz=_TILT_HZ, gain_db=settings.bus_tilt_db, slope=_TILT_SLOPE)
+        sos = np.concatenate([sos, tilt])
+    eq = SosStream(sos, 2)  # one stream over the whole mix, its state carried block to block: no steps
     scratch = np.empty((2, CHUNK), dtype=np.float32)
     energy = 0.0
     for start, stop in blocks(n):

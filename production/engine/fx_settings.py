@@ -96,6 +96,7 @@ class FxSettings:
     bus_highpass_hz: float = 30.0
     bus_low_shelf_db: float = 1.5  # at 150 Hz: warmth
     bus_high_shelf_db: float = -2.0  # at 5 kHz: the dark LoFi top
+    bus_tilt_db: float = 0.0  # a gentle shelf from ~900 Hz up (the mood's tone): > 0 brighter, < 0 darker
     bus_lowpass_hz: float = 10500.0  # the LoFi warmth: each style sets it within about 7-12 kHz
     tape_drive_db: float = 4.0
     wow_depth_ms: float = 1.2
@@ -151,6 +152,7 @@ _RANGES = {  # name -> (low, high), inclusive; what a sane LoFi chain accepts
     "bus_highpass_hz": (10.0, 500.0),
     "bus_low_shelf_db": (-12.0, 12.0),
     "bus_high_shelf_db": (-24.0, 12.0),
+    "bus_tilt_db": (-12.0, 12.0),
     "bus_lowpass_hz": (1000.0, 22000.0),
     "tape_drive_db": (0.0, 24.0),
     "wow_depth_ms": (0.0, 10.0),

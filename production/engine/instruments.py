@@ -85,10 +85,14 @@ class Voice:
     synth: str = ""
     drums: bool = False
     gain_db: float = 0.0  # level trim of the voice against the others of its part
+    presence_db: float = 0.0  # high shelf (PRESENCE_HZ) played into the voice's notes: a dark sample's bite
 
 
-def _sf(vid, name, gm, *system, drums=False, gain_db=0.0) -> Voice:
-    return Voice(vid, name, "soundfont", gm, tuple(system), drums=drums, gain_db=gain_db)
+PRESENCE_HZ = 1500.0  # corner of a voice's presence shelf (half its gain here, all of it from ~3 kHz)
+
+
+def _sf(vid, name, gm, *system, drums=False, gain_db=0.0, presence_db=0.0) -> Voice:
+    return Voice(vid, name, "soundfont", gm, tuple(system), drums=drums, gain_db=gain_db, presence_db=presence_db)
 
 
 def _synth(vid, name, synth, drums=False) -> Voice:
@@ -98,10 +102,11 @@ def _synth(vid, name, synth, drums=False) -> Voice:
 VOICES: dict[str, Voice] = {
     v.id: v
     for v in (
-        _sf("tine_ep", "Tine electric piano", (0, 4), (MUSESCORE, 0, 4), (FLUID, 0, 4)),
-        _sf("rhodes_ep", "Rhodes electric piano", (0, 4), (FLUID, 0, 4), (MUSESCORE, 0, 4)),
-        _sf("detuned_ep", "Detuned electric piano", (0, 4), (FLUID, 8, 4), (MUSESCORE, 8, 4)),
-        _sf("legend_ep", "FM electric piano", (0, 5), (FLUID, 0, 5), (MUSESCORE, 0, 5)),
+        _sf("tine_ep", "Tine electric piano", (0, 4), (MUSESCORE, 0, 4), (FLUID, 0, 4), presence_db=6.0),
+        _sf("rhodes_ep", "Rhodes electric piano", (0, 4), (FLUID, 0, 4), (MUSESCORE, 0, 4), presence_db=6.0),
+        _sf("detuned_ep", "Detuned electric piano", (0, 4), (FLUID, 8, 4), (MUSESCORE, 8, 4), presence_db=6.0),
+        _sf("legend_ep", "FM electric piano", (0, 5), (FLUID, 0, 5), (MUSESCORE, 0, 5), presence_db=3.0),
+        _sf("detuned_fm_ep", "Detuned FM electric piano", (0, 5), (FLUID, 8, 5), (MUSESCORE, 8, 5), presence_db=3.0),
         _sf("mellow_grand", "Mellow (felt) grand piano", (0, 0), (MUSESCORE, 8, 0), (FLUID, 0, 0)),
         _sf("grand_piano", "Grand piano", (0, 0), (FLUID, 0, 0), (MUSESCORE, 0, 0)),
         _sf("nylon_guitar", "Nylon-string guitar", (0, 24), (FLUID, 0, 24), (MUSESCORE, 0, 24)),
@@ -165,7 +170,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("brush_kit", "jazz_kit"),
         "perc": ("brush_kit",),
         "bass": ("synth_sub_bass",),
-        "keys": ("detuned_ep", "rhodes_ep"),
+        "keys": ("detuned_ep", "rhodes_ep", "detuned_fm_ep"),
         "pad": ("halo_pad", "warm_pad", "synth_pad"),
         "pluck": ("nylon_guitar", "kalimba"),
         "melody": ("vibraphone", "kalimba", "synth_lead"),
@@ -174,7 +179,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("black_pearl_kit", "room_kit", "brush_kit"),
         "perc": ("room_kit",),
         "bass": ("finger_bass", "acoustic_bass"),
-        "keys": ("rhodes_ep", "detuned_ep"),
+        "keys": ("rhodes_ep", "detuned_ep", "detuned_fm_ep"),
         "pad": ("warm_pad", "synth_pad"),
         "pluck": ("nylon_guitar",),
         "melody": ("vibraphone", "grand_piano"),
@@ -183,7 +188,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("brush_kit", "jazz_kit"),
         "perc": ("brush_kit",),
         "bass": ("acoustic_bass", "finger_bass"),
-        "keys": ("rhodes_ep", "detuned_ep"),
+        "keys": ("rhodes_ep", "detuned_ep", "legend_ep"),
         "piano": ("grand_piano",),
         "pad": ("warm_pad", "synth_pad"),
         "melody": ("vibraphone", "flute", "synth_lead"),
@@ -200,7 +205,7 @@ PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
         "drums": ("black_pearl_kit", "room_kit"),
         "perc": ("room_kit",),
         "bass": ("synth_sub_bass", "finger_bass"),
-        "keys": ("rhodes_ep", "detuned_ep"),
+        "keys": ("rhodes_ep", "detuned_ep", "detuned_fm_ep"),
         "pad": ("warm_pad", "synth_pad"),
         "pluck": ("koto", "taisho_koto"),
         "melody": ("shakuhachi", "kalimba", "flute"),
@@ -279,6 +284,7 @@ class Source:
     drums: bool = False
     synth: str = ""
     gain_db: float = 0.0
+    presence_db: float = 0.0
 
     def provenance(self) -> dict:
         """JSON-safe record of what played: voice, origin, file and its sha256, bank, preset."""
@@ -317,16 +323,18 @@ def resolve(voice_id: str, part: str, label_dir: str | None = None) -> Source:
     voice = VOICES[voice_id]
     if voice.kind == "synth":
         return Source(voice_id, "synth", "builtin", drums=voice.drums, synth=voice.synth)
+    tone = {"gain_db": voice.gain_db, "presence_db": voice.presence_db}
     for suffix in SOUNDFONT_SUFFIXES:
         path = _label_file(label_dir, voice_id + suffix)
         if path is not None:
             bank, preset = _label_preset(path, voice)
+            # the label's own file plays as recorded: the presence shelf is for the OS fonts' dark samples
             return Source(voice_id, "soundfont", "label", path, bank, preset, drums, gain_db=voice.gain_db)
     for path, bank, preset in voice.system:
         if os.path.isfile(path):
-            return Source(voice_id, "soundfont", "system", path, bank, preset, drums, gain_db=voice.gain_db)
+            return Source(voice_id, "soundfont", "system", path, bank, preset, drums, **tone)
     bank, program = voice.gm
-    return Source(voice_id, "soundfont", "pretty_midi", TIMGM, bank, program, drums, gain_db=voice.gain_db)
+    return Source(voice_id, "soundfont", "pretty_midi", TIMGM, bank, program, drums, **tone)
 
 
 def _label_preset(path: str, voice: Voice) -> tuple[int, int]:

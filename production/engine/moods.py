@@ -10,7 +10,9 @@ vocabulary, the mood leans it one way. Every mood maps to the same few audible l
 - density and touch: how many melody notes and ghost notes there are, eighth or sixteenth hats, the
   swing, the register of the melody and the chord voicings, and the velocity of every note (which
   sets both level and timbre in the synth);
-- tone and space: the warm low-pass of the keys and the top of the tape bus (darker or brighter), tape
+- tone and space: the tilt of the tape bus (a wide, gentle shelf from about 900 Hz up: a sampled Rhodes
+  holds little above 2 kHz, so a cut-off far above its content changes nothing one hears, while a tilt
+  leans every part's mids and top), the warm low-pass of the keys and the top of the tape bus, tape
   wobble, vinyl surface, reverb return and the level of the ambience bed.
 
 "chill" is the neutral mood: it leaves the style exactly as it is. The tempo is the brief's own BPM:
@@ -45,6 +47,7 @@ class Mood:
     register: int = 0  # semitones up (down) for the melody; the comping voicings move half as far
     tone: float = 1.0  # the keys' warm low-pass cut-off (multiplier): < 1 darker
     top_db: float = 0.0  # added to the tape bus high shelf (5 kHz)
+    tilt_db: float = 0.0  # the bus tilt (a wide shelf from ~900 Hz): the tone lever sampled voices answer to
     wobble: float = 1.0  # tape wow depth (multiplier)
     vinyl_db: float = 0.0  # added to the vinyl surface level
     reverb_db: float = 0.0  # added to the reverb return
@@ -89,6 +92,7 @@ class Mood:
         return {
             "keys_lowpass_hz": settings.keys_lowpass_hz * self.tone,
             "bus_high_shelf_db": settings.bus_high_shelf_db + self.top_db,
+            "bus_tilt_db": settings.bus_tilt_db + self.tilt_db,
             "wow_depth_ms": settings.wow_depth_ms * self.wobble,
             "vinyl_level_db": settings.vinyl_level_db + self.vinyl_db,
             "reverb_return_db": settings.reverb_return_db + self.reverb_db,
@@ -123,6 +127,7 @@ MOOD_PROFILES: Mapping[str, Mood] = {
             velocity=0.75,
             tone=0.65,
             top_db=-3.0,
+            tilt_db=-3.0,
             wobble=1.4,
             reverb_db=2.0,
             ambience_db=3.0,
@@ -138,6 +143,7 @@ MOOD_PROFILES: Mapping[str, Mood] = {
             velocity=0.88,
             tone=0.8,
             top_db=-1.5,
+            tilt_db=-1.5,
             wobble=1.2,
             reverb_db=1.0,
             ambience_db=1.0,
@@ -155,6 +161,7 @@ MOOD_PROFILES: Mapping[str, Mood] = {
             velocity=1.15,
             tone=1.4,
             top_db=2.0,
+            tilt_db=3.0,
             wobble=0.6,
             vinyl_db=-2.0,
             reverb_db=-1.0,
@@ -184,6 +191,7 @@ MOOD_PROFILES: Mapping[str, Mood] = {
             velocity=0.95,
             tone=0.8,
             top_db=-1.5,
+            tilt_db=-1.5,
             wobble=1.6,
             vinyl_db=4.0,
         ),
@@ -196,6 +204,7 @@ MOOD_PROFILES: Mapping[str, Mood] = {
             velocity=0.95,
             tone=0.9,
             top_db=-0.5,
+            tilt_db=-1.0,
             vinyl_db=1.0,
             ambience_db=1.0,
         ),

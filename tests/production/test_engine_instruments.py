@@ -137,6 +137,45 @@ def test_the_sustain_pedal_holds_a_piano_note_until_it_lifts():
     assert ring(pedal=True) > ring(pedal=False) + 20
 
 
+def _band_db(stem: np.ndarray, low: float, high: float) -> float:
+    """Level of the low..high Hz band against the 100-500 Hz body, dB."""
+    x = stem.mean(axis=0).astype(np.float64)
+    freqs, power = np.fft.rfftfreq(x.size, 1 / SR), np.abs(np.fft.rfft(x)) ** 2
+    band = power[(freqs >= low) & (freqs < high)].sum()
+    return float(10 * np.log10(band / power[(freqs >= 100) & (freqs < 500)].sum()))
+
+
+@pytest.mark.parametrize("voice", ["rhodes_ep", "detuned_ep"])
+def test_the_dark_sampled_electric_pianos_keep_their_presence(voice):
+    chord = [(0.1, 1.6, pitch, 100) for pitch in (60, 64, 67, 71)]  # Cmaj7 at velocity 100
+    stem = render_stems(
+        _score({"keys": chord}, duration_s=2.5), sample_rate=SR, seed=1, sources=_sources({"keys": voice})
+    )["keys"]
+    # FluidR3's Rhodes samples hold almost nothing above 2 kHz (-43 dB against the body played bare); the
+    # voice's presence shelf brings its bark forward
+    assert _band_db(stem, 2000, 5000) > -40
+    assert _band_db(stem, 1000, 2000) > -21
+
+
+def test_every_style_with_keys_may_play_a_bright_electric_piano():
+    bright = {"legend_ep", "detuned_fm_ep"}  # FluidR3's FM pianos: 1-2 kHz at -13 dB, 2-5 kHz at -30 dB
+    for style, parts in instruments.PALETTES.items():
+        if "keys" in parts:
+            assert bright & set(parts["keys"]), style
+
+
+def test_render_stems_without_sources_plays_the_scores_library_voices():
+    notes = {"keys": [(0.1, 0.6, 60, 90)], "drums": [(0.1, 0.2, 36, 100)], "bass": [(0.1, 0.6, 40, 90)]}
+    voices = {"keys": "tine_ep", "drums": "jazz_kit", "bass": "synth_sub_bass"}
+    alone = render_stems(_score(notes, voices=dict(voices)), sample_rate=SR, seed=1)
+    given = render_stems(_score(notes, voices=dict(voices)), sample_rate=SR, seed=1, sources=_sources(voices))
+    for part in voices:
+        np.testing.assert_array_equal(alone[part], given[part])
+    # a label voice needs its folder, which only sources= can bring: a clear error, not a KeyError
+    with pytest.raises(ValueError, match="pass sources= for label voices"):
+        render_stems(_score(notes, voices={**voices, "keys": "label:mine.sf2:0:4"}), sample_rate=SR, seed=1)
+
+
 def _clicks(stem: np.ndarray, onsets: np.ndarray) -> list[int]:
     """Samples where the second difference jumps far above its neighbourhood and is a sizeable share of
     the signal's own level there (a step: a click), away from note onsets (an attack may be sudden). A

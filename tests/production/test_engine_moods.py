@@ -162,3 +162,16 @@ def test_mood_tone_settings_reach_the_effects_and_overrides_still_win():
         fx.insert_filters("jazz", sample_rate=44100, mood="sleepy")["keys"].tolist()
         != fx.insert_filters("jazz", sample_rate=44100, mood="happy")["keys"].tolist()
     )
+
+
+def test_the_mood_leans_the_bus_tilt_and_an_override_still_wins():
+    # the tone lever sampled voices answer to: a wide shelf on the tape bus, not a cut-off above their content
+    assert (
+        fx.fx_settings_for("study", mood="happy").bus_tilt_db
+        > 0
+        > fx.fx_settings_for("study", mood="sleepy").bus_tilt_db
+    )
+    assert fx.fx_settings_for("study", mood="chill").bus_tilt_db == 0
+    assert fx.fx_settings_for("study", {"bus_tilt_db": 0.0}, mood="happy").bus_tilt_db == 0.0
+    with pytest.raises(ValueError, match="bus_tilt_db"):
+        fx.fx_settings_for("study", {"bus_tilt_db": 20.0})

@@ -21,8 +21,8 @@ from threadpoolctl import threadpool_limits
 
 from .. import instruments as library
 from ..brief import PARTS
-from ..dsp import db_to_gain, peak_abs, sosfilt_blocks, zeros_prefaulted
-from ..instruments import Source
+from ..dsp import db_to_gain, peak_abs, shelf_sos, sosfilt_blocks, zeros_prefaulted
+from ..instruments import PRESENCE_HZ, Source
 from . import sampled
 from .additive import sine_lfo
 from .drums import DRUM_SOUNDS, KITS
@@ -291,6 +291,10 @@ def _render(
         if source is None and score.voices.get(part) in library.VOICES:  # a library voice id: play it
             source = library.resolve(score.voices[part], part)
         tone = filters.get(part)
+        if source is not None and source.kind == "soundfont" and source.presence_db:
+            # the voice's presence shelf (a dark sample's 1-5 kHz brought forward) ahead of the part's tone
+            presence = shelf_sos(sample_rate, kind="high", freq_hz=PRESENCE_HZ, gain_db=source.presence_db)
+            tone = presence if tone is None else np.concatenate([presence, tone])
         if source is not None and source.kind == "soundfont":
             gain = sampled.gain_for(source, part, sample_rate, REFERENCE_DB[part])
             if source.drums:
@@ -304,6 +308,11 @@ def _render(
                 voice_name = source.synth
             else:
                 voice_name = score.voices.get(part, "kit" if instrument.is_drum else "epiano")
+                if voice_name != "kit" and voice_name not in VOICES:
+                    raise ValueError(
+                        f"{part}: voice {voice_name!r} is neither a library voice (instruments.VOICES) nor a"
+                        f" built-in one ({', '.join(sorted(VOICES))}, kit); pass sources= for label voices"
+                    )
             part_gain = PART_GAIN_DB.get(part, 0.0)
             if voice_name == "kit":
                 stem = _render_drums(notes, score.kit, n, sample_rate, rng, part_gain_db=part_gain)
