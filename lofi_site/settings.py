@@ -353,6 +353,9 @@ EMAIL_PORT = int(env("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds an SMTP connection may hang: well under the mail outbox's claim lease (10 min), so a stuck send fails and
+# is retried instead of outliving its claim and going twice.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT_S", "60"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{LABEL_NAME} <hello@localhost>")
 # Where visitors write to the label (storefront footer, "ask by e-mail" when payments are off); empty: the
 # address of DEFAULT_FROM_EMAIL.
