@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from community import scoring, upload_times
+from community.engine import upload_times
+from lofi_site import text_scoring
 
 
 def _get(name: str, default):
     return getattr(settings, name, default)
 
 
-def scoring_rules() -> scoring.ScoringRules:
+def scoring_rules() -> text_scoring.ScoringRules:
     """Spam and abuse vocabularies (COMMUNITY_SPAM_WORDS, COMMUNITY_ABUSE_WORDS), links allowed in
     comments."""
-    return scoring.ScoringRules(
-        spam_words=tuple(_get("COMMUNITY_SPAM_WORDS", scoring.DEFAULT_SPAM_WORDS)),
-        abuse_words=tuple(_get("COMMUNITY_ABUSE_WORDS", scoring.DEFAULT_ABUSE_WORDS)),
+    return text_scoring.ScoringRules(
+        spam_words=tuple(_get("COMMUNITY_SPAM_WORDS", text_scoring.DEFAULT_SPAM_WORDS)),
+        abuse_words=tuple(_get("COMMUNITY_ABUSE_WORDS", text_scoring.DEFAULT_ABUSE_WORDS)),
         allowed_link_domains=tuple(_get("COMMUNITY_ALLOWED_LINK_DOMAINS", ("youtube.com", "youtu.be"))),
     )
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from community.templating import PLACEHOLDERS, unknown_placeholders
+from community.engine.templating import PLACEHOLDERS, unknown_placeholders
 from lofi_site.db import TimeStamped
 
 # --- Track requests -----------------------------------------------------------------------------------------

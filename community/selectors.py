@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from catalog.models import ReleaseTrack
 from community import conf
+from community.engine.upload_times import UploadOutcome, UploadSlot, best_upload_slots
 from community.models import (
     Comment,
     Commenter,
@@ -22,7 +23,6 @@ from community.models import (
     TrackRequest,
     VideoStatsSnapshot,
 )
-from community.upload_times import UploadOutcome, UploadSlot, best_upload_slots
 from distribution.models import Platform, Publication
 from lofi_site import charts
 

@@ -147,7 +147,7 @@ class PreviewPlay(models.Model):
 
 class Feedback(TimeStamped):
     """A 1-5 rating with an optional short text on a release or mix. Texts go through the same scoring and
-    triage states as YouTube comments (community.scoring) and are public only once a VA published them."""
+    triage states as YouTube comments (lofi_site.text_scoring) and are public only once a VA published them."""
 
     class Status(models.TextChoices):
         NEW = "new", "New (waiting for review)"

@@ -13,16 +13,17 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from community import conf, scoring
+from community import conf
 from community.models import Comment, Commenter, CommentSyncState
 from community.services.youtube import youtube_publications
 from distribution.models import PlatformAccount, Publication
 from distribution.platforms import youtube as yt
+from lofi_site import text_scoring
 from lofi_site.actors import Actor, actor_user
 
 
 def _fingerprint(text: str) -> str:
-    return hashlib.sha256(scoring.normalise_text(text).encode()).hexdigest()
+    return hashlib.sha256(text_scoring.normalise_text(text).encode()).hexdigest()
 
 
 def _parse_time(value: str) -> datetime:
@@ -86,7 +87,7 @@ def _comments_store(*, publication: Publication, threads: list[yt.CommentThread]
     rows = []
     for thread in fresh:
         fp, author = fingerprints[thread.thread_id], _commenter_key(thread)
-        verdict = scoring.comment_verdict(
+        verdict = text_scoring.comment_verdict(
             thread.text,
             copies_elsewhere=stored[fp],
             same_author_copies=stored_by_author[(fp, author)],
@@ -111,7 +112,7 @@ def _comments_store(*, publication: Publication, threads: list[yt.CommentThread]
                 is_abusive=verdict.is_abusive,
                 flags=verdict.reasons,
                 text_fingerprint=fp,
-                status=scoring.initial_triage(verdict),
+                status=text_scoring.initial_triage(verdict),
             )
         )
     Comment.objects.bulk_create(rows, ignore_conflicts=True)
@@ -160,7 +161,7 @@ def commenters_refresh(*, commenter_ids: Iterable[int]) -> None:
         commenter.last_comment_at = totals[commenter.pk]["last"]
         commenter.positive_count = sum(videos.values())
         commenter.positive_videos = len(videos)
-        commenter.is_superfan = scoring.is_superfan(
+        commenter.is_superfan = text_scoring.is_superfan(
             videos, min_positive=conf.superfan_min_positive(), min_videos=conf.superfan_min_videos()
         )
         commenter.save(

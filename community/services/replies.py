@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from community import conf
 from community.audit_verbs import CommunityVerb
+from community.engine.templating import render_reply
 from community.models import Comment, Reply, ReplyTemplate
 from community.services.comments import comment_triage
 from community.services.common import require_permission
 from community.services.youtube import quota_reserve_left
-from community.templating import render_reply
 from distribution.platforms import youtube as yt
 from lofi_site.actors import Actor, actor_user
 from lofi_site.queue import enqueue

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Release
-from community import captions
 from community.audit_verbs import CommunityVerb
+from community.engine import captions
 from community.models import SocialPost
 from distribution.models import MetadataPlatform, Platform, Publication, ReleaseMetadata
 from lofi_site.actors import Actor, actor_user

@@ -1,6 +1,6 @@
 """Ratings and short feedback on releases and mixes, moderated like YouTube comments.
 
-A text is scored by community's comment rules (community.scoring: VADER sentiment, spam and abuse flags) and
+A text is scored by the rules YouTube comments get (lofi_site.text_scoring: VADER sentiment, spam and abuse flags) and
 starts in the same triage states: abuse escalated to an editor, spam ignored, the rest new for a VA. Only a
 published text is shown; the star rating counts at once (it carries no words to moderate).
 """
@@ -12,14 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Release
-from community import scoring
 from listeners.models import Feedback, Listener
+from lofi_site import text_scoring
 from lofi_site.actors import Actor, actor_user
 
 FEEDBACK_MAX_CHARS = 500
 _INITIAL = {
-    scoring.Triage.ESCALATED: Feedback.Status.ESCALATED,
-    scoring.Triage.IGNORED: Feedback.Status.IGNORED,
+    text_scoring.Triage.ESCALATED: Feedback.Status.ESCALATED,
+    text_scoring.Triage.IGNORED: Feedback.Status.IGNORED,
 }
 
 
@@ -40,12 +40,12 @@ def feedback_submit(*, listener: Listener, release: Release, rating: int, text: 
         feedback.save(update_fields=["rating", "updated_at"])
         return feedback
     copies = Feedback.objects.filter(text__iexact=text).exclude(pk=feedback.pk).count() if text else 0
-    verdict = scoring.comment_verdict(text, copies_elsewhere=copies)
+    verdict = text_scoring.comment_verdict(text, copies_elsewhere=copies)
     feedback.rating = rating
     feedback.text = text
     feedback.sentiment = verdict.sentiment
     feedback.flags = verdict.reasons
-    feedback.status = _INITIAL.get(scoring.initial_triage(verdict), Feedback.Status.NEW)
+    feedback.status = _INITIAL.get(text_scoring.initial_triage(verdict), Feedback.Status.NEW)
     feedback.triaged_by, feedback.triaged_at = None, None
     feedback.full_clean()
     feedback.save()

@@ -11,7 +11,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from community import scoring
 from community.models import (
     Campaign,
     CampaignDelivery,
@@ -28,6 +27,7 @@ from community.models import (
     VideoStatsSnapshot,
 )
 from distribution.models import Platform, PlatformAccount, Publication
+from lofi_site import text_scoring
 from tests.factories import ReleaseFactory
 
 
@@ -78,7 +78,7 @@ class CommentFactory(DjangoModelFactory):
     sentiment = 0.6
     sentiment_label = Comment.Sentiment.POSITIVE
     text_fingerprint = factory.LazyAttribute(
-        lambda o: __import__("hashlib").sha256(scoring.normalise_text(o.text).encode()).hexdigest()
+        lambda o: __import__("hashlib").sha256(text_scoring.normalise_text(o.text).encode()).hexdigest()
     )
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from community import briefs, captions, templating, upload_times
+from community import briefs
+from community.engine import captions, templating, upload_times
 from production.engine.brief import Brief, Key
 from production.engine.styles import PRESETS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from community import scoring
-from community.scoring import ScoringRules, Triage, comment_verdict, initial_triage, is_superfan
+from lofi_site import text_scoring
+from lofi_site.text_scoring import ScoringRules, Triage, comment_verdict, initial_triage, is_superfan
 
 
 def test_praise_is_positive_and_a_clear_complaint_negative():
@@ -44,7 +44,7 @@ def test_repeated_text_is_spam_once_copied_often_enough_but_short_praise_never()
 
 
 def test_copies_are_recognised_through_case_punctuation_and_accents():
-    assert scoring.normalise_text("Café  VIBES!!! so good...") == scoring.normalise_text("cafe vibes so good")
+    assert text_scoring.normalise_text("Café  VIBES!!! so good...") == text_scoring.normalise_text("cafe vibes so good")
 
 
 def test_abuse_needs_both_a_very_negative_score_and_an_abusive_word():
@@ -52,7 +52,7 @@ def test_abuse_needs_both_a_very_negative_score_and_an_abusive_word():
     slang = comment_verdict("this beat is stupid good, I love it so much")
     harsh_without_insult = comment_verdict("I hate this, the worst mix I have ever heard, terrible")
 
-    assert abusive.is_abusive and abusive.sentiment <= scoring.VERY_NEGATIVE_MAX
+    assert abusive.is_abusive and abusive.sentiment <= text_scoring.VERY_NEGATIVE_MAX
     assert not slang.is_abusive
     assert not harsh_without_insult.is_abusive
 

@@ -93,5 +93,5 @@ def best_upload_slots(
         )
         for (day, hour), views in by_slot.items()
     ]
-    slots.sort(key=lambda s: (-s.expected_views, -s.videos, s.weekday, s.hour))
+    slots.sort(key=lambda s: (-(s.expected_views or 0.0), -s.videos, s.weekday, s.hour))  # history: never None
     return slots[:top]

@@ -1,6 +1,8 @@
-"""Comment scoring: sentiment, spam and abuse flags, the triage state a new comment starts in, and who counts
-as a superfan. Pure functions over plain values (no database), so the rules are tested on their own and the
-sync service only feeds them counts it read.
+"""Scoring of short texts from the public: sentiment, spam and abuse flags, the triage state a new text starts
+in, and who counts as a superfan. YouTube comments (community) and listener feedback (listeners) are both scored
+here, so it lives in the kernel where both apps may import it. Pure functions over plain values (no Django, no
+database; an import-linter contract checks it), so the rules are tested on their own and the services only feed
+them counts they read.
 
 Sentiment is VADER's compound score (-1 very negative .. +1 very positive), which is tuned for short social
 media text, emoji and slang included. The thresholds follow the VADER authors' recommendation (+-0.05).
