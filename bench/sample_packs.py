@@ -1,4 +1,4 @@
-"""Benchmark the sample-pack slicer (monetization/packs_audio.py) and the statement parser.
+"""Benchmark the sample-pack slicer (monetization/engine/packs_audio.py) and the statement parser.
 
 Material with a known truth, made here in code: drum stems (kick on 1 and 3, snare on 2 and 4, hats on the
 eighths) and chord stems (a chord change on every bar) at 68-100 BPM, with a random lead-in before the first
@@ -33,8 +33,8 @@ from scipy import signal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monetization import packs_audio as pa
-from monetization.statements import statement_parse
+from monetization.engine import packs_audio as pa
+from monetization.engine.statements import statement_parse
 
 
 def _kick(sr: int) -> np.ndarray:

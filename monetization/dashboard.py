@@ -15,8 +15,8 @@ from lofi_site import charts
 from lofi_site.analytics import AnalyticsChart, Period, analytics_chart
 from lofi_site.dashboard import Panel, PanelRow, panel
 from monetization import conf, selectors
+from monetization.engine.money import exponent, format_money
 from monetization.models import Licence, Order, SamplePack
-from monetization.money import exponent, format_money
 
 
 def _money_text(totals: dict[str, int]) -> str:

@@ -7,8 +7,8 @@ import datetime as dt
 from django import forms
 
 from catalog.models import Mood, Style
+from monetization.engine.money import CURRENCY_CHOICES
 from monetization.models import LicenceTier, StatementImport
-from monetization.money import CURRENCY_CHOICES
 from monetization.selectors import DURATION_BUCKETS, KEY_CHOICES, SORTS, TrackSearch
 
 

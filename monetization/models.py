@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from catalog.models import Release, Track
 from lofi_site.db import TimeStamped
-from monetization.money import CURRENCY_CHOICES, format_money
+from monetization.engine.money import CURRENCY_CHOICES, format_money
 
 # Licence codes avoid characters people confuse when reading them aloud or off paper: 0/O, 1/I/L, U/V.
 LICENCE_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"

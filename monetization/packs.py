@@ -22,7 +22,8 @@ from django.utils import timezone
 from pedalboard.io import AudioFile
 
 from catalog.models import Asset, Track
-from monetization import conf, packs_audio
+from monetization import conf
+from monetization.engine import packs_audio
 from monetization.models import SamplePack, SamplePackItem
 
 log = logging.getLogger(__name__)

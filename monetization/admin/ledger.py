@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from monetization import selectors, services
+from monetization.engine.money import format_money
 from monetization.forms import StatementImportForm
 from monetization.models import LedgerEntry, StatementImport
-from monetization.money import format_money
 
 
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
@@ -40,7 +40,7 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
 
 
 def _minor_to_decimal_text(amount_minor: int, currency: str) -> str:
-    from monetization.money import exponent
+    from monetization.engine.money import exponent
 
     digits = exponent(currency)
     return f"{amount_minor / 10**digits:.{digits}f}"

@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from lofi_site.admin_actions import for_each_selected
 from monetization import selectors, services
 from monetization.admin.common import ReadOnlyInline
+from monetization.engine.money import format_money
 from monetization.models import ChannelRegistration, DownloadLink, Licence, Order, OrderLine, StripeEvent
-from monetization.money import format_money
 
 
 class OrderLineInline(ReadOnlyInline):

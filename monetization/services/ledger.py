@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 
 from catalog.models import Track
 from lofi_site.actors import Actor
-from monetization import selectors, statements
+from monetization import selectors
 from monetization.audit_verbs import SalesVerb
+from monetization.engine import statements
 from monetization.models import LedgerEntry, Order, OrderLine, StatementImport
 from operations.services import audit_log
 

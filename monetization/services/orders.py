@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from monetization.audit_verbs import SalesVerb
+from monetization.engine.money import allocate, format_money
 from monetization.models import LedgerEntry, Licence, Order
-from monetization.money import allocate, format_money
 from monetization.services.ledger import ledger_entry_book, ledger_sale_book
 from monetization.services.licences import licence_issue, licence_revoke
 from operations.outbox import outbox_add

@@ -11,7 +11,7 @@ from django.utils import timezone
 from lofi_site.actors import Actor
 from monetization import conf, emails, selectors, tokens
 from monetization.audit_verbs import SalesVerb
-from monetization.certificates import CertificateData, certificate_pdf
+from monetization.engine.certificates import CertificateData, certificate_pdf
 from monetization.models import DownloadLink, Licence, Order
 from operations.outbox import outbox_add
 from operations.services import audit_log

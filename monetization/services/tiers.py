@@ -7,8 +7,8 @@ from django.db import transaction
 
 from lofi_site.actors import Actor
 from monetization.audit_verbs import SalesVerb
+from monetization.engine.money import format_money
 from monetization.models import LicenceTerms, LicenceTier
-from monetization.money import format_money
 from operations.services import audit_log
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from monetization import cart, conf, tokens
-from monetization.money import format_money
+from monetization.engine.money import format_money
 
 register = template.Library()
 

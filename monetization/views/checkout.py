@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lofi_site.ratelimit import client_address, rate_limit_allows
 from monetization import cart, conf, selectors, services, stripe_gateway
+from monetization.engine.money import format_money
 from monetization.forms import CheckoutForm
-from monetization.money import format_money
 
 log = logging.getLogger(__name__)
 

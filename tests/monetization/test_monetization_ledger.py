@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from monetization import services
+from monetization.engine.statements import StatementError, statement_parse
 from monetization.models import LedgerEntry, StatementImport
-from monetization.statements import StatementError, statement_parse
 from tests.factories import ReleaseFactory, ReleaseTrackFactory
 from tests.monetization.factories import (
     charge_refunded,

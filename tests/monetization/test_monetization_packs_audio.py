@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from monetization import packs_audio as pa
+from monetization.engine import packs_audio as pa
 from production.engine.dsp import db_to_gain
 from tests.monetization.audio_fixtures import chord_stem, drum_stem
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
-from monetization.money import parse_amount, to_minor
+from monetization.engine.money import parse_amount, to_minor
 
 ISRC_COLUMNS = ("isrc", "asset isrc", "track isrc", "isrc code", "sound recording isrc")
 AMOUNT_COLUMNS = (
