@@ -4,7 +4,7 @@ Each file is judged on its own: a refused file creates nothing (no Track, no sto
 record) and says why, while the other files of the same upload still go in. A file is accepted when:
 - it is not byte-identical to a file the catalogue already keeps (else: a pointer to the track holding it);
 - it decodes completely as WAV, FLAC, AIFF, MP3 or OGG, whatever its name says (engine.audio_io.validate
-  through production.safe_decode, which keeps a crashing decoder out of this process: empty, corrupt,
+  through production.engine.safe_decode, which keeps a crashing decoder out of this process: empty, corrupt,
   truncated and non-audio files are refused with the reason);
 - its header is within the upload limits (INGEST_MAX_CHANNELS, INGEST_MAX_SAMPLE_RATE; 2 and 96 kHz by
   default), checked before any decoding, so a small file declaring hours of many channels is refused at once;
@@ -39,8 +39,8 @@ from lofi_site.queue import enqueue
 from operations.services import audit_log
 from production.audit_verbs import ProductionVerb
 from production.engine import audio_io
+from production.engine.safe_decode import validate_untrusted
 from production.models import IngestUpload
-from production.safe_decode import validate_untrusted
 
 ANALYZE_TASK = "production.tasks.track_analyze_task"
 FINGERPRINT_TASK = "production.tasks.track_fingerprint_task"

@@ -33,9 +33,17 @@ ALLOWED = {
 
 
 def test_the_contracts_cover_the_app_table_and_every_engine():
-    assert {"kernel", "urls-on-top", "engine-production", "engine-distribution", "engine-radio"} | APPS <= set(
-        CONTRACT_IDS
-    )
+    engines = {"engine-production", "engine-distribution", "engine-radio", "engine-listeners"}
+    engines |= {"engine-monetization", "engine-community", "kernel-pure"}
+    assert {"kernel", "urls-on-top"} | engines | APPS <= set(CONTRACT_IDS)
+
+
+def test_the_contracts_ignore_no_import():
+    """Every contract holds as written: a deviation is fixed by moving the helper, not by an ignore line (the
+    kernel's own ignores are its URL floor, which sits over every app)."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    ignored = {c["id"]: c["ignore_imports"] for c in contracts if c.get("ignore_imports") and c["id"] != "kernel"}
+    assert ignored == {}
 
 
 @pytest.mark.parametrize("contract", CONTRACT_IDS)

@@ -6,8 +6,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from production.cli_output import stdout_kept_for_json
 from production.engine import analysis, audio_io
+from production.engine.cli_output import stdout_kept_for_json
 from production.engine.jsonsafe import json_safe
 
 

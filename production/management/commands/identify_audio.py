@@ -6,8 +6,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from production.cli_output import stdout_kept_for_json
 from production.engine import audio_io, fingerprint
+from production.engine.cli_output import stdout_kept_for_json
 from production.services.fingerprints import identify
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from production.cli_output import stdout_kept_for_json
+from production.engine.cli_output import stdout_kept_for_json
 from production.models import IngestUpload
 from production.services.ingest import files_ingest
 
