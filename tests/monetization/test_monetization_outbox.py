@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.core import mail
+from django.core.mail import get_connection
 from django.db import connection
 from django.utils.module_loading import import_string
 
@@ -169,3 +170,9 @@ def test_finance_sees_the_outbox_in_the_cockpit_and_a_va_does_not(client, financ
     assert page.status_code == 200 and "Order confirmation: X" in page.content.decode()
     client.force_login(va)
     assert client.get("/admin/operations/outboxmessage/").status_code == 403
+
+
+def test_a_hung_smtp_send_fails_before_its_claim_runs_out(settings):
+    """A send outliving its claim lease would let the sweeper send the message a second time."""
+    assert settings.EMAIL_TIMEOUT and outbox.CLAIM_LEASE.total_seconds() > 2 * settings.EMAIL_TIMEOUT
+    assert get_connection("django.core.mail.backends.smtp.EmailBackend").timeout == settings.EMAIL_TIMEOUT
