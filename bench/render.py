@@ -1,7 +1,7 @@
 """Benchmark the whole render pipeline (compose -> synth -> fx -> master -> qc) on 3-minute tracks.
 
-Each style renders in its own child process, so the peak memory (ru_maxrss) printed is that render's
-own. A child first renders a short warm-up track (imports, filter designs, first-touch of memory), then
+Each style renders in its own child process, so the peak memory printed is that render's own. A child
+first renders a short warm-up track (imports, filter designs, first-touch of memory), then
 the timed full-length track; with --repeat the fastest run counts.
 
 Realtime factor = audio seconds / wall seconds, per stage and for the whole pipeline (the issue's
@@ -142,7 +142,10 @@ def _child(style: str, seconds: float, repeat: int, queue) -> None:
         run = _stage_cpu_times(Brief(duration_s=seconds, **brief_args))
         if best is None or run["wall"]["total"] < best["wall"]["total"]:
             best = run
-    best["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # ru_maxrss cannot be used here: resetting VmHWM before each stage (clear_refs) resets the kernel's
+    # high-water mark that ru_maxrss reads too, so it would only see the stages after the last reset. The
+    # render's peak is the highest of its stages' peaks.
+    best["maxrss_mb"] = best["peak_mb"]["total"]
     queue.put(best)
 
 
@@ -192,7 +195,7 @@ def main() -> None:
             f"{stage:8s} {wall_sums[stage]:8.2f} {cpu_sums[stage]:7.2f} {audio_s / wall_sums[stage]:8.1f} "
             f"{audio_s / cpu_sums[stage]:8.1f} {stage_peaks[stage]:8.0f}"
         )
-    print(f"peak memory per render: max {max(peaks):.0f} MB (ru_maxrss of each style's process)")
+    print(f"peak memory per render: max {max(peaks):.0f} MB (resident high-water mark over the stages)")
     print(f"load average at end: {_load()} (wall x counts other processes' use of the cores; cpu x does not)")
     print(f"cpu_realtime_factor={audio_s / cpu_sums['total']:.1f}")
     print(f"realtime_factor={audio_s / wall_sums['total']:.1f}")

@@ -20,10 +20,11 @@ from .brief import Brief
 from .compose import compose
 from .instruments import sources_for
 from .styles import preset_for
-from .synth import render_stems
+from .synth import render_stems, sampled
 
 # Share of the progress bar reached when each stage finishes (compose is quick, the audio stages are not).
 _PROGRESS = {"compose": 5, "synth": 40, "fx": 75, "master": 92, "qc": 100}
+RELEASE_FONTS_FROM_S = 60.0  # renders this long free the decoded SoundFonts once their stems are played
 
 
 @dataclass
@@ -139,6 +140,11 @@ def _render(
     raw_stems = render_stems(
         score, sample_rate=brief.sample_rate, seed=brief.seed, sources=sources, part_filters=insert_filters
     )
+    if brief.duration_s >= RELEASE_FONTS_FROM_S:
+        # The decoded SoundFonts (~320 MB) are not needed by the stages to come: a long render's fx and
+        # mastering run without them (its peak memory is its synth stage's), and the next render reloads
+        # them (~0.3 s, bit-identical). Short renders (previews, tests) keep them for speed.
+        sampled.release_fonts()
     events = tuple(getattr(score, "events", ()) or ())
     apply_part_events(raw_stems, events, sample_rate=brief.sample_rate)
     clock = stage("synth", clock)

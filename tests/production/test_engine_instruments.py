@@ -213,3 +213,18 @@ def test_a_master_starts_and_ends_in_silence(style):
     edge = int(0.02 * SR)
     for window in (result.master[:, :edge], result.master[:, -edge:]):
         assert 20 * np.log10(np.abs(window).max() + 1e-12) <= -45
+
+
+def test_a_long_render_frees_the_soundfonts_after_its_synth_stage_and_stays_bit_identical(monkeypatch):
+    from production.engine import render as pipeline
+    from production.engine.synth import sampled
+
+    brief = Brief(style="study", bpm=80, key=Key("D", "minor"), duration_s=6.0, seed=4)
+    kept = render(brief)
+    assert sampled._loaded.cache_info().currsize > 0  # a short render keeps them for the next one
+    monkeypatch.setattr(pipeline, "RELEASE_FONTS_FROM_S", 5.0)  # as a 3-minute render does
+    freed = render(brief)
+    assert sampled._loaded.cache_info().currsize == 0  # ~320 MB of decoded samples not held by fx/master
+    again = render(brief)  # reloads the files
+    np.testing.assert_array_equal(kept.master, freed.master)
+    np.testing.assert_array_equal(freed.master, again.master)
