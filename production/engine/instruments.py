@@ -30,6 +30,27 @@ than in FluidSynth). Measured at velocity 100, level of each band against the vo
   peaked near 1.4 GB, without it under 1 GB); "detuned_ep" (a chorus-like beating) and FluidR3's FM "Legend
   EP 2" (brighter, -21 / -46 dB at E4) are the alternatives. "tine_ep" and "mellow_grand" stay in the
   library for editors (they play from MuseScore when it is installed).
+  Presence (engine 2026.12.3): a Cmaj7 at velocity 100 measured -22 / -43 dB (1-2 / 2-5 kHz against the
+  100-500 Hz body) on the Rhodes and Detuned EP 1 samples, -14 / -33 dB on FluidR3's FM pianos ("Legend
+  EP 2", "Detuned EP 2" = "detuned_fm_ep", the same recordings detuned). tinysoundfont plays no velocity
+  filter modulators, so these figures do not move with velocity. Each voice carries a presence shelf
+  (`presence_db`, a high shelf from PRESENCE_HZ, played in the same SOS cascade as the part's tone: per
+  note from silence to the note's faded end, or over the whole stem with its state carried): +6 dB on
+  the Rhodes-sample EPs (-20 / -38 dB), +3 dB on the FM pianos (-13 / -30 dB); a label's own file plays
+  as recorded. Every style with keys may now play an FM piano (jazz, boom-bap and rainy_day "legend_ep";
+  ambient, study and japanese "detuned_fm_ep"). A shelf whose filter state restarts each block steps at
+  the block edges (a keys stem of boom_bap seed 5 through a +6 dB 2.5 kHz shelf restarted per 65536-sample
+  block: 12 clicks, all at block edges; the same shelf with its state carried: none): that is what a
+  presence EQ outside a stateful filter trips in the click detector.
+  Masters (40 s, seed 5, A minor, chill), 1-2 / 2-5 kHz against the 100-500 Hz body, before -> after
+  (keys voice the seed chose after): ambient -8.2 / -19.9 -> -8.1 / -20.0 (detuned_fm_ep; its keys stem
+  -24.0 / -45.9 -> -14.1 / -28.7), boom_bap -15.7 / -16.8 -> -15.5 / -16.8 (detuned_ep; stem -22.8 /
+  -48.4 -> -20.9 / -43.4), cafe (no keys) -15.4 / -19.6 both, japanese -9.7 / -15.4 -> -9.0 / -14.8
+  (detuned_fm_ep; stem -22.6 / -48.8 -> -16.9 / -36.0), jazz -17.1 / -17.9 -> -16.8 / -17.9 (legend_ep;
+  stem -17.5 / -38.7 -> -16.7 / -36.0), rainy_day -21.4 / -23.1 -> -20.5 / -23.1 (legend_ep; stem -23.3 /
+  -50.3 -> -18.1 / -38.8), study -18.5 / -24.9 -> -17.6 / -24.6 (detuned_fm_ep; stem -22.6 / -48.6 ->
+  -17.9 / -35.4). The keys stems gain 2-17 dB at 2-5 kHz; the masters move by under 1 dB, because their
+  1-5 kHz comes mostly from the piano, guitars, vibraphone and kit, and the keys sit under them.
 - Piano: MuseScore's "Mellow Grand" (bank 8) measured -45 dB at 1-2 kHz and -68 dB at 2-5 kHz, a muffled
   piano behind a blanket (the issue's complaint); FluidR3's Yamaha Grand keeps -8 dB at 1-5 kHz and its
   hammer, and is the piano of every style (and study's second melody voice), made warm by the velocity
