@@ -52,11 +52,6 @@ def public_isrc(track: Track) -> str:
     return (track.isrc or "") if track_is_out(track) else ""
 
 
-def track_list_public() -> QuerySet[Track]:
-    """Kept for callers of the earlier name: the same as public_tracks()."""
-    return public_tracks()
-
-
 def release_list() -> QuerySet[Release]:
     return Release.objects.select_related("artist").prefetch_related(
         Prefetch("release_tracks", queryset=ReleaseTrack.objects.select_related("track__artist").order_by("position"))

@@ -49,15 +49,6 @@ class MetadataPlatform(models.TextChoices):
     SOUNDCLOUD = "soundcloud", "SoundCloud"
 
 
-def metadata_platform_for(platform: str) -> str:
-    """The metadata format a platform account publishes with."""
-    if platform == Platform.YOUTUBE:
-        return MetadataPlatform.YOUTUBE
-    if platform == Platform.SOUNDCLOUD:
-        return MetadataPlatform.SOUNDCLOUD
-    return MetadataPlatform.DISTRIBUTOR
-
-
 class PlatformAccount(TimeStamped):
     """A channel or store account the label publishes to.
 

@@ -16,13 +16,11 @@ from distribution.models import (
     Platform,
     PlatformAccount,
     Publication,
-    QuotaUsage,
     ReleaseMedia,
     ReleaseMetadata,
     ReleasePlan,
 )
 from distribution.platforms.metadata import title_stem
-from distribution.platforms.youtube import pacific_day
 from operations.selectors import checklist_blockers, open_required_items
 from operations.services import RELEASE_QA
 
@@ -243,11 +241,3 @@ def publications_prefetch() -> Prefetch:
 
 def delivery_packages_for(release: Release) -> list[DeliveryPackage]:
     return list(DeliveryPackage.objects.filter(release=release).select_related("account").order_by("account__name"))
-
-
-# --- Quota ------------------------------------------------------------------------------------------------
-
-
-def quota_usage_for(account: PlatformAccount, *, now: datetime | None = None) -> QuotaUsage | None:
-    """The account's usage row for the current Pacific quota day, if anything was spent."""
-    return QuotaUsage.objects.filter(account=account, day=pacific_day(now or timezone.now())).first()

@@ -131,10 +131,6 @@ def _redirect_uri(request, provider: _Provider) -> str:
     )
 
 
-def youtube_redirect_uri(request) -> str:
-    return _redirect_uri(request, PROVIDERS[Platform.YOUTUBE])
-
-
 def account_connect_view(request, model_admin, object_id, platform: str):
     """Start page: a link to the platform's consent screen (state and PKCE verifier kept in the session), and
     a form to paste the code when the browser cannot come back to the cockpit by itself."""

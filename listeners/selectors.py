@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Release, Track
@@ -332,15 +332,5 @@ def experiment_counts(experiment: Experiment, conversion: str = ExperimentEvent.
     return rows
 
 
-def experiments_with_events() -> QuerySet[Experiment]:
-    return Experiment.objects.annotate(event_count=Count("events"))
-
-
 def feedback_list() -> QuerySet[Feedback]:
     return Feedback.objects.select_related("listener", "release__artist", "triaged_by")
-
-
-def playlists_prefetched(listener: Listener) -> QuerySet[Playlist]:
-    return playlists_of(listener).prefetch_related(
-        Prefetch("items", queryset=PlaylistItem.objects.select_related("track"))
-    )

@@ -12,7 +12,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
 from lofi_site.db import TimeStamped
 from lofi_site.roles import EDITOR, FINANCE, VA
@@ -219,10 +218,6 @@ class ChecklistItem(models.Model):
     @property
     def effective_due_at(self):
         return self.due_at or self.checklist.due_at
-
-    def is_overdue(self, now=None) -> bool:
-        due = self.effective_due_at
-        return not self.is_done and due is not None and due < (now or timezone.now())
 
     def may_be_ticked_by(self, user) -> bool:
         """The step's role says who may sign it off; Editors and superusers may sign off any step."""

@@ -56,11 +56,6 @@ def daypart_now(station: Station, now: datetime | None = None) -> Daypart | None
     return next((part for part in station.dayparts.all() if part.covers(hour)), None)
 
 
-def plays_since(station: Station, since: datetime) -> QuerySet[Play]:
-    """Plays handed out (or reported) since `since`, newest first."""
-    return Play.objects.filter(station=station, created_at__gte=since).select_related("track")
-
-
 def last_started_play(station: Station) -> Play | None:
     return (
         Play.objects.filter(station=station, started_at__isnull=False)
@@ -145,19 +140,6 @@ def plays_per_track(since: datetime, until: datetime, *, limit: int = 10) -> lis
         .annotate(plays=Count("id"))
         .order_by("-plays", "track__title")[:limit]
     )
-
-
-def plays_per_day(since: datetime, until: datetime) -> dict:
-    """{date: plays} of every station in [since, until), in the site's time zone."""
-    from django.db.models.functions import TruncDate
-
-    rows = (
-        Play.objects.filter(started_at__gte=since, started_at__lt=until)
-        .annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("id"))
-    )
-    return {row["day"]: row["n"] for row in rows}
 
 
 def track_cover_url(track: Track) -> str:

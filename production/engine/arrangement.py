@@ -208,10 +208,6 @@ class Context:
                 return span
         return self.bar_spans[bar][-1]
 
-    def next_span(self, span: ChordSpan) -> ChordSpan | None:
-        index = self.spans.index(span)
-        return self.spans[index + 1] if index + 1 < len(self.spans) else None
-
     def part_level(self, part: str, bar: int) -> int:
         """0 = silent, 1 = light, 2 = full, for a pitched part at `bar` (from the form)."""
         levels = self.form.levels.get(part) if self.form is not None else None

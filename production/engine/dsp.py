@@ -33,23 +33,6 @@ def db_to_gain(db):
     return np.power(10.0, np.asarray(db, dtype=np.float64) / 20.0)
 
 
-def gain_to_db(gain: float, floor_db: float = -240.0) -> float:
-    """Level in dB of a linear amplitude, `floor_db` for silence."""
-    return float(20.0 * np.log10(gain)) if gain > 0 else floor_db
-
-
-def one_pole_lowpass(audio: np.ndarray, corner_hz: float, sample_rate: float) -> np.ndarray:
-    """6 dB/octave low-pass along the last axis, in place on a float32 array, block by block (no
-    full-length float64 temporary)."""
-    pole = float(np.exp(-2 * np.pi * corner_hz / sample_rate))
-    b, a = [1 - pole], [1.0, -pole]
-    state = np.zeros((*audio.shape[:-1], 1))
-    for start, stop in blocks(audio.shape[-1]):
-        filtered, state = signal.lfilter(b, a, audio[..., start:stop], axis=-1, zi=state)
-        audio[..., start:stop] = filtered
-    return audio
-
-
 def butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str, sample_rate: float) -> np.ndarray:
     """scipy.signal.butter(..., output="sos"), remembered: a design costs about a millisecond (more than
     filtering a drum hit), and a render asks for the same few designs hundreds of times. A fresh copy

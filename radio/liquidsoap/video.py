@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +50,6 @@ class VideoPush:
 def default_font() -> str:
     """A bold TrueType font from the OS packages; empty when none is installed (drawtext then needs one)."""
     return next((path for path in FONT_CANDIDATES if Path(path).is_file()), "")
-
-
-def ffmpeg_has_filter(ffmpeg: str, name: str) -> bool:
-    """Whether this ffmpeg build has a filter (drawtext needs libfreetype)."""
-    listing = subprocess.run([ffmpeg, "-hide_banner", "-filters"], capture_output=True, text=True, check=False)
-    return any(line.split()[1:2] == [name] for line in listing.stdout.splitlines() if line.strip())
 
 
 def _filter_escape(value: str) -> str:
