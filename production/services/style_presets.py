@@ -27,3 +27,15 @@ def style_preset_save(*, preset: StylePreset, actor: Actor = None) -> StylePrese
             changes={field: [before.get(field) if before else None, value] for field, value in after.items()},
         )
     return preset
+
+
+def style_presets_ensure(apps=None) -> int:
+    """One preset row per engine style, so editors always have a row to tune. Standing data: runs after every
+    migrate and flush (lofi_site/standing_data.py, which passes the app registry), adding rows for new styles
+    and never touching existing ones. Returns how many rows it created."""
+    from production.engine.styles import PRESETS
+
+    model = apps.get_model("production", "StylePreset") if apps is not None else StylePreset
+    existing = set(model.objects.values_list("style", flat=True))
+    model.objects.bulk_create([model(style=style) for style in PRESETS if style not in existing])
+    return len(set(PRESETS) - existing)

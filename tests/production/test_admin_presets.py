@@ -112,3 +112,12 @@ def test_a_va_can_read_presets_but_not_change_them(client, va):
     assert response.status_code == 403
     preset.refresh_from_db()
     assert preset.composition_overrides == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_preset_rows_come_back_after_a_flush():
+    from django.core.management import call_command
+
+    call_command("flush", verbosity=0, interactive=False)
+
+    assert set(StylePreset.objects.values_list("style", flat=True)) == set(PRESETS)
