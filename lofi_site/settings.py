@@ -241,6 +241,9 @@ LOFI_SOUNDFONT_DIR = env("LOFI_SOUNDFONT_DIR")
 RENDER_HEARTBEAT_S = float(env("RENDER_HEARTBEAT_S", "15"))
 RENDER_HEARTBEAT_STALE_S = float(env("RENDER_HEARTBEAT_STALE_S", "120"))
 RENDER_MAX_ATTEMPTS = int(env("RENDER_MAX_ATTEMPTS", "3"))
+# A job still queued this long after it was queued may have lost its task with a dead worker host (the Redis broker
+# has no acknowledgement): the sweep queues it again (harmless if the task still exists). Default: the bulk retry.
+RENDER_QUEUED_RESCUE_S = float(env("RENDER_QUEUED_RESCUE_S", env("Q_BULK_RETRY_S", "3700")))
 # Customer e-mails (operations/outbox.py): attempts before the outbox gives a message up (the cockpit lists it).
 OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "10"))
 

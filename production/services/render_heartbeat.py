@@ -127,7 +127,30 @@ def render_jobs_requeue_stalled() -> list[int]:
             )
             enqueue(RENDER_TASK, locked.pk, bulk=locked.batch_id is not None)
             requeued.append(locked.pk)
-    return requeued
+    return requeued + render_jobs_requeue_lost()
+
+
+def render_jobs_requeue_lost() -> list[int]:
+    """Queue again the jobs still waiting RENDER_QUEUED_RESCUE_S after they were queued.
+
+    A worker cluster takes tasks from the Redis broker ahead of its workers (its local queue); when its host
+    dies, those tasks die with it (Redis has no acknowledgement), and their jobs would wait "queued" forever.
+    Queueing a job twice is harmless (only the run that claims a queued job renders it; a second task finds it
+    running or done and leaves), so a job waiting longer than the broker's own retry time gets a fresh task,
+    once per that interval. Returns the ids queued again."""
+    waiting_since = timezone.now() - timedelta(seconds=settings.RENDER_QUEUED_RESCUE_S)
+    lost = list(
+        RenderJob.objects.filter(status=RenderJob.Status.QUEUED, updated_at__lt=waiting_since).values_list(
+            "pk", "batch_id"
+        )
+    )
+    for pk, batch_id in lost:
+        updated = RenderJob.objects.filter(pk=pk, status=RenderJob.Status.QUEUED, updated_at__lt=waiting_since).update(
+            updated_at=timezone.now()
+        )
+        if updated:
+            enqueue(RENDER_TASK, pk, bulk=batch_id is not None, robust=True)
+    return [pk for pk, _ in lost]
 
 
 def _fail_stalled(job: RenderJob) -> None:
