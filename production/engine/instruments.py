@@ -79,6 +79,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pretty_midi
 
@@ -344,7 +345,7 @@ def resolve(voice_id: str, part: str, label_dir: str | None = None) -> Source:
     voice = VOICES[voice_id]
     if voice.kind == "synth":
         return Source(voice_id, "synth", "builtin", drums=voice.drums, synth=voice.synth)
-    tone = {"gain_db": voice.gain_db, "presence_db": voice.presence_db}
+    tone: dict[str, Any] = {"gain_db": voice.gain_db, "presence_db": voice.presence_db}
     for suffix in SOUNDFONT_SUFFIXES:
         path = _label_file(label_dir, voice_id + suffix)
         if path is not None:
