@@ -266,23 +266,31 @@ def artist_ensure(*, slug: str, name: str, bio: str = "", is_persona: bool = Tru
         return artist
 
 
-@transaction.atomic
 def style_ensure(*, slug: str, name: str, description: str = "") -> Style:
-    """The style with this slug, created when missing (idempotent: seeds and migrations call it again)."""
-    style = Style.objects.filter(slug=slug).first()
-    if style is None:
-        style = Style(slug=slug, name=name, description=description)
-        style.full_clean()
-        style.save()
-    return style
+    """The style with this slug, created when missing (idempotent: seeds and migrations call it again).
+
+    Race-safe like artist_ensure: render workers on several hosts finishing their first track of a new style
+    at the same moment all get the one row."""
+    return _vocabulary_ensure(Style, slug=slug, name=name, description=description)
 
 
-@transaction.atomic
 def mood_ensure(*, slug: str, name: str) -> Mood:
-    """The mood with this slug, created when missing."""
-    mood = Mood.objects.filter(slug=slug).first()
-    if mood is None:
-        mood = Mood(slug=slug, name=name)
-        mood.full_clean()
-        mood.save()
-    return mood
+    """The mood with this slug, created when missing; race-safe like style_ensure."""
+    return _vocabulary_ensure(Mood, slug=slug, name=name)
+
+
+def _vocabulary_ensure(model, *, slug: str, **fields):
+    row = model.objects.filter(slug=slug).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the caller's transaction usable
+            row = model(slug=slug, **fields)
+            row.full_clean()
+            row.save()
+            return row
+    except (IntegrityError, ValidationError):
+        row = model.objects.filter(slug=slug).first()
+        if row is None:
+            raise  # not a race for this slug: a bad value
+        return row
