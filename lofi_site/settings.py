@@ -216,6 +216,9 @@ Q_CLUSTER = {
     "ALT_CLUSTERS": {
         "bulk": {
             "workers": int(env("Q_BULK_WORKERS", "1")),
+            # A cluster takes at most this many tasks ahead of its workers: renders are long, so a host that
+            # grabbed the whole queue would leave other hosts idle (and lose them all if it died).
+            "queue_limit": int(env("Q_BULK_WORKERS", "1")),
             "timeout": int(env("Q_BULK_TIMEOUT_S", "3600")),
             "retry": int(env("Q_BULK_RETRY_S", "3700")),
             "label": "Bulk tasks",
