@@ -46,7 +46,7 @@ def cluster_env(**overrides: str) -> dict[str, str]:
             "Q_SYNC": "0",
             "Q_WORKERS": "1",
             "Q_BULK_WORKERS": "1",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "INFO",
             "PYTHONPATH": str(ROOT),
         }
     )
@@ -92,11 +92,17 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
             process.wait(timeout=10)
 
 
-def wait_for(condition: Callable[[], object], *, timeout_s: float, interval_s: float = 0.25) -> float:
-    """Seconds until `condition()` was true; fails the test after `timeout_s`."""
+def wait_for(
+    condition: Callable[[], object],
+    *,
+    timeout_s: float,
+    interval_s: float = 0.25,
+    explain: Callable[[], str] = lambda: "",
+) -> float:
+    """Seconds until `condition()` was true; fails the test after `timeout_s`, saying `explain()`."""
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
         if condition():
             return time.monotonic() - started
         time.sleep(interval_s)
-    raise AssertionError(f"not true within {timeout_s} s")
+    raise AssertionError(f"not true within {timeout_s} s. {explain()}")
