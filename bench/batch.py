@@ -1,12 +1,13 @@
 """Benchmark batch rendering throughput on one worker process and on two, and the render cache's hit time.
 
-A batch (production.services.batch_create: variations of one brief, short tracks) is queued on a fresh SQLite
-database in bench/out/batch/ and worked off by a real `manage.py qcluster` of the bulk cluster (where batch
-renders go) with Q_BULK_WORKERS=1, then with a new batch of other seeds and Q_BULK_WORKERS=2. The clock runs
-from the first job's claim until the queue is empty (renders and the analysis and fingerprint tasks each render
-queues after it), not counting the cluster's own start-up (imports), which a running host pays once.
-Throughput = audio seconds rendered per wall second; the ratio of the two is the
-multi-core speed-up (aim >= 1.8x on two cores: renders share nothing but the database).
+A batch (production.services.batch_create: variations of one brief, short tracks) is queued on a fresh
+database (PostgreSQL `bench_batch` when DATABASE_URL names a server, else SQLite in bench/out/batch/) and worked
+off by a real `manage.py qcluster` of the bulk cluster (where batch renders go) with Q_BULK_WORKERS=1, then with
+a new batch of other seeds and Q_BULK_WORKERS=2. The clock runs from the first job's claim until the queue is
+empty (renders and the analysis and fingerprint tasks each render queues after it), not counting the cluster's
+own start-up (imports), which a running host pays once. Throughput = audio seconds rendered per wall second;
+the ratio of the two is the multi-core speed-up (aim >= 1.8x on two cores: renders share nothing but the
+database).
 
 Then the render cache: the first batch's briefs are queued again as single jobs and run inline; each is
 answered from the cache (production.services.render_cache) and its time is printed (hit p50 / max).
@@ -32,11 +33,29 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "batch"
 
 
+def _database_url() -> str:
+    """PostgreSQL (database bench_batch on DATABASE_URL's server) when DATABASE_URL names one, as production runs;
+    else a SQLite file, whose single writer makes two workers queue on each other's commits."""
+    given = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    if given.startswith("postgres"):
+        return given.rsplit("/", 1)[0] + "/bench_batch"
+    return f"sqlite:///{OUT / 'db.sqlite3'}"
+
+
+def _fresh_database(url: str) -> None:
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS bench_batch WITH (FORCE)")
+            connection.execute("CREATE DATABASE bench_batch")
+
+
 def _environment(workers: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": f"sqlite:///{OUT / 'db.sqlite3'}",
+            "DATABASE_URL": _database_url(),
             "MEDIA_ROOT": str(OUT / "media"),
             "PRIVATE_MEDIA_ROOT": str(OUT / "private_media"),
             "REDIS_URL": "",
@@ -128,6 +147,8 @@ def main() -> None:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     env = _environment(1)
+    _fresh_database(env["DATABASE_URL"])
+    print(f"database={env['DATABASE_URL'].split(':', 1)[0]}")
     _django(env)
     from django.core.management import call_command
 
