@@ -6,14 +6,16 @@ import io
 import itertools
 from datetime import timedelta
 
+import factory
 import numpy as np
 import soundfile
 from django.utils import timezone
+from factory.django import DjangoModelFactory
 
 from catalog import services as catalog_services
 from catalog.models import Asset, Release, Track
 from production.engine.loudness import measure
-from radio.models import Station
+from radio.models import Incident, ListenerRequest, Play, Station, StationProcess
 from tests.factories import ArtistFactory, ReleaseFactory, ReleaseTrackFactory, TrackFactory
 
 _ports = itertools.count()
@@ -87,3 +89,67 @@ def station(**kwargs) -> Station:
         "on_air": True,
     }
     return Station.objects.create(**{**defaults, **kwargs})
+
+
+# --- factory_boy factories (rows for the cockpit screens; no audio files) ----------------------------------
+
+
+class StationFactory(DjangoModelFactory):
+    class Meta:
+        model = Station
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Lantern FM {n}")
+    slug = factory.Sequence(lambda n: f"lantern-fm-{n}")
+    description = "Beats to study to, around the clock."
+    mount = factory.Sequence(lambda n: f"/lantern-{n}")
+    icecast_port = factory.Sequence(lambda n: 8100 + n % 1000)
+
+
+class ListenerRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = ListenerRequest
+
+    station = factory.SubFactory(StationFactory)
+    track = factory.SubFactory(TrackFactory, status=Track.Status.APPROVED)
+    visitor = factory.Sequence(lambda n: f"{n:064x}")  # stands in for the keyed hash: 64 hex characters
+
+
+class PlayFactory(DjangoModelFactory):
+    class Meta:
+        model = Play
+
+    station = factory.SubFactory(StationFactory)
+    track = factory.SubFactory(TrackFactory, status=Track.Status.APPROVED)
+    source = Play.Source.AUTODJ
+    title = factory.LazyAttribute(lambda o: o.track.title)
+    artist = factory.LazyAttribute(lambda o: o.track.artist.name)
+    duration_s = factory.LazyAttribute(lambda o: o.track.duration_s)
+    gain_db = -2.0
+    started_at = factory.LazyFunction(timezone.now)
+    listeners = 12
+
+
+class StationProcessFactory(DjangoModelFactory):
+    class Meta:
+        model = StationProcess
+
+    station = factory.SubFactory(StationFactory)
+    piece = StationProcess.Piece.LIQUIDSOAP
+    host = "radio-1"
+    pid = factory.Sequence(lambda n: 4000 + n)
+    running = True
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
+    heartbeat_at = factory.LazyFunction(timezone.now)
+    progress_at = factory.LazyFunction(timezone.now)
+
+
+class IncidentFactory(DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    station = factory.SubFactory(StationFactory)
+    kind = Incident.Kind.PROCESS_EXITED
+    piece = StationProcess.Piece.LIQUIDSOAP
+    detail = "liquidsoap exited with code 1"
+    action = "Restarted liquidsoap"
