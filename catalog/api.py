@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from catalog import selectors, services
@@ -49,8 +51,15 @@ class _ServiceWriteViewSet(
 
     def list(self, request, *args, **kwargs):
         # What every anonymous caller gets is the same: served from the shared cache (lofi_site/pagecache.py).
-        data = public_data(request, lambda: super(_ServiceWriteViewSet, self).list(request, *args, **kwargs).data)
-        return Response(data)
+        def data():
+            return super(_ServiceWriteViewSet, self).list(request, *args, **kwargs).data
+
+        if getattr(request.accepted_renderer, "format", "") == "json":
+            # Rendering a page of tracks to JSON costs more than everything else a cached answer does: the bytes
+            # are stored too (throttling and authentication still run on every call).
+            body = public_data(request, lambda: JSONRenderer().render(data()), variant="json")
+            return HttpResponse(body, content_type="application/json")
+        return Response(public_data(request, data))
 
     def perform_create(self, serializer) -> None:
         try:

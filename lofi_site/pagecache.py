@@ -131,14 +131,14 @@ def public_page(view: Callable | None = None, *, timeout: int | None = None):
     return decorate(view) if view is not None else decorate
 
 
-def public_data(request, compute: Callable[[], Any], *, timeout: int | None = None) -> Any:
+def public_data(request, compute: Callable[[], Any], *, timeout: int | None = None, variant: str = "data") -> Any:
     """The API's counterpart of `public_page`: the serialized data an anonymous caller gets for this URL, from
     the shared cache when it is there. Called inside the view, after authentication and throttling, so
     throttles still count every call; only the queries and serialization are saved."""
     seconds = settings.PUBLIC_PAGE_CACHE_S if timeout is None else timeout
     if not seconds or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return compute()
-    key = _key(request) + ":data"
+    key = f"{_key(request)}:{variant}"
     data = cache.get(key)
     if data is None:
         data = compute()
