@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -53,7 +54,7 @@ def catalogue_changed(**_signal_kwargs) -> None:
         cache.set(VERSION_KEY, catalogue_version() + 1, timeout=None)
 
 
-def connect_invalidation(models: Iterable[type]) -> None:
+def connect_invalidation(models: Iterable[type[Model]]) -> None:
     """Bump the catalogue version whenever one of `models` is saved or deleted. Apps call this from
     their AppConfig.ready() for the models their public pages show."""
     for model in models:
