@@ -15,7 +15,8 @@ from django.utils import timezone
 from catalog.models import Track
 from operations.services import audit_log
 from production.audit_verbs import ProductionVerb
-from production.models import RenderJob, StylePreset
+from production.models import RenderJob
+from production.services.style_presets import style_preset_overrides
 
 
 def render_job_key(*, job: RenderJob) -> str:
@@ -23,12 +24,10 @@ def render_job_key(*, job: RenderJob) -> str:
     from production.engine import render_key  # engine imports stay out of web requests until needed
 
     brief = job.brief()
-    preset = StylePreset.objects.filter(style=brief.style).first()
-    composition = dict(preset.composition_overrides) if preset else {}
-    fx = dict(preset.fx_overrides) if preset else {}
-    palette = dict(getattr(preset, "palette", None) or {}) if preset else {}
+    composition, fx = style_preset_overrides(brief.style)
+    # The cockpit's per-part instrument choices live in the composition overrides (engine StylePreset.palette).
     library = render_key.library_digest(
-        brief.style, palette_overrides=palette or None, label_dir=getattr(settings, "LOFI_SOUNDFONT_DIR", "") or None
+        brief.style, palette_overrides=composition.get("palette") or None, label_dir=settings.LOFI_SOUNDFONT_DIR or None
     )
     return render_key.render_key(brief, preset_overrides=composition or None, fx_overrides=fx or None, library=library)
 

@@ -30,10 +30,11 @@ from production import naming
 from production.audit_verbs import ProductionVerb
 from production.engine import media_outputs, visuals
 from production.engine.jsonsafe import json_safe
-from production.models import Batch, RenderJob, StylePreset
+from production.models import Batch, RenderJob
 from production.services.ingest import track_intelligence_enqueue
 from production.services.render_cache import render_job_key, render_job_reuse
 from production.services.render_heartbeat import RENDER_TASK, Heartbeat, heartbeat_beat, stalled_q
+from production.services.style_presets import style_preset_overrides
 
 logger = logging.getLogger(__name__)
 
@@ -220,9 +221,7 @@ def _render(job: RenderJob) -> _Rendered:
     from production.engine import render as engine_render  # heavy imports stay out of web requests
 
     brief = job.brief()
-    preset = StylePreset.objects.filter(style=brief.style).first()
-    composition = dict(preset.composition_overrides) if preset else {}
-    fx = dict(preset.fx_overrides) if preset else {}
+    composition, fx = style_preset_overrides(brief.style)
     started = time.perf_counter()
     result = engine_render.render(
         brief,

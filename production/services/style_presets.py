@@ -10,6 +10,14 @@ from production.audit_verbs import ProductionVerb
 from production.models import StylePreset
 
 
+def style_preset_overrides(style: str) -> tuple[dict, dict]:
+    """(composition overrides, fx overrides) the editors set for a style: what every render of it uses."""
+    preset = StylePreset.objects.filter(style=style).first()
+    if preset is None:
+        return {}, {}
+    return dict(preset.composition_overrides), dict(preset.fx_overrides)
+
+
 @transaction.atomic
 def style_preset_save(*, preset: StylePreset, actor: Actor = None) -> StylePreset:
     """Save an editor's overrides after the engine has accepted them (see StylePreset.clean)."""

@@ -91,3 +91,21 @@ def test_the_cockpit_says_which_track_was_reused(admin_client):
 
     assert "reused from" in page and first.track.title in page
     assert "reused from" in detail
+
+
+def test_the_library_digest_covers_the_instruments_an_editor_chose(monkeypatch):
+    """The key hashes the SoundFont files the preset's palette plays from, not only the style's defaults."""
+    from production.engine import instruments
+
+    chosen = {"keys": [instruments.palette("jazz", "keys")[-1]]}
+    StylePreset.objects.update_or_create(style="jazz", defaults={"composition_overrides": {"palette": chosen}})
+    seen = []
+    original = render_key.library_digest
+    monkeypatch.setattr(
+        render_key, "library_digest", lambda style, **kw: seen.append(kw["palette_overrides"]) or original(style, **kw)
+    )
+    job = services.render_job_create(**BRIEF, queue=False)
+
+    services.render_job_key(job=job)
+
+    assert seen == [chosen]
