@@ -145,3 +145,13 @@ def public_data(request, compute: Callable[[], Any], *, timeout: int | None = No
         data = compute()
         cache.set(key, data, timeout=seconds)
     return data
+
+
+def catalogue_memo(name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` (a catalogue-wide read every visitor's page makes, such as the mood chips) once per catalogue
+    version, shared by all processes; off with the page cache (PUBLIC_PAGE_CACHE_S=0). Unlike `public_page` it
+    serves visitors with a session too: the value is the same for everyone."""
+    seconds = settings.PUBLIC_PAGE_CACHE_S
+    if not seconds:
+        return compute()
+    return cache.get_or_set(f"pagecache:memo:{name}:{catalogue_version()}", compute, timeout=seconds)

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from catalog.models import PITCH_CLASSES, Asset, Mood, Release, ReleaseTrack, Style, Track
 from catalog.selectors import public_tracks, release_list_public
+from lofi_site.pagecache import catalogue_memo
 from monetization.models import (
     ChannelRegistration,
     DownloadLink,
@@ -131,13 +132,23 @@ def track_cover_releases(tracks) -> dict[int, Release]:
 
 
 def moods_with_tracks() -> list[Mood]:
-    """Moods at least one storefront track carries (chips for empty moods lead nowhere)."""
-    used = Track.moods.through.objects.filter(mood_id=OuterRef("pk"), track__in=storefront_tracks().values("pk"))
-    return list(Mood.objects.filter(Exists(used)))
+    """Moods at least one storefront track carries (chips for empty moods lead nowhere). Every storefront page
+    asks, so it is read once per catalogue version (lofi_site.pagecache.catalogue_memo)."""
+
+    def read() -> list[Mood]:
+        used = Track.moods.through.objects.filter(mood_id=OuterRef("pk"), track__in=storefront_tracks().values("pk"))
+        return list(Mood.objects.filter(Exists(used)))
+
+    return catalogue_memo("moods_with_tracks", read)
 
 
 def search_suggestions(limit: int = 3) -> list[str]:
-    """Words to suggest in the search box that return results: the most used moods and styles on sale."""
+    """Words to suggest in the search box that return results: the most used moods and styles on sale (read
+    once per catalogue version, like moods_with_tracks)."""
+    return catalogue_memo(f"search_suggestions:{limit}", lambda: _search_suggestions(limit))
+
+
+def _search_suggestions(limit: int) -> list[str]:
     on_sale = storefront_tracks().values("pk")
     moods = Mood.objects.filter(tracks__in=on_sale).annotate(n=Count("tracks", distinct=True)).order_by("-n", "name")
     styles = Style.objects.filter(tracks__in=on_sale).annotate(n=Count("tracks", distinct=True)).order_by("-n", "name")

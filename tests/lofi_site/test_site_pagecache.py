@@ -4,7 +4,9 @@ personal (a cart, a sign-in, a CSRF token) is shared between visitors."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog import services as catalog_services
@@ -85,3 +87,19 @@ def test_the_public_track_list_api_is_served_from_the_cache_until_the_catalogue_
 
     assert first == second
     assert [t["title"] for t in third["results"]] == ["Lighthouse Keeper"]
+
+
+def test_mood_chips_and_search_hints_are_read_once_per_catalogue_version(django_assert_max_num_queries):
+    from monetization import selectors
+
+    track = licensable_track(title="Harbour Lights")
+    first = (selectors.moods_with_tracks(), selectors.search_suggestions())
+    with django_assert_max_num_queries(0):
+        again = (selectors.moods_with_tracks(), selectors.search_suggestions())
+    catalog_services.track_update(track=track, title="Lighthouse Keeper")
+    with CaptureQueriesContext(connection) as fresh:  # read afresh after a catalogue write
+        selectors.moods_with_tracks()
+        selectors.search_suggestions()
+
+    assert first == again
+    assert len(fresh) >= 2
