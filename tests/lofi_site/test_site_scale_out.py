@@ -140,14 +140,25 @@ def test_two_worker_hosts_share_a_batch_and_one_finishes_what_the_other_dropped(
                 if cluster:
                     ran_on.setdefault(job.pk, cluster)
 
-        def a_finished_one_and_runs_another() -> bool:
-            note_workers()
-            running = RenderJob.objects.filter(status="running")
-            done = RenderJob.objects.filter(status="succeeded")
-            return any(ran_on.get(j.pk) == "a" for j in done) and any(ran_on.get(j.pk) == "a" for j in running)
+        def rendering_on_a() -> list[RenderJob]:
+            """Jobs host a is truly mid-render on: claimed ("running") and with half-made files in its scratch."""
+            folders = [path.name for path in scratch["a"].iterdir()]
+            return [
+                job
+                for job in RenderJob.objects.filter(status="running")
+                if ran_on.get(job.pk) == "a" and any(name.startswith(f"render-{job.pk}-") for name in folders)
+            ]
 
-        wait_for(a_finished_one_and_runs_another, timeout_s=300, interval_s=0.1, explain=lambda: _state(tmp_path))
-        dropped = next(j for j in RenderJob.objects.filter(status="running") if ran_on.get(j.pk) == "a")
+        mid_render: list[RenderJob] = []
+
+        def a_finished_one_and_renders_another() -> bool:
+            note_workers()
+            done = RenderJob.objects.filter(status="succeeded")
+            mid_render[:] = rendering_on_a()
+            return any(ran_on.get(j.pk) == "a" for j in done) and bool(mid_render)
+
+        wait_for(a_finished_one_and_renders_another, timeout_s=300, interval_s=0.05, explain=lambda: _state(tmp_path))
+        dropped = mid_render[0]
         stop(host_a, signal.SIGKILL)  # the host dies mid-render: no goodbye, no cleanup
 
         # The every-minute sweep (run now, as any host's scheduler would) finds the silent job and queues it again.
