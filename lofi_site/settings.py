@@ -263,7 +263,7 @@ INGEST_ANALYSIS_TIMEOUT_S = int(env("INGEST_ANALYSIS_TIMEOUT_S", "1200"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lofi_site.cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lofi",
         }
@@ -291,7 +291,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reads are public; writes need the model permission (Editors), checked per model.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["lofi_site.api_permissions.ModelPermissionsOrPublicRead"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

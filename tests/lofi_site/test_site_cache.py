@@ -77,6 +77,47 @@ def test_web_processes_share_one_rate_limit_on_postgresql():
             cursor.execute("DELETE FROM lofi_cache" if existed else "DROP TABLE lofi_cache")
 
 
+def _redis_url() -> str | None:
+    """A Redis database of these tests' own (12) on the server CI names; None when no Redis answers."""
+    import re
+
+    import redis
+
+    url = re.sub(r"/\d+$", "", os.environ.get("CI_REDIS_URL") or "redis://127.0.0.1:6379/15") + "/12"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+REDIS_URL = _redis_url()
+needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="needs Redis (CI_REDIS_URL or 127.0.0.1:6379), as CI runs")
+
+
+@needs_redis
+def test_the_redis_cache_keeps_one_client_and_still_counts_across_processes(tmp_path):
+    from lofi_site.cache import ReusedClientRedisCache
+
+    cache = ReusedClientRedisCache(REDIS_URL, {"KEY_PREFIX": "cache-test"})
+    cache.clear()
+    cache.set("counter", 1, 60)
+    cache.incr("counter")
+    assert cache.get("counter") == 2
+    # The same client answers every call: building one per call was most of a cached page's time.
+    assert cache._cache.get_client() is cache._cache.get_client()
+    cache.clear()
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}", "REDIS_URL": REDIS_URL}
+    assert settings_with(env)["caches"]["default"]["BACKEND"] == "lofi_site.cache.ReusedClientRedisCache"
+    try:
+        assert sum(_hammer(env, limit=5, attempts=12, processes=2)) == 5  # not 5 per process
+    finally:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
 def _hammer(env: dict[str, str], *, limit: int, attempts: int, processes: int) -> list[int]:
     """Start `processes` Python processes that each try `attempts` times at once; how many each was allowed."""
     start = f"{time.time() + 3:.3f}"  # both processes are imported and waiting by then

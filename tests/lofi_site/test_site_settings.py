@@ -69,7 +69,7 @@ def test_redis_url_switches_the_queue_and_the_cache_to_redis():
     s = settings_with({"REDIS_URL": "redis://cache.internal:6379/2"})
 
     assert s["q"]["redis"] == "redis://cache.internal:6379/2" and "orm" not in s["q"]
-    assert s["caches"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["caches"]["default"]["BACKEND"] == "lofi_site.cache.ReusedClientRedisCache"
 
 
 def test_queue_timeouts_are_safe_and_attempts_explicit():
