@@ -16,7 +16,7 @@ from . import instruments
 from .brief import Brief
 
 # Bump on every change that alters the audio of an unchanged brief (see the module docstring).
-ENGINE_VERSION = "2026.12.3"  # .3: mood bus tilt, EP presence shelves and FM pianos, come-and-go forms (issue 10)
+ENGINE_VERSION = "2026.12.4"  # .4: fast SoundFont releases applied per sample; drum hits no longer dropped to one frame
 
 
 def library_digest(style: str, *, palette_overrides: dict | None = None, label_dir: str | None = None) -> str:

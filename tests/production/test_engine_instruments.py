@@ -228,3 +228,32 @@ def test_a_long_render_frees_the_soundfonts_after_its_synth_stage_and_stays_bit_
     again = render(brief)  # reloads the files
     np.testing.assert_array_equal(kept.master, freed.master)
     np.testing.assert_array_equal(freed.master, again.master)
+
+
+@pytest.mark.parametrize("voice", ["jazz_guitar", "rhodes_ep", "finger_bass"])
+def test_a_fast_release_fades_smoothly_without_a_buzz_of_little_steps(voice):
+    # These presets' releases fall 0.6-1.5 dB per 64 frames; tinysoundfont steps a voice's gain once per 64
+    # frames, which made every note end in a train of small clicks.
+    notes = [(0.1 + 0.7 * i, 0.4 + 0.7 * i, pitch, 90) for i, pitch in enumerate((45, 52, 57, 64, 69))]
+    stem = render_stems(
+        _score({"pluck": notes}, duration_s=4.0), sample_rate=SR, seed=1, sources=_sources({"pluck": voice})
+    )["pluck"]
+    onsets = np.array([round(start * SR) for start, *_ in notes], dtype=np.int64)
+    assert _clicks(stem, onsets) == []
+    for _, end, *_ in notes:  # the release still rings after the key is up, and dies away
+        after = stem[:, round(end * SR) + int(0.01 * SR) : round(end * SR) + int(0.03 * SR)]
+        assert _db(after) > -70
+        assert _db(stem[:, round(end * SR) + int(0.25 * SR) : round(end * SR) + int(0.3 * SR)]) < _db(after) - 20
+
+
+@pytest.mark.parametrize("kit", ["brush_kit", "jazz_kit", "black_pearl_kit"])
+def test_every_piece_of_a_kit_the_drums_play_is_heard(kit):
+    pieces = (36, 38, 42, 44, 46, 49, 51)  # kick, snare, closed, pedal and open hat, crash, ride
+    # four hits of each piece, 1 s apart: every variant of the rotation plays once
+    hits = [(0.1 + 1.0 * i, 0.2 + 1.0 * i, pitch, 100) for i, pitch in enumerate(p for p in pieces for _ in range(4))]
+    stem = render_stems(
+        _score({"drums": hits}, duration_s=len(hits) + 1.0), sample_rate=SR, seed=1, sources=_sources({"drums": kit})
+    )["drums"]
+    for start, _, pitch, _ in hits:
+        hit = stem[:, round(start * SR) : round(start * SR) + int(0.1 * SR)]
+        assert 20 * np.log10(np.abs(hit).max() + 1e-12) > -40, pitch  # an open hat once rendered as one frame

@@ -37,7 +37,8 @@ from ..instruments import Source
 _CHANNEL = 0
 _BLOCK = 4096  # frames rendered per call while a release rings out
 _SILENT = 1e-6  # the note ends after its last sample above this (-120 dBFS)
-_TAIL_FLOOR = db_to_gain(-90)  # a release block this far under the note's peak ends the note (faded)
+_TAIL_FLOOR_DB = -90.0
+_TAIL_FLOOR = db_to_gain(_TAIL_FLOOR_DB)  # a release block this far under the note's peak ends the note (faded)
 _VELOCITY_STEP = 16  # notes render once per velocity bucket; the exact velocity sets level and tone
 _QUIET_FRAMES = 32  # a block ending in this many exact zeros: the voice has ended
 _MAX_TAIL_S = 8.0  # a release still sounding after this long is faded out
@@ -49,6 +50,13 @@ _DRUM_VARIANTS = 4
 # high band added or removed). Small enough to stay the same drum, large enough to be another waveform.
 _VARIANTS = ((0, 0.0, 0, 0.0), (-4, 0.06, 5, -0.12), (3, -0.05, 2, 0.08), (-2, 0.03, 9, -0.06))
 _DARK_HZ = {"bass": 300.0, "pad": 700.0}  # the velocity filter's corner for soft notes; others 700 Hz
+# tinysoundfont steps a voice's envelope once per 64 frames. A release falling faster than ~0.25 dB a step (a
+# Rhodes, an electric bass or a jazz guitar in FluidR3 falls 0.6-1.5 dB) makes each step a small click: a buzz
+# at the end of every note. Such presets get their release applied per sample instead (Player.note).
+_TSF_BLOCK = 64
+_ZIPPER_RATE_DB_PER_S = 170.0
+_PROBE_PITCH, _PROBE_VELOCITY = 60, 90
+_release_rates: dict[tuple[str, int, int, int], float] = {}
 _lock = threading.Lock()  # a cached synth plays one note at a time
 
 
@@ -108,14 +116,60 @@ class Player:
         """An interleaved (frames, 2) float32 render of one note: `held` frames of key down (None: never released, a
         drum hit), then the release until the voice has ended, the last 10 ms faded to zero."""
         held = held or 0
+        rate_db_per_s = self.release_rate_db_per_s() if held else 0.0
+        if rate_db_per_s < _ZIPPER_RATE_DB_PER_S:
+            return self._faded(self._render(pitch, velocity, held, tuning, key_up=True))
+        # A fast release (see _ZIPPER_RATE_DB_PER_S): keep the key down through it and apply the preset's own
+        # release rate per sample instead of in tinysoundfont's 64-frame steps.
+        release = int(-_TAIL_FLOOR_DB / rate_db_per_s * self.sample_rate) + 1
+        audio = self._render(pitch, velocity, held + release, tuning, key_up=False)
+        if audio.shape[0] > held:
+            seconds = np.arange(audio.shape[0] - held, dtype=np.float32) / np.float32(self.sample_rate)
+            audio[held:] *= np.power(np.float32(10.0), seconds * np.float32(-rate_db_per_s / 20.0))[:, None]
+        return self._faded(audio)
+
+    def release_rate_db_per_s(self) -> float:
+        """How fast this preset's release falls (dB per second), measured once per preset and process: a note
+        rendered with its key released, against the same note held, compared block by block."""
+        key = (self.source.path, self.source.bank, self.source.preset, self.sample_rate)
+        rate = _release_rates.get(key)
+        if rate is None:
+            rate = _release_rates[key] = self._measure_release()
+        return rate
+
+    def _measure_release(self) -> float:
+        held = self.sample_rate // 4
+        released = self._render(_PROBE_PITCH, _PROBE_VELOCITY, held, 0.0, key_up=True).mean(axis=1)
+        span = min(released.shape[0] - held, self.sample_rate // 4) // _TSF_BLOCK * _TSF_BLOCK
+        if span < 4 * _TSF_BLOCK:  # the voice ended before its key was released: nothing to measure
+            return 0.0
+        sustained = self._render(_PROBE_PITCH, _PROBE_VELOCITY, held + span, 0.0, key_up=False).mean(axis=1)
+        if sustained.shape[0] < held + span:
+            return 0.0
+        x = released[held : held + span].reshape(-1, _TSF_BLOCK).astype(np.float64)
+        y = sustained[held : held + span].reshape(-1, _TSF_BLOCK).astype(np.float64)
+        energy = (y * y).sum(axis=1)
+        usable = energy > 1e-9
+        ratio = (x * y).sum(axis=1)[usable] / energy[usable]  # the release's gain in each block
+        ratio = ratio[ratio > 1e-4]
+        if ratio.shape[0] < 4:
+            return 0.0
+        blocks_s = np.flatnonzero(usable)[: ratio.shape[0]] * _TSF_BLOCK / self.sample_rate
+        slope = np.polyfit(blocks_s, 20 * np.log10(ratio), 1)[0]
+        return float(max(-slope, 0.0))
+
+    def _render(self, pitch: int, velocity: int, held: int, tuning: float, *, key_up: bool) -> np.ndarray:
+        """Interleaved frames of one note until its voice has ended: `held` frames of key down, then (key_up) the
+        release; trailing silence removed."""
         buffer = np.empty((held + 4 * _BLOCK, 2), dtype=np.float32)  # interleaved, as tinysoundfont writes
-        limit = held + int(_MAX_TAIL_S * self.sample_rate)
+        limit = held + int(_MAX_TAIL_S * self.sample_rate) if key_up else held
         with _lock:
             self._select(tuning)
             self.font.channel_note_on(_CHANNEL, int(pitch), max(1, min(127, int(velocity))) / 127.0)
             if held:
                 self._render_into(buffer[:held])
-                self.font.channel_note_off(_CHANNEL, int(pitch))
+                if key_up:
+                    self.font.channel_note_off(_CHANNEL, int(pitch))
             end = held
             peak = _peak(buffer[:held]) if held else 0.0
             while end < limit:
@@ -138,10 +192,15 @@ class Player:
                 self._render_into(drain)
                 if not drain.any():
                     break
-        tail = buffer[max(0, end - _BLOCK) : end]
-        sounding = np.flatnonzero(np.abs(tail).max(axis=1) >= _SILENT)
-        end = max(0, end - _BLOCK) + int(sounding[-1]) + 1 if sounding.size else max(held, 1)
-        audio = buffer[:end]
+        start = max(0, end - _BLOCK)
+        sounding = np.flatnonzero(np.abs(buffer[start:end]).max(axis=1) >= _SILENT)
+        if not sounding.size:  # the voice ended early (a sample that stops): look back through the whole note
+            start = 0
+            sounding = np.flatnonzero(np.abs(buffer[:end]).max(axis=1) >= _SILENT)
+        return buffer[: start + int(sounding[-1]) + 1 if sounding.size else 1]
+
+    def _faded(self, audio: np.ndarray) -> np.ndarray:
+        end = audio.shape[0]
         fade = min(end, self.fade.shape[0])
         audio[end - fade :] *= self.fade[self.fade.shape[0] - fade :, None]
         return audio
