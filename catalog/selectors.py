@@ -63,6 +63,12 @@ def release_list_public() -> QuerySet[Release]:
     return release_list().filter(pk__in=releases_out().values("pk"))
 
 
+def release_cards_public() -> QuerySet[Release]:
+    """Releases that are out, with their artist and without their tracklists: for pages that show release cards
+    or links (a tracklist's tracks are whole Track rows, most of such a page's cost when prefetched unused)."""
+    return Release.objects.select_related("artist").filter(pk__in=releases_out().values("pk"))
+
+
 def public_release(slug: str) -> Release | None:
     return release_list_public().filter(slug=slug).first()
 

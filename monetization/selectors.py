@@ -10,7 +10,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import TruncMonth
 
 from catalog.models import PITCH_CLASSES, Asset, Mood, Release, ReleaseTrack, Style, Track
-from catalog.selectors import public_tracks, release_list_public
+from catalog.selectors import public_tracks, release_cards_public, release_list_public
 from lofi_site.pagecache import catalogue_memo
 from monetization.models import (
     ChannelRegistration,
@@ -34,6 +34,11 @@ DURATION_BUCKETS = {
 }
 KEY_CHOICES = [(f"{pc}:{mode}", f"{pc} {mode}") for mode in ("major", "minor") for pc in PITCH_CLASSES]
 SORTS = {"new": "-created_at", "bpm": "bpm", "-bpm": "-bpm", "length": "duration_s", "title": "title"}
+
+
+# What a track card or row never shows and a rendered track carries kilobytes of (the beat grid, chords,
+# spectrum, the QC report): left out of list pages' rows.
+CARD_DEFERRED = ("analysis", "qc_report")
 
 
 def _has_master():
@@ -86,7 +91,12 @@ def track_search(search: TrackSearch) -> QuerySet[Track]:
         qs = qs.filter(duration_s__gte=low)
         if high is not None:
             qs = qs.filter(duration_s__lt=high)
-    return qs.order_by(SORTS.get(search.sort, "-created_at"), "pk")
+    return qs.order_by(SORTS.get(search.sort, "-created_at"), "pk").defer(*CARD_DEFERRED)
+
+
+def newest_tracks(limit: int) -> list[Track]:
+    """The newest storefront tracks, as cards (the home page's list)."""
+    return list(storefront_tracks().order_by("-created_at").defer(*CARD_DEFERRED)[:limit])
 
 
 def storefront_track(uuid) -> Track | None:
@@ -96,7 +106,7 @@ def storefront_track(uuid) -> Track | None:
 def featured_releases(limit: int = 6) -> list[Release]:
     """Published releases, newest first, that have at least one track buyers can license."""
     licensable = ReleaseTrack.objects.filter(release_id=OuterRef("pk"), track__in=storefront_tracks().values("pk"))
-    return list(release_list_public().filter(Exists(licensable))[:limit])
+    return list(release_cards_public().filter(Exists(licensable))[:limit])
 
 
 def public_release(slug: str) -> Release | None:

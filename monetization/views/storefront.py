@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from catalog.models import Asset, Style
-from catalog.selectors import artist_public, public_isrc
+from catalog.selectors import artist_public, public_isrc, release_cards_public
 from lofi_site.pagecache import public_page
 from lofi_site.public_links import links_for_release
 from monetization import cart, conf, selectors
@@ -37,7 +37,7 @@ def home(request):
         "monetization/home.html",
         {
             "releases": selectors.featured_releases(),
-            "tracks": _with_covers(selectors.storefront_tracks().order_by("-created_at")[:8]),
+            "tracks": _with_covers(selectors.newest_tracks(8)),
             "packs": list(selectors.packs_on_sale()[:3]),
             "tiers": list(selectors.track_tiers()),
             "moods": selectors.moods_with_tracks()[:12],
@@ -78,7 +78,7 @@ def track_detail(request, uuid):
     tiers = list(selectors.track_tiers())
     keys = cart.cart_keys(request.session)
     in_cart = next((t.slug for t in tiers if cart.track_key(track.uuid, t.slug) in keys), None)
-    releases = list(selectors.release_list_public().filter(release_tracks__track=track))
+    releases = list(release_cards_public().filter(release_tracks__track=track))
     [track] = _with_covers([track])
     return render(
         request,
