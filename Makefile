@@ -50,7 +50,10 @@ seed: migrate
 # sentinel directly, or a second one while the cluster is stopping, can leave it hung.
 # No autoreload: this runs the platform; use `.venv/bin/python manage.py runserver` to develop with reloads.
 # Two worker clusters: interactive (e-mail, publishing, single renders) and bulk (batches, analysis, mixes).
-WORKERS = $(PY) -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
+# librosa's kernels are compiled first, in one process (numba's cache breaks when workers compile them at once;
+# a cache broken earlier crashes the first try, and is rebuilt).
+WORKERS = { $(PY) manage.py warm_audio_cache || $(PY) manage.py warm_audio_cache --rebuild; }; \
+	$(PY) -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
 		manage.py qcluster & interactive=$$!; \
 	Q_CLUSTER_NAME=bulk $(PY) -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])' \
 		manage.py qcluster & bulk=$$!; \

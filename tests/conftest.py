@@ -10,6 +10,16 @@ from django.contrib.auth.models import Group
 from lofi_site.roles import EDITOR, FINANCE, VA
 
 
+def pytest_configure(config):
+    # Several xdist workers would compile librosa's numba kernels at once, and numba's on-disk cache has a race
+    # that leaves a crashing pair of files (see monetization.engine.packs_audio.warm_numba_cache): compile them
+    # here, in the one controlling process, before the workers start.
+    if not hasattr(config, "workerinput") and config.getoption("numprocesses", default=None):
+        from monetization.engine.packs_audio import warm_numba_cache
+
+        warm_numba_cache()
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # The real hasher costs most of a second per user; tests check roles, not password strength.

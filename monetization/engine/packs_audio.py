@@ -390,3 +390,28 @@ def splice_name(
     if not all(parts):
         raise ValueError(f"every part of a sample name needs a value, got {parts}")
     return "_".join(parts) + "." + ext
+
+
+def warm_numba_cache() -> None:
+    """Compile, in this one process, every librosa kernel this module runs, so processes started afterwards only
+    read numba's on-disk cache.
+
+    librosa's kernels are numba functions cached on disk, and numba writes a @guvectorize function's cache as two
+    files with no lock between them (numba issue #10128): two processes compiling the same kernel at once can
+    leave a pair from different processes, and every later call in any process then crashes the interpreter
+    (a segmentation fault in librosa.beat.beat_track). Run once per machine before several workers (django-q, the
+    test suite's xdist workers) start: `manage.py warm_audio_cache`; `make run`, `make serve` and `make test` do.
+    """
+    sample_rate = 44100
+    rng = np.random.default_rng(0)
+    audio = np.zeros((2, sample_rate * 6), dtype=np.float32)
+    for beat in range(int(6 * 85 / 60)):  # clicks at 85 BPM over a little noise: a beat grid to find
+        start = int(beat * 60 / 85 * sample_rate)
+        audio[:, start : start + 400] += np.hanning(800)[400:].astype(np.float32) * 0.8
+    audio += rng.normal(0.0, 0.01, audio.shape).astype(np.float32)
+    for hint in (None, 85.0):
+        grid = beat_grid_detect(audio, sample_rate, bpm_hint=hint)
+    onsets = onset_samples(audio, sample_rate)
+    clip_features(audio[:, : sample_rate // 2], sample_rate)
+    if not (grid.beat_times_s.size and onsets.size):  # the kernels ran on clicks: they find beats and onsets
+        raise RuntimeError("librosa found no beats in the warm-up clicks")

@@ -189,3 +189,14 @@ def test_noise_is_a_snare_and_pitched_hits_are_percussion():
     assert pa.drum_hit_class(cowbell[None], sr) == "perc"
     assert pa.drum_hit_class(tom[None], sr) == "perc"
     assert pa.periodicity(cowbell[:1700], sr) > 0.8 > 0.5 > pa.periodicity(snare[0, :1700], sr)
+
+
+def test_warm_audio_cache_runs_the_beat_tracker_once_and_says_so():
+    # Run before workers start (make run/serve, the suite's controller): it must finish and report, not crash.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("warm_audio_cache", stdout=out)
+    assert "Audio analysis kernels compiled and cached" in out.getvalue()
