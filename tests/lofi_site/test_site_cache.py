@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.lofi_site.redis_db import own_redis_database
 from tests.lofi_site.settings_probe import python_with_env, settings_with
 
 # One web process: wait for the common start signal, then try `attempts` times and print how many were allowed.
@@ -77,21 +78,7 @@ def test_web_processes_share_one_rate_limit_on_postgresql():
             cursor.execute("DELETE FROM lofi_cache" if existed else "DROP TABLE lofi_cache")
 
 
-def _redis_url() -> str | None:
-    """A Redis database of these tests' own (12) on the server CI names; None when no Redis answers."""
-    import re
-
-    import redis
-
-    url = re.sub(r"/\d+$", "", os.environ.get("CI_REDIS_URL") or "redis://127.0.0.1:6379/15") + "/12"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return None
-    return url
-
-
-REDIS_URL = _redis_url()
+REDIS_URL = own_redis_database(12)
 needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="needs Redis (CI_REDIS_URL or 127.0.0.1:6379), as CI runs")
 
 

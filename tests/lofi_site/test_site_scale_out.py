@@ -5,7 +5,6 @@ lands in S3, no job runs twice, and a cluster killed mid-render leaves its job t
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from moto.server import ThreadedMotoServer
 
 from catalog.models import Asset, Track
 from production.models import RenderJob
+from tests.lofi_site.redis_db import own_redis_database
 from tests.lofi_site.workers import ROOT, cluster_env, needs_postgres, running_cluster, stop, wait_for
 
 BUCKET = "lantern-lofi-scale-out"
@@ -25,18 +25,7 @@ CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-s
 JOBS = 6
 
 
-def _redis_url() -> str | None:
-    """A Redis database of this test's own (13) on the server CI names; None when no Redis answers."""
-    base = os.environ.get("CI_REDIS_URL") or "redis://127.0.0.1:6379/15"
-    url = re.sub(r"/\d+$", "", base) + "/13"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return None
-    return url
-
-
-REDIS_URL = _redis_url()
+REDIS_URL = own_redis_database(13)
 pytestmark = [
     needs_postgres,
     pytest.mark.s3,
