@@ -5,6 +5,8 @@ is silent) and added into the stem at its sample offset, so:
 - a release tail always plays out: nothing is cut at a fixed length (a kick rings for its 1-2 s), and the
   last 10 ms of every rendered note are faded to zero, so a sample whose recording stops early (a
   truncated tail) ends without a click;
+- a preset whose release falls fast (an electric piano, a bass, a jazz guitar) has that release applied per
+  sample at its own measured rate, not in tinysoundfont's 64-frame steps, which buzz (see Player.note);
 - identical notes (pitch, velocity, held length, drum variant) share one render;
 - velocity changes the timbre continuously on top of the SoundFont's own velocity layers: each note goes
   into a bright and a dark copy of the stem in proportion to its velocity, and the dark copy is low-passed
